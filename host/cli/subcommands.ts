@@ -1,0 +1,29 @@
+/**
+ * The `mpy` subcommands beside the Unix-port interface. Each lives in its own
+ * module under `./commands/` and is imported only when asked for, so a plain
+ * `mpy script.py` never pays for them.
+ */
+
+/** A subcommand module: what `./commands/<name>.js` exports. */
+export interface SubcommandModule {
+  /** Runs the subcommand with the arguments after its name; resolves to the exit status. */
+  run(args: string[]): Promise<number>;
+}
+
+/** One entry of the subcommand table. */
+export interface SubcommandEntry {
+  /** Module path relative to this file, as emitted to dist/. */
+  readonly module: string;
+  /** One line for `mpy --help`. */
+  readonly summary: string;
+}
+
+/** Every subcommand, by name. A first argument equal to one of these names selects it. */
+export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
+  serve: { module: './commands/serve.js', summary: 'serve distribution packages in DIR as a package index for upip' },
+  index: { module: './commands/index-build.js', summary: 'index build DIR -o OUT: write the same index as static files' },
+  install: { module: './commands/install.js', summary: 'install packages from an index: fast, parallel, all-or-nothing' },
+  sdist: { module: './commands/sdist.js', summary: 'build a distribution package (upip format) from pyproject.toml' },
+  bin2res: { module: './commands/bin2res.js', summary: 'write an R.py resource module for the given files' },
+  compile: { module: './commands/compile.js', summary: 'compile .py files to .mpy bytecode on all cores' },
+};
