@@ -1,0 +1,78 @@
+/**
+ * A deeper Python recursion limit than the official build allows.
+ *
+ * The build runs on emscripten's 64 KiB shadow stack and tells MicroPython to
+ * stop at 32 KiB, which allows only about 155 nested Python calls. Before the
+ * VM starts, the host moves the shadow stack into a region of its own (the
+ * stack pointer is set through the exported `_emscripten_stack_restore`), and
+ * after `mp_js_init` raises MicroPython's `stack_limit` to fit that region.
+ *
+ * Nested Python calls also nest real (V8) frames, so the limit must fire
+ * before V8's own stack runs out: a V8 stack overflow would unwind through the
+ * VM and kill it. Measured on Node 20: a cold Python call level costs about
+ * 4x more V8 stack than shadow stack; the limit keeps a further 1.5x margin.
+ */
+
+/** Bytes of shadow stack the host gives the VM. */
+export const SHADOW_STACK_BYTES = 1024 * 1024;
+
+/** The build's own limit, as `mp_js_init` stores it. */
+const BUILD_STACK_LIMIT = 32 * 1024;
+/** V8 stack bytes spent per shadow-stack byte (measured 4x, with a 1.5x margin). */
+const V8_BYTES_PER_SHADOW_BYTE = 6;
+/** V8's default stack size on 64-bit Node (`--stack-size` is in KiB). */
+const DEFAULT_V8_STACK_BYTES = 984 * 1024;
+const GUARD_BYTES = 16 * 1024;
+
+/** What the stack relocation needs from the instance. */
+export interface StackExports {
+  _emscripten_stack_restore(sp: number): void;
+}
+
+/**
+ * Points the shadow stack at a fresh region. Call once, before `mp_js_init`.
+ * @param malloc the module's allocator
+ * @returns the region's top (the new stack pointer)
+ */
+export function relocateShadowStack(exports: StackExports, malloc: (n: number) => number): number {
+  const base = malloc(SHADOW_STACK_BYTES);
+  if (base === 0) throw new Error('mpy: could not allocate the interpreter stack');
+  const top = (base + SHADOW_STACK_BYTES) & ~15;
+  exports._emscripten_stack_restore(top);
+  return top;
+}
+
+/**
+ * Raises MicroPython's C-stack limit after `mp_js_init`. The thread state is
+ * found by its unique shape: `stack_top` (just below the region's top), the
+ * build's 32 KiB `stack_limit`, then the pystack bounds, `pystackWords * 4`
+ * bytes apart. Leaves the build's limit alone when the shape is not found
+ * exactly once (a different build), so the worst case is the stock depth.
+ * @param v8StackBytes the thread's V8 stack size; default Node's 984 KiB
+ * @returns the limit now in force, in bytes
+ */
+export function widenStackLimit(
+  memory: WebAssembly.Memory,
+  stackTop: number,
+  pystackWords: number,
+  v8StackBytes = DEFAULT_V8_STACK_BYTES,
+): number {
+  const words = new Uint32Array(memory.buffer);
+  const end = Math.min(words.length - 3, (stackTop - SHADOW_STACK_BYTES) >>> 2);
+  let found = -1;
+  for (let i = 1; i < end; i++) {
+    if (
+      words[i] === BUILD_STACK_LIMIT &&
+      words[i + 2]! - words[i + 1]! === pystackWords * 4 &&
+      words[i - 1]! <= stackTop &&
+      words[i - 1]! > stackTop - GUARD_BYTES
+    ) {
+      if (found !== -1) return BUILD_STACK_LIMIT;
+      found = i;
+    }
+  }
+  if (found === -1) return BUILD_STACK_LIMIT;
+  const limit = Math.min(SHADOW_STACK_BYTES - GUARD_BYTES, Math.floor(v8StackBytes / V8_BYTES_PER_SHADOW_BYTE));
+  words[found] = limit;
+  return limit;
+}

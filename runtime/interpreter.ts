@@ -1,0 +1,173 @@
+import { instantiateInterpreter, type StdioHooks } from '../wasm/instantiate.js';
+import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.js';
+import { PythonError } from './errors.js';
+import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
+import { relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+
+/** Options of {@link Interpreter.create}. */
+export interface InterpreterOptions {
+  /** Where the interpreter's stdin, stdout and stderr go. */
+  readonly stdio: StdioHooks;
+  /** Size in bytes of the first GC heap area. Default: 4 MiB. */
+  readonly heapBytes?: number;
+  /**
+   * Bound in bytes on the GC heap: past it allocation raises MemoryError.
+   * Default: none (the build's 2 GiB wasm ceiling). The official build
+   * collects garbage only between top-level runs, so a bound also limits the
+   * garbage one run may leave behind.
+   */
+  readonly heapLimitBytes?: number;
+  /** Python value-stack size in words; bounds recursion depth. Default: 16384. */
+  readonly pystackWords?: number;
+  /** The V8 stack size of the thread, in bytes, for the recursion limit. Default: Node's 984 KiB. */
+  readonly v8StackBytes?: number;
+}
+
+const DEFAULT_HEAP_BYTES = 4 * 1024 * 1024;
+const DEFAULT_PYSTACK_WORDS = 16 * 1024;
+/** Room left for the C side (lexers, file buffers) beside a bounded GC heap. */
+const C_HEAP_SLACK = 2 * 1024 * 1024;
+
+/** Proxy kinds the C side writes for a returned value (the glue's numbering). */
+const enum ValueKind {
+  Exception = -1,
+  Null = 0,
+  None = 1,
+  Bool = 2,
+  Int = 3,
+  Float = 4,
+  Str = 5,
+}
+const JS_OBJECT_KIND = 7;
+const EXCEPTION_SEPARATOR = '\x04';
+/** Bytes in the C `uint32_t out[3]` the proxy layer writes results into. */
+const OUT_BYTES = 12;
+
+/** A plain value a top-level run can return directly. */
+export type SimpleValue = null | boolean | number | string | undefined;
+
+/**
+ * One booted MicroPython VM. The official glue keeps state on `globalThis`, so
+ * at most one Interpreter may exist per JS realm (thread); isolated instances
+ * each need their own worker thread.
+ */
+export class Interpreter {
+  readonly #module: EmscriptenModule;
+  readonly #memory: WebAssembly.Memory;
+  #heap: Uint8Array;
+
+  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory) {
+    this.#module = module;
+    this.#memory = memory;
+    this.#heap = new Uint8Array(memory.buffer);
+  }
+
+  /** Instantiates the wasm and initialises the VM (no host modules, no boot script). */
+  static async create(options: InterpreterOptions): Promise<Interpreter> {
+    const heapBytes = options.heapBytes ?? DEFAULT_HEAP_BYTES;
+    let limit: number | undefined;
+    const { module, memory, exports } = await instantiateInterpreter({
+      stdio: options.stdio,
+      memoryLimit: () => limit,
+    });
+    installProxyGlobals(module);
+    const interp = new Interpreter(module, memory);
+    const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
+    const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
+    module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
+    widenStackLimit(memory, stackTop, pystackWords, options.v8StackBytes);
+    module.ccall('proxy_c_init', null, [], []);
+    if (options.heapLimitBytes !== undefined) {
+      const extra = Math.max(0, options.heapLimitBytes - heapBytes);
+      limit = memory.buffer.byteLength + extra + C_HEAP_SLACK;
+    }
+    return interp;
+  }
+
+  /** The emscripten filesystem the VM's files live in. */
+  get fs(): EmscriptenFS {
+    return this.#module.FS;
+  }
+
+  /** The wasm heap as bytes. Fetch it again after any call into Python: the heap can grow. */
+  heapU8(): Uint8Array {
+    if (this.#heap.buffer !== this.#memory.buffer) this.#heap = new Uint8Array(this.#memory.buffer);
+    return this.#heap;
+  }
+
+  /**
+   * Compiles and runs `code` as a top-level module body in `__main__`.
+   * Garbage is collected after each top-level run.
+   * @returns the body's value when it is a simple value (usually `null`)
+   * @throws PythonError for an uncaught Python exception (SystemExit included)
+   */
+  exec(code: string): SimpleValue {
+    const m = this.#module;
+    const len = m.lengthBytesUTF8(code);
+    const src = m._malloc(len + 1);
+    m.stringToUTF8(code, src, len + 1);
+    const out = m._malloc(OUT_BYTES);
+    try {
+      m.ccall('mp_js_do_exec', 'number', ['number', 'number', 'number'], [src, len, out]);
+      return this.#readValue(out);
+    } finally {
+      m._free(src);
+      m._free(out);
+    }
+  }
+
+  /**
+   * Makes `module` importable from Python under `name`. Its functions are
+   * called with Python ints/floats/strs/None converted to JS, and must not
+   * throw: report failures as return values (a JS exception would unwind
+   * through the VM and leave it unusable).
+   */
+  registerJsModule(name: string, module: object): void {
+    const m = this.#module;
+    const out = m._malloc(OUT_BYTES);
+    try {
+      m.setValue(out, JS_OBJECT_KIND, 'i32');
+      m.setValue(out + 4, registerJsObject(module), 'i32');
+      m.ccall('mp_js_register_js_module', null, ['string', 'number'], [name, out]);
+    } finally {
+      m._free(out);
+    }
+  }
+
+  /** Schedules a KeyboardInterrupt; it is raised at the VM's next check. */
+  interrupt(): void {
+    this.#module._mp_sched_keyboard_interrupt();
+  }
+
+  #readValue(out: number): SimpleValue {
+    const m = this.#module;
+    const kind = m.getValue(out, 'i32');
+    switch (kind) {
+      case ValueKind.Exception: {
+        const ptr = m.getValue(out + 8, 'i32');
+        const text = m.UTF8ToString(ptr, m.getValue(out + 4, 'i32'));
+        m._free(ptr);
+        const sep = text.indexOf(EXCEPTION_SEPARATOR);
+        throw new PythonError(text.slice(0, sep), text.slice(sep + 1));
+      }
+      case ValueKind.None:
+        return null;
+      case ValueKind.Bool:
+        return m.getValue(out + 4, 'i32') !== 0;
+      case ValueKind.Int:
+        return m.getValue(out + 4, 'i32');
+      case ValueKind.Float: {
+        const view = new DataView(this.heapU8().buffer);
+        return view.getFloat64(out + 4, true);
+      }
+      case ValueKind.Str:
+        return m.UTF8ToString(m.getValue(out + 8, 'i32'), m.getValue(out + 4, 'i32'));
+      case ValueKind.Null:
+        return undefined;
+      default:
+        // A proxied object: not a simple value; release the VM's reference.
+        m.ccall('proxy_c_free_obj', null, ['number'], [m.getValue(out + 4, 'i32')]);
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { EmscriptenModule } from '../wasm/emscripten-module.js';
+
+/**
+ * The glue's JS-object table lives on `globalThis` (its imports read
+ * `proxy_js_ref` and friends as globals), so it must be set up before Python
+ * touches any JS object. This mirrors the layout the glue's own loader creates:
+ * slot 0 is `globalThis`, slot 1 `undefined`, new objects from slot 2.
+ */
+interface ProxyGlobals {
+  proxy_js_ref: unknown[];
+  proxy_js_ref_next: number;
+  proxy_js_ref_map: Map<unknown, number>;
+  proxy_js_map: Map<number, WeakRef<object>>;
+  proxy_js_existing: unknown[];
+  pyProxyFinalizationRegistry: FinalizationRegistry<number>;
+  Module: EmscriptenModule;
+}
+
+const FIRST_FREE_SLOT = 2;
+
+/** Installs the JS-object table the glue's imports expect, for `module`. */
+export function installProxyGlobals(module: EmscriptenModule): void {
+  const g = globalThis as unknown as ProxyGlobals;
+  g.Module = module;
+  g.proxy_js_ref = [globalThis, undefined];
+  g.proxy_js_ref_next = FIRST_FREE_SLOT;
+  g.proxy_js_ref_map = new Map<unknown, number>([[globalThis, 0]]);
+  g.proxy_js_map = new Map();
+  g.proxy_js_existing = [undefined];
+  g.pyProxyFinalizationRegistry = new FinalizationRegistry((ref: number) => {
+    g.proxy_js_map.delete(ref);
+    module.ccall('proxy_c_free_obj', null, ['number'], [ref]);
+  });
+}
+
+/** Puts `obj` in the JS-object table and returns its slot (its id on the Python side). */
+export function registerJsObject(obj: object): number {
+  const g = globalThis as unknown as ProxyGlobals;
+  const existing = g.proxy_js_ref_map.get(obj);
+  if (existing !== undefined) return existing;
+  const id = g.proxy_js_ref.length;
+  g.proxy_js_ref.push(obj);
+  g.proxy_js_ref_next = g.proxy_js_ref.length;
+  g.proxy_js_ref_map.set(obj, id);
+  return id;
+}
