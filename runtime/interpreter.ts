@@ -134,6 +134,21 @@ export class Interpreter {
     }
   }
 
+  /** Starts the build's event-driven REPL: prints the banner and the first prompt. */
+  replInit(): void {
+    this.#module.ccall('mp_js_repl_init', null, [], []);
+  }
+
+  /**
+   * Feeds one input byte to the REPL (line editing, history, completion and
+   * paste mode are the build's own). Runs any complete statement.
+   * @returns 0 to go on; otherwise the REPL ended: bit 8 set means exit with
+   *   the low 8 bits as the status (Ctrl-D at an empty prompt, or SystemExit)
+   */
+  replProcessChar(byte: number): number {
+    return this.#module.ccall('mp_js_repl_process_char', 'number', ['number'], [byte]) as number;
+  }
+
   /** Schedules a KeyboardInterrupt; it is raised at the VM's next check. */
   interrupt(): void {
     this.#module._mp_sched_keyboard_interrupt();

@@ -1,0 +1,103 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
+import { Session } from '../../runtime/session.js';
+import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
+import { ProcessStdio } from '../process-stdio.js';
+import { mountHostFilesystem } from '../fs/mounts.js';
+import type { RunArgs } from './args.js';
+import { buildSysPath } from './sys-path.js';
+import { runRepl } from './repl.js';
+
+/** Exit status when the script cannot be opened (CPython's and the Unix port's). */
+export const CANNOT_OPEN_STATUS = 2;
+
+/** What `mpy` needs from its process; tests and embedders may pass their own. */
+export interface CliProcess {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  writeError(text: string): void;
+}
+
+/** The real process. */
+export function currentProcess(): CliProcess {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    writeError: (text) => process.stderr.write(text),
+  };
+}
+
+function strerror(error: NodeJS.ErrnoException): string {
+  const entry = error.errno !== undefined ? getSystemErrorMap().get(error.errno) : undefined;
+  const text = entry?.[1] ?? error.message;
+  const errno = error.errno !== undefined ? Math.abs(error.errno) : 0;
+  return `[Errno ${errno}] ${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/**
+ * Runs the Unix-port command line: the program, then the REPL when asked for
+ * (`-i`, MICROPYINSPECT) or when there is no program; with no program and no
+ * terminal, the program is read from stdin.
+ * @returns the exit status
+ */
+export async function runProgram(args: RunArgs, proc: CliProcess = currentProcess()): Promise<number> {
+  const { program } = args;
+  let first = '';
+  if (program.kind === 'file') {
+    try {
+      first = dirname(realpathSync(program.path));
+    } catch (e) {
+      proc.writeError(`mpy: can't open file '${program.path}': ${strerror(e as NodeJS.ErrnoException)}\n`);
+      return CANNOT_OPEN_STATUS;
+    }
+  }
+
+  const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY });
+  const session = await Session.start({
+    stdio,
+    argv: args.argv,
+    path: buildSysPath(proc.env, first),
+    env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
+    cwd: proc.cwd,
+    heapBytes: args.heapBytes,
+    heapLimitBytes: args.heapBytes,
+  });
+  const interp = session.interpreter;
+  if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);
+  if (args.compileOnly) interp.exec('import _mpy_run\n_mpy_run.COMPILE_ONLY = True');
+
+  let status = 0;
+  switch (program.kind) {
+    case 'code':
+      status = session.runCode(program.code);
+      break;
+    case 'module':
+      status = session.runModule(program.name);
+      break;
+    case 'file':
+      status = session.runFile(program.path);
+      break;
+    case 'none':
+      break;
+  }
+
+  const inspect = args.inspect || (proc.env.MICROPYINSPECT ?? '') !== '';
+  if (program.kind === 'none' || inspect) {
+    if (proc.stdinIsTTY) {
+      status = await runRepl(interp, stdio);
+    } else {
+      status = session.runCode(readFileSync(0, 'utf8'));
+    }
+  }
+  if (args.verbose > 0) {
+    interp.exec('import micropython\nmicropython.mem_info()');
+  }
+  session.flush();
+  return status;
+}

@@ -1,0 +1,21 @@
+import { GUEST_LIB_DIR } from '../../runtime/lib-dir.js';
+
+/** The Unix port's `sys.path` after `''` when MICROPYPATH is not set. */
+export const DEFAULT_MICROPYPATH = `.frozen:~/.micropython/lib:${GUEST_LIB_DIR}`;
+
+/**
+ * `sys.path` as the Unix port builds it: the script's directory (or `''`),
+ * then MICROPYPATH's entries (default {@link DEFAULT_MICROPYPATH}) with a
+ * leading `~/` expanded from HOME. The host's own modules (socket, ssl, ...,
+ * built into the Unix port) live in `/usr/lib/micropython`; it is appended
+ * when MICROPYPATH leaves it out, so they stay importable.
+ */
+export function buildSysPath(env: NodeJS.ProcessEnv, first: string): string[] {
+  const home = env.HOME;
+  const items = (env.MICROPYPATH ?? DEFAULT_MICROPYPATH)
+    .split(':')
+    .map((p) => (p.startsWith('~/') && home !== undefined ? home + p.slice(1) : p));
+  const path = [first, ...items];
+  if (!path.includes(GUEST_LIB_DIR)) path.push(GUEST_LIB_DIR);
+  return path;
+}

@@ -1,0 +1,134 @@
+import { readSync, writeSync } from 'node:fs';
+import type { StdioHooks } from '../wasm/instantiate.js';
+
+const OUT_BUFFER_BYTES = 64 * 1024;
+const IN_BUFFER_BYTES = 64 * 1024;
+const RETRY_WAIT_MS = 2;
+
+/** Options of {@link ProcessStdio}. */
+export interface ProcessStdioOptions {
+  /** Flush stdout at every newline (true when stdout is a terminal). Default: false. */
+  readonly lineBuffered?: boolean;
+}
+
+/** Called around a blocking read of stdin, e.g. to leave a terminal's raw mode. */
+export interface ReadHooks {
+  before(): void;
+  after(): void;
+}
+
+/**
+ * The interpreter's stdio on the process's own file descriptors, written and
+ * read synchronously (the interpreter is synchronous). Stdout is buffered, as
+ * C stdio does: by line on a terminal, by block otherwise, and always flushed
+ * before stderr output, before reading stdin, before blocking and at exit, so
+ * the order a reader sees is the order the program wrote. A closed stdout
+ * (EPIPE) discards further output silently, as the Unix port does.
+ */
+export class ProcessStdio implements StdioHooks {
+  readonly #out = Buffer.allocUnsafe(OUT_BUFFER_BYTES);
+  #outLength = 0;
+  readonly #lineBuffered: boolean;
+  readonly #in = Buffer.allocUnsafe(IN_BUFFER_BYTES);
+  #inStart = 0;
+  #inEnd = 0;
+  #inEof = false;
+  readonly #closed = new Set<number>();
+  readonly #waiter = new Int32Array(new SharedArrayBuffer(4));
+  #aroundRead: ReadHooks | undefined;
+
+  /** @param options see {@link ProcessStdioOptions} */
+  constructor(options: ProcessStdioOptions = {}) {
+    this.#lineBuffered = options.lineBuffered ?? false;
+  }
+
+  /** {@inheritDoc StdioHooks.write} */
+  write(fd: 1 | 2, bytes: Uint8Array): void {
+    if (fd === 2) {
+      this.flush();
+      this.#writeAll(2, bytes);
+      return;
+    }
+    if (bytes.length > OUT_BUFFER_BYTES - this.#outLength) {
+      this.flush();
+      if (bytes.length >= OUT_BUFFER_BYTES) {
+        this.#writeAll(1, bytes);
+        return;
+      }
+    }
+    this.#out.set(bytes, this.#outLength);
+    this.#outLength += bytes.length;
+    if (this.#lineBuffered && bytes.includes(10)) this.flush();
+  }
+
+  /** {@inheritDoc StdioHooks.read} */
+  read(into: Uint8Array): number {
+    this.flush();
+    if (this.#inStart === this.#inEnd) {
+      if (this.#inEof) return 0;
+      this.#inStart = 0;
+      this.#aroundRead?.before();
+      try {
+        this.#inEnd = this.#readSome();
+      } finally {
+        this.#aroundRead?.after();
+      }
+      if (this.#inEnd === 0) {
+        this.#inEof = true;
+        return 0;
+      }
+    }
+    const n = Math.min(into.length, this.#inEnd - this.#inStart);
+    into.set(this.#in.subarray(this.#inStart, this.#inStart + n));
+    this.#inStart += n;
+    return n;
+  }
+
+  /** Sets (or clears) the hooks run around each blocking read of stdin. */
+  setReadHooks(hooks: ReadHooks | undefined): void {
+    this.#aroundRead = hooks;
+  }
+
+  /** Writes out buffered stdout. */
+  flush(): void {
+    if (this.#outLength === 0) return;
+    const length = this.#outLength;
+    this.#outLength = 0;
+    this.#writeAll(1, this.#out.subarray(0, length));
+  }
+
+  #readSome(): number {
+    for (;;) {
+      try {
+        return readSync(0, this.#in, 0, IN_BUFFER_BYTES, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(this.#waiter, 0, 0, RETRY_WAIT_MS);
+          continue;
+        }
+        if (code === 'EOF') return 0;
+        return 0;
+      }
+    }
+  }
+
+  #writeAll(fd: number, bytes: Uint8Array): void {
+    if (this.#closed.has(fd)) return;
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(this.#waiter, 0, 0, RETRY_WAIT_MS);
+          continue;
+        }
+        // EPIPE and friends: the reader is gone; drop output like the Unix port.
+        this.#closed.add(fd);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { randomFillSync } from 'node:crypto';
+
+/** Options of {@link createHostApi}. */
+export interface HostApiOptions {
+  /** The environment `os.getenv` sees; `os.putenv` and `os.unsetenv` change it. */
+  readonly env: Map<string, string>;
+  /** The wasm heap, fetched fresh on each call (the heap can grow). */
+  readonly heap: () => Uint8Array;
+  /** Called before the interpreter blocks (sleep), e.g. to flush buffered output. */
+  readonly beforeBlock: () => void;
+  /** Receives the program's exit status from the runner. */
+  readonly onStatus: (status: number) => void;
+}
+
+const TICKS_PERIOD_MASK = (1 << 30) - 1;
+
+/**
+ * The `_mpy_host` module: what the boot and runner Python code (runtime/lib)
+ * needs from JS. Every function returns a value and never throws: a JS
+ * exception would unwind through the VM.
+ */
+export function createHostApi(options: HostApiOptions): Record<string, (...args: never[]) => unknown> {
+  const { env, heap, beforeBlock, onStatus } = options;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const origin = performance.now();
+  return {
+    getenv: (key: string): string | null => env.get(String(key)) ?? null,
+    putenv: (key: string, value: string): void => {
+      env.set(String(key), String(value));
+    },
+    unsetenv: (key: string): void => {
+      env.delete(String(key));
+    },
+    urandom: (address: number, length: number): void => {
+      randomFillSync(heap().subarray(address, address + length));
+    },
+    sleep_ms: (ms: number): void => {
+      beforeBlock();
+      if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+    },
+    ticks_us: (): number => Math.floor((performance.now() - origin) * 1000) & TICKS_PERIOD_MASK,
+    set_status: (status: number): void => onStatus(status),
+  };
+}

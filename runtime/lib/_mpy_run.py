@@ -1,0 +1,116 @@
+# mpy: runs the program the command line names, as the Unix port does, and
+# turns its outcome into an exit status: 0, the SystemExit code, or 1 with the
+# traceback on stderr.
+import sys
+import _mpy_host
+
+_HERE = __file__
+
+# Set by the host for `-X compile-only`: parse and compile, do not run.
+COMPILE_ONLY = False
+
+
+def _exit_status(exc):
+    value = exc.args[0] if exc.args else None
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value & 255
+    return 1
+
+
+def _report(exc):
+    import io
+
+    buf = io.StringIO()
+    sys.print_exception(exc, buf)
+    # Frames of this runner are the host's, not the program's: leave them out.
+    ours = '  File "' + _HERE + '"'
+    lines = [line for line in buf.getvalue().split("\n") if not line.startswith(ours)]
+    if len(lines) > 1 and lines[0].startswith("Traceback") and not lines[1].startswith("  "):
+        del lines[0]
+    sys.stderr.write("\n".join(lines))
+
+
+def _main_globals(file):
+    import __main__
+
+    g = __main__.__dict__
+    g["__file__"] = file
+    return g
+
+
+def _run(thunk):
+    try:
+        thunk()
+        status = 0
+    except SystemExit as e:
+        status = _exit_status(e)
+    except BaseException as e:
+        _report(e)
+        status = 1
+    _mpy_host.set_status(status)
+    return status
+
+
+def _exec_source(source, filename):
+    code = compile(source, filename, "exec")
+    if not COMPILE_ONLY:
+        exec(code, _main_globals(filename))
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def run_code(source, filename="<stdin>"):
+    return _run(lambda: _exec_source(source, filename))
+
+
+def run_file(path):
+    return _run(lambda: _exec_source(_read(path), path))
+
+
+def _is_file(path):
+    import os
+
+    try:
+        return os.stat(path)[0] & 0o170000 == 0o100000
+    except OSError:
+        return False
+
+
+def _locate(name):
+    rel = name.replace(".", "/")
+    for entry in sys.path:
+        base = (entry + "/" if entry else "") + rel
+        for candidate, is_package in (
+            (base + ".py", False),
+            (base + "/__init__.py", True),
+            (base + ".mpy", False),
+            (base + "/__init__.mpy", True),
+        ):
+            if _is_file(candidate):
+                return candidate, is_package
+    return None, False
+
+
+def _run_module(name):
+    path, is_package = _locate(name)
+    if path is not None and is_package:
+        __import__(name)
+        path, is_package = _locate(name + ".__main__")
+        if path is None:
+            raise ImportError("no module named '" + name + ".__main__'")
+    if path is None or path.endswith(".mpy"):
+        # Frozen or precompiled: import it (as the Unix port would, minus __main__).
+        __import__(name)
+        return
+    if "." in name:
+        __import__(name.rpartition(".")[0])
+    _exec_source(_read(path), path)
+
+
+def run_module(name):
+    return _run(lambda: _run_module(name))

@@ -1,0 +1,127 @@
+import type { StdioHooks } from '../wasm/instantiate.js';
+import type { EmscriptenFS } from '../wasm/emscripten-module.js';
+import { Interpreter } from './interpreter.js';
+import { PythonError } from './errors.js';
+import { createHostApi } from './host-api.js';
+import { pyString, pyStringList } from './py-literal.js';
+import { GUEST_LIB_DIR } from './lib-dir.js';
+
+/** Exit status for an uncaught exception, as the Unix port uses. */
+export const UNCAUGHT_EXCEPTION_STATUS = 1;
+
+/** The stdio a session writes to, with a way to push out buffered output. */
+export interface SessionStdio extends StdioHooks {
+  /** Writes out anything buffered. */
+  flush(): void;
+}
+
+/** Options of {@link Session.start}. */
+export interface SessionOptions {
+  /** Where stdin, stdout and stderr go. */
+  readonly stdio: SessionStdio;
+  /** `sys.argv`. Default: `[]`. */
+  readonly argv?: readonly string[];
+  /** `sys.path`. Default: `['', '.frozen', '/usr/lib/micropython']`. */
+  readonly path?: readonly string[];
+  /** The environment `os.getenv` sees. Default: empty. */
+  readonly env?: ReadonlyMap<string, string>;
+  /** Mounts host directories into the VM's filesystem; runs before Python boots. */
+  readonly prepareFilesystem?: (fs: EmscriptenFS) => void;
+  /** Working directory inside the VM after mounting. Default: `/`. */
+  readonly cwd?: string;
+  /** Extra JS modules to register, by name, built once the interpreter exists. */
+  readonly hostModules?: (interpreter: Interpreter) => Record<string, object>;
+  /** See {@link InterpreterOptions.heapBytes}. */
+  readonly heapBytes?: number;
+  /** See {@link InterpreterOptions.heapLimitBytes}. */
+  readonly heapLimitBytes?: number;
+  /** See {@link InterpreterOptions.v8StackBytes}. */
+  readonly v8StackBytes?: number;
+}
+
+/**
+ * A booted interpreter with the Unix-port module environment, able to run a
+ * program the way the `micropython` command does and report its exit status.
+ */
+export class Session {
+  readonly #interpreter: Interpreter;
+  readonly #stdio: SessionStdio;
+  #status = 0;
+
+  private constructor(interpreter: Interpreter, stdio: SessionStdio) {
+    this.#interpreter = interpreter;
+    this.#stdio = stdio;
+  }
+
+  /** Creates the interpreter, mounts filesystems, registers host modules and boots. */
+  static async start(options: SessionOptions): Promise<Session> {
+    const interpreter = await Interpreter.create({
+      stdio: options.stdio,
+      heapBytes: options.heapBytes,
+      heapLimitBytes: options.heapLimitBytes,
+      v8StackBytes: options.v8StackBytes,
+    });
+    const session = new Session(interpreter, options.stdio);
+    options.prepareFilesystem?.(interpreter.fs);
+    if (options.cwd !== undefined) interpreter.fs.chdir(options.cwd);
+    interpreter.registerJsModule(
+      '_mpy_host',
+      createHostApi({
+        env: new Map(options.env ?? []),
+        heap: () => interpreter.heapU8(),
+        beforeBlock: () => options.stdio.flush(),
+        onStatus: (status) => {
+          session.#status = status;
+        },
+      }),
+    );
+    for (const [name, module] of Object.entries(options.hostModules?.(interpreter) ?? {})) {
+      interpreter.registerJsModule(name, module);
+    }
+    const path = options.path ?? ['', '.frozen', '/usr/lib/micropython'];
+    interpreter.exec(
+      `import sys\nsys.path.insert(0, ${pyString(GUEST_LIB_DIR)})\nimport _mpy_boot\n_mpy_boot.boot(${pyStringList(options.argv ?? [])}, ${pyStringList(path)})`,
+    );
+    return session;
+  }
+
+  /** The underlying interpreter. */
+  get interpreter(): Interpreter {
+    return this.#interpreter;
+  }
+
+  /** Runs a script file as `__main__`; resolves to its exit status. */
+  runFile(path: string): number {
+    return this.#runner(`run_file(${pyString(path)})`);
+  }
+
+  /** Runs source text as `__main__` (`-c`, or a program read from stdin). */
+  runCode(source: string, filename = '<stdin>'): number {
+    return this.#runner(`run_code(${pyString(source)}, ${pyString(filename)})`);
+  }
+
+  /** Runs a module as `__main__` (`-m`), or `package.__main__` for a package. */
+  runModule(name: string): number {
+    return this.#runner(`run_module(${pyString(name)})`);
+  }
+
+  /** Writes out buffered output. */
+  flush(): void {
+    this.#stdio.flush();
+  }
+
+  #runner(call: string): number {
+    this.#status = UNCAUGHT_EXCEPTION_STATUS;
+    try {
+      this.#interpreter.exec(`import _mpy_run\n_mpy_run.${call}`);
+    } catch (e) {
+      // Only failures of the runner itself land here (say, MemoryError while reporting).
+      if (!(e instanceof PythonError)) throw e;
+      const text = new TextEncoder().encode(e.traceback);
+      this.#stdio.write(2, text);
+      this.#status = UNCAUGHT_EXCEPTION_STATUS;
+    }
+    this.#stdio.flush();
+    return this.#status;
+  }
+}
