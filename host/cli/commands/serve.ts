@@ -1,0 +1,92 @@
+/**
+ * `mpy serve DIR [--port N] [--host H] [--base-url URL]`: parses, starts the
+ * index server, prints where it listens, stops on SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startIndexServer } from '../../index/server.js';
+
+const HELP = `usage: mpy serve DIR [--port N] [--host H] [--base-url URL] [--quiet]
+
+Serve the distribution packages (*.tar.gz) in DIR as a package index for
+upip and mpy install:
+
+  <url>/pypi/<name>/json            project metadata (PyPI JSON API)
+  <url>/pypi/<name>/<version>/json  one release
+  <url>/files/<filename>            the packages, with sha256 digests
+
+Packages added to DIR later are served from the next request on.
+
+options:
+  -p, --port N        port to listen on; 0 picks a free one (default 8080)
+  -H, --host H        address to listen on (default 127.0.0.1)
+  --base-url URL      root URL written into file URLs (default: from each
+                      request's Host header)
+  -q, --quiet         no per-request log lines
+  -h, --help          show this help
+
+The first line printed is the index URL, for "mpy install -i URL" or
+"micropython -m upip install -i URL".`;
+
+/** Runs `mpy serve`; resolves with the exit status once the server has stopped. */
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', short: 'H' },
+        'base-url': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`mpy serve: ${(err as Error).message}\n${HELP}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(`mpy serve: expected one DIR\n${HELP}\n`);
+    return 2;
+  }
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`mpy serve: --port must be 0-65535, not ${JSON.stringify(values.port)}\n`);
+    return 2;
+  }
+  let server;
+  try {
+    server = await startIndexServer({
+      dir: positionals[0]!,
+      port,
+      host: values.host ?? '127.0.0.1',
+      baseUrl: values['base-url'],
+      log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      warn: (line) => process.stderr.write(`mpy serve: skipped ${line}\n`),
+    });
+  } catch (err) {
+    process.stderr.write(`mpy serve: cannot serve ${positionals[0]}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const c = server.catalog;
+  process.stdout.write(`${server.indexUrl}\n`);
+  process.stdout.write(`serving ${c.projects.size} projects (${c.files.size} files) from ${c.dir}; Ctrl-C stops\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  process.stderr.write('mpy serve: stopped\n');
+  return 0;
+}

@@ -1,0 +1,218 @@
+/**
+ * `mpy serve`: a package index over HTTP for upip and `mpy install`, from
+ * the distribution packages in one directory. JSON documents are built once
+ * per catalog and reused; files stream from disk; connections stay open
+ * (HTTP/1.1 keep-alive) for clients that want it, and HTTP/1.0 clients
+ * such as upip get a body closed by EOF.
+ */
+import { constants, createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { ArchiveLimits } from '../archive/index.js';
+import { type Catalog, type CatalogFile, fileStamp } from './catalog.js';
+import { LiveCatalog } from './live-catalog.js';
+import { INDEX_PREFIX, route } from './routes.js';
+
+/** Options of {@link startIndexServer}. */
+export interface ServeOptions {
+  /** Directory holding the `.tar.gz` distribution packages. Required. */
+  dir: string;
+  /** TCP port; 0 picks a free one (see {@link IndexServer.url}). Default 8080. */
+  port?: number;
+  /** Address to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /**
+   * Server root URL written into file URLs (`<baseUrl>/files/<name>`), for a
+   * server behind a proxy. Default: `http://<Host header>` of each request,
+   * or the listening address when the header is missing or malformed.
+   */
+  baseUrl?: string;
+  /** Receives one line per request. Default: no logging. */
+  log?: (line: string) => void;
+  /** Receives a line for each package that cannot be served. Default: no reporting. */
+  warn?: (line: string) => void;
+  /** Archive limits used to read packages. Default `DEFAULT_LIMITS`. */
+  limits?: Partial<ArchiveLimits>;
+}
+
+const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** A running index server. */
+export class IndexServer {
+  #server: Server;
+  #live: LiveCatalog;
+  #options: ServeOptions;
+  #url = '';
+
+  private constructor(server: Server, live: LiveCatalog, options: ServeOptions) {
+    this.#server = server;
+    this.#live = live;
+    this.#options = options;
+  }
+
+  /** @internal use {@link startIndexServer} */
+  static async start(options: ServeOptions): Promise<IndexServer> {
+    const dir = resolve(options.dir);
+    const warned = new Set<string>();
+    const report = (c: Catalog): void => {
+      for (const p of c.problems) {
+        const line = `${p.filename}: ${p.message}`;
+        if (!warned.has(line)) options.warn?.(line);
+        warned.add(line);
+      }
+    };
+    const live = await LiveCatalog.open(dir, { limits: options.limits, onScan: report });
+    report(live.current);
+    const server = createServer({ keepAlive: true });
+    const self = new IndexServer(server, live, { ...options, dir });
+    server.on('request', (req, res) => self.#handle(req, res));
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+        server.off('error', fail);
+        ok();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    self.#url = `http://${host}:${addr.port}`;
+    return self;
+  }
+
+  /** The server root, e.g. `http://127.0.0.1:8080` (the real port when 0 was asked). */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The index URL to give upip or `mpy install` with `-i`: `<url>/pypi`. */
+  get indexUrl(): string {
+    return `${this.#url}${INDEX_PREFIX}`;
+  }
+
+  /** The catalog as of the last scan. */
+  get catalog(): Catalog {
+    return this.#live.current;
+  }
+
+  /** Stops listening and closes every connection, idle or not. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((ok) => this.#server.close(() => ok()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  #mode(req: IncomingMessage): { absolute: string } {
+    if (this.#options.baseUrl) return { absolute: this.#options.baseUrl };
+    const host = req.headers.host;
+    return { absolute: host && HOST_HEADER.test(host) ? `http://${host}` : this.#url };
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = process.hrtime.bigint();
+    if (this.#options.log) {
+      res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const bytes = res.getHeader('content-length') ?? '-';
+        this.#options.log!(`${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} ${req.method} ${req.url} ${res.statusCode} ${bytes} ${ms.toFixed(1)}ms`);
+      });
+    }
+    this.#respond(req, res).catch((err: unknown) => {
+      if (!res.headersSent) text(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      else res.destroy();
+    });
+  }
+
+  async #respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return text(res, 405, 'only GET and HEAD');
+    }
+    const r = route(req.url ?? '/');
+    switch (r.kind) {
+      case 'forbidden':
+        return text(res, 403, `forbidden: ${r.reason}`);
+      case 'not-found':
+        return text(res, 404, 'not found');
+      case 'root': {
+        const c = await this.#live.fresh();
+        return text(res, 200, `mpy package index: ${c.projects.size} projects\nindex URL: ${this.#mode(req).absolute}${INDEX_PREFIX}\n`);
+      }
+      case 'project':
+      case 'release': {
+        await this.#live.fresh();
+        const doc = this.#live.document(r.name, r.kind === 'release' ? r.version : undefined, this.#mode(req));
+        if (!doc) return text(res, 404, r.kind === 'project' ? `no project ${JSON.stringify(r.name)}` : `no release ${r.name} ${r.version}`);
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('ETag', doc.etag);
+        res.setHeader('Cache-Control', 'no-cache');
+        if (req.headers['if-none-match'] === doc.etag) return void res.writeHead(304).end();
+        res.setHeader('Content-Length', doc.body.length);
+        return void res.writeHead(200).end(req.method === 'HEAD' ? undefined : doc.body);
+      }
+      case 'file':
+        return this.#sendFile(req, res, r.filename);
+    }
+  }
+
+  async #sendFile(req: IncomingMessage, res: ServerResponse, filename: string): Promise<void> {
+    let opened = await this.#openFile(await this.#live.fresh(), filename);
+    if (opened === 'stale') {
+      this.#live.invalidate();
+      opened = await this.#openFile(await this.#live.fresh(), filename);
+    }
+    if (opened === undefined || opened === 'stale') return text(res, 404, `no file ${JSON.stringify(filename)}`);
+    const { file, handle } = opened;
+    const etag = `"${file.sha256}"`;
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    if (req.headers['if-none-match'] === etag || req.method === 'HEAD') {
+      await handle.close();
+      if (req.method === 'HEAD') res.setHeader('Content-Length', file.size);
+      return void res.writeHead(req.method === 'HEAD' ? 200 : 304).end();
+    }
+    res.setHeader('Content-Length', file.size);
+    res.writeHead(200);
+    const stream = createReadStream('', { fd: handle.fd, autoClose: false, start: 0, end: file.size - 1 });
+    const done = (): void => void handle.close().catch(() => undefined);
+    stream.once('close', done);
+    stream.once('error', () => res.destroy());
+    res.once('close', () => stream.destroy());
+    stream.pipe(res);
+  }
+
+  /** Opens a served file and checks it is still the one the catalog read. */
+  async #openFile(catalog: Catalog, filename: string): Promise<{ file: CatalogFile; handle: FileHandle } | 'stale' | undefined> {
+    const file = catalog.files.get(filename);
+    if (!file) return undefined;
+    let handle: FileHandle;
+    try {
+      handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return 'stale';
+    }
+    const s = await handle.stat({ bigint: true });
+    if (!s.isFile() || fileStamp(s) !== file.stamp) {
+      await handle.close();
+      return 'stale';
+    }
+    return { file, handle };
+  }
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  const bytes = Buffer.from(body.endsWith('\n') ? body : `${body}\n`);
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': bytes.length });
+  res.end(bytes);
+}
+
+/**
+ * Scans `options.dir` and starts serving it. Resolves once listening.
+ * Packages added to the directory later are served from the next request on.
+ */
+export function startIndexServer(options: ServeOptions): Promise<IndexServer> {
+  return IndexServer.start(options);
+}
