@@ -26,7 +26,7 @@ export interface InterpreterOptions {
 const DEFAULT_HEAP_BYTES = 4 * 1024 * 1024;
 const DEFAULT_PYSTACK_WORDS = 16 * 1024;
 /** Room left for the C side (lexers, file buffers) beside a bounded GC heap. */
-const C_HEAP_SLACK = 2 * 1024 * 1024;
+const C_HEAP_SLACK = 512 * 1024;
 
 /** Proxy kinds the C side writes for a returned value (the glue's numbering). */
 const enum ValueKind {
@@ -42,6 +42,25 @@ const JS_OBJECT_KIND = 7;
 const EXCEPTION_SEPARATOR = '\x04';
 /** Bytes in the C `uint32_t out[3]` the proxy layer writes results into. */
 const OUT_BYTES = 12;
+
+const MIN_BALLAST_BYTES = 4096;
+
+/** The largest block `malloc` can return without growing memory (binary search), 0 below 4 KiB. */
+function largestAllocation(module: EmscriptenModule): number {
+  let lo = 0;
+  let hi = 2 ** 31;
+  while (hi - lo > MIN_BALLAST_BYTES) {
+    const mid = Math.floor((lo + hi) / 2);
+    const ptr = module._malloc(mid);
+    if (ptr === 0) {
+      hi = mid;
+    } else {
+      module._free(ptr);
+      lo = mid;
+    }
+  }
+  return lo;
+}
 
 /** A plain value a top-level run can return directly. */
 export type SimpleValue = null | boolean | number | string | undefined;
@@ -78,8 +97,13 @@ export class Interpreter {
     widenStackLimit(memory, stackTop, pystackWords, options.v8StackBytes);
     module.ccall('proxy_c_init', null, [], []);
     if (options.heapLimitBytes !== undefined) {
-      const extra = Math.max(0, options.heapLimitBytes - heapBytes);
-      limit = memory.buffer.byteLength + extra + C_HEAP_SLACK;
+      // The bound applies to memory growth, so first take up the free space the
+      // allocator already has, keeping only the C side's slack.
+      limit = memory.buffer.byteLength;
+      const slack = module._malloc(C_HEAP_SLACK);
+      for (let free = largestAllocation(module); free > 0; free = largestAllocation(module)) module._malloc(free);
+      module._free(slack);
+      limit = memory.buffer.byteLength + Math.max(0, options.heapLimitBytes - heapBytes);
     }
     return interp;
   }

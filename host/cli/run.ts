@@ -5,6 +5,7 @@ import { Session } from '../../runtime/session.js';
 import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
 import { ProcessStdio } from '../process-stdio.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
+import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath } from './sys-path.js';
 import { runRepl } from './repl.js';
@@ -63,7 +64,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     argv: args.argv,
     path: buildSysPath(proc.env, first),
     env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
+    prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
