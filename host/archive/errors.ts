@@ -38,6 +38,8 @@ export class ArchiveError extends Error {
   readonly archive: string;
   /** The member at fault, when one is. */
   readonly member: string | undefined;
+  /** The sentence saying what was wrong, without archive and member names. */
+  readonly detail: string;
 
   /**
    * @param code what was wrong
@@ -51,5 +53,6 @@ export class ArchiveError extends Error {
     this.code = code;
     this.archive = archive;
     this.member = member;
+    this.detail = detail;
   }
 }

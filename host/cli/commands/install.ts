@@ -1,0 +1,88 @@
+/** `mpy install [-p DIR] [-i URL]... [-r FILE]... [NAME[==VERSION]]...`: parses, installs, prints. */
+import { parseArgs } from 'node:util';
+import { install } from '../../install/install.js';
+import { InstallError } from '../../install/errors.js';
+import { createProgress } from '../../install/progress.js';
+import { DEFAULT_INDEXES } from '../../install/options.js';
+
+const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]...
+
+Install MicroPython packages and their dependencies (requires.txt) from
+package indexes, in upip's layout. All or nothing: on any failure the target
+is left exactly as it was, and the exit status is non-zero.
+
+options:
+  -p, --target DIR    install into DIR (default ~/.micropython/lib)
+  -i, --index URL     index URL, e.g. http://127.0.0.1:8080/pypi; repeat to
+                      ask several in order (a 404 moves on to the next).
+                      default: ${DEFAULT_INDEXES.join(', ')}
+  -r, --requirement FILE
+                      install the requirements listed in FILE (repeatable)
+  --compile           compile the installed .py files to .mpy
+  --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
+  --no-cache          neither read nor write the cache
+  --timeout SECONDS   per-request timeout (default 60)
+  --json              print the result (or the error) as JSON on stdout
+  -h, --help          show this help`;
+
+/** Runs `mpy install`; resolves with the exit status (0 installed, 1 failed, 2 usage). */
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        target: { type: 'string', short: 'p' },
+        index: { type: 'string', short: 'i', multiple: true },
+        requirement: { type: 'string', short: 'r', multiple: true },
+        compile: { type: 'boolean' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`mpy install: ${(err as Error).message}\n${HELP}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) {
+    process.stderr.write(`mpy install: --timeout must be a positive number of seconds\n`);
+    return 2;
+  }
+  const progress = values.json ? undefined : createProgress(process.stderr);
+  try {
+    const result = await install({
+      requirements: positionals,
+      requirementFiles: values.requirement,
+      target: values.target,
+      indexes: values.index,
+      cacheDir: values['cache-dir'],
+      noCache: values['no-cache'],
+      compile: values.compile,
+      timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      onEvent: progress?.onEvent,
+    });
+    progress?.finish();
+    if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
+    else {
+      const names = result.packages.map((p) => `${p.name} ${p.version}`).join(', ');
+      process.stdout.write(`installed ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${result.target}: ${names}\n`);
+    }
+    return 0;
+  } catch (err) {
+    progress?.finish();
+    const e = err instanceof InstallError ? err : new InstallError('io-error', (err as Error).message ?? String(err), 'check the permissions and free space of the target directory and its parent', err);
+    if (values.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
+    else process.stderr.write(`mpy install: error: ${e.message}\n  ${e.hint}\n`);
+    return 1;
+  }
+}

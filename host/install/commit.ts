@@ -1,0 +1,97 @@
+/**
+ * Moving a staged tree into the target, all or nothing. The plan is made and
+ * checked before anything in the target changes (a file where a directory
+ * must go, or the reverse, is refused then). Each step is a rename within one
+ * filesystem, journalled; files that are replaced are first renamed into a
+ * backup directory beside the target. If any step fails, the journal is
+ * undone in reverse, which puts back the very same inodes: the target is as
+ * it was. What this cannot cover is the process dying mid-commit (a crash or
+ * SIGKILL); then the stage and backup directories, named
+ * `.<target>.mpy-stage-*` and `.mpy-backup-*`, remain beside the target.
+ */
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InstallError } from './errors.js';
+import { siblingName, type Stage } from './stage.js';
+
+type Step = { kind: 'move'; rel: string } | { kind: 'replace'; rel: string };
+
+/** Called after each step with the steps done and the total; throwing aborts and rolls back. */
+export type CommitProgress = (done: number, total: number) => void;
+
+async function kind(path: string, follow: boolean): Promise<'dir' | 'other' | 'none'> {
+  try {
+    const s = follow ? await stat(path) : await lstat(path);
+    return s.isDirectory() ? 'dir' : 'other';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'none';
+    if (code === 'ENOTDIR') return 'other';
+    throw err;
+  }
+}
+
+/** Plans the steps: whole directories the target lacks move in one rename. */
+async function plan(stageDir: string, target: string, rel: string, steps: Step[]): Promise<void> {
+  for (const e of (await readdir(join(stageDir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    const there = join(target, r);
+    if (e.isDirectory()) {
+      const k = await kind(there, true);
+      if (k === 'none' && (await kind(there, false)) === 'none') steps.push({ kind: 'move', rel: r });
+      else if (k === 'dir') await plan(stageDir, target, r, steps);
+      else throw conflict(target, r, 'a directory', 'a file');
+    } else {
+      const k = await kind(there, false);
+      if (k === 'dir') throw conflict(target, r, 'a file', 'a directory');
+      steps.push(k === 'none' ? { kind: 'move', rel: r } : { kind: 'replace', rel: r });
+    }
+  }
+}
+
+function conflict(target: string, rel: string, want: string, have: string): InstallError {
+  return new InstallError('file-conflict', `cannot install ${want} at ${join(target, rel)}: there is ${have} there`, `move or remove ${join(target, rel)}, then install again`);
+}
+
+/**
+ * Moves everything in `stage` into `stage.target`. On success the stage is
+ * removed; on failure the target is restored and the error rethrown (as
+ * `commit-failed` if undoing itself failed, naming what to repair).
+ */
+export async function commitStage(stage: Stage, onStep?: CommitProgress): Promise<void> {
+  const targetKind = await kind(stage.target, true);
+  if (targetKind === 'other') throw new InstallError('file-conflict', `the target ${stage.target} is not a directory`, 'give a directory with -p');
+  const steps: Step[] = [];
+  if (targetKind === 'none') steps.push({ kind: 'move', rel: '' });
+  else await plan(stage.dir, stage.target, '', steps);
+  const undo: Array<() => Promise<void>> = [];
+  let backup: string | undefined;
+  try {
+    for (const [i, step] of steps.entries()) {
+      const from = step.rel ? join(stage.dir, step.rel) : stage.dir;
+      const to = step.rel ? join(stage.target, step.rel) : stage.target;
+      if (step.kind === 'replace') {
+        if (!backup) {
+          backup = siblingName(stage.target, 'backup');
+          await mkdir(backup);
+        }
+        const saved = join(backup, String(i));
+        await rename(to, saved);
+        undo.push(() => rename(saved, to));
+      }
+      await rename(from, to);
+      undo.push(() => rename(to, from));
+      onStep?.(i + 1, steps.length);
+    }
+  } catch (err) {
+    const failures: string[] = [];
+    for (const u of undo.reverse()) await u().catch((e: Error) => failures.push(e.message));
+    if (failures.length) {
+      throw new InstallError('commit-failed', `install failed (${(err as Error).message}) and could not be fully undone: ${failures.join('; ')}`, `restore the files listed from ${backup ?? 'the backup'} by hand`, err);
+    }
+    if (backup) await rm(backup, { recursive: true, force: true });
+    throw err;
+  }
+  if (backup) await rm(backup, { recursive: true, force: true });
+  if (targetKind !== 'none') await rm(stage.dir, { recursive: true, force: true });
+}

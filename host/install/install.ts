@@ -1,0 +1,108 @@
+/**
+ * `mpy install`: resolve, fetch, unpack (in workers), stage beside the
+ * target, optionally compile, then commit all or nothing.
+ */
+import { resolve as resolvePath } from 'node:path';
+import { ArchiveCache, defaultCacheDir } from './cache.js';
+import { commitStage } from './commit.js';
+import { compileStaged } from './compile-hook.js';
+import { InstallError } from './errors.js';
+import { IndexClient } from './index-client.js';
+import { DEFAULT_INDEXES, defaultTarget, type InstalledPackage, type InstallOptions, type InstallResult } from './options.js';
+import { parseRequirement, readRequirementsFile, type Requirement } from './requirement.js';
+import { resolveAll, type ResolvedPackage } from './resolve.js';
+import { createStage, discardStage, type StagedFile, writeStaged } from './stage.js';
+import { UnpackPool } from './unpack-pool.js';
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+/** The files of all packages; the same path from two packages must hold the same bytes. */
+function collectFiles(packages: ResolvedPackage[]): StagedFile[] {
+  const byPath = new Map<string, StagedFile>();
+  for (const p of packages) {
+    const owner = `${p.release.name} ${p.release.version}`;
+    for (const f of p.unpacked.files) {
+      const data = p.unpacked.tar.subarray(f.offset, f.offset + f.size);
+      const prior = byPath.get(f.path);
+      if (prior && !sameBytes(prior.data, data)) {
+        throw new InstallError('file-conflict', `${prior.owner} and ${owner} both install ${f.path}, with different contents`, 'these packages cannot be installed together');
+      }
+      if (!prior) byPath.set(f.path, { path: f.path, data, owner });
+    }
+  }
+  return [...byPath.values()];
+}
+
+async function gatherRequirements(options: InstallOptions): Promise<Requirement[]> {
+  const reqs = (options.requirements ?? []).map(parseRequirement);
+  for (const file of options.requirementFiles ?? []) reqs.push(...(await readRequirementsFile(file)));
+  if (!reqs.length) throw new InstallError('bad-requirement', 'nothing to install', 'name packages, or give a requirements file with -r');
+  return reqs;
+}
+
+function report(p: ResolvedPackage): InstalledPackage {
+  return {
+    name: p.release.name,
+    key: p.release.key,
+    version: p.release.version,
+    url: p.release.url,
+    index: p.release.index,
+    sha256: p.sha256,
+    verified: p.release.sha256 !== undefined,
+    size: p.size,
+    cached: p.cached,
+    files: p.unpacked.files.map((f) => f.path),
+    requires: p.unpacked.metadata.requires,
+  };
+}
+
+/**
+ * Installs packages and their dependencies into the target directory. On
+ * any failure the target is left exactly as it was and an `InstallError`
+ * says what went wrong and what to do.
+ */
+export async function install(options: InstallOptions): Promise<InstallResult> {
+  const env = options.env ?? process.env;
+  const emit = options.onEvent ?? (() => undefined);
+  const target = resolvePath(options.target ?? defaultTarget(env));
+  const roots = await gatherRequirements(options);
+  const client = new IndexClient(options.indexes?.length ? options.indexes : DEFAULT_INDEXES, { timeoutMs: options.timeoutMs });
+  const cache = options.noCache ? undefined : new ArchiveCache(options.cacheDir ?? defaultCacheDir(env));
+  const pool = options.pool ?? new UnpackPool();
+  let packages: ResolvedPackage[];
+  try {
+    packages = await resolveAll(roots, {
+      client,
+      pool,
+      fetch: { cache, timeoutMs: options.timeoutMs },
+      limits: options.limits,
+      concurrency: options.concurrency ?? 8,
+      emit,
+    });
+  } finally {
+    if (!options.pool) await pool.close();
+  }
+  const files = collectFiles(packages);
+  let stage;
+  try {
+    stage = await createStage(target);
+  } catch (err) {
+    throw new InstallError('io-error', `cannot create a staging directory beside ${target}: ${(err as Error).message}`, 'the parent of the target must be writable', err);
+  }
+  let committed = false;
+  try {
+    await writeStaged(stage, files);
+    emit({ type: 'staged', files: files.length });
+    if (options.compile) {
+      await compileStaged(stage.dir);
+      emit({ type: 'compiled' });
+    }
+    await commitStage(stage, (done, total) => emit({ type: 'commit', done, total }));
+    committed = true;
+  } finally {
+    await discardStage(stage, committed);
+  }
+  return { target, packages: packages.map(report), files: files.length, compiled: options.compile ?? false };
+}

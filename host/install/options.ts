@@ -1,0 +1,90 @@
+/** The options of `install()`, their defaults, and the events it reports. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ArchiveLimits } from '../archive/limits.js';
+import type { UnpackPool } from './unpack-pool.js';
+
+/** The indexes upip asks when given none (MicroPython v1.19.1 `upip.index_urls`). */
+export const DEFAULT_INDEXES: readonly string[] = ['https://micropython.org/pi', 'https://pypi.org/pypi'];
+
+/** What to install, where from, and where to. */
+export interface InstallOptions {
+  /** Requirement strings: `name`, `name==1.0`, `name>=1,<2`. Default none. */
+  requirements?: string[];
+  /** Requirements files (`-r`), one requirement per line, `#` comments. Default none. */
+  requirementFiles?: string[];
+  /** Target directory. Default `~/.micropython/lib`, `~` from `env.HOME` (as upip). */
+  target?: string;
+  /** Index URLs asked in order; a 404 moves on to the next. Default {@link DEFAULT_INDEXES}. */
+  indexes?: string[];
+  /** Archive cache directory. Default `$XDG_CACHE_HOME/mpy`, else `~/.cache/mpy`. */
+  cacheDir?: string;
+  /** Neither read nor write the cache. Default false. */
+  noCache?: boolean;
+  /** Compile the installed `.py` files with `compileTree` from host/compile before committing. Default false. */
+  compile?: boolean;
+  /** Metadata and archive requests in flight at once. Default 8. */
+  concurrency?: number;
+  /** Per-request timeout in milliseconds. Default 60000. */
+  timeoutMs?: number;
+  /** Limits for reading archives. Default `DEFAULT_LIMITS` of host/archive. */
+  limits?: Partial<ArchiveLimits>;
+  /** An unpack pool to use (and leave open). Default: one made and closed by this call. */
+  pool?: UnpackPool;
+  /** Progress events; throwing from it aborts the install (and rolls back). Default none. */
+  onEvent?: (event: InstallEvent) => void;
+  /** Environment for HOME and XDG_CACHE_HOME. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Progress of an install, in order of occurrence per package. */
+export type InstallEvent =
+  | { type: 'wave'; depth: number; names: string[] }
+  | { type: 'resolved'; name: string; version: string; url: string; index: string }
+  | { type: 'fetched'; name: string; version: string; bytes: number; cached: boolean }
+  | { type: 'unpacked'; name: string; version: string; files: number; requires: string[] }
+  | { type: 'staged'; files: number }
+  | { type: 'compiled' }
+  | { type: 'commit'; done: number; total: number };
+
+/** One installed package. */
+export interface InstalledPackage {
+  /** Name as the index reports it. */
+  name: string;
+  /** PEP 503 normalised name. */
+  key: string;
+  version: string;
+  /** Archive URL. */
+  url: string;
+  /** Index that answered. */
+  index: string;
+  /** Hex sha256 of the archive. */
+  sha256: string;
+  /** Whether the index gave a digest that was checked. */
+  verified: boolean;
+  /** Archive size in bytes. */
+  size: number;
+  /** Whether the archive came from the cache. */
+  cached: boolean;
+  /** Installed paths, relative to the target. */
+  files: string[];
+  /** Its requires.txt lines. */
+  requires: string[];
+}
+
+/** What `install()` did. */
+export interface InstallResult {
+  /** Absolute target directory. */
+  target: string;
+  /** Packages in install order (breadth-first from the requirements). */
+  packages: InstalledPackage[];
+  /** Files written. */
+  files: number;
+  /** Whether the files were compiled. */
+  compiled: boolean;
+}
+
+/** The default target, `~/.micropython/lib`. */
+export function defaultTarget(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.HOME || homedir(), '.micropython', 'lib');
+}
