@@ -1,0 +1,79 @@
+/** `mpy sdist [DIR] [-o OUTDIR]`: builds a distribution package upip installs. */
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PackagingError } from '../../pkg/errors.js';
+import { buildSdist } from '../../pkg/sdist.js';
+
+const HELP = `usage: mpy sdist [DIR] [-o OUTDIR] [-q]
+
+Build NAME-VERSION.tar.gz, a distribution package in the format upip
+installs, from DIR/pyproject.toml ([project] name, version, description,
+dependencies). Modules and packages are found as setuptools finds them (flat
+or src/ layout), or listed in [tool.mpy] py-modules / packages; MANIFEST.in
+adds resources, and every package's non-Python files also go into its R.py
+for pkg_resources. The same input always gives the same bytes.
+
+arguments:
+  DIR                 the project directory (default: .)
+
+options:
+  -o, --out-dir DIR   where to write the archive (default: DIR/dist)
+  -q, --quiet         print errors only
+  -h, --help          show this help
+
+environment:
+  SOURCE_DATE_EPOCH   modification time of the archive members (default: 0)`;
+
+function fail(message: string): number {
+  process.stderr.write(`mpy sdist: ${message}\n`);
+  return 2;
+}
+
+function sourceDateEpoch(): number | undefined | Error {
+  const raw = process.env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return undefined;
+  return /^\d+$/.test(raw) && Number(raw) <= 0o77777777777 ? Number(raw) : new Error(`SOURCE_DATE_EPOCH must be a whole number of seconds, got ${JSON.stringify(raw)}`);
+}
+
+/** Runs `mpy sdist`; resolves with the exit status (0 built, 1 failed, 2 usage). */
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        'out-dir': { type: 'string', short: 'o' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message}\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) return fail(`expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
+  const mtime = sourceDateEpoch();
+  if (mtime instanceof Error) return fail(mtime.message);
+  try {
+    const result = await buildSdist({ dir: positionals[0] ?? '.', outDir: values['out-dir'], mtime });
+    if (!values.quiet) {
+      for (const w of result.warnings) process.stderr.write(`mpy sdist: warning: ${w}\n`);
+      const files = result.members.filter((m) => !m.endsWith('/')).length;
+      const res = [...result.resourceModules].map(([pkg, n]) => `${pkg}/R.py: ${n} resource${n === 1 ? '' : 's'}`);
+      const where = relative(process.cwd(), result.archive) || result.archive;
+      process.stdout.write(`wrote ${where} (${files} files, ${result.bytes} bytes${res.length ? `; ${res.join(', ')}` : ''})\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof PackagingError) {
+      process.stderr.write(`mpy sdist: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
