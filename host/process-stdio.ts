@@ -13,7 +13,8 @@ export interface ProcessStdioOptions {
 
 /** Called around a blocking read of stdin, e.g. to leave a terminal's raw mode. */
 export interface ReadHooks {
-  before(): void;
+  /** Runs before reading; may return input already taken from stdin by someone else, to be read first. */
+  before(): Uint8Array | undefined;
   after(): void;
 }
 
@@ -63,13 +64,19 @@ export class ProcessStdio implements StdioHooks {
 
   /** {@inheritDoc StdioHooks.read} */
   read(into: Uint8Array): number {
-    this.flush();
     if (this.#inStart === this.#inEnd) {
       if (this.#inEof) return 0;
       this.#inStart = 0;
-      this.#aroundRead?.before();
+      // Before the prompt shows: a terminal must be in the reading mode before anyone types.
+      const taken = this.#aroundRead?.before();
+      this.flush();
       try {
-        this.#inEnd = this.#readSome();
+        if (taken !== undefined && taken.length > 0) {
+          this.#inEnd = Math.min(taken.length, IN_BUFFER_BYTES);
+          this.#in.set(taken.subarray(0, this.#inEnd));
+        } else {
+          this.#inEnd = this.#readSome();
+        }
       } finally {
         this.#aroundRead?.after();
       }
