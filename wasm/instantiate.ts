@@ -2,6 +2,7 @@ import { getInterpreterModule } from './compiled-module.js';
 import { createInvokeImports, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
 import { INTERPRETER_PACKAGE } from './locate.js';
+import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 
 /** The process-level streams the interpreter writes to and reads from. */
 export interface StdioHooks {
@@ -57,9 +58,11 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
 
   const module = await createModule({
     instantiateWasm(
-      info: { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> },
+      glueImports: { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> },
       receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
     ) {
+      // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
+      const info = withLinuxErrnos(glueImports);
       const envNames = WebAssembly.Module.imports(compiled)
         .filter((i) => i.module === 'env')
         .map((i) => i.name);
