@@ -19,8 +19,8 @@ function childPath(dir: string, name: string): string {
 export interface GuestDir {
   /** The directory node to mount over. */
   readonly node: EmNode;
-  /** In-memory directories it had to create, outermost first. */
-  readonly created: readonly string[];
+  /** Directories it had to create (in memory, or guest-only below a host mount), outermost first. */
+  readonly created: readonly { readonly path: string; readonly node: EmNode }[];
 }
 
 /**
@@ -32,7 +32,7 @@ export interface GuestDir {
  * or the target is already a mountpoint.
  */
 export function ensureGuestDir(FS: EmFS, nodeFs: NodeFs, guestPath: string): GuestDir {
-  const created: string[] = [];
+  const created: { path: string; node: EmNode }[] = [];
   const names = guestPath.split('/').filter((name) => name !== '');
   let dir = FS.lookupPath('/', { follow: true });
   names.forEach((name, index) => {
@@ -51,11 +51,11 @@ export function ensureGuestDir(FS: EmFS, nodeFs: NodeFs, guestPath: string): Gue
     }
     if (nodeFs.owns(dir.node)) {
       dir = { path: wanted, node: nodeFs.addVirtualDir(dir.node, name) };
-      return;
+    } else {
+      if (found !== undefined) FS.unlink(wanted);
+      dir = { path: wanted, node: FS.mkdir(wanted) };
     }
-    if (found !== undefined) FS.unlink(wanted);
-    dir = { path: wanted, node: FS.mkdir(wanted) };
-    created.push(wanted);
+    created.push(dir);
   });
   if (nodeFs.owns(dir.node)) nodeFs.pin(dir.node);
   return { node: dir.node, created };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EmFS } from './emscripten-fs.js';
+import type { EmFS, EmNode } from './emscripten-fs.js';
 import { ensureGuestDir, removeGuestTree } from './guest-tree.js';
 import { createNodeFs, type NodeFs, type NodeFsMountOptions } from './node-fs.js';
 
@@ -75,13 +75,14 @@ function requireGuestPath(guest: string): string {
 }
 
 /**
- * Applies a mount plan to the glue's `FS` object (`module.FS`; typed
- * loosely because the glue is untyped JS; see {@link EmFS} for what is
- * used). Call once per plan, after the
- * runtime is initialised; the caller sets the cwd, e.g.
- * `FS.chdir(process.cwd())` for the mirror). Throws an Error naming the path
- * when a host directory is missing or not a directory, or a guest path is
- * unusable.
+ * Applies a mount plan to the glue's `FS` object (`module.FS`, typed loosely
+ * because the glue is untyped JS; {@link EmFS} lists what is used), after
+ * the runtime is initialised. The caller sets the cwd, e.g.
+ * `FS.chdir(process.cwd())` for the mirror, before Python runs (a Python
+ * `os.chdir('/')` makes MicroPython answer `getcwd()` itself from then on).
+ * Throws an Error naming the path when a host directory is missing or not a
+ * directory or a guest path is unusable; a plan that fails part-way is
+ * undone.
  *
  * The host mirror mounts every host top-level directory at its own path
  * (confine off, so links resolve exactly as on the host), recreates every
@@ -95,66 +96,79 @@ function requireGuestPath(guest: string): string {
  * top-level host files (not directories) and top-level directories created
  * after start-up are not shown, `mkdir` directly under `/` stays in memory,
  * and `rename` between two top-level directories fails with EXDEV (each is
- * its own mount), which callers treat like a cross-device move.
+ * its own mount), as a move between two devices does.
  */
 export function mountHostFilesystem(glueFS: object, plan: MountPlan): MountedFilesystem {
   const FS = glueFS as EmFS;
   const nodeFs = nodeFsFor(FS);
   const mountpoints: string[] = [];
   const links: string[] = [];
-  const createdDirs: string[] = [];
+  const createdDirs: { path: string; node: EmNode }[] = [];
   const mount = (guest: string, options: NodeFsMountOptions): void => {
     createdDirs.push(...ensureGuestDir(FS, nodeFs, guest).created);
     FS.mount(nodeFs, options, guest);
     mountpoints.push(guest);
   };
-
-  if (plan.kind === 'host-mirror') {
-    if (process.platform === 'win32') throw new Error('the host mirror needs a POSIX host');
-    const runtimeLibDir = requireHostDir(plan.runtimeLibDir, 'runtime library directory');
-    for (const name of fs.readdirSync('/')) {
-      if (GLUE_OWNED.has(name)) continue;
-      const guest = `/${name}`;
-      let stats: fs.Stats;
-      try {
-        stats = fs.lstatSync(guest);
-      } catch {
+  let unmounted = false;
+  const unmount = (): void => {
+    if (unmounted) return;
+    unmounted = true;
+    for (const guest of [...mountpoints].reverse()) FS.unmount(guest);
+    for (const guest of links) FS.unlink(guest);
+    for (const { path: guest, node } of [...createdDirs].reverse()) {
+      if (nodeFs.owns(node)) {
+        nodeFs.removeVirtualDir(node);
         continue;
       }
-      if (stats.isDirectory()) {
-        mount(guest, { root: guest, confine: false });
-      } else if (stats.isSymbolicLink()) {
-        removeGuestTree(FS, guest);
-        FS.symlink(fs.readlinkSync(guest), guest);
-        links.push(guest);
+      try {
+        FS.rmdir(guest);
+      } catch {
+        // No longer empty: the caller put something there; leave it.
       }
     }
-    mount(RUNTIME_LIB_GUEST_PATH, { root: runtimeLibDir, readOnly: true });
-  } else {
-    const requested = Object.entries(plan.mounts).map(([guest, spec]) => ({
-      guest: requireGuestPath(guest),
-      host: requireHostDir(spec.host, `sandbox mount ${guest}`),
-      readOnly: spec.readOnly === true,
-    }));
-    requested.sort((a, b) => a.guest.split('/').length - b.guest.split('/').length);
-    for (const { guest, host, readOnly } of requested) {
-      mount(guest, { root: host, readOnly });
+  };
+
+  try {
+    if (plan.kind === 'host-mirror') mirrorHost(FS, plan.runtimeLibDir, mount, links);
+    else mountSandbox(plan.mounts, mount);
+  } catch (err) {
+    unmount();
+    throw err;
+  }
+  return { nodeFs, mountpoints, unmount };
+}
+
+type Mount = (guest: string, options: NodeFsMountOptions) => void;
+
+function mirrorHost(FS: EmFS, runtimeLibDir: string, mount: Mount, links: string[]): void {
+  if (process.platform === 'win32') throw new Error('the host mirror needs a POSIX host');
+  const libDir = requireHostDir(runtimeLibDir, 'runtime library directory');
+  for (const name of fs.readdirSync('/')) {
+    if (GLUE_OWNED.has(name)) continue;
+    const guest = `/${name}`;
+    let stats: fs.Stats;
+    try {
+      stats = fs.lstatSync(guest);
+    } catch {
+      continue;
+    }
+    if (stats.isDirectory()) {
+      mount(guest, { root: guest, confine: false });
+    } else if (stats.isSymbolicLink()) {
+      removeGuestTree(FS, guest);
+      FS.symlink(fs.readlinkSync(guest), guest);
+      links.push(guest);
     }
   }
+  mount(RUNTIME_LIB_GUEST_PATH, { root: libDir, readOnly: true });
+}
 
-  return {
-    nodeFs,
-    mountpoints,
-    unmount(): void {
-      for (const guest of [...mountpoints].reverse()) FS.unmount(guest);
-      for (const guest of links) FS.unlink(guest);
-      for (const guest of [...createdDirs].reverse()) {
-        try {
-          FS.rmdir(guest);
-        } catch {
-          // Something else now lives there; leave it.
-        }
-      }
-    },
-  };
+function mountSandbox(mounts: Readonly<Record<string, SandboxMount>>, mount: Mount): void {
+  const requested = Object.entries(mounts).map(([guest, spec]) => ({
+    guest: requireGuestPath(guest),
+    host: requireHostDir(spec.host, `sandbox mount ${guest}`),
+    readOnly: spec.readOnly === true,
+  }));
+  requested.sort((a, b) => a.guest.split('/').length - b.guest.split('/').length);
+  for (const { guest, host, readOnly } of requested) mount(guest, { root: host, readOnly });
 }

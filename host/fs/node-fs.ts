@@ -42,6 +42,12 @@ export interface NodeFs {
    * mountpoint that does not exist on the host.
    */
   addVirtualDir(parent: EmNode, name: string): EmNode;
+  /**
+   * Removes a directory made by {@link NodeFs.addVirtualDir}, showing the
+   * host entry it hid again. Returns false, leaving it, while it is a
+   * mountpoint or holds guest-only directories.
+   */
+  removeVirtualDir(node: EmNode): boolean;
 }
 
 interface MountState {
@@ -104,10 +110,14 @@ function readUmask(): number {
  * - A regular file keeps one host descriptor for the life of its stream
  *   (shared with dups); reads and writes are positional `readSync`/
  *   `writeSync` straight into the wasm heap view the glue passes in.
- * - Symlinks are shown as symlinks; the glue resolves them in the guest
- *   tree, so a host path this type touches never goes through a link it has
- *   not vetted, and `..` is resolved by the glue in the guest tree, never on
- *   the host. Names are checked so no `/`, `.` or `..` reaches a host call.
+ * - Symlinks are shown as symlinks and the glue resolves them, and `..`,
+ *   in the guest tree, never on the host: each host path this type builds
+ *   is made of names it has just `lstat`ed as non-links, and a confined
+ *   link's target is checked against the root at every use (so moving a
+ *   relative link cannot make it escape). Names are checked so no `/`, `.`
+ *   or `..` reaches a host call; files open with O_NOFOLLOW. Only the host
+ *   itself, swapping a directory for a link between two calls, could race
+ *   this.
  * - Guest permission bits are always 0777 (the host decides access with its
  *   real uid semantics); `stat` reports the host's real mode.
  * - Errors become `FS.ErrnoError` through the one mapper in `./errno.ts`;
@@ -127,7 +137,6 @@ export function createNodeFs(glueFS: object): NodeFs {
   let renamed: EmNode[] = [];
   /** Bumped when a directory moves: cached paths of pinned nodes are then recomputed. */
   let generation = 0;
-  let umask: number | undefined;
   const bornAt = new Date();
 
   const fail = (errno: number): Error => new FS.ErrnoError(errno);
@@ -226,19 +235,34 @@ export function createNodeFs(glueFS: object): NodeFs {
     };
   }
 
+  /** `inner` relative to `root` when it is `root` or below it ('' for the root itself). */
+  function relativeInside(root: string, inner: string): string | undefined {
+    if (inner === root) return '';
+    if (root === '/') return inner.slice(1);
+    return inner.startsWith(`${root}/`) ? inner.slice(root.length + 1) : undefined;
+  }
+
   /** The guest path a confined link target stands for, or EACCES if it leaves the root. */
   function guestLinkTarget(link: EmNode, target: string): string {
     const state = stateOf(link);
     const resolved = path.posix.resolve(path.posix.dirname(hostPath(link)), target);
-    for (const root of [state.root, state.alias]) {
-      if (root === undefined) continue;
-      const inside =
-        resolved === root ? '' : root === '/' ? resolved.slice(1) : resolved.startsWith(`${root}/`) ? resolved.slice(root.length + 1) : undefined;
-      if (inside === undefined) continue;
-      if (inside === '') return state.mountpoint;
-      return state.mountpoint === '/' ? `/${inside}` : `${state.mountpoint}/${inside}`;
+    const inside = relativeInside(state.root, resolved) ?? (state.alias === undefined ? undefined : relativeInside(state.alias, resolved));
+    if (inside === undefined) throw fail(EM_ERRNO.EACCES);
+    return inside === '' ? state.mountpoint : joinHost(state.mountpoint, inside);
+  }
+
+  /**
+   * Host entry names that can be named back: a name that is not valid UTF-8
+   * would fail its lookup, and one failing lookup aborts the glue's whole
+   * directory listing.
+   */
+  function listNames(dir: string): string[] {
+    const names: string[] = [];
+    for (const raw of host(() => fs.readdirSync(dir, { encoding: 'buffer' }))) {
+      const name = raw.toString('utf8');
+      if (!name.includes('\uFFFD') || Buffer.from(name, 'utf8').equals(raw)) names.push(name);
     }
-    throw fail(EM_ERRNO.EACCES);
+    return names;
   }
 
   function openFileOf(stream: EmStream): OpenFile | undefined {
@@ -259,8 +283,7 @@ export function createNodeFs(glueFS: object): NodeFs {
       let mode = attr.mode & 0o7777;
       if (fresh.has(node)) {
         fresh.delete(node);
-        umask ??= readUmask();
-        mode &= ~umask;
+        mode &= ~readUmask();
       }
       host(() => fs.chmodSync(at, mode));
     }
@@ -341,7 +364,7 @@ export function createNodeFs(glueFS: object): NodeFs {
     readdir(node: EmNode): string[] {
       const extra = virtualChildren.get(node);
       if (virtualDirs.has(node)) return ['.', '..', ...(extra ?? [])];
-      const names = host(() => fs.readdirSync(hostPath(node)));
+      const names = listNames(hostPath(node));
       if (extra !== undefined) for (const name of extra) if (!names.includes(name)) names.push(name);
       return ['.', '..', ...names];
     },
@@ -507,6 +530,15 @@ export function createNodeFs(glueFS: object): NodeFs {
       if (children === undefined) virtualChildren.set(parent, (children = new Set()));
       children.add(name);
       return node;
+    },
+
+    removeVirtualDir(node: EmNode): boolean {
+      if (!virtualDirs.has(node) || node.mounted !== null || (virtualChildren.get(node)?.size ?? 0) > 0) return false;
+      FS.hashRemoveNode(node);
+      virtualDirs.delete(node);
+      pinned.delete(node);
+      virtualChildren.get(node.parent)?.delete(node.name);
+      return true;
     },
   };
 }
