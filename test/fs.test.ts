@@ -434,6 +434,19 @@ result = [s[6], s[0] & 0o170000, s[8], d[0] & 0o170000, kinds['stat.txt'], kinds
     expect(results).toEqual([1234, 0o100000, 1_700_000_000, 0o040000, 0o100000, 0o040000]);
   });
 
+  it('reports the host filesystem through statvfs', () => {
+    const host = fs.statfsSync(dir);
+    expect(py(`s = os.statvfs(${pyStr(dir)})\nresult = [s[0], s[2], s[5]]`)).toEqual([host.bsize, host.blocks, host.files]);
+  });
+
+  it.runIf(process.platform === 'linux')('lists a directory holding a name that is not UTF-8', () => {
+    const odd = path.join(dir, 'odd');
+    fs.mkdirSync(odd);
+    fs.writeFileSync(path.join(odd, 'fine.txt'), '');
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${odd}/bad-`), Buffer.from([0xff, 0xfe])]), '');
+    expect(py(`result = sorted(os.listdir(${pyStr(odd)}))`)).toEqual(['fine.txt']);
+  });
+
   it('lists a large directory completely', () => {
     const big = path.join(dir, 'many');
     fs.mkdirSync(big);

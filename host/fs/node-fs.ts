@@ -385,6 +385,12 @@ export function createNodeFs(glueFS: object): NodeFs {
       const target = host(() => fs.readlinkSync(hostPath(node)));
       return stateOf(node).confine ? guestLinkTarget(node, target) : target;
     },
+
+    /** The glue passes the mount's `opts.root`; the answer is the host filesystem's. */
+    statfs(root: string): { bsize: number; frsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } {
+      const st = host(() => fs.statfsSync(root));
+      return { bsize: st.bsize, frsize: st.bsize, blocks: st.blocks, bfree: st.bfree, bavail: st.bavail, files: st.files, ffree: st.ffree };
+    },
   };
 
   const streamOps = {
