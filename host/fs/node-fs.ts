@@ -70,17 +70,17 @@ interface OpenFile {
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 /** Guest-side permission bits of every node: the host's own checks decide access. */
 const ALL_PERMS = 0o777;
 
+/** Guest open flags are musl's, which are Linux's whatever the host. */
 const O_ACCMODE = 3;
 const O_APPEND = 0o2000;
 const SEEK_CUR = 1;
 const SEEK_END = 2;
 
-const HOST_ACCESS = [fs.constants.O_RDONLY, fs.constants.O_WRONLY, fs.constants.O_RDWR] as const;
+const HOST_ACCESS: readonly (number | undefined)[] = [fs.constants.O_RDONLY, fs.constants.O_WRONLY, fs.constants.O_RDWR];
 const HOST_APPEND = fs.constants.O_APPEND;
 const HOST_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
@@ -387,9 +387,9 @@ export function createNodeFs(glueFS: object): NodeFs {
     },
 
     /** The glue passes the mount's `opts.root`; the answer is the host filesystem's. */
-    statfs(root: string): { bsize: number; frsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } {
-      const st = host(() => fs.statfsSync(root));
-      return { bsize: st.bsize, frsize: st.bsize, blocks: st.blocks, bfree: st.bfree, bavail: st.bavail, files: st.files, ffree: st.ffree };
+    statfs(root: string): Record<'bsize' | 'frsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree', number> {
+      const { bsize, blocks, bfree, bavail, files, ffree } = host(() => fs.statfsSync(root));
+      return { bsize, frsize: bsize, blocks, bfree, bavail, files, ffree };
     },
   };
 
@@ -397,9 +397,10 @@ export function createNodeFs(glueFS: object): NodeFs {
     open(stream: EmStream): void {
       const node = stream.node;
       if (virtualDirs.has(node) || FS.isDir(node.mode)) return;
-      const access = stream.flags & O_ACCMODE;
-      if (access !== 0) assertWritable(node);
-      const flags = HOST_ACCESS[access as 0 | 1 | 2] | (stream.flags & O_APPEND ? HOST_APPEND : 0) | HOST_NOFOLLOW;
+      const access = HOST_ACCESS[stream.flags & O_ACCMODE];
+      if (access === undefined) throw fail(EM_ERRNO.EINVAL);
+      if (access !== fs.constants.O_RDONLY) assertWritable(node);
+      const flags = access | (stream.flags & O_APPEND ? HOST_APPEND : 0) | HOST_NOFOLLOW;
       const fd = host(() => fs.openSync(hostPath(node), flags));
       const positional = FS.isFile(node.mode);
       if (!positional) stream.seekable = false;
