@@ -1,0 +1,172 @@
+/**
+ * `MicroPython`: an isolated MicroPython instance for Node test harnesses and
+ * other embedders, each in its own worker thread.
+ *
+ * @module
+ */
+import { encodeValue, type PyInput, type PyValue } from './codec.js';
+import { WorkerChannel } from './channel.js';
+import { MicroPythonFs } from './fs-helpers.js';
+import { validateOptions, type MicroPythonOptions } from './options.js';
+import { OutputSink } from './output.js';
+import { PythonModule } from './python-module.js';
+import type { Request } from './protocol.js';
+
+/** What `runFile` resolves to. */
+export interface RunResult {
+  /** 0, the SystemExit status (0-255, as the Unix port computes it), 1 after an uncaught exception, 2 if the file cannot be opened. */
+  readonly exitCode: number;
+  /** What the run wrote to stdout, as UTF-8 text (invalid sequences become U+FFFD), whatever the `stdout` option. */
+  readonly stdout: string;
+  /** What the run wrote to stderr, tracebacks included, decoded the same way. */
+  readonly stderr: string;
+}
+
+const DOTTED_NAME = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
+
+function checkName(name: unknown, what: string): string {
+  if (typeof name !== 'string' || !DOTTED_NAME.test(name)) {
+    throw new TypeError(`${what}: ${JSON.stringify(name)} is not a dotted Python name like 'pkg.module.func'`);
+  }
+  return name;
+}
+
+function checkCode(code: unknown, what: string): string {
+  if (typeof code !== 'string') throw new TypeError(`${what}: the code must be a string`);
+  return code;
+}
+
+/**
+ * An isolated MicroPython VM in its own worker thread. Calls run one at a
+ * time in the order they are made. Python errors reject with `PythonError`,
+ * `SystemExit` with `ExitError`; after `timeoutMs` a call rejects with
+ * `MicroPythonTimeoutError` and the instance is gone. Dispose it with
+ * `await mp.dispose()` or `await using mp = ...`; an idle instance does not
+ * keep the process alive.
+ */
+export class MicroPython implements AsyncDisposable {
+  readonly #channel: WorkerChannel;
+  readonly #sink: OutputSink;
+  #disposed: Promise<void> | undefined;
+  /** File helpers over this instance's filesystem. */
+  readonly fs: MicroPythonFs;
+
+  private constructor(channel: WorkerChannel, sink: OutputSink) {
+    this.#channel = channel;
+    this.#sink = sink;
+    this.fs = new MicroPythonFs((req) => this.#send(`fs.${req.action}`, req));
+  }
+
+  /**
+   * Starts an instance: a worker thread, the interpreter, the mounts.
+   * @throws TypeError for a wrong or contradictory option, saying what to change
+   * @throws Error when the interpreter fails to start
+   */
+  static async create(options?: MicroPythonOptions): Promise<MicroPython> {
+    const resolved = validateOptions(options);
+    const sink = new OutputSink(resolved.stdout, resolved.stderr);
+    return new MicroPython(await WorkerChannel.open(resolved, sink), sink);
+  }
+
+  /** Runs statements in `__main__` (the filename in tracebacks is `<string>`). */
+  async exec(code: string): Promise<void> {
+    await this.#send('exec', { op: 'exec', code: checkCode(code, 'exec') });
+  }
+
+  /**
+   * Evaluates one expression in `__main__` and converts its value to JS (see
+   * the value table in the docs). `T` is not checked: it only types the result.
+   * @throws PythonError TypeError when the value has no JS counterpart
+   */
+  async eval<T extends PyValue = PyValue>(expression: string): Promise<T> {
+    return (await this.#send('eval', { op: 'eval', code: checkCode(expression, 'eval') })) as T;
+  }
+
+  /**
+   * Calls a Python callable with JS arguments converted to Python.
+   * `target` is a dotted name: its head is looked up in `__main__`, then in
+   * the built-ins, else imported as a module; the rest are attributes or
+   * submodules (`'json.dumps'`, `'pkg.mod.Class.method'`, `'len'`).
+   * @throws TypeError for an argument with no Python counterpart (before anything runs)
+   */
+  call<T extends PyValue = PyValue>(target: string, ...args: PyInput[]): Promise<T> {
+    return this.callKw<T>(target, args, {});
+  }
+
+  /** Like {@link call}, with keyword arguments. */
+  async callKw<T extends PyValue = PyValue>(
+    target: string,
+    args: readonly PyInput[],
+    kwargs: Readonly<Record<string, PyInput>>,
+  ): Promise<T> {
+    const name = checkName(target, 'call');
+    const req = { op: 'call', target: name, args: encodeValue(args, 'args'), kwargs: encodeValue(kwargs, 'kwargs') } as const;
+    return (await this.#send(`call ${name}`, req)) as T;
+  }
+
+  /** The value of a dotted name (resolved as in {@link call}), converted to JS. */
+  async get<T extends PyValue = PyValue>(target: string): Promise<T> {
+    const name = checkName(target, 'get');
+    return (await this.#send(`get ${name}`, { op: 'get', target: name })) as T;
+  }
+
+  /**
+   * Imports a module, as `import name` in `__main__` does (binding its top
+   * package there), and returns a handle to call into it.
+   */
+  async import(name: string): Promise<PythonModule> {
+    const checked = checkName(name, 'import');
+    await this.#send(`import ${checked}`, { op: 'import', target: checked });
+    return new PythonModule(this, checked);
+  }
+
+  /**
+   * Runs a file as `__main__`, the way the `micropython` command does: never
+   * rejects for Python errors; the outcome is the exit status, and the
+   * traceback of an uncaught exception is in `stderr`.
+   */
+  async runFile(path: string): Promise<RunResult> {
+    if (typeof path !== 'string' || path === '') throw new TypeError('runFile: path must be a non-empty string');
+    const { value, output } = await this.#channel.send('runFile', { op: 'runFile', path }, true);
+    return { exitCode: value as number, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '' };
+  }
+
+  /** Captured stdout (with `stdout: 'capture'`, the default) since creation or {@link clearOutput}. */
+  get stdout(): string {
+    return this.#sink.captured('stdout');
+  }
+
+  /** Captured stderr (with `stderr: 'capture'`, the default) since creation or {@link clearOutput}. */
+  get stderr(): string {
+    return this.#sink.captured('stderr');
+  }
+
+  /** Forgets captured output. */
+  clearOutput(): void {
+    this.#sink.clear();
+  }
+
+  /** Whether the instance still takes calls (false after dispose, a timeout or a worker failure). */
+  get usable(): boolean {
+    return this.#channel.open;
+  }
+
+  /**
+   * Ends the instance and its worker. A call still running, or queued,
+   * rejects with `MicroPythonDisposedError`. Idempotent; resolves once the
+   * worker has exited.
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#channel.close();
+    return this.#disposed;
+  }
+
+  /** Same as {@link dispose}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  async #send(op: string, req: Request): Promise<unknown> {
+    return (await this.#channel.send(op, req)).value;
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The options of `MicroPython.create`, and their validation into the plain,
+ * cloneable settings a worker boots from.
+ *
+ * @module
+ */
+import { statSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
+import { parseHeapSize } from '../cli/heap-size.js';
+import { checkNetworkOption, type NetworkOption } from './network.js';
+
+/** A host directory shown to Python, with its access mode. */
+export interface MountOption {
+  /** Host directory, absolute or relative to `process.cwd()`. Must exist. */
+  readonly host: string;
+  /** Every change below the mount fails with `OSError(EROFS)`. Default: `false`. */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Where a stream of the instance goes:
+ * - `'capture'`: kept, readable as `mp.stdout` / `mp.stderr` (decoded as UTF-8,
+ *   invalid sequences replaced by U+FFFD) until `mp.clearOutput()`;
+ * - `'inherit'`: the bytes are written as they are to this process's stream;
+ * - `'ignore'`: dropped;
+ * - a function: called with each decoded chunk (a multi-byte character split
+ *   between writes is kept whole; invalid sequences become U+FFFD).
+ */
+export type OutputOption = 'capture' | 'inherit' | 'ignore' | ((chunk: string, stream: 'stdout' | 'stderr') => void);
+
+/** Options of `MicroPython.create`. Every field is optional. */
+export interface MicroPythonOptions {
+  /**
+   * Host directories visible to Python, keyed by absolute guest path
+   * (`{ '/app': './src' }` or `{ '/data': { host: './data', readOnly: true } }`).
+   * Nothing else of the host is visible; `..` and symlinks cannot leave a
+   * mount. The rest of the tree is in memory and vanishes with the instance.
+   * `/usr/lib/micropython` (mpy's own modules, read-only), `/dev` and `/proc`
+   * are reserved. Default: `{}` (no host files at all).
+   */
+  readonly mounts?: Readonly<Record<string, string | MountOption>>;
+  /** Working directory inside the instance: `/` or a path inside a mount. Default: `'/'`. */
+  readonly cwd?: string;
+  /** The environment `os.getenv` sees; nothing of `process.env` is passed. Default: `{}`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `sys.argv`, exactly as given. Default: `[]`. */
+  readonly argv?: readonly string[];
+  /**
+   * `sys.path`. Default: `['', '.frozen', '/lib', '/usr/lib/micropython']`
+   * (the stock build's path plus mpy's modules), so mounting a library at
+   * `/lib` makes it importable.
+   */
+  readonly path?: readonly string[];
+  /** Data for `sys.stdin` and `input()`; after it, end of file. Default: empty. */
+  readonly stdin?: string | Uint8Array;
+  /**
+   * Bound on the Python heap, in bytes or as the Unix port's `-X heapsize`
+   * text (`'512K'`, `'4M'`, `'0x100000'`). Past it, allocation raises
+   * `MemoryError` inside Python and the instance stays usable. The build
+   * collects garbage between calls only, so this bounds what one call
+   * allocates, garbage included. At least 256K. Default: `'64M'`.
+   */
+  readonly heapSize?: string | number;
+  /**
+   * Limit in milliseconds on each call (`exec`, `eval`, `call`, `import`,
+   * `runFile`, fs helpers). When it passes, the call rejects with
+   * `MicroPythonTimeoutError`, the worker is terminated and the instance can
+   * no longer be used. `Infinity` means no limit. Default: no limit.
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Network access. Off unless granted: `{ allow: ['127.0.0.1:8080',
+   * '*.example.com:443'] }` lists the `host:port` patterns Python may reach.
+   * Default: off (`false`).
+   */
+  readonly network?: NetworkOption;
+  /** Where `sys.stdout` goes; see {@link OutputOption}. Default: `'capture'`. */
+  readonly stdout?: OutputOption;
+  /** Where `sys.stderr` goes; see {@link OutputOption}. Default: `'capture'`. */
+  readonly stderr?: OutputOption;
+}
+
+/** The validated options a worker boots from (structured-cloneable). */
+export interface WorkerSettings {
+  readonly mounts: Record<string, { host: string; readOnly: boolean }>;
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly argv: string[];
+  readonly path: string[];
+  readonly stdin: Uint8Array;
+  readonly heapBytes: number;
+  readonly heapLimitBytes: number;
+  readonly networkAllow: string[];
+}
+
+/** Everything {@link validateOptions} produces. */
+export interface ResolvedOptions {
+  readonly worker: WorkerSettings;
+  readonly timeoutMs: number | undefined;
+  readonly stdout: OutputOption;
+  readonly stderr: OutputOption;
+}
+
+/** Guest path of mpy's own Python modules (runtime/lib). */
+export const RUNTIME_LIB_GUEST = '/usr/lib/micropython';
+/** The default `sys.path`. */
+export const DEFAULT_PATH: readonly string[] = ['', '.frozen', '/lib', RUNTIME_LIB_GUEST];
+/** Default heap bound. */
+export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
+/** The first heap area: the heap grows from it in areas up to the bound. */
+const INITIAL_HEAP_BYTES = 4 * 1024 * 1024;
+const MIN_HEAP_BYTES = 256 * 1024;
+const MAX_HEAP_BYTES = 1536 * 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const RESERVED_TOP = new Set(['dev', 'proc']);
+
+const KNOWN: readonly (keyof MicroPythonOptions)[] = [
+  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'network', 'stdout', 'stderr',
+];
+
+function fail(message: string): never {
+  throw new TypeError(`MicroPython.create: ${message}`);
+}
+
+function isInside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+}
+
+function checkGuestPath(guest: string, what: string): string {
+  if (typeof guest !== 'string' || !guest.startsWith('/')) fail(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
+  const normal = posix.normalize(guest);
+  if (normal !== guest || (guest !== '/' && guest.endsWith('/'))) {
+    fail(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);
+  }
+  return guest;
+}
+
+function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
+  if (mounts === undefined) return {};
+  if (typeof mounts !== 'object' || mounts === null || Array.isArray(mounts)) {
+    fail("mounts must be an object like { '/app': './src' }");
+  }
+  const out: WorkerSettings['mounts'] = {};
+  for (const [guest, spec] of Object.entries(mounts)) {
+    checkGuestPath(guest, 'mount');
+    if (guest === '/') fail("a mount cannot be '/': mount host directories below it, like /app");
+    if (RESERVED_TOP.has(guest.split('/')[1]!)) fail(`mount ${guest}: /${guest.split('/')[1]} is the interpreter's own; choose another guest path`);
+    if (isInside(guest, RUNTIME_LIB_GUEST)) fail(`mount ${guest}: ${RUNTIME_LIB_GUEST} holds mpy's own modules; choose another guest path`);
+    const hostGiven = typeof spec === 'string' ? spec : (spec as MountOption | null)?.host;
+    if (typeof hostGiven !== 'string' || hostGiven === '') fail(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
+    const readOnly = typeof spec === 'object' && spec !== null ? (spec as MountOption).readOnly ?? false : false;
+    if (typeof readOnly !== 'boolean') fail(`mount ${guest}: readOnly must be a boolean`);
+    const host = resolve(hostGiven);
+    let isDir = false;
+    try {
+      isDir = statSync(host).isDirectory();
+    } catch {
+      fail(`mount ${guest}: host directory ${host} does not exist`);
+    }
+    if (!isDir) fail(`mount ${guest}: host path ${host} is not a directory`);
+    out[guest] = { host, readOnly };
+  }
+  return out;
+}
+
+function checkStringRecord(value: unknown, what: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} must be an object of strings`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') fail(`${what}.${k} must be a string, not ${typeof v}`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function checkStringList(value: unknown, what: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) fail(`${what} must be an array of strings`);
+  return [...(value as string[])];
+}
+
+function checkHeap(value: unknown): number {
+  if (value === undefined) return DEFAULT_HEAP_BYTES;
+  let bytes: number | undefined;
+  if (typeof value === 'number') bytes = Number.isInteger(value) ? value : undefined;
+  else if (typeof value === 'string') bytes = parseHeapSize(value.trim());
+  if (bytes === undefined) fail(`heapSize ${JSON.stringify(value)} is not a size: use bytes or text like '512K' or '4M'`);
+  if (bytes < MIN_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is below the minimum '256K'`);
+  if (bytes > MAX_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is above the maximum '1536M' (wasm32 memory is 2 GiB)`);
+  return bytes;
+}
+
+function checkTimeout(value: unknown): number | undefined {
+  if (value === undefined || value === Infinity) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value)) fail('timeoutMs must be a number of milliseconds');
+  if (value <= 0) fail(`timeoutMs must be greater than 0 (got ${value}); omit it for no limit`);
+  if (value > MAX_TIMER_MS) fail(`timeoutMs ${value} is above ${MAX_TIMER_MS}; use Infinity or omit it for no limit`);
+  return value;
+}
+
+function checkOutput(value: unknown, what: string): OutputOption {
+  if (value === undefined) return 'capture';
+  if (typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore') return value as OutputOption;
+  return fail(`${what} must be 'capture', 'inherit', 'ignore' or a function (chunk, stream) => void`);
+}
+
+function checkUnknown(options: object): void {
+  for (const key of Object.keys(options)) {
+    if ((KNOWN as string[]).includes(key)) continue;
+    const near = KNOWN.find((k) => k.toLowerCase() === key.toLowerCase());
+    fail(`unknown option '${key}'${near ? `; did you mean '${near}'?` : `; the options are ${KNOWN.join(', ')}`}`);
+  }
+}
+
+/**
+ * Checks every option and resolves defaults.
+ * @throws TypeError saying what to change, for a wrong or contradictory option
+ */
+export function validateOptions(options: MicroPythonOptions | undefined): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  checkUnknown(options);
+  const mounts = checkMounts(options.mounts);
+  const cwd = options.cwd === undefined ? '/' : checkGuestPath(options.cwd, 'cwd');
+  const guests = Object.keys(mounts);
+  if (cwd !== '/' && !guests.some((g) => isInside(cwd, g))) {
+    fail(
+      guests.length === 0
+        ? `cwd ${cwd} is not inside any mount (there are none): add a mount for it or leave cwd as '/'`
+        : `cwd ${cwd} is not inside any mount (${guests.join(', ')}): add a mount for it or choose a path inside one`,
+    );
+  }
+  const stdin = options.stdin ?? new Uint8Array(0);
+  if (typeof stdin !== 'string' && !(stdin instanceof Uint8Array)) fail('stdin must be a string or a Uint8Array');
+  const heapLimitBytes = checkHeap(options.heapSize);
+  return {
+    worker: {
+      mounts,
+      cwd,
+      env: checkStringRecord(options.env, 'env'),
+      argv: checkStringList(options.argv, 'argv') ?? [],
+      path: checkStringList(options.path, 'path') ?? [...DEFAULT_PATH],
+      stdin: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin.slice(),
+      heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
+      heapLimitBytes,
+      networkAllow: checkNetworkOption(options.network, fail),
+    },
+    timeoutMs: checkTimeout(options.timeoutMs),
+    stdout: checkOutput(options.stdout, 'stdout'),
+    stderr: checkOutput(options.stderr, 'stderr'),
+  };
+}

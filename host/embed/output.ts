@@ -1,0 +1,105 @@
+/**
+ * Where an instance's stdout and stderr bytes go on the main side: captured,
+ * passed on to this process, dropped, or handed to a callback as text.
+ *
+ * @module
+ */
+import type { OutputOption } from './options.js';
+
+type StreamName = 'stdout' | 'stderr';
+
+/** Bytes collected for one stream. */
+class Bytes {
+  #chunks: Uint8Array[] = [];
+  #text: string | undefined = '';
+
+  push(bytes: Uint8Array): void {
+    this.#chunks.push(bytes);
+    this.#text = undefined;
+  }
+
+  /** The bytes as UTF-8 text; invalid sequences become U+FFFD. */
+  text(): string {
+    this.#text ??= new TextDecoder().decode(Buffer.concat(this.#chunks));
+    return this.#text;
+  }
+
+  clear(): void {
+    this.#chunks = [];
+    this.#text = '';
+  }
+}
+
+/** What one `runFile` wrote. */
+export interface RecordedOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Routes each stream by its {@link OutputOption}, and records output for one call on request. */
+export class OutputSink {
+  readonly #modes: Record<StreamName, OutputOption>;
+  readonly #captured = { stdout: new Bytes(), stderr: new Bytes() };
+  readonly #decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  #recording: { stdout: Bytes; stderr: Bytes } | undefined;
+
+  /**
+   * @param stdout the `stdout` option
+   * @param stderr the `stderr` option
+   */
+  constructor(stdout: OutputOption, stderr: OutputOption) {
+    this.#modes = { stdout, stderr };
+  }
+
+  /** Takes bytes the worker posted for fd 1 or 2. */
+  write(fd: 1 | 2, bytes: Uint8Array): void {
+    const name: StreamName = fd === 1 ? 'stdout' : 'stderr';
+    this.#recording?.[name].push(bytes);
+    const mode = this.#modes[name];
+    if (mode === 'capture') this.#captured[name].push(bytes);
+    else if (mode === 'inherit') process[name].write(bytes);
+    else if (typeof mode === 'function') this.#call(mode, this.#decoders[name].decode(bytes, { stream: true }), name);
+  }
+
+  /** Captured text of a stream (empty unless its mode is `'capture'`). */
+  captured(name: StreamName): string {
+    return this.#captured[name].text();
+  }
+
+  /** Forgets captured output. */
+  clear(): void {
+    this.#captured.stdout.clear();
+    this.#captured.stderr.clear();
+  }
+
+  /** Starts recording everything written, whatever the modes. */
+  startRecording(): void {
+    this.#recording = { stdout: new Bytes(), stderr: new Bytes() };
+  }
+
+  /** Stops recording and returns what was written since {@link startRecording}. */
+  stopRecording(): RecordedOutput {
+    const rec = this.#recording;
+    this.#recording = undefined;
+    return { stdout: rec?.stdout.text() ?? '', stderr: rec?.stderr.text() ?? '' };
+  }
+
+  /** Hands a callback the end of any partial character (at dispose). */
+  end(): void {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const mode = this.#modes[name];
+      if (typeof mode !== 'function') continue;
+      const rest = this.#decoders[name].decode();
+      if (rest !== '') this.#call(mode, rest, name);
+    }
+  }
+
+  #call(fn: (chunk: string, stream: StreamName) => void, chunk: string, name: StreamName): void {
+    if (chunk === '') return;
+    try {
+      fn(chunk, name);
+    } catch (e) {
+      process.emitWarning(`mpy: the ${name} callback of a MicroPython instance threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

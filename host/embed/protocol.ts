@@ -1,0 +1,56 @@
+/**
+ * Messages between a `MicroPython` instance (main side) and its worker.
+ * The main side sends one request at a time and waits for its reply; output
+ * messages may come before the reply, in the order Python wrote.
+ *
+ * @module
+ */
+import type { PyValue } from './codec.js';
+import type { WorkerSettings } from './options.js';
+
+/** What the worker is started with (`workerData`). */
+export interface WorkerInit {
+  readonly settings: WorkerSettings;
+  /** The interpreter's compiled wasm, compiled once in the parent process. */
+  readonly module: WebAssembly.Module;
+  /** mpy's runtime/lib directory on the host. */
+  readonly runtimeLibDir: string;
+  /** The V8 stack size the worker was given, in bytes (for the recursion limit). */
+  readonly v8StackBytes: number;
+}
+
+/** An fs helper call. */
+export type FsRequest =
+  | { readonly op: 'fs'; readonly action: 'readFile'; readonly path: string }
+  | { readonly op: 'fs'; readonly action: 'writeFile'; readonly path: string; readonly data: string | Uint8Array }
+  | { readonly op: 'fs'; readonly action: 'mkdir'; readonly path: string; readonly recursive: boolean }
+  | { readonly op: 'fs'; readonly action: 'readdir'; readonly path: string }
+  | { readonly op: 'fs'; readonly action: 'rm'; readonly path: string; readonly recursive: boolean; readonly force: boolean }
+  | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string };
+
+/** A request the main side sends (with an `id` added). */
+export type Request =
+  | { readonly op: 'exec' | 'eval'; readonly code: string }
+  | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string }
+  | { readonly op: 'get' | 'import'; readonly target: string }
+  | { readonly op: 'runFile'; readonly path: string }
+  | FsRequest;
+
+/** How a request failed. */
+export type Failure =
+  | { readonly kind: 'python'; readonly type: string; readonly traceback: string }
+  | { readonly kind: 'exit'; readonly code: number }
+  | { readonly kind: 'fs'; readonly code: string; readonly action: string; readonly path: string }
+  | { readonly kind: 'host'; readonly message: string };
+
+/** A request's outcome. */
+export type Reply =
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: PyValue | string[] | boolean }
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly failure: Failure };
+
+/** Any message from the worker. */
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'bootError'; readonly message: string }
+  | { readonly kind: 'output'; readonly fd: 1 | 2; readonly bytes: Uint8Array }
+  | Reply;

@@ -1,0 +1,76 @@
+/**
+ * The `fs` helpers of an embedded instance, run inside its worker on the
+ * emscripten FS (memory plus the host mounts).
+ *
+ * @module
+ */
+import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
+import { EM_ERRNO } from '../fs/errno.js';
+import type { FsRequest } from './protocol.js';
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(EM_ERRNO).map(([name, n]) => [n as number, name]));
+
+/** An fs failure with its errno name. */
+export class GuestFsError extends Error {
+  /** The errno name, e.g. `ENOENT`. */
+  readonly code: string;
+
+  /** @param code the errno name */
+  constructor(code: string) {
+    super(code);
+    this.code = code;
+  }
+}
+
+/** The errno name of an emscripten FS error, or `undefined` for any other error. */
+export function errnoName(error: unknown): string | undefined {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  if (typeof errno !== 'number') return error instanceof GuestFsError ? error.code : undefined;
+  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+}
+
+type LstatFS = EmscriptenFS & { lstat(path: string): { mode: number } };
+
+function remove(FS: LstatFS, path: string, recursive: boolean): void {
+  const mode = FS.lstat(path).mode;
+  if (!FS.isDir(mode)) {
+    FS.unlink(path);
+    return;
+  }
+  if (!recursive) throw new GuestFsError('EISDIR');
+  for (const name of FS.readdir(path)) {
+    if (name !== '.' && name !== '..') remove(FS, path === '/' ? `/${name}` : `${path}/${name}`, true);
+  }
+  FS.rmdir(path);
+}
+
+/**
+ * Does one fs helper call.
+ * @returns file bytes, directory names, whether a path exists, or `null`
+ * @throws the FS's own errors (see {@link errnoName})
+ */
+export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | string[] | boolean | null {
+  const FS = fs as LstatFS;
+  switch (req.action) {
+    case 'readFile':
+      return FS.readFile(req.path);
+    case 'writeFile':
+      FS.writeFile(req.path, req.data);
+      return null;
+    case 'mkdir':
+      if (req.recursive) FS.mkdirTree(req.path);
+      else FS.mkdir(req.path);
+      return null;
+    case 'readdir':
+      return FS.readdir(req.path).filter((n) => n !== '.' && n !== '..').sort();
+    case 'rm':
+      try {
+        remove(FS, req.path, req.recursive);
+      } catch (e) {
+        if (!(req.force && errnoName(e) === 'ENOENT')) throw e;
+      }
+      return null;
+    case 'exists':
+      return FS.analyzePath(req.path).exists;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Worker entry of an embedded MicroPython instance: boots one VM (the glue
+ * keeps its state on `globalThis`, so one VM per thread) and answers the main
+ * side's requests one at a time. See protocol.ts.
+ *
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
+import { Session } from '../../runtime/session.js';
+import { PythonError } from '../../runtime/errors.js';
+import { pyString } from '../../runtime/py-literal.js';
+import { mountHostFilesystem } from '../fs/mounts.js';
+import { decodeParsed } from './codec.js';
+import { RUNTIME_LIB_GUEST } from './options.js';
+import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
+import { errnoName, runFsRequest } from './worker-fs.js';
+import { WorkerStdio } from './worker-stdio.js';
+
+/** Exit status when the file to run cannot be opened (the Unix port's). */
+const CANNOT_OPEN_STATUS = 2;
+const DISPATCH = "__import__('_mpy_embed').dispatch()";
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const stdio = new WorkerStdio(port, init.settings.stdin);
+
+let pendingRequest = '';
+let replyText: string | undefined;
+const embedHost = {
+  request: (): string => pendingRequest,
+  reply: (text: string): void => {
+    replyText = String(text);
+  },
+};
+
+type Outcome = { ok: true; value: unknown; transfer?: ArrayBuffer[] } | { ok: false; failure: Failure };
+
+function runPython(session: Session, req: Request): Outcome {
+  pendingRequest = JSON.stringify(req);
+  replyText = undefined;
+  try {
+    session.interpreter.exec(DISPATCH);
+  } catch (e) {
+    if (e instanceof PythonError) return { ok: false, failure: { kind: 'python', type: e.type, traceback: e.traceback } };
+    throw e;
+  } finally {
+    pendingRequest = '';
+  }
+  if (replyText === undefined) return { ok: false, failure: { kind: 'host', message: 'mpy: the embedded interpreter did not reply' } };
+  const reply = JSON.parse(replyText) as { ok?: unknown; exit?: number; error?: [string, string] };
+  if (reply.error) return { ok: false, failure: { kind: 'python', type: reply.error[0], traceback: reply.error[1] } };
+  if (reply.exit !== undefined) return { ok: false, failure: { kind: 'exit', code: reply.exit } };
+  return { ok: true, value: decodeParsed(reply.ok) };
+}
+
+function runFile(session: Session, path: string): Outcome {
+  const found = session.interpreter.fs.analyzePath(path);
+  if (!found.exists || found.object === null || !session.interpreter.fs.isFile(found.object.mode)) {
+    const why = found.exists ? '[Errno 21] EISDIR' : '[Errno 2] ENOENT';
+    stdio.write(2, new TextEncoder().encode(`mpy: can't open file '${path}': ${why}\n`));
+    return { ok: true, value: CANNOT_OPEN_STATUS };
+  }
+  return { ok: true, value: session.runFile(path) };
+}
+
+function runFs(session: Session, req: FsRequest): Outcome {
+  try {
+    const value = runFsRequest(session.interpreter.fs, req);
+    return value instanceof Uint8Array ? { ok: true, value, transfer: [value.buffer as ArrayBuffer] } : { ok: true, value };
+  } catch (e) {
+    const code = errnoName(e);
+    if (code === undefined) throw e;
+    return { ok: false, failure: { kind: 'fs', code, action: req.action, path: req.path } };
+  }
+}
+
+function handle(session: Session, req: Request): Outcome {
+  try {
+    switch (req.op) {
+      case 'runFile':
+        return runFile(session, req.path);
+      case 'fs':
+        return runFs(session, req);
+      default:
+        return runPython(session, req);
+    }
+  } catch (e) {
+    return { ok: false, failure: { kind: 'host', message: e instanceof Error ? e.message : String(e) } };
+  }
+}
+
+async function boot(): Promise<Session> {
+  adoptInterpreterModule(init.module);
+  const { settings } = init;
+  const session = await Session.start({
+    stdio,
+    argv: settings.argv,
+    path: settings.path,
+    env: new Map(Object.entries(settings.env)),
+    cwd: settings.cwd,
+    heapBytes: settings.heapBytes,
+    heapLimitBytes: settings.heapLimitBytes,
+    v8StackBytes: init.v8StackBytes,
+    prepareFilesystem: (fs) => {
+      mountHostFilesystem(fs, {
+        kind: 'sandbox',
+        mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
+      });
+    },
+    hostModules: () => ({ _mpy_embed_host: embedHost }),
+  });
+  session.interpreter.exec(`__import__('_mpy_embed').setup(${pyString(RUNTIME_LIB_GUEST)})`);
+  return session;
+}
+
+try {
+  const session = await boot();
+  port.on('message', (msg: { id: number } & Request) => {
+    const outcome = handle(session, msg);
+    stdio.flush();
+    if (outcome.ok) port.postMessage({ kind: 'reply', id: msg.id, ok: true, value: outcome.value }, outcome.transfer ?? []);
+    else port.postMessage({ kind: 'reply', id: msg.id, ok: false, failure: outcome.failure });
+  });
+  port.postMessage({ kind: 'ready' });
+} catch (e) {
+  const message = e instanceof PythonError ? e.traceback : e instanceof Error ? e.message : String(e);
+  port.postMessage({ kind: 'bootError', message });
+}

@@ -1,0 +1,194 @@
+# mpy: the Python side of the embedding API (host/embed). The host registers
+# `_mpy_embed_host` with request() -> str and reply(str); each call from JS
+# runs `__import__("_mpy_embed").dispatch()` as a top-level run, which reads
+# the request, does it in `__main__`, and replies with one JSON text.
+#
+# Values cross as JSON with tags (the same encoding as host/embed/codec.ts):
+# None, bools, ints within +-(2**53 - 1), finite floats, strs and lists are
+# plain JSON (tuples become lists); everything else is an object
+# {"t": TAG, "v": PAYLOAD}: "i" big int (decimal text), "f" nan/inf/-inf,
+# "b" bytes-like (base64), "o" dict with only str keys (a JSON object),
+# "m" any other dict ([[key, value], ...]), "s" set or frozenset (a list).
+import sys
+import json
+import binascii
+import _mpy_embed_host
+
+_HERE = __file__
+_MAX_SAFE = 9007199254740991
+_MAX_DEPTH = 200
+_INF = float("inf")
+
+
+def _main():
+    import __main__
+
+    return __main__.__dict__
+
+
+def _encode(v, depth):
+    if depth > _MAX_DEPTH:
+        raise ValueError("value nests too deeply to convert to JS (a cycle?)")
+    if v is None or v is True or v is False:
+        return v
+    if isinstance(v, int):
+        if -_MAX_SAFE <= v <= _MAX_SAFE:
+            return v
+        return {"t": "i", "v": str(v)}
+    if isinstance(v, float):
+        if v != v:
+            return {"t": "f", "v": "nan"}
+        if v == _INF or v == -_INF:
+            return {"t": "f", "v": "inf" if v > 0 else "-inf"}
+        return v
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return {"t": "b", "v": binascii.b2a_base64(bytes(v), newline=False).decode()}
+    depth += 1
+    if isinstance(v, (list, tuple)):
+        return [_encode(x, depth) for x in v]
+    if isinstance(v, dict):
+        for k in v:
+            if not isinstance(k, str):
+                return {"t": "m", "v": [[_encode(k, depth), _encode(x, depth)] for k, x in v.items()]}
+        return {"t": "o", "v": {k: _encode(x, depth) for k, x in v.items()}}
+    if isinstance(v, (set, frozenset)):
+        return {"t": "s", "v": [_encode(x, depth) for x in v]}
+    raise TypeError("cannot convert '%s' to a JS value" % type(v).__name__)
+
+
+def _hashable(v):
+    if isinstance(v, list):
+        return tuple(_hashable(x) for x in v)
+    return v
+
+
+def _decode(v):
+    if isinstance(v, list):
+        return [_decode(x) for x in v]
+    if not isinstance(v, dict):
+        return v
+    tag = v["t"]
+    p = v["v"]
+    if tag == "o":
+        return {k: _decode(x) for k, x in p.items()}
+    if tag == "m":
+        return {_hashable(_decode(k)): _decode(x) for k, x in p}
+    if tag == "i":
+        return int(p)
+    if tag == "f":
+        return float(p)
+    if tag == "b":
+        return binascii.a2b_base64(p)
+    if tag == "s":
+        return set(_hashable(_decode(x)) for x in p)
+    raise ValueError("unknown value tag " + repr(tag))
+
+
+def encode(value):
+    """The JSON text of `value` in the tagged encoding."""
+    return json.dumps(_encode(value, 0))
+
+
+def decode(text):
+    """The value of a JSON text in the tagged encoding."""
+    return _decode(json.loads(text))
+
+
+def exit_status(exc):
+    """The Unix port's exit status for a SystemExit: None 0, an int & 255, else 1."""
+    value = exc.args[0] if exc.args else None
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value & 255
+    return 1
+
+
+def format_exception(exc):
+    """The traceback as MicroPython prints it, without this module's frames."""
+    import io
+
+    buf = io.StringIO()
+    sys.print_exception(exc, buf)
+    ours = '  File "' + _HERE + '"'
+    lines = [line for line in buf.getvalue().split("\n") if not line.startswith(ours)]
+    return "\n".join(lines)
+
+
+def _resolve(target):
+    parts = target.split(".")
+    g = _main()
+    head = parts[0]
+    if head in g:
+        obj = g[head]
+    else:
+        import builtins
+
+        if hasattr(builtins, head):
+            obj = getattr(builtins, head)
+        else:
+            obj = __import__(head)
+    name = head
+    for part in parts[1:]:
+        name = name + "." + part
+        if hasattr(obj, part):
+            obj = getattr(obj, part)
+        elif type(obj) is type(sys):
+            __import__(name)
+            obj = sys.modules[name]
+        else:
+            raise AttributeError("'%s' has no attribute '%s'" % (name[: -len(part) - 1], part))
+    return obj
+
+
+def _op_exec(req):
+    exec(compile(req["code"], "<string>", "exec"), _main())
+
+
+def _op_eval(req):
+    return eval(req["code"], _main())
+
+
+def _op_call(req):
+    args = decode(req["args"])
+    kwargs = decode(req["kwargs"])
+    return _resolve(req["target"])(*args, **kwargs)
+
+
+def _op_get(req):
+    return _resolve(req["target"])
+
+
+def _op_import(req):
+    name = req["target"]
+    top = __import__(name)
+    _main()[name.split(".")[0]] = top
+
+
+_OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import}
+
+
+def dispatch():
+    """Does the pending request and replies: {"ok": VALUE}, {"exit": N} or {"error": [TYPE, TRACEBACK]}."""
+    try:
+        req = json.loads(_mpy_embed_host.request())
+        out = '{"ok":' + encode(_OPS[req["op"]](req)) + "}"
+    except SystemExit as e:
+        out = '{"exit":%d}' % exit_status(e)
+    except BaseException as e:
+        out = json.dumps({"error": [type(e).__name__, format_exception(e)]})
+    _mpy_embed_host.reply(out)
+
+
+def setup(lib_dir):
+    """Makes mpy's own unittest (in `lib_dir`) the one `import unittest` finds,
+    ahead of the build's frozen one."""
+    saved = sys.path[:]
+    sys.path[:] = [lib_dir]
+    try:
+        sys.modules.pop("unittest", None)
+        import unittest
+    finally:
+        sys.path[:] = saved
