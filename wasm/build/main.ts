@@ -1,0 +1,79 @@
+/**
+ * The build step that writes the optimised interpreter wasm
+ * (`node dist/wasm/build/main.js`, part of `npm run build`, so `npm ci` runs
+ * it through `prepare`). Reads the pinned package's wasm, rewrites and
+ * optimises it with binaryen, self-tests the result in a worker, and writes
+ * `dist/wasm/micropython.opt.wasm` with its manifest.
+ *
+ * It never fails the build: when binaryen is missing, the rewrite does not
+ * apply, the output does not validate or the self-test fails, it removes any
+ * earlier output, says why on stderr and exits 0, and the loader uses the
+ * original wasm. Set `MPY_SKIP_WASM_OPT=1` to skip it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INTERPRETER_VERSION, locateInterpreter } from '../locate.js';
+import {
+  OPTIMISATION_FORMAT,
+  OPTIMISED_MANIFEST_FILE,
+  OPTIMISED_WASM_FILE,
+  optimisedWasmDir,
+  type OptimisedManifest,
+} from '../optimised-wasm.js';
+import { OPTIMIZE_LEVEL, optimiseInterpreterWasm } from './optimise.js';
+import { SELF_TEST_EXPECTED, runSelfTest } from './self-test.js';
+
+function removeOutputs(dir: string): void {
+  rmSync(join(dir, OPTIMISED_MANIFEST_FILE), { force: true });
+  rmSync(join(dir, OPTIMISED_WASM_FILE), { force: true });
+}
+
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+async function build(dir: string): Promise<OptimisedManifest> {
+  const started = performance.now();
+  const original = readFileSync(locateInterpreter().wasm);
+  const { bytes, invokes, binaryenVersion } = await optimiseInterpreterWasm(original);
+  const output = await runSelfTest(new WebAssembly.Module(bytes));
+  if (output !== SELF_TEST_EXPECTED) {
+    throw new Error(`the optimised wasm failed its self-test; it printed:\n${output}`);
+  }
+  const manifest: OptimisedManifest = {
+    format: OPTIMISATION_FORMAT,
+    interpreterVersion: INTERPRETER_VERSION,
+    sourceBytes: original.length,
+    sourceSha256: createHash('sha256').update(original).digest('hex'),
+    binaryenVersion,
+    optimizeLevel: OPTIMIZE_LEVEL,
+    invokes,
+    buildMs: Math.round(performance.now() - started),
+  };
+  mkdirSync(dir, { recursive: true });
+  writeAtomically(join(dir, OPTIMISED_WASM_FILE), bytes);
+  // The manifest goes last: the loader trusts the wasm only once it exists.
+  writeAtomically(join(dir, OPTIMISED_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+const dir = optimisedWasmDir();
+removeOutputs(dir);
+if (process.env.MPY_SKIP_WASM_OPT) {
+  process.stderr.write('mpy build: MPY_SKIP_WASM_OPT is set; the original interpreter wasm will be used\n');
+} else {
+  try {
+    const manifest = await build(dir);
+    process.stderr.write(
+      `mpy build: wrote ${join(dir, OPTIMISED_WASM_FILE)} (binaryen ${manifest.binaryenVersion}, -O${manifest.optimizeLevel}, ${manifest.buildMs} ms)\n`,
+    );
+  } catch (e) {
+    removeOutputs(dir);
+    process.stderr.write(
+      `mpy build: not optimising the interpreter wasm (${(e as Error).message}); the original will be used\n`,
+    );
+  }
+}
