@@ -1,0 +1,132 @@
+/**
+ * `mpy compile` as a library call: plans the files, compiles the .py files on
+ * a pool of workers (one mpy-cross each), copies the rest, and reports every
+ * failure with its file and line.
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { planCompile, type PlanEntry } from './plan.js';
+import { CompilePool } from './pool.js';
+import type { CompileTaskResult } from './task.js';
+
+/** Options of {@link compileTree}. */
+export interface CompileOptions {
+  /** Files and directories to compile. Required, at least one. */
+  readonly sources: readonly string[];
+  /** Output directory; the layout under each directory SRC is kept. Default: each .mpy beside its .py, nothing copied. */
+  readonly outDir?: string;
+  /** mpy-cross optimisation level 0..3. Default: 0. */
+  readonly optimize?: number;
+  /** Worker threads. Default: `os.availableParallelism()`; never more than there are .py files. */
+  readonly jobs?: number;
+  /** Directory relative paths are resolved against. Default: `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/** A file that was not compiled or copied. */
+export interface FileFailure {
+  /** The file as the user would name it. */
+  readonly file: string;
+  /** 1-based line, when known. */
+  readonly line: number | undefined;
+  /** What went wrong. */
+  readonly message: string;
+}
+
+/** A float literal rewritten to stay exact. */
+export interface KeptFloat {
+  /** The file as the user would name it. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** The literal. */
+  readonly literal: string;
+}
+
+/** What {@link compileTree} did. */
+export interface CompileSummary {
+  /** .py files compiled. */
+  readonly compiled: number;
+  /** Other files copied. */
+  readonly copied: number;
+  /** Failures, sorted by file and line. */
+  readonly failed: readonly FileFailure[];
+  /** Float literals kept exact, sorted by file and line. */
+  readonly keptFloats: readonly KeptFloat[];
+  /** Wall time in seconds. */
+  readonly seconds: number;
+  /** Worker threads used. */
+  readonly threads: number;
+  /** mpy-cross instances created across all workers. */
+  readonly instances: number;
+}
+
+function byFileLine<T extends { file: string; line: number | undefined }>(a: T, b: T): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
+}
+
+async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Promise<number> {
+  let copied = 0;
+  await Promise.all(
+    entries.map(async (e) => {
+      try {
+        await mkdir(dirname(e.output), { recursive: true });
+        await copyFile(e.source, e.output);
+        copied++;
+      } catch (err) {
+        failed.push({ file: e.display, line: undefined, message: `cannot copy: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      }
+    }),
+  );
+  return copied;
+}
+
+/**
+ * Compiles and copies everything `options.sources` names.
+ * @throws PlanError for a missing source or two sources with one output; RangeError for bad `jobs`/`optimize`
+ */
+export async function compileTree(options: CompileOptions): Promise<CompileSummary> {
+  const started = performance.now();
+  const optimize = options.optimize ?? 0;
+  if (!Number.isInteger(optimize) || optimize < 0 || optimize > 3) throw new RangeError(`optimize must be 0..3, got ${optimize}`);
+  const jobs = options.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a whole number >= 1, got ${jobs}`);
+  const plan = await planCompile(options.sources, options.outDir, options.cwd ?? process.cwd());
+  const toCompile = plan.filter((e) => e.kind === 'compile');
+  const failed: FileFailure[] = [];
+  const keptFloats: KeptFloat[] = [];
+  const threads = Math.min(jobs, toCompile.length);
+  const perThread = new Map<number, CompileTaskResult['stats']>();
+  let compiled = 0;
+  const copying = copyAll(
+    plan.filter((e) => e.kind === 'copy'),
+    failed,
+  );
+  if (threads > 0) {
+    const pool = await CompilePool.open(threads);
+    try {
+      await Promise.all(
+        toCompile.map(async (e) => {
+          const r = await pool.run({ source: e.source, output: e.output, name: e.name, optimize });
+          perThread.set(r.threadId, r.stats);
+          if (r.ok) compiled++;
+          else failed.push({ file: e.display, line: r.line, message: r.message ?? 'failed' });
+          for (const k of r.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
+  }
+  const copied = await copying;
+  return {
+    compiled,
+    copied,
+    failed: failed.sort(byFileLine),
+    keptFloats: keptFloats.sort(byFileLine),
+    seconds: (performance.now() - started) / 1000,
+    threads,
+    instances: [...perThread.values()].reduce((n, s) => n + s.instances, 0),
+  };
+}

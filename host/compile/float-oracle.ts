@@ -1,0 +1,78 @@
+/**
+ * Which float literals survive mpy-cross exactly. mpy-cross 1.19 parses a
+ * float literal with its own (inexact) routine and stores it in the .mpy as
+ * text with 16 significant digits, which MicroPython 1.27 parses back: a
+ * literal as plain as `834.25103` comes back one ulp off, and
+ * `0.9999999999999999` comes back as `1.0`. No rule on the digits predicts
+ * it, so the oracle asks the compiler itself: it compiles a probe module
+ * `_ = LITERAL` per literal and reads the stored text back from the .mpy.
+ * Answers are cached per literal text for the life of the thread.
+ */
+import { readMpyConstants } from './mpy-constants.js';
+import type { MpyCross } from './mpy-cross.js';
+
+/** A float or imaginary literal's value, as Python (and MicroPython 1.27) reads it. */
+export function literalValue(text: string): number {
+  return Number(text.replace(/_/g, '').replace(/[jJ]$/, ''));
+}
+
+function storedValue(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (/^[+-]?inf(inity)?$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  return Number(t);
+}
+
+/** True when the stored constant text means exactly the literal's value (a complex one: `0 + value j`). */
+export function storedMatches(literal: string, stored: string, kind: 'float' | 'complex'): boolean {
+  const value = literalValue(literal);
+  const imaginary = /[jJ]$/.test(literal);
+  if (!imaginary) return kind === 'float' && Object.is(storedValue(stored), value);
+  if (kind !== 'complex') return false;
+  const m = /^\(?\s*(?:([^()]*?)\s*\+\s*)?([^()+]*?)j\s*\)?$/.exec(stored.trim());
+  if (!m) return false;
+  const real = m[1] === undefined ? 0 : storedValue(m[1]);
+  return Object.is(real, 0) && Object.is(storedValue(m[2]!), value);
+}
+
+const PROBE_NAME = '<float-probe>.py';
+const CACHE_LIMIT = 100_000;
+
+/** Verdicts per literal text: the stored text when the literal survives, null when it does not. */
+export class FloatOracle {
+  readonly #cross: MpyCross;
+  readonly #cache = new Map<string, string | null>();
+
+  /**
+   * @param cross the compiler whose storing is judged
+   */
+  constructor(cross: MpyCross) {
+    this.#cross = cross;
+  }
+
+  async #probe(texts: readonly string[]): Promise<(string | null)[] | undefined> {
+    const source = new TextEncoder().encode(texts.map((t) => `_ = ${t}\n`).join(''));
+    const r = await this.#cross.run(PROBE_NAME, source);
+    if (r.status !== 0 || !r.output) return undefined;
+    const consts = readMpyConstants(r.output).filter((c) => c.kind === 'float' || c.kind === 'complex');
+    // Equal values share one constant: only a one-to-one table can be read by position.
+    if (consts.length !== texts.length) return undefined;
+    return texts.map((t, i) => (storedMatches(t, consts[i]!.text!, consts[i]!.kind as 'float' | 'complex') ? consts[i]!.text! : null));
+  }
+
+  /**
+   * Judges each literal text: the stored constant text if it survives, null if not, undefined
+   * when mpy-cross does not compile it at all (the real compile reports that).
+   */
+  async judge(texts: readonly string[]): Promise<Map<string, string | null | undefined>> {
+    const unknown = [...new Set(texts)].filter((t) => !this.#cache.has(t));
+    if (unknown.length) {
+      if (this.#cache.size + unknown.length > CACHE_LIMIT) this.#cache.clear();
+      const batch = await this.#probe(unknown);
+      for (let i = 0; i < unknown.length; i++) {
+        const verdict = batch ? batch[i] : (await this.#probe([unknown[i]!]))?.[0];
+        if (verdict !== undefined) this.#cache.set(unknown[i]!, verdict);
+      }
+    }
+    return new Map(texts.map((t) => [t, this.#cache.get(t)]));
+  }
+}

@@ -1,0 +1,37 @@
+/** The messages between the compile pool and its workers. */
+import type { FloatRewrite } from './float-guard.js';
+import type { MpyCrossStats } from './mpy-cross.js';
+
+/** One file for a worker: read `source`, write `output`. */
+export interface CompileTask {
+  /** Absolute path of the .py file. */
+  readonly source: string;
+  /** Absolute path of the .mpy to write (parent directories are created). */
+  readonly output: string;
+  /** Source name stored in the .mpy. */
+  readonly name: string;
+  /** mpy-cross optimisation level 0..3. */
+  readonly optimize: number;
+}
+
+/** What a worker did with a task. */
+export interface CompileTaskResult {
+  /** Whether the .mpy was written. */
+  readonly ok: boolean;
+  /** Error line, when failed and known. */
+  readonly line: number | undefined;
+  /** Error message, when failed. */
+  readonly message: string | undefined;
+  /** Float literals kept exact by rewriting. */
+  readonly rewrites: readonly FloatRewrite[];
+  /** The worker's thread id. */
+  readonly threadId: number;
+  /** The worker's mpy-cross counters after this task (cumulative). */
+  readonly stats: MpyCrossStats;
+}
+
+/** What the pool passes each worker at start-up. */
+export interface CompileWorkerData {
+  /** mpy-cross compiled once by the pool's thread. */
+  readonly module: WebAssembly.Module;
+}
