@@ -84,9 +84,9 @@ export function splitArchiveName(filename: string): [string, string] | undefined
   return dash > 0 && dash < stem.length - 1 ? [stem.slice(0, dash), stem.slice(dash + 1)] : undefined;
 }
 
-/** A stamp for a file's identity: size, mtime (ns), inode. */
-export function fileStamp(s: { size: bigint | number; mtimeNs?: bigint; mtimeMs: number | bigint; ino: bigint | number }): string {
-  return `${s.size}:${s.mtimeNs ?? s.mtimeMs}:${s.ino}`;
+/** A stamp for a file's identity: size, mtime, inode. */
+export function fileStamp(s: { size: number; mtimeMs: number; ino: number }): string {
+  return `${s.size}:${s.mtimeMs}:${s.ino}`;
 }
 
 async function readCatalogFile(dir: string, filename: string, stamp: string, limits?: Partial<ArchiveLimits>): Promise<CatalogFile> {
@@ -139,7 +139,7 @@ export async function scanCatalog(dir: string, options: ScanOptions = {}): Promi
   const scanned = await mapLimited(names, options.concurrency ?? 8, async (filename): Promise<Scanned | undefined> => {
     let stamp = '';
     try {
-      const s = await stat(join(dir, filename), { bigint: true });
+      const s = await stat(join(dir, filename));
       if (!s.isFile()) return undefined;
       stamp = fileStamp(s);
       const old = known.get(filename);

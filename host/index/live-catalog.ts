@@ -43,8 +43,8 @@ export interface LiveCatalogOptions {
 }
 
 function dirStamp(dir: string): { stamp: string; mtimeMs: number } {
-  const s = statSync(dir, { bigint: true });
-  return { stamp: `${s.mtimeNs}:${s.ctimeNs}:${s.ino}`, mtimeMs: Number(s.mtimeNs / 1_000_000n) };
+  const s = statSync(dir);
+  return { stamp: `${s.mtimeMs}:${s.ctimeMs}:${s.ino}`, mtimeMs: s.mtimeMs };
 }
 
 function signature(c: Catalog): string {
@@ -59,6 +59,7 @@ export class LiveCatalog {
   #stamp = '';
   #racy = true;
   #dirty = false;
+  #checkedThisTurn = false;
   #refreshing: Promise<Catalog> | undefined;
   #memo = new Map<string, JsonDocument | null>();
 
@@ -88,7 +89,14 @@ export class LiveCatalog {
   /** The catalog, rescanned first if the directory may have changed. */
   async fresh(): Promise<Catalog> {
     if (this.#refreshing) return this.#refreshing;
-    if (this.#dirty || this.#racy || dirStamp(this.#dir).stamp !== this.#stamp || this.#failedChanged()) return this.#rescan();
+    if (this.#dirty || this.#racy) return this.#rescan();
+    if (!this.#checkedThisTurn) {
+      // Every request handled before the next check phase was received in
+      // the same poll, before this stat: one stat answers for all of them.
+      this.#checkedThisTurn = true;
+      setImmediate(() => (this.#checkedThisTurn = false));
+      if (dirStamp(this.#dir).stamp !== this.#stamp || this.#failedChanged()) return this.#rescan();
+    }
     return this.#catalog;
   }
 
@@ -96,7 +104,7 @@ export class LiveCatalog {
     for (const p of this.#catalog.problems) {
       if (!p.stamp) continue;
       try {
-        if (fileStamp(statSync(`${this.#dir}/${p.filename}`, { bigint: true })) !== p.stamp) return true;
+        if (fileStamp(statSync(`${this.#dir}/${p.filename}`)) !== p.stamp) return true;
       } catch {
         return true;
       }

@@ -5,13 +5,14 @@
  * (HTTP/1.1 keep-alive) for clients that want it, and HTTP/1.0 clients
  * such as upip get a body closed by EOF.
  */
-import { constants, createReadStream } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ArchiveLimits } from '../archive/index.js';
 import { type Catalog, type CatalogFile, fileStamp } from './catalog.js';
+import { FileCache } from './file-cache.js';
 import { LiveCatalog } from './live-catalog.js';
 import { INDEX_PREFIX, route } from './routes.js';
 
@@ -45,6 +46,7 @@ export class IndexServer {
   #live: LiveCatalog;
   #options: ServeOptions;
   #url = '';
+  #files = new FileCache();
 
   private constructor(server: Server, live: LiveCatalog, options: ServeOptions) {
     this.#server = server;
@@ -158,48 +160,56 @@ export class IndexServer {
   }
 
   async #sendFile(req: IncomingMessage, res: ServerResponse, filename: string): Promise<void> {
-    let opened = await this.#openFile(await this.#live.fresh(), filename);
-    if (opened === 'stale') {
+    let found = this.#current(await this.#live.fresh(), filename);
+    if (found === 'stale') {
       this.#live.invalidate();
-      opened = await this.#openFile(await this.#live.fresh(), filename);
+      found = this.#current(await this.#live.fresh(), filename);
     }
-    if (opened === undefined || opened === 'stale') return text(res, 404, `no file ${JSON.stringify(filename)}`);
-    const { file, handle } = opened;
+    if (found === undefined || found === 'stale') return text(res, 404, `no file ${JSON.stringify(filename)}`);
+    const file = found;
     const etag = `"${file.sha256}"`;
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    if (req.headers['if-none-match'] === etag || req.method === 'HEAD') {
-      await handle.close();
-      if (req.method === 'HEAD') res.setHeader('Content-Length', file.size);
-      return void res.writeHead(req.method === 'HEAD' ? 200 : 304).end();
-    }
     res.setHeader('Content-Length', file.size);
+    if (req.headers['if-none-match'] === etag) {
+      res.removeHeader('Content-Length');
+      return void res.writeHead(304).end();
+    }
+    if (req.method === 'HEAD') return void res.writeHead(200).end();
+    let bytes = this.#files.get(file.filename, file.stamp);
+    let handle: FileHandle | undefined;
+    if (!bytes) {
+      handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      if (fileStamp(await handle.stat()) !== file.stamp) {
+        await handle.close();
+        this.#live.invalidate();
+        return text(res, 503, 'the file changed while being served; retry');
+      }
+      if (this.#files.fits(file.size)) {
+        bytes = await handle.readFile().finally(() => handle!.close());
+        this.#files.put(file.filename, file.stamp, bytes);
+      }
+    }
     res.writeHead(200);
-    const stream = createReadStream('', { fd: handle.fd, autoClose: false, start: 0, end: file.size - 1 });
-    const done = (): void => void handle.close().catch(() => undefined);
-    stream.once('close', done);
+    if (bytes) return void res.end(bytes);
+    // The stream owns the handle from here (autoClose) and closes it at its end.
+    const stream = handle!.createReadStream({ start: 0, end: file.size - 1 });
     stream.once('error', () => res.destroy());
     res.once('close', () => stream.destroy());
     stream.pipe(res);
   }
 
-  /** Opens a served file and checks it is still the one the catalog read. */
-  async #openFile(catalog: Catalog, filename: string): Promise<{ file: CatalogFile; handle: FileHandle } | 'stale' | undefined> {
+  /** The catalog entry of a served file, checked (lstat) to still be the file the catalog read. */
+  #current(catalog: Catalog, filename: string): CatalogFile | 'stale' | undefined {
     const file = catalog.files.get(filename);
     if (!file) return undefined;
-    let handle: FileHandle;
     try {
-      handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const s = lstatSync(file.path);
+      return s.isFile() && fileStamp(s) === file.stamp ? file : 'stale';
     } catch {
       return 'stale';
     }
-    const s = await handle.stat({ bigint: true });
-    if (!s.isFile() || fileStamp(s) !== file.stamp) {
-      await handle.close();
-      return 'stale';
-    }
-    return { file, handle };
   }
 }
 
