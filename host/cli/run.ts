@@ -9,6 +9,7 @@ import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath } from './sys-path.js';
 import { runRepl } from './repl.js';
+import { netHostModules, netOptionsFromEnv } from '../net/index.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
 export const CANNOT_OPEN_STATUS = 2;
@@ -68,6 +69,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
+    hostModules: netHostModules(netOptionsFromEnv(proc.env)),
   });
   const interp = session.interpreter;
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);

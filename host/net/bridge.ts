@@ -1,0 +1,153 @@
+/**
+ * The interpreter side of the network bridge: starts the network worker on
+ * first use (unref'd: it never keeps the process alive), posts requests to
+ * it and blocks in `Atomics.wait` until the reply is in the shared buffer
+ * (see ./protocol.ts).
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Errno } from './errno.js';
+import { IndexMapping } from './index-mapping.js';
+import { NetPolicy } from './policy.js';
+import { DEFAULT_TIMEOUT_MS, type NetOptions, workerConfig } from './options.js';
+import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig } from './protocol.js';
+
+/** Extra wait beyond an operation's own limit before the worker is deemed stuck. */
+const GRACE_MS = 5_000;
+
+type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
+/** A request as the caller writes it (the bridge numbers it). */
+export type BridgeRequest = Unsequenced<NetRequest>;
+
+/** A reply: the result and a view of the reply data (valid until the next call). */
+export interface BridgeReply {
+  readonly result: number;
+  readonly data: Uint8Array;
+}
+
+/** The compiled worker next to this module (or in dist/ when running from sources). */
+export function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
+  return join(resolve(dirname(here), '..', '..'), 'dist', 'host', 'net', 'worker.js');
+}
+
+/** Counters for benchmarks and tests. */
+export interface BridgeStats {
+  /** Blocking calls made to the worker. */
+  crossings: number;
+  /** Bytes received through `recv`. */
+  bytesIn: number;
+}
+
+/** The bridge of one interpreter (see the module doc). */
+export class NetBridge {
+  readonly #config: WorkerConfig;
+  readonly #timeoutMs: number;
+  readonly #shared = new SharedArrayBuffer(SHARED_BYTES);
+  readonly #header = new Int32Array(this.#shared, 0, HEADER_BYTES / 4);
+  readonly #data = new Uint8Array(this.#shared, HEADER_BYTES, DATA_BYTES);
+  #worker: Worker | undefined;
+  #seq = 0;
+  #nextId = 1;
+  #generation = 0;
+  readonly #stats: BridgeStats = { crossings: 0, bytesIn: 0 };
+
+  /**
+   * @param options see {@link NetOptions}
+   * @throws Error when the CA file cannot be read, TypeError for a bad allow-list or index URL
+   */
+  constructor(options: NetOptions = {}) {
+    this.#config = workerConfig(options);
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Validate here, where the embedder sees the error, not in the worker.
+    new NetPolicy(this.#config.allow);
+    if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
+  }
+
+  /** The time limit of a blocking operation with no timeout of its own. */
+  get defaultTimeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /** The shared data area: `send` payloads are copied here before {@link call}. */
+  get sendBuffer(): Uint8Array {
+    return this.#data;
+  }
+
+  /** Counters since the bridge started. */
+  get stats(): Readonly<BridgeStats> {
+    return this.#stats;
+  }
+
+  /** A new socket id (no worker needed yet). Ids of a restarted worker's sockets are refused. */
+  newSocketId(): number {
+    return (this.#generation << 20) | this.#nextId++;
+  }
+
+  /** Whether a socket id belongs to the current worker. */
+  isCurrent(id: number): boolean {
+    return id >>> 20 === this.#generation;
+  }
+
+  /**
+   * Sends a request and blocks until the worker answers. Never throws: a
+   * worker that does not answer within the operation's limit plus a grace
+   * period is ended (its sockets are lost) and the call gives -ETIMEDOUT.
+   * @param limitMs the longest the operation may take
+   */
+  call(request: BridgeRequest, limitMs: number): BridgeReply {
+    this.#stats.crossings++;
+    let worker: Worker;
+    try {
+      worker = this.#ensureWorker();
+    } catch {
+      return { result: -Errno.ENOBUFS, data: this.#data.subarray(0, 0) };
+    }
+    const seq = (this.#seq = (this.#seq % 0x7fffffff) + 1);
+    Atomics.store(this.#header, Slot.State, STATE_WAITING);
+    worker.postMessage({ ...request, seq });
+    const outcome = Atomics.wait(this.#header, Slot.State, STATE_WAITING, limitMs + GRACE_MS);
+    if (outcome === 'timed-out' || Atomics.load(this.#header, Slot.Seq) !== seq) {
+      this.#restart();
+      return { result: -Errno.ETIMEDOUT, data: this.#data.subarray(0, 0) };
+    }
+    const result = Atomics.load(this.#header, Slot.Result);
+    const length = Atomics.load(this.#header, Slot.Length);
+    if (request.op === 'recv' && result > 0) this.#stats.bytesIn += result;
+    return { result, data: this.#data.subarray(0, length) };
+  }
+
+  /** Sends a request that needs no answer (close). */
+  post(request: BridgeRequest): void {
+    this.#worker?.postMessage({ ...request, seq: 0 });
+  }
+
+  /** Ends the worker and every socket. The bridge starts a new worker if used again. */
+  close(): void {
+    void this.#worker?.terminate();
+    this.#worker = undefined;
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const file = workerFile();
+    if (!existsSync(file)) throw new Error(`the network worker ${file} is missing: build with "npx tsc -p ." first`);
+    const worker = new Worker(file, { workerData: { shared: this.#shared, config: this.#config } });
+    worker.unref();
+    worker.on('error', () => {
+      if (this.#worker === worker) this.#worker = undefined;
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #restart(): void {
+    this.close();
+    this.#generation = (this.#generation + 1) & 0x3ff;
+  }
+}

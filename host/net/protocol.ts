@@ -1,0 +1,85 @@
+/**
+ * The wire between the interpreter thread and the network worker.
+ *
+ * Requests travel by `postMessage` (small, structured). Replies travel
+ * through one SharedArrayBuffer per bridge: a 16-byte header of Int32 slots
+ * and a data area of {@link DATA_BYTES}. The interpreter thread sets
+ * `State` to {@link STATE_WAITING}, posts the request and blocks in
+ * `Atomics.wait` on `State`; the worker writes the reply (result, data
+ * length, data, the request's sequence number), stores {@link STATE_DONE}
+ * and calls `Atomics.notify`. Exactly one blocking request is outstanding at
+ * a time (the interpreter is blocked), so one buffer serves every socket.
+ * Payloads of `send` go the other way through the same data area: the
+ * interpreter copies them in before posting and the worker copies them out
+ * before replying.
+ *
+ * @module
+ */
+
+/** Bytes moved per crossing, both ways: the data area of the shared buffer. */
+export const DATA_BYTES = 64 * 1024;
+/** Bytes of the header (four Int32 slots). */
+export const HEADER_BYTES = 16;
+/** Total size of the shared buffer. */
+export const SHARED_BYTES = HEADER_BYTES + DATA_BYTES;
+
+/** Int32 slot indices of the header. */
+export const Slot = {
+  /** {@link STATE_WAITING} or {@link STATE_DONE}. */
+  State: 0,
+  /** The reply's result: a count, 0 or a negative error. */
+  Result: 1,
+  /** Bytes of reply data in the data area. */
+  Length: 2,
+  /** The sequence number of the request answered. */
+  Seq: 3,
+} as const;
+
+/** `State` while the interpreter waits. */
+export const STATE_WAITING = 0;
+/** `State` once the reply is written. */
+export const STATE_DONE = 1;
+
+/** Host-side settings the worker needs, fixed for its lifetime. */
+export interface WorkerConfig {
+  /** Allowed `host:port` patterns; `null` allows everything. */
+  readonly allow: readonly string[] | null;
+  /** Target of the index mapping (`MPY_INDEX_URL`), or `null` for none. */
+  readonly indexUrl: string | null;
+  /** PEM text of extra CA certificates (NODE_EXTRA_CA_CERTS), or `null`. */
+  readonly extraCa: string | null;
+  /** Redirects followed per HTTP request before the last 3xx is handed back. */
+  readonly maxRedirects: number;
+  /** Timeout in ms for connections the worker opens itself (mapped requests, redirects). */
+  readonly connectTimeoutMs: number;
+}
+
+/** What the worker is started with (`workerData`). */
+export interface WorkerInit {
+  readonly shared: SharedArrayBuffer;
+  readonly config: WorkerConfig;
+}
+
+/** Fields every request carries. */
+interface Base {
+  /** Sequence number, echoed in the reply; 0 for requests that get no reply. */
+  readonly seq: number;
+}
+
+/**
+ * A request to the worker. `timeoutMs`: -1 waits without limit (the caller
+ * bounds it), 0 answers at once (non-blocking: EAGAIN), >0 gives ETIMEDOUT
+ * after that long.
+ */
+export type NetRequest =
+  | (Base & { readonly op: 'lookup'; readonly host: string; readonly port: number; readonly family: number })
+  | (Base & { readonly op: 'connect'; readonly id: number; readonly host: string; readonly port: number; readonly timeoutMs: number })
+  | (Base & { readonly op: 'wrap'; readonly id: number; readonly servername: string | null; readonly verify: boolean; readonly timeoutMs: number })
+  | (Base & { readonly op: 'send'; readonly id: number; readonly length: number; readonly timeoutMs: number })
+  | (Base & { readonly op: 'recv'; readonly id: number; readonly max: number; readonly timeoutMs: number })
+  | (Base & { readonly op: 'poll'; readonly id: number })
+  | (Base & { readonly op: 'shutdown'; readonly id: number })
+  | (Base & { readonly op: 'close'; readonly id: number });
+
+/** `poll` result bits, as MicroPython's `MP_STREAM_POLL_*`. */
+export const Poll = { RD: 0x0001, WR: 0x0004, ERR: 0x0008, HUP: 0x0010 } as const;

@@ -1,0 +1,23 @@
+/**
+ * The network modules for `Session.start({ hostModules })`.
+ *
+ * @module
+ */
+import type { Interpreter } from '../../runtime/interpreter.js';
+import { NetBridge } from './bridge.js';
+import { createNetModule } from './host-module.js';
+import type { NetOptions } from './options.js';
+
+/**
+ * Returns a `hostModules` function registering `_mpy_net` (used by the
+ * socket and ssl modules of runtime/lib). The bridge is built when the
+ * session starts; its worker starts on the first socket operation.
+ * @param onBridge receives the bridge (to close it, or read its stats)
+ */
+export function netHostModules(options: NetOptions, onBridge?: (bridge: NetBridge) => void): (interp: Interpreter) => Record<string, object> {
+  return (interp) => {
+    const bridge = new NetBridge(options);
+    onBridge?.(bridge);
+    return { _mpy_net: createNetModule(bridge, () => interp.heapU8()) };
+  };
+}

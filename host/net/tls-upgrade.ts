@@ -1,0 +1,68 @@
+/**
+ * Starting TLS on a connected socket, verified by Node against its root
+ * store plus the extra CAs of NODE_EXTRA_CA_CERTS.
+ *
+ * Node reads NODE_EXTRA_CA_CERTS once, at process start; a worker shares
+ * that store, but an embedder that sets the variable later (or a bridge
+ * given another file) would be ignored. So the bridge reads the file itself
+ * and every handshake passes `ca` = Node's roots + those certificates.
+ *
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
+import { Errno, guestErrorFromNode } from './errno.js';
+
+/** Options of {@link startTls}. */
+export interface TlsOptions {
+  /** The name to send (SNI) and to check the certificate against; `null`: none (chain only). */
+  readonly servername: string | null;
+  /** Whether the certificate must verify. */
+  readonly verify: boolean;
+  /** PEM text of extra CAs, or `null`. */
+  readonly extraCa: string | null;
+  /** Handshake time limit in ms. */
+  readonly timeoutMs: number;
+}
+
+let cachedCa: { extra: string; ca: string[] } | undefined;
+
+function caList(extra: string | null): string[] | undefined {
+  if (extra === null) return undefined;
+  if (cachedCa?.extra !== extra) cachedCa = { extra, ca: [...rootCertificates, extra] };
+  return cachedCa.ca;
+}
+
+/**
+ * Runs the TLS handshake over `socket`.
+ * @returns the TLS socket, or a guest error (negative mbedTLS code for TLS
+ *   failures, a positive errno for socket failures and timeouts)
+ */
+export function startTls(socket: Socket, options: TlsOptions): Promise<TLSSocket | number> {
+  const name = options.servername;
+  return new Promise((resolve) => {
+    let done = false;
+    const tls = tlsConnect({
+      socket,
+      // RFC 6066 forbids an address as SNI; the name is still checked below.
+      servername: name !== null && isIP(name) === 0 ? name : undefined,
+      rejectUnauthorized: options.verify,
+      ca: caList(options.extraCa),
+      checkServerIdentity: (_host, cert) => (name === null ? undefined : checkServerIdentity(name, cert)),
+    });
+    const finish = (value: TLSSocket | number): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      tls.off('secureConnect', onSecure);
+      if (typeof value === 'number') tls.destroy();
+      resolve(value);
+    };
+    const onSecure = (): void => finish(tls);
+    const timer = setTimeout(() => finish(Errno.ETIMEDOUT), options.timeoutMs);
+    tls.once('secureConnect', onSecure);
+    tls.on('error', (err) => finish(guestErrorFromNode(err)));
+    tls.once('close', () => finish(Errno.ECONNRESET));
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * The network worker: owns every program socket and runs node:net,
+ * node:tls and node:dns on its own event loop, answering the interpreter
+ * thread through the shared buffer (see ./protocol.ts).
+ *
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Connection, type ConnectionContext } from './connection.js';
+import { Errno } from './errno.js';
+import { IndexMapping } from './index-mapping.js';
+import { parseSockaddr, resolveHost, sockaddrBytes, splitHostPort } from './lookup.js';
+import { NetPolicy } from './policy.js';
+import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, type NetRequest, type WorkerInit } from './protocol.js';
+
+const { shared, config } = workerData as WorkerInit;
+const header = new Int32Array(shared, 0, HEADER_BYTES / 4);
+const data = Buffer.from(shared, HEADER_BYTES, DATA_BYTES);
+
+const names = new Map<string, string>();
+const ctx: ConnectionContext = {
+  policy: new NetPolicy(config.allow),
+  mapping: config.indexUrl === null ? undefined : new IndexMapping(config.indexUrl),
+  extraCa: config.extraCa,
+  timeoutMs: config.connectTimeoutMs,
+  maxRedirects: config.maxRedirects,
+  names,
+};
+const connections = new Map<number, Connection>();
+
+function reply(seq: number, result: number, bytes?: Buffer): void {
+  let length = 0;
+  if (bytes !== undefined) {
+    length = Math.min(bytes.length, DATA_BYTES);
+    bytes.copy(data, 0, 0, length);
+  }
+  header[Slot.Result] = result;
+  header[Slot.Length] = length;
+  header[Slot.Seq] = seq;
+  Atomics.store(header, Slot.State, STATE_DONE);
+  Atomics.notify(header, Slot.State);
+}
+
+function connection(id: number): Connection {
+  let c = connections.get(id);
+  if (c === undefined) connections.set(id, (c = new Connection(ctx)));
+  return c;
+}
+
+/** Lookup reply: lines of `family port hex-sockaddr`, as text. */
+async function lookupReply(host: string, port: number, family: number): Promise<[number, Buffer?]> {
+  const [name, realPort] = splitHostPort(host, port, ctx.mapping);
+  const found = await resolveHost(name, family, { mapping: ctx.mapping, policy: ctx.policy, names });
+  if (typeof found === 'number') return [found];
+  const text = found.map((r) => `${r.family} ${sockaddrBytes(r, realPort).toString('hex')}`).join('\n');
+  const bytes = Buffer.from(text, 'latin1');
+  return [bytes.length, bytes];
+}
+
+async function dispatch(req: NetRequest): Promise<[number, Buffer?]> {
+  switch (req.op) {
+    case 'lookup':
+      return lookupReply(req.host, req.port, req.family);
+    case 'connect': {
+      let host = req.host;
+      let port = req.port;
+      if (port < 0) {
+        const addr = parseSockaddr(Buffer.from(host, 'hex'));
+        if (addr === undefined) return [-Errno.EAFNOSUPPORT];
+        ({ address: host, port } = addr);
+      }
+      return [await connection(req.id).connect(host, port, req.timeoutMs)];
+    }
+    case 'wrap':
+      return [await connection(req.id).wrap(req.servername, req.verify, req.timeoutMs)];
+    case 'send':
+      // Copied out before the reply lets the interpreter reuse the buffer.
+      return [await connection(req.id).send(Buffer.from(data.subarray(0, req.length)), req.timeoutMs)];
+    case 'recv': {
+      const got = await connection(req.id).recv(Math.min(req.max, DATA_BYTES), req.timeoutMs);
+      return typeof got === 'number' ? [got] : [got.length, got];
+    }
+    case 'poll':
+      return [connections.get(req.id)?.poll() ?? 0];
+    case 'shutdown':
+      connections.get(req.id)?.shutdown();
+      return [0];
+    case 'close':
+      connections.get(req.id)?.close();
+      connections.delete(req.id);
+      return [0];
+  }
+}
+
+let pending = 0;
+
+parentPort!.on('message', (req: NetRequest) => {
+  if (req.seq !== 0) pending = req.seq;
+  dispatch(req).then(
+    ([result, bytes]) => {
+      if (req.seq !== 0) reply(req.seq, result, bytes);
+    },
+    () => {
+      if (req.seq !== 0) reply(req.seq, -Errno.EIO);
+    },
+  );
+});
+
+// A bug here must not leave the interpreter waiting: answer EIO and go on.
+process.on('uncaughtException', () => {
+  if (pending !== 0 && header[Slot.Seq] !== pending) reply(pending, -Errno.EIO);
+});

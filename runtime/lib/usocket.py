@@ -1,0 +1,367 @@
+# mpy: the Unix port's socket module, over the host's network bridge.
+#
+# A socket is an io.IOBase subclass with readinto/write/ioctl, so C-level
+# readers (json.load, deflate.DeflateIO, uzlib.DecompIO) read it natively.
+# Received bytes are served from a buffer here: the host is crossed once per
+# chunk, never per byte (upip, json and DecompIO read one byte per call).
+# Errors are OSError with the Unix port's errno (Linux numbering).
+import io
+import uctypes
+import _mpy_net
+
+AF_UNIX = 1
+AF_INET = 2
+AF_INET6 = 10
+SOCK_STREAM = 1
+SOCK_DGRAM = 2
+SOCK_RAW = 3
+IPPROTO_IP = 0
+IPPROTO_TCP = 6
+IPPROTO_UDP = 17
+SOL_SOCKET = 1
+SO_REUSEADDR = 2
+SO_ERROR = 4
+SO_BROADCAST = 6
+SO_KEEPALIVE = 9
+SO_LINGER = 13
+TCP_NODELAY = 1
+MSG_OOB = 1
+MSG_PEEK = 2
+MSG_DONTROUTE = 4
+MSG_DONTWAIT = 64
+IP_ADD_MEMBERSHIP = 35
+IP_DROP_MEMBERSHIP = 36
+
+# Python-side receive buffer; reads into larger buffers go straight to them.
+_CHUNK = 16 * 1024
+# Stream ioctl requests (MP_STREAM_*).
+_FLUSH = 1
+_POLL = 3
+_CLOSE = 4
+_GET_FILENO = 10
+_EBADF = 9
+_EAGAIN = 11
+_EINVAL = 22
+_EOPNOTSUPP = 95
+_EPROTONOSUPPORT = 93
+
+# [Python-level reads, host crossings for reads]; see stats().
+_counts = [0, 0]
+
+_SERVICES = {"http": 80, "https": 443, "ftp": 21, "ssh": 22, "smtp": 25, "domain": 53}
+
+
+def _raise(r):
+    # r < 0: -errno, or an mbedTLS code as the Unix port's ssl module raises it.
+    if r <= -4096:
+        import ussl
+
+        raise OSError(r, ussl._tls_name(r))
+    raise OSError(-r)
+
+
+def _port(port):
+    if isinstance(port, int):
+        return port & 0xFFFF
+    if port is None:
+        return 0
+    port = str(port)
+    if port.isdigit():
+        return int(port) & 0xFFFF
+    p = _SERVICES.get(port)
+    if p is None:
+        raise OSError("[addrinfo error -8]")
+    return p
+
+
+def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
+    """[(family, type, proto, canonname, sockaddr)], sockaddr as the raw
+    struct sockaddr bytes, as the Unix port returns them."""
+    r = _mpy_net.getaddrinfo(str(host), _port(port), af)
+    if isinstance(r, int):
+        raise OSError("[addrinfo error %d]" % r)
+    kinds = []
+    if type in (0, SOCK_STREAM) and proto in (0, IPPROTO_TCP):
+        kinds.append((SOCK_STREAM, IPPROTO_TCP))
+    if type in (0, SOCK_DGRAM) and proto in (0, IPPROTO_UDP):
+        kinds.append((SOCK_DGRAM, IPPROTO_UDP))
+    if type in (0, SOCK_RAW):
+        kinds.append((SOCK_RAW, proto))
+    out = []
+    for line in r.split("\n"):
+        fam, hexaddr = line.split(" ")
+        addr = bytearray(bytes.fromhex(hexaddr))
+        for t, p in kinds:
+            out.append((int(fam), t, p, None, addr))
+    return out
+
+
+def sockaddr(addr):
+    """Decodes a raw sockaddr: (family, address bytes, port[, flowinfo, scope_id])."""
+    fam = addr[0] | (addr[1] << 8)
+    port = (addr[2] << 8) | addr[3]
+    if fam == AF_INET:
+        return (fam, bytes(addr[4:8]), port)
+    if fam == AF_INET6:
+        return (fam, bytes(addr[8:24]), port, int.from_bytes(addr[4:8], "big"), int.from_bytes(addr[24:28], "little"))
+    return (fam, bytes(addr[2:]))
+
+
+def inet_ntop(af, addr):
+    if af == AF_INET:
+        return ".".join(str(b) for b in addr)
+    if af == AF_INET6:
+        return ":".join("%x" % ((addr[i] << 8) | addr[i + 1]) for i in range(0, 16, 2))
+    raise OSError(_EINVAL)
+
+
+def inet_pton(af, text):
+    if af == AF_INET:
+        parts = text.split(".")
+        if len(parts) != 4:
+            raise OSError(_EINVAL)
+        return bytes(int(p) for p in parts)
+    if af == AF_INET6:
+        head, _, tail = text.partition("::")
+        h = [int(w, 16) for w in head.split(":")] if head else []
+        t = [int(w, 16) for w in tail.split(":")] if tail else []
+        words = h + [0] * (8 - len(h) - len(t)) + t
+        return b"".join(bytes((w >> 8, w & 255)) for w in words)
+    raise OSError(_EINVAL)
+
+
+def stats():
+    """(Python-level reads, host crossings made for reads, all host crossings, bytes received)."""
+    crossings, received = _mpy_net.stats().split(" ")
+    return (_counts[0], _counts[1], int(crossings), int(received))
+
+
+class socket(io.IOBase):
+    def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0, fileno=None):
+        if af not in (AF_INET, AF_INET6):
+            raise OSError(97)  # EAFNOSUPPORT
+        if type != SOCK_STREAM:
+            raise OSError(_EPROTONOSUPPORT)
+        self._id = _mpy_net.socket() if fileno is None else fileno
+        self._timeout = -1
+        self._buf = bytearray(_CHUNK)
+        self._mv = memoryview(self._buf)
+        self._pos = 0
+        self._end = 0
+        self._closed = False
+
+    def __repr__(self):
+        return "<socket %d>" % self._id
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def fileno(self):
+        return self._id
+
+    def _check(self):
+        if self._closed:
+            raise OSError(_EBADF)
+
+    # Connection
+
+    def connect(self, addr):
+        self._check()
+        if isinstance(addr, tuple):
+            r = _mpy_net.connect(self._id, str(addr[0]), _port(addr[1]), self._timeout)
+        else:
+            r = _mpy_net.connect(self._id, bytes(addr).hex(), -1, self._timeout)
+        if r < 0:
+            _raise(r)
+
+    def settimeout(self, value):
+        if value is None:
+            self._timeout = -1
+        else:
+            ms = int(value * 1000)
+            self._timeout = 1 if value > 0 and ms < 1 else ms
+
+    def setblocking(self, flag):
+        self._timeout = -1 if flag else 0
+
+    def setsockopt(self, level, option, value):
+        self._check()
+
+    def bind(self, addr):
+        raise OSError(_EOPNOTSUPP)
+
+    def listen(self, backlog=0):
+        raise OSError(_EOPNOTSUPP)
+
+    def accept(self):
+        raise OSError(_EOPNOTSUPP)
+
+    def makefile(self, mode="rb", buffering=0):
+        return self
+
+    def shutdown(self, how=2):
+        self._check()
+        r = _mpy_net.shutdown(self._id)
+        if r < 0:
+            _raise(r)
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            _mpy_net.close(self._id)
+
+    # Sending
+
+    def _send(self, buf, all):
+        self._check()
+        if isinstance(buf, str):
+            buf = buf.encode()
+        n = len(buf)
+        if n == 0:
+            return 0
+        r = _mpy_net.send(self._id, uctypes.addressof(buf), n, self._timeout, all)
+        if r < 0:
+            _raise(r)
+        return r
+
+    def send(self, buf, flags=0):
+        return self._send(buf, 0)
+
+    def sendall(self, buf):
+        self._send(buf, 1)
+
+    def write(self, buf, n=None):
+        if n is not None:
+            buf = memoryview(buf)[:n]
+        r = self._send(buf, 1)
+        return r
+
+    def sendto(self, buf, addr):
+        raise OSError(_EOPNOTSUPP)
+
+    # Receiving
+
+    def _fill(self):
+        # One crossing: refill the buffer. Returns bytes now buffered, 0 at EOF,
+        # None when a non-blocking socket has nothing.
+        _counts[1] += 1
+        r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
+        if r < 0:
+            if r == -_EAGAIN and self._timeout == 0:
+                return None
+            _raise(r)
+        self._pos = 0
+        self._end = r
+        return r
+
+    def _into(self, buf, n):
+        # Reads at most n (> 0) bytes into buf with at most one crossing.
+        avail = self._end - self._pos
+        if avail == 0:
+            if n >= _CHUNK:
+                _counts[1] += 1
+                r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
+                if r < 0:
+                    if r == -_EAGAIN and self._timeout == 0:
+                        return None
+                    _raise(r)
+                return r
+            avail = self._fill()
+            if not avail:
+                return avail
+        if n > avail:
+            n = avail
+        p = self._pos
+        buf[:n] = self._mv[p : p + n]
+        self._pos = p + n
+        return n
+
+    def readinto(self, buf, nbytes=None):
+        _counts[0] += 1
+        self._check()
+        n = len(buf) if nbytes is None else min(nbytes, len(buf))
+        if n == 1 and self._pos < self._end:
+            # The per-byte path of json.load and DecompIO.
+            buf[0] = self._buf[self._pos]
+            self._pos += 1
+            return 1
+        mv = memoryview(buf)
+        done = 0
+        while done < n:
+            r = self._into(mv[done:], n - done)
+            if r is None:
+                return done if done else None
+            if r == 0:
+                break
+            done += r
+        return done
+
+    def recv(self, n, flags=0):
+        _counts[0] += 1
+        self._check()
+        out = bytearray(n)
+        r = self._into(out, n)
+        if r is None:
+            raise OSError(_EAGAIN)
+        return bytes(out) if r == n else bytes(memoryview(out)[:r])
+
+    def read(self, n=-1):
+        self._check()
+        if n is None or n < 0:
+            parts = []
+            while True:
+                chunk = self.read(_CHUNK)
+                if not chunk:
+                    if chunk is None and not parts:
+                        return None
+                    return b"".join(parts)
+                parts.append(chunk)
+        out = bytearray(n)
+        r = self.readinto(out)
+        if r is None:
+            return None
+        return bytes(out) if r == n else bytes(memoryview(out)[:r])
+
+    def readline(self, limit=-1):
+        _counts[0] += 1
+        self._check()
+        parts = []
+        total = 0
+        while limit < 0 or total < limit:
+            if self._pos == self._end:
+                got = self._fill()
+                if got is None:
+                    if not parts:
+                        return None
+                    break
+                if got == 0:
+                    break
+            p = self._pos
+            stop = self._end if limit < 0 else min(self._end, p + limit - total)
+            i = self._buf.find(b"\n", p, stop)
+            end = stop if i < 0 else i + 1
+            parts.append(bytes(self._mv[p:end]))
+            total += end - p
+            self._pos = end
+            if i >= 0:
+                break
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def ioctl(self, req, arg):
+        if req == _POLL:
+            ready = 0
+            if self._pos < self._end:
+                ready = 1
+            r = _mpy_net.poll(self._id)
+            return (r | ready) & arg if r >= 0 else 0
+        if req == _CLOSE:
+            self.close()
+            return 0
+        if req == _FLUSH:
+            return 0
+        if req == _GET_FILENO:
+            return self._id
+        return -_EINVAL
