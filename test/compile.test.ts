@@ -1,0 +1,283 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BytecodeCompiler, type CompileOutcome } from '../host/compile/bytecode-compiler.js';
+import { compileTree } from '../host/compile/compile-tree.js';
+import { exactFloatExpression } from '../host/compile/exact-float.js';
+import { readMpyConstants } from '../host/compile/mpy-constants.js';
+import { MpyCross } from '../host/compile/mpy-cross.js';
+import { PlanError } from '../host/compile/plan.js';
+import { findNumberLiterals } from '../host/compile/python-numbers.js';
+import { renderResourceModule } from '../host/pkg/resource-module.js';
+import { ensureDist } from './helpers/dist.js';
+import { removeDir, tempDir } from './helpers/fixture-dir.js';
+import { runMpy } from './helpers/mpy-cli.js';
+import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
+
+const PKG_RESOURCES = readFileSync(new URL('../runtime/lib/pkg_resources.py', import.meta.url), 'utf8');
+
+function mpyOf(outcome: CompileOutcome): Uint8Array {
+  if (!outcome.ok) throw new Error(`compile failed: ${outcome.line}: ${outcome.message}`);
+  return outcome.mpy;
+}
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+/** A generated corpus: a package tree of modules that import each other, plus data files. */
+function corpus(modules: number): Record<string, string> {
+  const files: Record<string, string> = { 'app/__init__.py': 'NAME = "app"\n', 'app/data/table.csv': 'a,b\n1,2\n', 'README.txt': 'hi\n' };
+  for (let i = 0; i < modules; i++) {
+    const pkg = `app/p${i % 5}`;
+    files[`${pkg}/__init__.py`] = '';
+    files[`${pkg}/m${i}.py`] = [
+      `"""Module ${i}."""`,
+      'from app import NAME',
+      `K = ${i}`,
+      `class C${i}:`,
+      '    def __init__(self, v):',
+      '        self.v = v',
+      '    def total(self, n):',
+      '        return sum(self.v * k for k in range(n)) + K',
+      `def f(x, scale=${i}.25):`,
+      `    return [x * scale, {"k": K, "s": "${'x'.repeat(i % 7)}"}, (1, 2.5, None)]`,
+      '',
+    ].join('\n');
+  }
+  return files;
+}
+
+let mp: RawInterpreter;
+let compiler: BytecodeCompiler;
+const dirs: string[] = [];
+const mk = (): string => {
+  const d = tempDir('mpy-compile-');
+  dirs.push(d);
+  return d;
+};
+
+beforeAll(async () => {
+  mp = await loadRawInterpreter();
+  mp.run("import sys\nsys.path.append('/lib')\nsys.path.append('/usr/lib/micropython')");
+  mp.writeFile('/usr/lib/micropython/pkg_resources.py', PKG_RESOURCES);
+  compiler = await BytecodeCompiler.load();
+});
+afterAll(() => dirs.forEach(removeDir));
+
+describe('finding float literals', () => {
+  it('finds floats and imaginaries in code and f-string fields, not in strings, comments or names', () => {
+    const src = [
+      'x1 = 1.5 + .5 + 5. + 1e3 + 2E-3 + 1_0.0_1 + 3j + 0x1e5 + 10 + 0o7 + 0b1',
+      "s = '1.5' + \"2.5\" + r'3.5\\'' + b'4.5'  # 5.5",
+      '"""6.5',
+      '7.5"""',
+      "f = f'{8.5} {{9.5}} {y:.2f} {z!r:>{10.5}}' + rf\"{11.5}\"",
+      'obj.attr2 = x[1.25:]',
+    ].join('\n');
+    expect(findNumberLiterals(src).map((l) => `${l.text}@${l.line}${l.imaginary ? 'j' : ''}`)).toEqual([
+      '1.5@1', '.5@1', '5.@1', '1e3@1', '2E-3@1', '1_0.0_1@1', '3j@1j', '8.5@5', '10.5@5', '11.5@5', '1.25@6',
+    ]);
+    const lit = findNumberLiterals('a = 0.25\n')[0]!;
+    expect([lit.start, lit.end]).toEqual([4, 8]);
+  });
+});
+
+describe('reading .mpy constants', () => {
+  it('lists the constant table with the stored text of numbers', async () => {
+    const mpy = mpyOf(await compiler.compile('a = "str"\nb = b"by"\nc = 123456789012345678901234567890\nd = 1.5\ne = 2.5j\nf = ...\n', { name: 'k.py' }));
+    // Short strings are qstrs, not constants.
+    expect(readMpyConstants(mpy)).toEqual([
+      { kind: 'bytes', text: undefined },
+      { kind: 'int', text: '123456789012345678901234567890' },
+      { kind: 'float', text: '1.5' },
+      { kind: 'complex', text: '2.5j' },
+      { kind: 'ellipsis', text: undefined },
+    ]);
+  });
+});
+
+describe('float literals stay exact', () => {
+  const hexOf = (x: number): string => Buffer.from(new Float64Array([x]).buffer).toString('hex');
+
+  it('the trap is real: bare mpy-cross turns 0.9999999999999999 into 1.0', async () => {
+    const cross = await MpyCross.load();
+    const r = await cross.run('trap.py', new TextEncoder().encode('X = 0.9999999999999999\n'));
+    expect(readMpyConstants(r.output!).find((c) => c.kind === 'float')!.text).toBe('1.0');
+  });
+
+  it('compiled code computes exactly what its source computes (named traps and 600 random doubles)', async () => {
+    const named = ['0.9999999999999999', '834.25103', '1e23', '5e-324', '2.2250738585072014e-308', '1.7976931348623157e308', '0.1', '1e-310', '123456.789e-20'];
+    const random: string[] = [];
+    const words = new Uint32Array(2);
+    while (random.length < 600) {
+      crypto.getRandomValues(words);
+      const x = Math.abs(new Float64Array(words.buffer)[0]!);
+      if (Number.isFinite(x)) random.push(String(x).replace('e+', 'e'));
+      random.push(String(Math.random() * 10 ** (random.length % 30 - 15)).replace('e+', 'e'));
+    }
+    const literals = [...named, ...random];
+    const body = literals.map((l, i) => `    L.append(${l})${i % 7 === 0 ? `; I.append(${l}j)` : ''}`).join('\n');
+    const src = [
+      'import struct',
+      'L = []',
+      'I = [0.9999999999999999j, 1e23j]',
+      'def fill():',
+      body,
+      'fill()',
+      "S = f'{0.9999999999999999}|{2.5j}|{0.9999999999999999j}'",
+      "H = [struct.pack('<d', x).hex() for x in L]",
+      "HI = [struct.pack('<d', z.imag).hex() + struct.pack('<d', z.real).hex() for z in I]",
+      '',
+    ].join('\n');
+    const outcome = await compiler.compile(src, { name: 'floats.py' });
+    const mpy = mpyOf(outcome);
+    expect(outcome.ok && outcome.rewrites.some((r) => r.literal === '0.9999999999999999' && r.line === 5)).toBe(true);
+    mp.writeFile('/lib/floats_src.py', src);
+    mp.writeFile('/lib/floats_mpy.mpy', mpy);
+    const out = mp.run(
+      [
+        'import json, floats_src, floats_mpy',
+        'print(json.dumps([floats_src.H, floats_mpy.H, floats_src.S, floats_mpy.S, floats_src.HI, floats_mpy.HI]))',
+      ].join('\n'),
+    );
+    const [srcH, mpyH, srcS, mpyS, srcI, mpyI] = JSON.parse(out) as [string[], string[], string, string, string[], string[]];
+    expect(srcH).toEqual(literals.map((l) => hexOf(Number(l.replace(/_/g, '')))));
+    expect(mpyH).toEqual(srcH);
+    expect(mpyS).toBe(srcS);
+    expect(mpyI).toEqual(srcI);
+  });
+
+  it('writes the exact expression with integers only', () => {
+    expect(exactFloatExpression(0.9999999999999999)).toBe('(9007199254740991 / 9007199254740992)');
+    expect(exactFloatExpression(0)).toBe('(0 / 1)');
+    expect(exactFloatExpression(1e23)).toBe('(99999999999999991611392 / 1)');
+    expect(exactFloatExpression(5e-324)).toMatch(/^\(1 \/ \d+ \/ \d+\)$/);
+    expect(() => exactFloatExpression(Infinity)).toThrow(RangeError);
+  });
+});
+
+describe('BytecodeCompiler', () => {
+  it('reports syntax errors with their line', async () => {
+    expect(await compiler.compile('x = 1\n\ndef f(:\n    pass\n', { name: 'bad.py' })).toEqual({ ok: false, line: 3, message: 'SyntaxError: invalid syntax' });
+    expect(await compiler.compile(new Uint8Array([0x78, 0x3d, 0xff, 0x0a]), { name: 'bin.py' })).toMatchObject({ ok: false, message: /not valid UTF-8/ });
+  });
+
+  it('stores the source name and honours -O', async () => {
+    mp.writeFile('/lib/opt/__init__.py', '');
+    const src = 'def f():\n    assert False, "kept"\n    return 1\n';
+    mp.writeFile('/lib/opt/o0.mpy', mpyOf(await compiler.compile(src, { name: 'opt/o0.py' })));
+    mp.writeFile('/lib/opt/o1.mpy', mpyOf(await compiler.compile(src, { name: 'opt/o1.py', optimize: 1 })));
+    const out = mp.run(
+      ['import opt.o0, opt.o1', 'print(opt.o1.f())', 'try:', '    opt.o0.f()', 'except AssertionError as e:', '    import sys', '    sys.print_exception(e)'].join('\n'),
+    );
+    expect(out).toContain('1\n');
+    expect(out).toContain('File "opt/o0.py", line 2, in f');
+  });
+
+  it('recycles its instance: 120 files in one thread, none aborts, no process listeners left', async () => {
+    const listeners = process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection');
+    const c = await BytecodeCompiler.load();
+    const files = corpus(120);
+    for (const [path, text] of Object.entries(files)) {
+      if (!path.endsWith('.py')) continue;
+      expect((await c.compile(text, { name: path })).ok).toBe(true);
+    }
+    expect(c.stats.failures).toBe(0);
+    expect(c.stats.instances).toBeGreaterThanOrEqual(3);
+    expect(process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection')).toBe(listeners);
+  });
+
+  it('gives a large module a larger heap instead of failing', async () => {
+    const big = Array.from({ length: 1200 }, (_, i) => `def f${i}(a, b=${i}):\n    return [a, b, "s${i}"]\n`).join('');
+    const before = compiler.stats.calls;
+    const outcome = await compiler.compile(big, { name: 'big.py' });
+    expect(outcome.ok).toBe(true);
+    expect(compiler.stats.calls - before).toBeGreaterThan(1);
+  });
+});
+
+describe('pkg_resources with compiled packages', () => {
+  it('reads resources from R.mpy, and from R.py beside a compiled package', async () => {
+    const r = renderResourceModule([{ key: 'x.bin', data: Uint8Array.from([0, 255, 10]) }]);
+    mp.writeFile('/lib/cres/__init__.mpy', mpyOf(await compiler.compile('', { name: 'cres/__init__.py' })));
+    mp.writeFile('/lib/cres/R.mpy', mpyOf(await compiler.compile(r, { name: 'cres/R.py' })));
+    mp.writeFile('/lib/cres2/__init__.mpy', mpyOf(await compiler.compile('', { name: 'cres2/__init__.py' })));
+    mp.writeFile('/lib/cres2/R.py', r);
+    mp.writeFile('/lib/cres3/__init__.mpy', mpyOf(await compiler.compile('', { name: 'cres3/__init__.py' })));
+    mp.writeFile('/lib/cres3/x.bin', Uint8Array.from([0, 255, 10]));
+    const out = mp.run(
+      ['import pkg_resources as p', "for pkg in ('cres', 'cres2', 'cres3'):", "    print(pkg, p.resource_stream(pkg, 'x.bin').read())"].join('\n'),
+    );
+    expect(out).toBe("cres b'\\x00\\xff\\n'\ncres2 b'\\x00\\xff\\n'\ncres3 b'\\x00\\xff\\n'\n");
+  });
+});
+
+describe('compileTree on the worker pool', () => {
+  beforeAll(() => ensureDist(['host'], ['dist/host/compile/worker.js', 'dist/host/cli/commands/compile.js']));
+
+  it('compiles a generated corpus, keeps the layout, copies data, and the .mpy files import and run', async () => {
+    const root = mk();
+    writeTree(join(root, 'src'), corpus(30));
+    writeTree(join(root, 'src'), { 'app/broken.py': 'def g(:\n', 'app/p1/also_broken.py': 'x = 1\ny = (\n' });
+    const summary = await compileTree({ sources: ['src'], outDir: 'build', cwd: root, jobs: 2 });
+    expect(summary.compiled).toBe(1 + 5 + 30);
+    expect(summary.copied).toBe(2);
+    expect(summary.threads).toBe(2);
+    expect(summary.failed).toEqual([
+      { file: join('src', 'app', 'broken.py'), line: 1, message: 'SyntaxError: invalid syntax' },
+      { file: join('src', 'app', 'p1', 'also_broken.py'), line: 3, message: 'SyntaxError: invalid syntax' },
+    ]);
+    expect(readFileSync(join(root, 'build', 'app', 'data', 'table.csv'), 'utf8')).toBe('a,b\n1,2\n');
+    expect(existsSync(join(root, 'build', 'README.txt'))).toBe(true);
+    expect(existsSync(join(root, 'build', 'app', 'p0', 'm0.py'))).toBe(false);
+    for (const m of [0, 7, 29]) mp.writeFile(`/corpus/app/p${m % 5}/m${m}.mpy`, readFileSync(join(root, 'build', 'app', `p${m % 5}`, `m${m}.mpy`)));
+    for (let p = 0; p < 5; p++) mp.writeFile(`/corpus/app/p${p}/__init__.mpy`, readFileSync(join(root, 'build', 'app', `p${p}`, '__init__.mpy')));
+    mp.writeFile('/corpus/app/__init__.mpy', readFileSync(join(root, 'build', 'app', '__init__.mpy')));
+    const out = mp.run(
+      ["import sys; sys.path.insert(0, '/corpus')", 'from app.p2 import m7', 'from app.p4 import m29', 'print(m7.f(2), m7.C7(3).total(4), m29.K, m7.__file__)'].join('\n'),
+    );
+    expect(out).toBe("[14.5, {'k': 7, 's': ''}, (1, 2.5, None)] 25 29 /corpus/app/p2/m7.mpy\n");
+  });
+
+  it('one worker compiles 60 files (probes included) without an abort, recycling its instance', async () => {
+    const root = mk();
+    writeTree(root, corpus(60));
+    const summary = await compileTree({ sources: [root], outDir: join(root, 'out'), jobs: 1 });
+    expect(summary.failed).toEqual([]);
+    expect(summary.compiled).toBe(66);
+    expect(summary.threads).toBe(1);
+    expect(summary.instances).toBeGreaterThanOrEqual(2);
+  });
+
+  it('writes beside the sources without -o, and refuses what it cannot plan', async () => {
+    const root = mk();
+    writeTree(root, { 'a.py': 'A = 0.9999999999999999\n', 'b.txt': 'b' });
+    const summary = await compileTree({ sources: ['a.py', '.'], cwd: root, jobs: 1 }).catch((e: unknown) => e);
+    expect(summary).toBeInstanceOf(PlanError); // a.py named twice: same output
+    const ok = await compileTree({ sources: ['.'], cwd: root, jobs: 1 });
+    expect([ok.compiled, ok.copied, ok.keptFloats]).toEqual([1, 0, [{ file: 'a.py', line: 1, literal: '0.9999999999999999' }]]);
+    expect(existsSync(join(root, 'a.mpy'))).toBe(true);
+    await expect(compileTree({ sources: ['missing'], cwd: root })).rejects.toThrow(/missing: no such file or directory/);
+    await expect(compileTree({ sources: ['b.txt'], cwd: root })).rejects.toThrow(/not a \.py file/);
+  });
+
+  it('mpy compile: FILE:LINE errors, summary line, exit status', async () => {
+    const root = mk();
+    writeTree(root, { 'src/ok.py': 'X = 0.9999999999999999\n', 'src/bad.py': 'x = 1\n\ny = )\n', 'src/logo.bin': 'x' });
+    const r = await runMpy(['compile', 'src', '-o', 'out', '-j', '2', '-O1', '-v'], { cwd: root });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`${join('src', 'bad.py')}:3: SyntaxError: invalid syntax\n`);
+    expect(r.stdout).toMatch(/^src\/ok\.py:1: float literal 0\.9999999999999999 kept exact\n1 compiled, 1 copied, 1 failed, 1 float literal kept exact in \d+\.\d\d s \(2 threads\)\n$/);
+    expect(existsSync(join(root, 'out', 'ok.mpy')) && existsSync(join(root, 'out', 'logo.bin'))).toBe(true);
+    const good = await runMpy(['compile', 'src/ok.py', '-o', 'out2'], { cwd: root });
+    expect([good.status, good.stderr]).toEqual([0, '']);
+    const bad = await runMpy(['compile', '-j', '0', 'src'], { cwd: root });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/-j must be a whole number from 1/);
+    expect((await runMpy(['compile', '--help'])).stdout).toMatch(/^usage: mpy compile SRC\.\.\. \[-o OUT\] \[-O N\] \[-j N\]/);
+  });
+});
