@@ -129,6 +129,19 @@ describe('mpy install', () => {
     expect(r.packages).toHaveLength(1);
   });
 
+  it('--compile installs .mpy instead of .py, and removes the .py it replaces', async () => {
+    const t = target();
+    mkdirSync(t, { recursive: true });
+    writeFileSync(join(t, 'lib_a.py'), 'A = 0  # an older install\n');
+    const r = await run(['micropython-lib-a'], { target: t, compile: true });
+    expect(r.compiled).toBe(true);
+    expect(r.packages[0]!.files).toEqual(['lib_a.mpy']);
+    expect(Object.keys(snapshot(t)).sort()).toEqual(['lib_a.mpy', 'lib_b.mpy', 'lib_c', 'lib_c/__init__.mpy', 'lib_c/data.txt']);
+    expect(readFileSync(join(t, 'lib_a.mpy'))[0]).toBe(0x4d); // 'M', the .mpy magic
+    await run(['micropython-lib-a'], { target: t });
+    expect(Object.keys(snapshot(t)).filter((p) => p.startsWith('lib_a'))).toEqual(['lib_a.py']);
+  });
+
   it('says which indexes it asked for an unknown package, and leaves the target alone', async () => {
     const t = target();
     mkdirSync(t);

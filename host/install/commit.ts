@@ -1,7 +1,9 @@
 /**
  * Moving a staged tree into the target, all or nothing. The plan is made and
  * checked before anything in the target changes (a file where a directory
- * must go, or the reverse, is refused then). Each step is a rename within one
+ * must go, or the reverse, is refused then). Installing `x.py` removes an
+ * `x.mpy` already in the target, and `x.mpy` an `x.py`: MicroPython imports
+ * the `.py` first, so the old form would shadow or outlive the new one. Each step is a rename within one
  * filesystem, journalled; files that are replaced are first renamed into a
  * backup directory beside the target. If any step fails, the journal is
  * undone in reverse, which puts back the very same inodes: the target is as
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { InstallError } from './errors.js';
 import { siblingName, type Stage } from './stage.js';
 
-type Step = { kind: 'move'; rel: string } | { kind: 'replace'; rel: string };
+type Step = { kind: 'move'; rel: string } | { kind: 'replace'; rel: string } | { kind: 'remove'; rel: string };
 
 /** Called after each step with the steps done and the total; throwing aborts and rolls back. */
 export type CommitProgress = (done: number, total: number) => void;
@@ -45,8 +47,19 @@ async function plan(stageDir: string, target: string, rel: string, steps: Step[]
       const k = await kind(there, false);
       if (k === 'dir') throw conflict(target, r, 'a file', 'a directory');
       steps.push(k === 'none' ? { kind: 'move', rel: r } : { kind: 'replace', rel: r });
+      const twin = twinOf(r);
+      if (twin && (await kind(join(target, twin), false)) === 'other' && (await kind(join(stageDir, twin), false)) === 'none') {
+        steps.push({ kind: 'remove', rel: twin });
+      }
     }
   }
+}
+
+/** `x.py` ↔ `x.mpy`: the other form of the same module, which would shadow or outlive the new one. */
+function twinOf(rel: string): string | undefined {
+  if (rel.endsWith('.py')) return `${rel.slice(0, -3)}.mpy`;
+  if (rel.endsWith('.mpy')) return `${rel.slice(0, -4)}.py`;
+  return undefined;
 }
 
 function conflict(target: string, rel: string, want: string, have: string): InstallError {
@@ -70,7 +83,7 @@ export async function commitStage(stage: Stage, onStep?: CommitProgress): Promis
     for (const [i, step] of steps.entries()) {
       const from = step.rel ? join(stage.dir, step.rel) : stage.dir;
       const to = step.rel ? join(stage.target, step.rel) : stage.target;
-      if (step.kind === 'replace') {
+      if (step.kind !== 'move') {
         if (!backup) {
           backup = siblingName(stage.target, 'backup');
           await mkdir(backup);
@@ -79,8 +92,10 @@ export async function commitStage(stage: Stage, onStep?: CommitProgress): Promis
         await rename(to, saved);
         undo.push(() => rename(saved, to));
       }
-      await rename(from, to);
-      undo.push(() => rename(to, from));
+      if (step.kind !== 'remove') {
+        await rename(from, to);
+        undo.push(() => rename(to, from));
+      }
       onStep?.(i + 1, steps.length);
     }
   } catch (err) {

@@ -42,7 +42,7 @@ async function gatherRequirements(options: InstallOptions): Promise<Requirement[
   return reqs;
 }
 
-function report(p: ResolvedPackage): InstalledPackage {
+function report(p: ResolvedPackage, compiled: boolean): InstalledPackage {
   return {
     name: p.release.name,
     key: p.release.key,
@@ -53,7 +53,7 @@ function report(p: ResolvedPackage): InstalledPackage {
     verified: p.release.sha256 !== undefined,
     size: p.size,
     cached: p.cached,
-    files: p.unpacked.files.map((f) => f.path),
+    files: p.unpacked.files.map((f) => (compiled && f.path.endsWith('.py') ? `${f.path.slice(0, -3)}.mpy` : f.path)),
     requires: p.unpacked.metadata.requires,
   };
 }
@@ -95,14 +95,11 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   try {
     await writeStaged(stage, files);
     emit({ type: 'staged', files: files.length });
-    if (options.compile) {
-      await compileStaged(stage.dir);
-      emit({ type: 'compiled' });
-    }
+    if (options.compile) emit({ type: 'compiled', modules: await compileStaged(stage.dir) });
     await commitStage(stage, (done, total) => emit({ type: 'commit', done, total }));
     committed = true;
   } finally {
     await discardStage(stage, committed);
   }
-  return { target, packages: packages.map(report), files: files.length, compiled: options.compile ?? false };
+  return { target, packages: packages.map((p) => report(p, options.compile ?? false)), files: files.length, compiled: options.compile ?? false };
 }

@@ -21,7 +21,10 @@ export interface InstallOptions {
   cacheDir?: string;
   /** Neither read nor write the cache. Default false. */
   noCache?: boolean;
-  /** Compile the installed `.py` files with `compileTree` from host/compile before committing. Default false. */
+  /**
+   * Compile the `.py` files to `.mpy` (host/compile's `compileTree`) before
+   * committing, and install the `.mpy` instead of the `.py`. Default false.
+   */
   compile?: boolean;
   /** Metadata and archive requests in flight at once. Default 8. */
   concurrency?: number;
@@ -44,7 +47,7 @@ export type InstallEvent =
   | { type: 'fetched'; name: string; version: string; bytes: number; cached: boolean }
   | { type: 'unpacked'; name: string; version: string; files: number; requires: string[] }
   | { type: 'staged'; files: number }
-  | { type: 'compiled' }
+  | { type: 'compiled'; modules: number }
   | { type: 'commit'; done: number; total: number };
 
 /** One installed package. */
@@ -80,7 +83,7 @@ export interface InstallResult {
   packages: InstalledPackage[];
   /** Files written. */
   files: number;
-  /** Whether the files were compiled. */
+  /** Whether the `.py` files were compiled (then `files` lists the `.mpy` installed). */
   compiled: boolean;
 }
 

@@ -58,7 +58,7 @@ export function createProgress(out: NodeJS.WriteStream, tty: boolean = out.isTTY
           if (tty) draw(`${e.files} files staged`);
           return;
         case 'compiled':
-          if (tty) draw('compiled');
+          if (tty) draw(`compiled ${e.modules} modules`);
           return;
         case 'commit':
           if (tty && (e.done === e.total || e.done % 16 === 0)) draw(`installing ${e.done}/${e.total}`);

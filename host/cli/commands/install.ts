@@ -18,7 +18,7 @@ options:
                       default: ${DEFAULT_INDEXES.join(', ')}
   -r, --requirement FILE
                       install the requirements listed in FILE (repeatable)
-  --compile           compile the installed .py files to .mpy
+  --compile           compile the .py files to .mpy and install those instead
   --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
   --no-cache          neither read nor write the cache
   --timeout SECONDS   per-request timeout (default 60)
