@@ -1,0 +1,42 @@
+/**
+ * Runs Python source on a fresh interpreter built from a chosen wasm
+ * (optimised or original) and returns what it printed. Interpreters are
+ * created one after another in this thread; each adopts the chosen module.
+ */
+import { adoptInterpreterModule, compileInterpreterModule, type InterpreterWasmKind } from '../../wasm/compiled-module.js';
+import { Interpreter } from '../../runtime/interpreter.js';
+
+const modules = new Map<InterpreterWasmKind, WebAssembly.Module>();
+
+/** What a run printed and how it ended. */
+export interface PythonRun {
+  /** stdout and stderr, interleaved as written. */
+  readonly output: string;
+  /** The interpreter, still usable after the run. */
+  readonly interpreter: Interpreter;
+}
+
+/** Creates an interpreter on the given wasm, with its output collected into the returned `output()`. */
+export async function createInterpreter(kind: InterpreterWasmKind): Promise<{ interpreter: Interpreter; output: () => string }> {
+  let module = modules.get(kind);
+  if (!module) modules.set(kind, (module = compileInterpreterModule(kind)));
+  adoptInterpreterModule(module);
+  const decoder = new TextDecoder();
+  let text = '';
+  const interpreter = await Interpreter.create({
+    stdio: {
+      write: (_fd, bytes) => {
+        text += decoder.decode(bytes);
+      },
+      read: () => 0,
+    },
+  });
+  return { interpreter, output: () => text };
+}
+
+/** Runs `source` on a fresh interpreter; an uncaught Python exception propagates as PythonError. */
+export async function runPython(kind: InterpreterWasmKind, source: string): Promise<PythonRun> {
+  const { interpreter, output } = await createInterpreter(kind);
+  interpreter.exec(source);
+  return { output: output(), interpreter };
+}
