@@ -114,6 +114,8 @@ def format_exception(exc):
     sys.print_exception(exc, buf)
     ours = '  File "' + _HERE + '"'
     lines = [line for line in buf.getvalue().split("\n") if not line.startswith(ours)]
+    if len(lines) > 1 and lines[0].startswith("Traceback") and not lines[1].startswith("  "):
+        del lines[0]
     return "\n".join(lines)
 
 

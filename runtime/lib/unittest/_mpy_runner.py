@@ -103,17 +103,21 @@ def _marks(raw):
     return None, False
 
 
-def load(directory, name):
-    """Imports test module `name` from `directory` (put first on sys.path)."""
+def _load(directory, name):
     if directory not in sys.path:
         sys.path.insert(0, directory)
     __import__(name)
     return sys.modules[name]
 
 
+def load(directory, name):
+    """Imports test module `name` from `directory` (put first on sys.path)."""
+    _load(directory, name)
+
+
 def list_tests(directory, name):
     """Every test of a module: [class name or None, test name, skip reason or None, expected failure]."""
-    module = load(directory, name)
+    module = _load(directory, name)
     tests = []
     for cls_name, cls in test_classes(module):
         class_skip = getattr(cls, "__unittest_skip_why__", None) if getattr(cls, "__unittest_skip__", False) else None

@@ -1,0 +1,45 @@
+/**
+ * Child-process entry of test discovery (see discovery.ts): reads a
+ * DiscoveryRequest on stdin, writes DiscoveredFile[] as JSON on stdout.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { MicroPython } from '../embed/client.js';
+import { PythonError } from '../../runtime/errors.js';
+import type { DiscoveredFile, DiscoveredTest, DiscoveryRequest } from './discovery.js';
+import { stripRunnerFrames } from './failure.js';
+
+/** Instances listing at the same time. */
+const PARALLEL = 4;
+
+type Row = [string | null, string, string | null, boolean];
+
+async function list(file: DiscoveryRequest['files'][number]): Promise<DiscoveredFile> {
+  let mp: MicroPython | undefined;
+  try {
+    mp = await MicroPython.create({ ...file.options, stdout: 'ignore', stderr: 'ignore' });
+    const rows = await mp.call<Row[]>('unittest._mpy_runner.list_tests', file.guestDir, file.moduleName);
+    const tests: DiscoveredTest[] = rows.map(([cls, name, skip, xfail]) => ({ cls, name, skip, xfail }));
+    return { tests, importError: null };
+  } catch (e) {
+    if (e instanceof PythonError) return { tests: [], importError: { type: e.type, traceback: stripRunnerFrames(e.traceback) } };
+    const err = e as Error;
+    return { tests: [], importError: { type: err.name, traceback: `${err.name}: ${err.message}` } };
+  } finally {
+    await mp?.dispose();
+  }
+}
+
+const request = JSON.parse(readFileSync(0, 'utf8')) as DiscoveryRequest;
+const results: DiscoveredFile[] = new Array(request.files.length);
+let next = 0;
+await Promise.all(
+  Array.from({ length: Math.min(PARALLEL, request.files.length) }, async () => {
+    while (next < request.files.length) {
+      const i = next++;
+      results[i] = await list(request.files[i]!);
+    }
+  }),
+);
+process.stdout.write(JSON.stringify(results));

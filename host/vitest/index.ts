@@ -1,0 +1,153 @@
+/**
+ * `mpy/vitest`: MicroPython test files as vitest tests.
+ *
+ * ```ts
+ * import { describePython } from 'mpy/vitest';
+ * describePython('tests/test_*.py', { mounts: { '/lib': './lib' } });
+ * ```
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import { afterAll, describe, it, type TestContext } from 'vitest';
+import { validateOptions, type MicroPythonOptions, type MountOption } from '../embed/options.js';
+import { discoverTests, type DiscoveredFile, type DiscoveredTest } from './discovery.js';
+import { PythonTestFailure, type Outcome } from './failure.js';
+import { FileRunner, type FileOutput } from './file-runner.js';
+import { findFiles } from './glob.js';
+import { placeTestFile, type InstanceOptions, type PlacedFile } from './placement.js';
+
+export { PythonTestFailure } from './failure.js';
+
+/** Options of {@link describePython}: the instance options, plus where and how to register. */
+export interface DescribePythonOptions extends MicroPythonOptions {
+  /**
+   * Directory the file patterns and relative mount host paths start from.
+   * Default: `process.cwd()` (vitest's root when run from the project).
+   */
+  readonly root?: string;
+  /** Title of a describe block around the files. Default: none (one block per file, titled with its path). */
+  readonly name?: string;
+  /**
+   * Limit on each test (one call into Python), in milliseconds; after it the
+   * test fails with `MicroPythonTimeoutError` and later tests of the file get
+   * a fresh instance. Default here: `10_000`.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Default per-test limit. */
+export const DEFAULT_TEST_TIMEOUT_MS = 10_000;
+/** Room on top of `timeoutMs` for vitest's own limit: starting a fresh instance and loading the module. */
+const VITEST_MARGIN_MS = 15_000;
+
+function failureOf(outcome: Outcome): PythonTestFailure {
+  return new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '(no traceback)');
+}
+
+function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number | undefined): void {
+  const body = async (ctx: TestContext): Promise<void> => {
+    const outcome = await runner.run(test);
+    switch (outcome.status) {
+      case 'pass':
+      case 'xpass': // under it.fails, vitest reports the unexpected success
+        return;
+      case 'skip':
+        ctx.skip(outcome.reason ?? undefined);
+        return;
+      case 'xfail':
+        throw failureOf(outcome);
+      case 'fail':
+        throw new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '', outcome.output);
+    }
+  };
+  if (test.skip !== null) it.skip(test.name, body);
+  else if (test.xfail) it.fails(test.name, body, timeout);
+  else it(test.name, body, timeout);
+}
+
+function registerFile(file: PlacedFile, found: DiscoveredFile, output: FileOutput, timeout: number | undefined): void {
+  describe(file.title, () => {
+    const runner = new FileRunner(file, output);
+    afterAll(async () => {
+      const failure = await runner.close();
+      if (failure) throw failureOf(failure);
+    }, timeout);
+    if (found.importError) {
+      const { type, traceback } = found.importError;
+      it(`import ${file.moduleName}`, () => {
+        throw new PythonTestFailure(type, traceback);
+      });
+      return;
+    }
+    if (found.tests.length === 0) {
+      it.skip('(no tests found)', () => {});
+      return;
+    }
+    const classes = new Map<string, DiscoveredTest[]>();
+    for (const test of found.tests) {
+      if (test.cls === null) continue;
+      classes.set(test.cls, [...(classes.get(test.cls) ?? []), test]);
+    }
+    for (const [cls, tests] of classes) {
+      describe(cls, () => {
+        afterAll(async () => {
+          const failure = await runner.finishClass(cls);
+          if (failure) throw failureOf(failure);
+        }, timeout);
+        for (const test of tests) registerTest(runner, test, timeout);
+      });
+    }
+    for (const test of found.tests) if (test.cls === null) registerTest(runner, test, timeout);
+  });
+}
+
+/**
+ * Registers MicroPython test files as vitest tests; call it at the top level
+ * of a vitest test file (collection time). Each matching file runs in a fresh
+ * MicroPython instance; every `unittest.TestCase` test method and every
+ * module-level `test*` function is its own vitest test, grouped as
+ * file > class > test, failing with the Python traceback (and the test's
+ * captured output). `@skip`/`skipIf`/`skipUnless` become `it.skip`,
+ * `@expectedFailure` becomes `it.fails`, and `self.skipTest()` skips at run
+ * time. A file that does not import shows one failing `import` test; a
+ * pattern that matches nothing fails.
+ *
+ * The test file's directory is put first on `sys.path`; when no mount holds
+ * the file, its directory is mounted read-only at `/tests`. The cwd defaults
+ * to the file's directory.
+ *
+ * @param patterns globs (relative to `options.root`; `!glob` excludes)
+ * @param options instance options (see `MicroPython.create`) plus {@link DescribePythonOptions}
+ * @throws TypeError for a wrong option, at collection time
+ */
+export function describePython(patterns: string | readonly string[], options: DescribePythonOptions = {}): void {
+  const { root: rootOption, name, stdout, stderr, stdin, ...instance } = options;
+  const root = resolve(rootOption ?? process.cwd());
+  const mounts: Record<string, MountOption> = {};
+  for (const [guest, spec] of Object.entries(instance.mounts ?? {})) {
+    const host = typeof spec === 'string' ? spec : spec.host;
+    mounts[guest] = { ...(typeof spec === 'string' ? {} : spec), host: resolve(root, host) };
+  }
+  const base: InstanceOptions = { ...instance, mounts, timeoutMs: instance.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS };
+  const { timeoutMs } = validateOptions(base);
+  const timeout = timeoutMs === undefined ? undefined : timeoutMs + VITEST_MARGIN_MS;
+  const output: FileOutput = { stdout, stderr, ...(stdin !== undefined ? { stdin } : {}) };
+
+  const register = (): void => {
+    const files = findFiles(patterns, root);
+    if (files.length === 0) {
+      it(`files matching ${JSON.stringify(patterns)}`, () => {
+        throw new Error(`describePython: no file matches ${JSON.stringify(patterns)} under ${root}`);
+      });
+      return;
+    }
+    const placed = files.map((f) => placeTestFile(f, root, base));
+    const found = discoverTests({
+      files: placed.map((p) => ({ options: p.options, guestDir: p.guestDir, moduleName: p.moduleName })),
+    });
+    placed.forEach((file, i) => registerFile(file, found[i]!, output, timeout));
+  };
+  if (name !== undefined) describe(name, register);
+  else register();
+}
