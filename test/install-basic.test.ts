@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIndexServer, type IndexServer } from '../host/index/index.js';
@@ -100,6 +100,16 @@ describe('mpy install', () => {
     await run(['foo'], { target: undefined, env: { HOME: home } });
     expect(existsSync(join(home, '.micropython', 'lib', 'foo.py'))).toBe(true);
     removeDir(home);
+  });
+
+  it('installs through a symlinked target into the real directory', async () => {
+    const real = target();
+    mkdirSync(real, { recursive: true });
+    const link = join(real, '..', 'link');
+    symlinkSync(real, link);
+    await run(['foo'], { target: link });
+    expect(existsSync(join(real, 'foo.py'))).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
 
   it('keeps unrelated files and replaces files it installs', async () => {

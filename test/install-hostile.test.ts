@@ -150,6 +150,19 @@ describe('index and transfer failures', () => {
     }
   });
 
+  it('an archive URL that is not http(s)', async () => {
+    const index = await fakeIndex([], (path, res) => {
+      res.end(JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url: 'file:///etc/passwd', packagetype: 'sdist' }] } }));
+      return true;
+    });
+    try {
+      const err = await expectRefused(index.index, ['good'], 'index-error');
+      expect(err.message).toContain('not an http(s) URL');
+    } finally {
+      await index.close();
+    }
+  });
+
   it('an archive URL that 404s', async () => {
     const index = await fakeIndex([{ name: 'good', version: '1.0', bytes: good() }], (path, res) => {
       if (!path.startsWith('/files/')) return false;

@@ -155,7 +155,11 @@ export class IndexClient {
     if (!file || typeof file.url !== 'string') {
       throw new InstallError('index-error', `${docUrl}: release ${version} of ${req.name} has no .tar.gz distribution package`, 'MicroPython packages are source distributions; ask the package author for one');
     }
-    const url = new URL(file.url, docUrl).href;
+    const parsed = new URL(file.url, docUrl);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new InstallError('index-error', `${docUrl}: release ${version} of ${req.name} points at ${JSON.stringify(file.url)}, not an http(s) URL`, 'the index is broken or hostile; do not use it');
+    }
+    const url = parsed.href;
     const sha256 = typeof file.digests?.sha256 === 'string' ? file.digests.sha256.toLowerCase() : undefined;
     return {
       name: typeof doc.info?.name === 'string' ? doc.info.name : req.name,

@@ -2,6 +2,7 @@
  * `mpy install`: resolve, fetch, unpack (in workers), stage beside the
  * target, optionally compile, then commit all or nothing.
  */
+import { realpath } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { ArchiveCache, defaultCacheDir } from './cache.js';
 import { commitStage } from './commit.js';
@@ -66,7 +67,8 @@ function report(p: ResolvedPackage, compiled: boolean): InstalledPackage {
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const env = options.env ?? process.env;
   const emit = options.onEvent ?? (() => undefined);
-  const target = resolvePath(options.target ?? defaultTarget(env));
+  // Stage beside the real directory, so that a symlinked target is still committed by renames.
+  const target = await realpath(resolvePath(options.target ?? defaultTarget(env))).catch(() => resolvePath(options.target ?? defaultTarget(env)));
   const roots = await gatherRequirements(options);
   const client = new IndexClient(options.indexes?.length ? options.indexes : DEFAULT_INDEXES, { timeoutMs: options.timeoutMs });
   const cache = options.noCache ? undefined : new ArchiveCache(options.cacheDir ?? defaultCacheDir(env));
