@@ -70,8 +70,9 @@ export interface MicroPythonOptions {
   readonly timeoutMs?: number;
   /**
    * Network access. Off unless granted: `{ allow: ['127.0.0.1:8080',
-   * '*.example.com:443'] }` lists the `host:port` patterns Python may reach.
-   * Default: off (`false`).
+   * '*.example.com:443'] }` lists the `host:port` patterns Python's
+   * `socket`/`ssl` may connect to; any other connect raises
+   * `OSError(EACCES)`. Default: off (`false`, every connection denied).
    */
   readonly network?: NetworkOption;
   /** Where `sys.stdout` goes; see {@link OutputOption}. Default: `'capture'`. */

@@ -11,6 +11,7 @@ import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
 import { pyString } from '../../runtime/py-literal.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
+import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
 import { RUNTIME_LIB_GUEST } from './options.js';
 import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
@@ -108,7 +109,8 @@ async function boot(): Promise<Session> {
         mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
       });
     },
-    hostModules: () => ({ _mpy_embed_host: embedHost }),
+    // The allow-list is always given: an empty one denies every connection.
+    hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),
   });
   session.interpreter.exec(`__import__('_mpy_embed').setup(${pyString(RUNTIME_LIB_GUEST)})`);
   return session;
