@@ -10,6 +10,7 @@ import type { RunArgs } from './args.js';
 import { buildSysPath } from './sys-path.js';
 import { runRepl } from './repl.js';
 import { netHostModules, netOptionsFromEnv } from '../net/index.js';
+import { bootstrapUpip } from '../upip/bootstrap.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
 export const CANNOT_OPEN_STATUS = 2;
@@ -59,11 +60,18 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     }
   }
 
+  let path: readonly string[] = buildSysPath(proc.env, first);
+  if (program.kind === 'module' && program.name === 'upip') {
+    const upip = await bootstrapUpip({ env: proc.env, cwd: proc.cwd, path, writeError: (t) => proc.writeError(t) });
+    if (upip.status !== undefined) return upip.status;
+    path = upip.path;
+  }
+
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY });
   const session = await Session.start({
     stdio,
     argv: args.argv,
-    path: buildSysPath(proc.env, first),
+    path,
     env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
     prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
     cwd: proc.cwd,
