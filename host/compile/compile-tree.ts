@@ -1,14 +1,15 @@
 /**
  * `mpy compile` as a library call: plans the files, compiles the .py files on
- * a pool of workers (one mpy-cross each), copies the rest, and reports every
- * failure with its file and line.
+ * a pool of workers (one mpy-cross each) in batches of a few files (fewer
+ * messages, still balanced: about eight batches per worker), copies the rest,
+ * and reports every failure with its file and line.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { planCompile, type PlanEntry } from './plan.js';
+import { PlanError, planCompile, type PlanEntry } from './plan.js';
 import { CompilePool } from './pool.js';
-import type { CompileTaskResult } from './task.js';
+import type { CompileBatchResult } from './task.js';
 
 /** Options of {@link compileTree}. */
 export interface CompileOptions {
@@ -66,12 +67,16 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
 }
 
+/** Files per pool task: about eight tasks per thread, at most 16 files each. */
+export function batchSize(files: number, threads: number): number {
+  return Math.max(1, Math.min(16, Math.ceil(files / (threads * 8))));
+}
+
 async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Promise<number> {
   let copied = 0;
   await Promise.all(
     entries.map(async (e) => {
       try {
-        await mkdir(dirname(e.output), { recursive: true });
         await copyFile(e.source, e.output);
         copied++;
       } catch (err) {
@@ -82,9 +87,21 @@ async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Pr
   return copied;
 }
 
+async function makeDirectories(plan: readonly PlanEntry[]): Promise<void> {
+  const dirs = [...new Set(plan.map((e) => dirname(e.output)))].sort();
+  for (const d of dirs) {
+    try {
+      await mkdir(d, { recursive: true });
+    } catch (err) {
+      throw new PlanError(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+}
+
 /**
  * Compiles and copies everything `options.sources` names.
- * @throws PlanError for a missing source or two sources with one output; RangeError for bad `jobs`/`optimize`
+ * @throws PlanError for a missing source, two sources with one output or an output directory that cannot be made;
+ *   RangeError for bad `jobs`/`optimize`
  */
 export async function compileTree(options: CompileOptions): Promise<CompileSummary> {
   const started = performance.now();
@@ -97,22 +114,29 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const failed: FileFailure[] = [];
   const keptFloats: KeptFloat[] = [];
   const threads = Math.min(jobs, toCompile.length);
-  const perThread = new Map<number, CompileTaskResult['stats']>();
+  const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
+  await makeDirectories(plan);
   const copying = copyAll(
     plan.filter((e) => e.kind === 'copy'),
     failed,
   );
   if (threads > 0) {
     const pool = await CompilePool.open(threads);
+    const size = batchSize(toCompile.length, threads);
     try {
+      const batches: PlanEntry[][] = [];
+      for (let i = 0; i < toCompile.length; i += size) batches.push(toCompile.slice(i, i + size));
       await Promise.all(
-        toCompile.map(async (e) => {
-          const r = await pool.run({ source: e.source, output: e.output, name: e.name, optimize });
+        batches.map(async (batch) => {
+          const r = await pool.run(batch.map((e) => ({ source: e.source, output: e.output, name: e.name, optimize })));
           perThread.set(r.threadId, r.stats);
-          if (r.ok) compiled++;
-          else failed.push({ file: e.display, line: r.line, message: r.message ?? 'failed' });
-          for (const k of r.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
+          r.results.forEach((res, i) => {
+            const e = batch[i]!;
+            if (res.ok) compiled++;
+            else failed.push({ file: e.display, line: res.line, message: res.message ?? 'failed' });
+            for (const k of res.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
+          });
         }),
       );
     } finally {

@@ -60,6 +60,26 @@ export class FloatOracle {
   }
 
   /**
+   * Splits texts into probe batches whose members cannot share a constant: mpy-cross merges equal
+   * values, and its parse is off by an ulp or two at most, so literals closer than that go to
+   * different batches (float and complex constants never merge with each other).
+   */
+  #batches(texts: readonly string[]): string[][] {
+    const batches: { members: string[]; values: number[] }[] = [];
+    const near = (a: number, b: number): boolean => a === b || Math.abs(a - b) <= Math.max(Math.abs(a), Math.abs(b)) * 2 ** -46;
+    for (const t of texts) {
+      // Imaginary literals live on their own axis: shift them out of the real ones' way.
+      const v = literalValue(t);
+      const key = /[jJ]$/.test(t) ? -1 - Math.abs(v) : v;
+      let batch = batches.find((b) => !b.values.some((w) => near(w, key)));
+      if (!batch) batches.push((batch = { members: [], values: [] }));
+      batch.members.push(t);
+      batch.values.push(key);
+    }
+    return batches.map((b) => b.members);
+  }
+
+  /**
    * Judges each literal text: the stored constant text if it survives, null if not, undefined
    * when mpy-cross does not compile it at all (the real compile reports that).
    */
@@ -67,10 +87,12 @@ export class FloatOracle {
     const unknown = [...new Set(texts)].filter((t) => !this.#cache.has(t));
     if (unknown.length) {
       if (this.#cache.size + unknown.length > CACHE_LIMIT) this.#cache.clear();
-      const batch = await this.#probe(unknown);
-      for (let i = 0; i < unknown.length; i++) {
-        const verdict = batch ? batch[i] : (await this.#probe([unknown[i]!]))?.[0];
-        if (verdict !== undefined) this.#cache.set(unknown[i]!, verdict);
+      for (const group of this.#batches(unknown)) {
+        const batch = await this.#probe(group);
+        for (let i = 0; i < group.length; i++) {
+          const verdict = batch ? batch[i] : (await this.#probe([group[i]!]))?.[0];
+          if (verdict !== undefined) this.#cache.set(group[i]!, verdict);
+        }
       }
     }
     return new Map(texts.map((t) => [t, this.#cache.get(t)]));

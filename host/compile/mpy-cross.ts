@@ -1,17 +1,34 @@
 /**
  * mpy-cross for one thread: the wasm compiled once, instances recycled as
- * their heap budget runs out, and a heap that grows per file only when a
- * file needs it. Each call starts with a 256 KiB GC heap (about 37 calls per
- * instance); on MemoryError the same file is compiled again with 2 MiB, then
- * 8 MiB on a fresh instance (mpy-cross's own default is 1 MiB).
+ * their heap budget runs out, and a GC heap sized per file. mpy-cross
+ * collects garbage while it compiles, so a heap of 16 bytes per source byte
+ * (at least 64 KiB) is ample for ordinary modules; on MemoryError the same
+ * file is compiled again with four times the heap, up to 8 MiB on a fresh
+ * instance (mpy-cross's own default is 1 MiB). Small heaps matter because
+ * every call leaks its heap: with 64 KiB an instance serves about 100 files.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InstanceFailure, type MainResult, type MpyCrossFactory, MpyCrossInstance } from './mpy-cross-instance.js';
 import { locateMpyCross } from './mpy-cross-files.js';
 
-/** GC heap sizes tried in turn for one file. */
-export const HEAP_LADDER = [256 * 1024, 2 * 1024 * 1024, 8 * 1024 * 1024] as const;
+/** Smallest GC heap given to a call. */
+export const MIN_HEAP = 64 * 1024;
+
+/** Largest GC heap: what still fits a fresh instance. */
+export const MAX_HEAP = 8 * 1024 * 1024;
+
+/** GC heap bytes per source byte on the first try. */
+export const DEFAULT_HEAP_FACTOR = 16;
+
+/** The GC heap sizes tried in turn for a source of `bytes` bytes. */
+export function heapLadder(bytes: number, factor = DEFAULT_HEAP_FACTOR): number[] {
+  let heap = MIN_HEAP;
+  while (heap < bytes * factor && heap < MAX_HEAP) heap *= 2;
+  const ladder = [heap];
+  while (heap < MAX_HEAP) ladder.push((heap = Math.min(heap * 4, MAX_HEAP)));
+  return ladder;
+}
 
 /** Counters, for tests and benchmarks. */
 export interface MpyCrossStats {
@@ -27,6 +44,8 @@ export interface MpyCrossStats {
 export interface MpyCrossLoadOptions {
   /** The compiled mpy-cross module, when another thread compiled it. Default: compiled here from the installed package. */
   readonly module?: WebAssembly.Module;
+  /** GC heap bytes per source byte on a file's first try (more on MemoryError). Default: {@link DEFAULT_HEAP_FACTOR}. */
+  readonly heapFactor?: number;
 }
 
 /** An mpy-cross run. */
@@ -36,14 +55,16 @@ export type MpyCrossResult = MainResult;
 export class MpyCross {
   readonly #factory: MpyCrossFactory;
   readonly #module: WebAssembly.Module;
+  readonly #heapFactor: number;
   #instance: MpyCrossInstance | undefined;
   #instances = 0;
   #calls = 0;
   #failures = 0;
 
-  private constructor(factory: MpyCrossFactory, module: WebAssembly.Module) {
+  private constructor(factory: MpyCrossFactory, module: WebAssembly.Module, heapFactor: number) {
     this.#factory = factory;
     this.#module = module;
+    this.#heapFactor = heapFactor;
   }
 
   /** Loads the glue and compiles the wasm (once per thread). */
@@ -51,7 +72,7 @@ export class MpyCross {
     const files = locateMpyCross();
     const factory = createRequire(import.meta.url)(files.glue) as MpyCrossFactory;
     const module = options.module ?? (await WebAssembly.compile(readFileSync(files.wasm)));
-    return new MpyCross(factory, module);
+    return new MpyCross(factory, module, options.heapFactor ?? DEFAULT_HEAP_FACTOR);
   }
 
   /** Counters since load. */
@@ -77,7 +98,7 @@ export class MpyCross {
    */
   async run(name: string, source: Uint8Array, flags: readonly string[] = []): Promise<MpyCrossResult> {
     let result: MpyCrossResult | undefined;
-    for (const heap of HEAP_LADDER) {
+    for (const heap of heapLadder(source.length, this.#heapFactor)) {
       const args = ['-X', `heapsize=${heap}`, ...flags];
       for (let attempt = 0; ; attempt++) {
         const instance = await this.#instanceFor(heap);

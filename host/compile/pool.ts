@@ -1,18 +1,18 @@
 /**
- * The compile pool: piscina workers, each with its own mpy-cross, fed one
- * file per task. The wasm is compiled once here and handed to every worker.
+ * The compile pool: piscina workers, each with its own mpy-cross, fed
+ * batches of files. The wasm is compiled once here and handed to every worker.
  */
 import { readFileSync } from 'node:fs';
 import { Piscina } from 'piscina';
 import { locateMpyCross } from './mpy-cross-files.js';
-import type { CompileTask, CompileTaskResult, CompileWorkerData } from './task.js';
+import type { CompileBatchResult, CompileTask, CompileWorkerData } from './task.js';
 import { compileWorkerPath } from './worker-path.js';
 
 /** A running pool of compile workers. */
 export class CompilePool {
-  readonly #pool: Piscina<CompileTask, CompileTaskResult>;
+  readonly #pool: Piscina<readonly CompileTask[], CompileBatchResult>;
 
-  private constructor(pool: Piscina<CompileTask, CompileTaskResult>) {
+  private constructor(pool: Piscina<readonly CompileTask[], CompileBatchResult>) {
     this.#pool = pool;
   }
 
@@ -23,7 +23,7 @@ export class CompilePool {
   static async open(threads: number): Promise<CompilePool> {
     const module = await WebAssembly.compile(readFileSync(locateMpyCross().wasm));
     const workerData: CompileWorkerData = { module };
-    const pool = new Piscina<CompileTask, CompileTaskResult>({
+    const pool = new Piscina<readonly CompileTask[], CompileBatchResult>({
       filename: compileWorkerPath(),
       minThreads: threads,
       maxThreads: threads,
@@ -33,9 +33,9 @@ export class CompilePool {
     return new CompilePool(pool);
   }
 
-  /** Compiles one file on some worker. */
-  run(task: CompileTask): Promise<CompileTaskResult> {
-    return this.#pool.run(task);
+  /** Compiles a batch of files, in order, on some worker. */
+  run(batch: readonly CompileTask[]): Promise<CompileBatchResult> {
+    return this.#pool.run(batch);
   }
 
   /** Stops every worker. */

@@ -6,7 +6,7 @@ import type { MpyCrossStats } from './mpy-cross.js';
 export interface CompileTask {
   /** Absolute path of the .py file. */
   readonly source: string;
-  /** Absolute path of the .mpy to write (parent directories are created). */
+  /** Absolute path of the .mpy to write (its directory must exist). */
   readonly output: string;
   /** Source name stored in the .mpy. */
   readonly name: string;
@@ -14,8 +14,8 @@ export interface CompileTask {
   readonly optimize: number;
 }
 
-/** What a worker did with a task. */
-export interface CompileTaskResult {
+/** What a worker did with one file. */
+export interface CompileFileResult {
   /** Whether the .mpy was written. */
   readonly ok: boolean;
   /** Error line, when failed and known. */
@@ -24,9 +24,15 @@ export interface CompileTaskResult {
   readonly message: string | undefined;
   /** Float literals kept exact by rewriting. */
   readonly rewrites: readonly FloatRewrite[];
+}
+
+/** What a worker did with a batch of files (one pool task). */
+export interface CompileBatchResult {
+  /** One result per task, in order. */
+  readonly results: readonly CompileFileResult[];
   /** The worker's thread id. */
   readonly threadId: number;
-  /** The worker's mpy-cross counters after this task (cumulative). */
+  /** The worker's mpy-cross counters after the batch (cumulative). */
   readonly stats: MpyCrossStats;
 }
 

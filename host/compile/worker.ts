@@ -1,13 +1,12 @@
 /**
  * The compile pool's worker (piscina): one {@link BytecodeCompiler} per
  * thread, loaded on the first task from the wasm module the pool compiled,
- * then used for every file the thread is given.
+ * then used for every batch of files the thread is given.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { threadId, workerData } from 'node:worker_threads';
 import { BytecodeCompiler } from './bytecode-compiler.js';
-import type { CompileTask, CompileTaskResult, CompileWorkerData } from './task.js';
+import type { CompileBatchResult, CompileFileResult, CompileTask, CompileWorkerData } from './task.js';
 
 let compiler: Promise<BytecodeCompiler> | undefined;
 
@@ -17,23 +16,31 @@ function load(): Promise<BytecodeCompiler> {
   return compiler;
 }
 
-/** Compiles one file; a source that does not compile is a result, not an exception. */
-export default async function compileFile(task: CompileTask): Promise<CompileTaskResult> {
-  const c = await load();
-  const base = { threadId, rewrites: [] as CompileTaskResult['rewrites'] };
+function failure(message: string): CompileFileResult {
+  return { ok: false, line: undefined, message, rewrites: [] };
+}
+
+async function compileOne(c: BytecodeCompiler, task: CompileTask): Promise<CompileFileResult> {
   let source: Uint8Array;
   try {
     source = await readFile(task.source);
   } catch (err) {
-    return { ...base, ok: false, line: undefined, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, stats: c.stats };
+    return failure(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const outcome = await c.compile(source, { name: task.name, optimize: task.optimize });
-  if (!outcome.ok) return { ...base, ok: false, line: outcome.line, message: outcome.message, stats: c.stats };
+  if (!outcome.ok) return { ok: false, line: outcome.line, message: outcome.message, rewrites: [] };
   try {
-    await mkdir(dirname(task.output), { recursive: true });
     await writeFile(task.output, outcome.mpy);
   } catch (err) {
-    return { ...base, ok: false, line: undefined, message: `cannot write ${task.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, stats: c.stats };
+    return failure(`cannot write ${task.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  return { ...base, ok: true, line: undefined, message: undefined, rewrites: outcome.rewrites, stats: c.stats };
+  return { ok: true, line: undefined, message: undefined, rewrites: outcome.rewrites };
+}
+
+/** Compiles a batch of files in order; a source that does not compile is a result, not an exception. */
+export default async function compileBatch(tasks: readonly CompileTask[]): Promise<CompileBatchResult> {
+  const c = await load();
+  const results: CompileFileResult[] = [];
+  for (const task of tasks) results.push(await compileOne(c, task));
+  return { results, threadId, stats: c.stats };
 }
