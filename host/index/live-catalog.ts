@@ -3,7 +3,10 @@
  * from it, memoised until the catalog changes.
  *
  * Freshness: before answering, the server asks {@link LiveCatalog.fresh},
- * which stats the directory (one synchronous syscall). A changed directory
+ * which stats the directory (one synchronous syscall, made once per turn of
+ * the event loop: a request handled in a turn was sent before the poll that
+ * began the turn, unless its client pipelines requests, so one stat in the
+ * turn is fresh enough for all of them). A changed directory
  * stamp means a file was added, removed or renamed: rescan, reusing every
  * unchanged file. Directory mtimes are coarse (a kernel tick), so a change
  * made in the same tick as the last scan would leave the stamp unchanged;
@@ -91,8 +94,6 @@ export class LiveCatalog {
     if (this.#refreshing) return this.#refreshing;
     if (this.#dirty || this.#racy) return this.#rescan();
     if (!this.#checkedThisTurn) {
-      // Every request handled before the next check phase was received in
-      // the same poll, before this stat: one stat answers for all of them.
       this.#checkedThisTurn = true;
       setImmediate(() => (this.#checkedThisTurn = false));
       if (dirStamp(this.#dir).stamp !== this.#stamp || this.#failedChanged()) return this.#rescan();

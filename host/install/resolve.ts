@@ -13,6 +13,7 @@ import { InstallError } from './errors.js';
 import { fetchArchive, type FetchArchiveOptions } from './download.js';
 import type { IndexClient, ResolvedRelease } from './index-client.js';
 import type { InstallEvent } from './options.js';
+import { Limiter } from './limiter.js';
 import { parseRequirement, type Requirement } from './requirement.js';
 import type { Unpacked, UnpackPool } from './unpack-pool.js';
 import type { ArchiveLimits } from '../archive/limits.js';
@@ -58,25 +59,6 @@ function merge(asks: Ask[]): Ask {
   const clauses = asks.flatMap((a) => a.req.clauses);
   const req: Requirement = { raw: `${first.name}${clauses.map((c) => c.op + c.version).join(',')}`, name: first.name, key: first.key, clauses, pin: pins[0] };
   return { req, from: asks.map((a) => a.from ?? 'command line').join(', ') };
-}
-
-class Limiter {
-  #free: number;
-  #waiting: Array<() => void> = [];
-  constructor(n: number) {
-    this.#free = Math.max(1, n);
-  }
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#free === 0) await new Promise<void>((ok) => this.#waiting.push(ok));
-    else this.#free--;
-    try {
-      return await fn();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
 }
 
 async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<ResolvedPackage> {
