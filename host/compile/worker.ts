@@ -27,7 +27,13 @@ async function compileOne(c: BytecodeCompiler, task: CompileTask): Promise<Compi
   } catch (err) {
     return failure(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const outcome = await c.compile(source, { name: task.name, optimize: task.optimize });
+  let outcome;
+  try {
+    outcome = await c.compile(source, { name: task.name, optimize: task.optimize });
+  } catch (err) {
+    // mpy-cross aborted on this file twice, on fresh instances: report it, go on with the others.
+    return failure(`internal compiler failure: ${(err as Error).message}`);
+  }
   if (!outcome.ok) return { ok: false, line: outcome.line, message: outcome.message, rewrites: [] };
   try {
     await writeFile(task.output, outcome.mpy);
