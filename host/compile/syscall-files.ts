@@ -1,14 +1,14 @@
 /**
  * The files one mpy-cross run sees, served at the syscall level: the glue's
  * `open`/`read`/`write`/`seek`/`close` imports are wrapped so that the input
- * file, the output .mpy and stdout/stderr are plain buffers on the JS side.
+ * file, the output .mpy (written sequentially: mpy-cross never seeks back)
+ * and stdout/stderr are plain buffers on the JS side. The wrappers are found
+ * by the glue functions' names (`___syscall_open`, `_fd_read`, `_fd_write`,
+ * `_fd_close`, `_fd_seek`), not by the minified import keys.
  * That is what lets one wasm instance compile file after file (the glue's own
  * FS is not exported, and its `Module.arguments` fix one input file per
  * instance).
  */
-
-/** The syscall imports this module replaces, by their emscripten names. */
-export const WRAPPED_SYSCALLS = ['___syscall_open', '_fd_read', '_fd_write', '_fd_close', '_fd_seek'] as const;
 
 const ENOENT = 44; // emscripten's errno numbering
 const EBADF = 8;
