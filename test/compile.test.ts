@@ -109,6 +109,16 @@ describe('float literals stay exact', () => {
     expect(readMpyConstants(r.output!).find((c) => c.kind === 'float')!.text).toBe('1.0');
   });
 
+  it('and no digit rule predicts it: 834.25103 round-trips through 16 digits, yet mpy-cross changes it', async () => {
+    const x = 834.25103;
+    expect(Number(x.toPrecision(16))).toBe(x);
+    const cross = await MpyCross.load();
+    const r = await cross.run('trap.py', new TextEncoder().encode(`X = ${x}\n`));
+    const stored = Number(readMpyConstants(r.output!).find((c) => c.kind === 'float')!.text);
+    expect(stored).not.toBe(x);
+    expect(Math.abs(stored - x)).toBeLessThan(1e-12);
+  });
+
   it('compiled code computes exactly what its source computes (named traps and 600 random doubles)', async () => {
     const named = ['0.9999999999999999', '834.25103', '1e23', '5e-324', '2.2250738585072014e-308', '1.7976931348623157e308', '0.1', '1e-310', '123456.789e-20'];
     const random: string[] = [];
