@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const DEMO = fileURLToPath(new URL('../examples/packaging/demo.mjs', import.meta.url));
+
+describe('npm run demo (the offline packaging workflow)', () => {
+  it('builds, serves, installs, compiles and runs the example app with its resources', () => {
+    const r = spawnSync(process.execPath, [DEMO], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const step of ['mpy sdist', 'mpy serve', 'mpy install', 'upip', 'mpy compile', 'MICROPYPATH=frozen']) {
+      expect(r.stdout).toContain(step);
+    }
+    expect(r.stdout).toContain('installed 3 packages');
+    expect(r.stdout).toMatch(/\d+ compiled/);
+    // The app ran from .mpy bytecode and read both resources through pkg_resources.
+    expect(r.stdout).toContain('*** hello-app ***');
+    expect(r.stdout).toContain('Hello, MicroPython! This');
+    expect(r.stdout).toContain('Done.');
+  });
+});
