@@ -201,6 +201,14 @@ describe('BytecodeCompiler', () => {
     expect(process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection')).toBe(listeners);
   });
 
+  it('is safe to call concurrently: one instance at a time, budget never overdrawn', async () => {
+    const c = await BytecodeCompiler.load();
+    const outcomes = await Promise.all(Array.from({ length: 250 }, (_, i) => c.compile(`x = ${i}.5 + 0.9999999999999999\n`, { name: `m${i}.py` })));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(c.stats.failures).toBe(0);
+    expect(c.stats.instances).toBeLessThan(10);
+  });
+
   it('sizes the heap by the source and retries with a larger one on MemoryError', async () => {
     expect(heapLadder(2000)).toEqual([64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024]);
     expect(heapLadder(100_000)).toEqual([2 * 1024 * 1024, 8 * 1024 * 1024]);

@@ -9,7 +9,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { InstanceFailure, type MainResult, type MpyCrossFactory, MpyCrossInstance } from './mpy-cross-instance.js';
+import {
+  INSTANCE_HEAP_CAPACITY,
+  InstanceFailure,
+  type MainResult,
+  type MpyCrossFactory,
+  MpyCrossInstance,
+  PER_CALL_OVERHEAD,
+} from './mpy-cross-instance.js';
 import { locateMpyCross } from './mpy-cross-files.js';
 
 /** Smallest GC heap given to a call. */
@@ -57,6 +64,7 @@ export class MpyCross {
   readonly #module: WebAssembly.Module;
   readonly #heapFactor: number;
   #instance: MpyCrossInstance | undefined;
+  #creating: Promise<void> | undefined;
   #instances = 0;
   #calls = 0;
   #failures = 0;
@@ -80,13 +88,32 @@ export class MpyCross {
     return { instances: this.#instances, calls: this.#calls, failures: this.#failures };
   }
 
-  async #instanceFor(heapBytes: number): Promise<MpyCrossInstance> {
-    if (!this.#instance?.canRun(heapBytes)) {
-      this.#instance = undefined;
-      this.#instance = await MpyCrossInstance.create(this.#factory, this.#module);
-      this.#instances++;
+  /**
+   * Runs `main()` on the current instance if it can afford `heapBytes`, else on a new one. The
+   * budget check and the call are one synchronous step, so concurrent callers cannot overdraw.
+   */
+  async #main(args: readonly string[], name: string, source: Uint8Array, heapBytes: number): Promise<MpyCrossResult> {
+    if (heapBytes + PER_CALL_OVERHEAD > INSTANCE_HEAP_CAPACITY) throw new RangeError(`a ${heapBytes}-byte heap does not fit an mpy-cross instance`);
+    for (;;) {
+      const instance = this.#instance;
+      if (instance?.canRun(heapBytes)) {
+        this.#calls++;
+        return instance.main(args, name, source, heapBytes);
+      }
+      // One creation at a time; callers that find the instance spent wait for the same new one.
+      this.#creating ??= MpyCrossInstance.create(this.#factory, this.#module).then(
+        (fresh) => {
+          this.#instances++;
+          this.#instance = fresh;
+          this.#creating = undefined;
+        },
+        (err: unknown) => {
+          this.#creating = undefined;
+          throw err;
+        },
+      );
+      await this.#creating;
     }
-    return this.#instance;
   }
 
   /**
@@ -101,10 +128,8 @@ export class MpyCross {
     for (const heap of heapLadder(source.length, this.#heapFactor)) {
       const args = ['-X', `heapsize=${heap}`, ...flags];
       for (let attempt = 0; ; attempt++) {
-        const instance = await this.#instanceFor(heap);
-        this.#calls++;
         try {
-          result = instance.main(args, name, source, heap);
+          result = await this.#main(args, name, source, heap);
           break;
         } catch (err) {
           if (!(err instanceof InstanceFailure) || attempt > 0) throw err;
