@@ -81,7 +81,8 @@ export class WorkerChannel {
       runtimeLibDir: RUNTIME_LIB_DIR,
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
     };
-    const worker = new Worker(workerUrl(), { workerData: init, resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
+    // No inherited execArgv: flags such as --input-type or a test runner's loaders do not apply to the worker's plain .js entry.
+    const worker = new Worker(workerUrl(), { workerData: init, execArgv: [], resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
     liveWorkers++;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     void exited.then(() => liveWorkers--);

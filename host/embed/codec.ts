@@ -10,16 +10,17 @@
  * | int beyond that | `{"t":"i","v":"digits"}` | bigint |
  * | float (finite) | number | number |
  * | nan, inf, -inf | `{"t":"f","v":"nan"}` | `NaN`, `±Infinity` |
+ * | (JS to Python) integral number beyond 2^53 | `{"t":"f","v":"1e+20"}` | float |
  * | str | string | string |
- * | bytes, bytearray, memoryview | `{"t":"b","v":base64}` | Uint8Array |
+ * | bytes, bytearray, memoryview | `{"t":"b","v":hex}` | Uint8Array |
  * | list, tuple | array | array |
  * | dict with only str keys | `{"t":"o","v":{...}}` | plain object |
  * | any other dict | `{"t":"m","v":[[k, v], ...]}` | Map |
  * | set, frozenset | `{"t":"s","v":[...]}` | Set |
  *
  * JS to Python is the same table read the other way, plus: `undefined` is
- * None, an integral number is an int (so `2.0` arrives as `2`), any other
- * number a float, an ArrayBuffer or any ArrayBufferView is bytes, a JS array
+ * None, an integral number within ±(2^53 − 1) is an int (so `2.0` arrives as
+ * `2`), any other number a float (pass a bigint for a big int), an ArrayBuffer or any ArrayBufferView is bytes, a JS array
  * used as a dict key or set member becomes a tuple. Anything else (functions,
  * symbols, class instances, cycles) is a TypeError before the call is sent.
  *
@@ -58,8 +59,8 @@ type Wire = null | boolean | number | string | Wire[] | { t: string; v: unknown 
 
 const MAX_DEPTH = 200;
 
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function toWire(value: unknown, depth: number, where: string): Wire {
@@ -73,7 +74,8 @@ function toWire(value: unknown, depth: number, where: string): Wire {
     case 'number':
       if (Number.isNaN(value)) return { t: 'f', v: 'nan' };
       if (!Number.isFinite(value)) return { t: 'f', v: value > 0 ? 'inf' : '-inf' };
-      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return { t: 'i', v: BigInt(value).toString() };
+      // An integral double beyond 2^53 is not an exact integer: it stays a float.
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return { t: 'f', v: value.toExponential() };
       return value;
     case 'bigint':
       return value >= -Number.MAX_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
@@ -87,9 +89,9 @@ function toWire(value: unknown, depth: number, where: string): Wire {
   if (value === null) return null;
   const next = depth + 1;
   if (Array.isArray(value)) return value.map((x, i) => toWire(x, next, `${where}[${i}]`));
-  if (value instanceof ArrayBuffer) return { t: 'b', v: base64(new Uint8Array(value)) };
+  if (value instanceof ArrayBuffer) return { t: 'b', v: hex(new Uint8Array(value)) };
   if (ArrayBuffer.isView(value)) {
-    return { t: 'b', v: base64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+    return { t: 'b', v: hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
   }
   if (value instanceof Map) {
     return { t: 'm', v: [...value].map(([k, x]) => [toWire(k, next, `${where} key`), toWire(x, next, `${where}.get(…)`)]) };
@@ -133,9 +135,9 @@ function fromWire(wire: unknown): PyValue {
     case 'i':
       return BigInt(v as string);
     case 'f':
-      return v === 'nan' ? NaN : v === 'inf' ? Infinity : -Infinity;
+      return v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v);
     case 'b': {
-      const buf = Buffer.from(v as string, 'base64');
+      const buf = Buffer.from(v as string, 'hex');
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice();
     }
     default:

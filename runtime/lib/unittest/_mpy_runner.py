@@ -33,6 +33,15 @@ def format_exception(exc):
 
 
 def _outcome(status, exc=None, reason=None):
+    if isinstance(exc, MemoryError):
+        # Ask for a collection at the end of this top-level run, and of later
+        # ones when run from the host (see _mpy_embed.hit_limit).
+        import gc
+
+        gc.collect()
+        embed = sys.modules.get("_mpy_embed")
+        if embed is not None:
+            embed.hit_limit = True
     return {
         "status": status,
         "type": type(exc).__name__ if exc is not None else None,
