@@ -1,0 +1,79 @@
+// Whole-process figures for the `mpy` command: start-up (`mpy -c pass`
+// against `node -e 0`) and print throughput (a loop printing short lines,
+// against node writing the same bytes), plus the native Unix port and
+// CPython running the same commands when they are available.
+import { timeProcesses } from './processes.mjs';
+import { skipped } from './report.mjs';
+import { MPY_CLI } from './paths.mjs';
+
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+function compare(id, benchmark, times, mpyKey, baseKey, baselineName, target, note) {
+  const m = times[mpyKey];
+  const b = times[baseKey];
+  const failed = [m, b].find((t) => t.status !== 0);
+  return {
+    id,
+    benchmark,
+    status: failed ? 'failed' : 'ok',
+    mpy: ms(m.medianMs),
+    baseline: ms(b.medianMs),
+    baselineName,
+    ratio: m.medianMs / b.medianMs,
+    ratioMeaning: 'the time',
+    target,
+    note: failed ? `exit ${failed.status}: ${failed.stderr}` : note,
+    data: { mpy: m, baseline: b },
+  };
+}
+
+function optionalRows(prefix, benchmark, times, tools, target) {
+  return [
+    ['native', 'native micropython', tools.native, 'MPY_NATIVE does not name a working micropython binary'],
+    ['cpython', 'CPython', tools.cpython, 'python3 not found'],
+  ].map(([key, name, present, why]) =>
+    present ? compare(`${prefix}.vs-${key}`, benchmark, times, 'mpy', key, name, target, 'median wall time') : skipped(`${prefix}.vs-${key}`, benchmark, why),
+  );
+}
+
+/** `mpy -c pass` against `node -e 0` (and the native port and CPython). */
+export function startupRows({ quick, tools }) {
+  const rounds = quick ? 3 : 25;
+  const commands = { mpy: { argv: [process.execPath, MPY_CLI, '-c', 'pass'] }, node: { argv: [process.execPath, '-e', '0'] } };
+  if (tools.native) commands.native = { argv: [tools.native, '-c', 'pass'] };
+  if (tools.cpython) commands.cpython = { argv: [tools.cpython, '-c', 'pass'] };
+  const t = timeProcesses(commands, rounds);
+  const label = 'start-up: mpy -c pass';
+  return [
+    compare('startup.vs-node', `${label} vs node -e 0`, t, 'mpy', 'node', 'node -e 0', '≤1.3x', `median of ${rounds} interleaved runs`),
+    ...optionalRows('startup', label, t, tools),
+  ];
+}
+
+/** Printing short lines (200,000; 50,000 with --quick), against node writing the same bytes. */
+export function printRows({ quick, tools }) {
+  const lines = quick ? 50_000 : 200_000;
+  const rounds = quick ? 2 : 10;
+  const py = `for i in range(${lines}):\n    print(i)`;
+  const commands = {
+    mpy: { argv: [process.execPath, MPY_CLI, '-c', py] },
+    'node-lines': { argv: [process.execPath, '-e', `for (let i = 0; i < ${lines}; i++) process.stdout.write(i + '\\n')`] },
+    'node-buffered': {
+      argv: [process.execPath, '-e', `let s = ''; for (let i = 0; i < ${lines}; i++) s += i + '\\n'; process.stdout.write(s)`],
+    },
+  };
+  if (tools.native) commands.native = { argv: [tools.native, '-c', py] };
+  // Block-buffered, as CPython is by default when stdout is a pipe.
+  if (tools.cpython) commands.cpython = { argv: [tools.cpython, '-c', py], env: { PYTHONUNBUFFERED: '' } };
+  const t = timeProcesses(commands, rounds);
+  const sizes = new Set(Object.values(t).map((x) => x.stdoutBytes));
+  const note = sizes.size === 1 ? `${[...sizes][0]} bytes to a pipe; median of ${rounds} runs` : `OUTPUT SIZES DIFFER: ${[...sizes].join(', ')}`;
+  const label = `print ${lines.toLocaleString('en-US')} lines`;
+  const rows = [
+    compare('print.vs-node-lines', `${label} vs node, one write per line`, t, 'mpy', 'node-lines', 'node, write per line', '≤2x', note),
+    compare('print.vs-node-buffered', `${label} vs node, one write`, t, 'mpy', 'node-buffered', 'node, one buffered write', '≤2x', note),
+    ...optionalRows('print', label, t, tools),
+  ];
+  if (sizes.size !== 1) for (const r of rows) if (r.status === 'ok') r.status = 'failed';
+  return rows;
+}

@@ -1,0 +1,38 @@
+// The programs the comparisons may use besides mpy: the native MicroPython
+// Unix port (named by MPY_NATIVE), CPython (python3 on PATH), and the
+// pystone_lowmem module when it is installed where MicroPython looks for it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+function runs(argv) {
+  const r = spawnSync(argv[0], [...argv.slice(1)], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** The native `micropython` binary MPY_NATIVE names, if it runs. */
+export function nativeMicroPython() {
+  const bin = process.env.MPY_NATIVE;
+  return bin && runs([bin, '-c', 'pass']) ? bin : undefined;
+}
+
+/** `python3` when it is on PATH and runs. */
+export function cpython() {
+  return runs(['python3', '-c', 'pass']) ? 'python3' : undefined;
+}
+
+/**
+ * pystone_lowmem's source when it is installed: on MICROPYPATH, or in
+ * ~/.micropython/lib (where `mpy -m upip install micropython-pystone_lowmem`
+ * puts it). It is third-party code: read from the user's install, never kept.
+ * @returns {{path: string, source: string} | undefined}
+ */
+export function findPystoneLowmem() {
+  const dirs = [...(process.env.MICROPYPATH ?? '').split(delimiter).filter(Boolean), join(homedir(), '.micropython', 'lib')];
+  for (const dir of dirs) {
+    const path = join(dir, 'pystone_lowmem.py');
+    if (existsSync(path)) return { path, source: readFileSync(path, 'utf8') };
+  }
+  return undefined;
+}
