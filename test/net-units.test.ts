@@ -1,0 +1,186 @@
+/** The network layer's pure parts: allow-list, index mapping, HTTP framing, errno mapping, sockaddrs, the receive queue. */
+import { describe, expect, it } from 'vitest';
+import { Errno, Eai, TLS_CODES, eaiFromNode, guestErrorFromNode } from '../host/net/errno.js';
+import { NetPolicy } from '../host/net/policy.js';
+import { IndexMapping } from '../host/net/index-mapping.js';
+import { needsClose, requestUrl, serializeHead, sniffRequest, type RequestHead } from '../host/net/http-request.js';
+import { redirectRequest, sniffResponse } from '../host/net/http-response.js';
+import { parseSockaddr, sockaddrBytes, splitHostPort } from '../host/net/lookup.js';
+import { HIGH_WATER_BYTES, Inbound, LOW_WATER_BYTES } from '../host/net/inbound.js';
+
+describe('allow-list', () => {
+  it('matches host:port patterns: names, *. suffixes, *, addresses, [IPv6], port *', () => {
+    const p = new NetPolicy(['pypi.org:443', '*.example.com:*', '127.0.0.1:8080', '[::1]:*']);
+    expect(p.allows(['pypi.org'], 443)).toBe(true);
+    expect(p.allows(['PyPI.org.'], 443)).toBe(true);
+    expect(p.allows(['pypi.org'], 80)).toBe(false);
+    expect(p.allows(['files.example.com'], 1)).toBe(true);
+    expect(p.allows(['example.com'], 1)).toBe(false);
+    expect(p.allows(['127.0.0.1'], 8080)).toBe(true);
+    expect(p.allows(['10.0.0.1', '127.0.0.1'], 8080)).toBe(true);
+    expect(p.allows(['::1'], 5)).toBe(true);
+    expect(new NetPolicy(['*:*']).allows(['anything'], 1)).toBe(true);
+    expect(new NetPolicy([]).allows(['127.0.0.1'], 80)).toBe(false);
+    expect(new NetPolicy(undefined).allows(['127.0.0.1'], 80)).toBe(true);
+    expect(p.mayReach('pypi.org')).toBe(true);
+    expect(p.mayReach('evil.org')).toBe(false);
+  });
+
+  it('refuses malformed patterns', () => {
+    for (const bad of ['pypi.org', 'a*b.com:1', '[::g]:1', 'x:70000', '::1:80']) expect(() => new NetPolicy([bad])).toThrow(TypeError);
+  });
+});
+
+describe('index mapping', () => {
+  const m = new IndexMapping('http://127.0.0.1:8080/pypi/');
+  it("maps upip's default index URLs, and only those", () => {
+    expect(m.map(new URL('https://pypi.org/pypi/foo/json'))?.href).toBe('http://127.0.0.1:8080/pypi/foo/json');
+    expect(m.map(new URL('https://pypi.org:443/pypi/foo/1.0/json?x=1'))?.href).toBe('http://127.0.0.1:8080/pypi/foo/1.0/json?x=1');
+    expect(m.map(new URL('https://micropython.org/pi/foo/json'))?.href).toBe('http://127.0.0.1:8080/pypi/foo/json');
+    expect(m.map(new URL('https://pypi.python.org/pypi/foo/json'))?.href).toBe('http://127.0.0.1:8080/pypi/foo/json');
+    expect(m.map(new URL('http://pypi.org/pypi/foo/json'))).toBeUndefined();
+    expect(m.map(new URL('https://pypi.org:8443/pypi/foo/json'))).toBeUndefined();
+    expect(m.map(new URL('https://pypi.org/pypifoo/json'))).toBeUndefined();
+    expect(m.map(new URL('https://pypi.org/simple/foo/'))).toBeUndefined();
+    expect(m.map(new URL('https://files.pythonhosted.org/packages/x.tar.gz'))).toBeUndefined();
+  });
+
+  it('gives mapped hosts stand-in addresses in 198.18.0.0/15, and back', () => {
+    expect(m.standIn('micropython.org')).toBe('198.18.0.1');
+    expect(m.standIn('PYPI.ORG')).toBe('198.18.0.2');
+    expect(m.standIn('example.com')).toBeUndefined();
+    expect(m.hostOf('198.18.0.3')).toBe('pypi.python.org');
+    expect(m.hostOf('198.18.0.9')).toBeUndefined();
+    expect(m.hostOf('10.0.0.1')).toBeUndefined();
+  });
+
+  it('splits NAME:PORT for getaddrinfo only while mapping', () => {
+    expect(splitHostPort('127.0.0.1:8080', 443, m)).toEqual(['127.0.0.1', 8080]);
+    expect(splitHostPort('pypi.org', 443, m)).toEqual(['pypi.org', 443]);
+    expect(splitHostPort('127.0.0.1:8080', 443, undefined)).toEqual(['127.0.0.1:8080', 443]);
+    expect(() => new IndexMapping('ftp://x/')).toThrow(TypeError);
+  });
+});
+
+describe('HTTP request framing', () => {
+  const head = (text: string): RequestHead => {
+    const r = sniffRequest(Buffer.from(text, 'latin1'));
+    if (r.kind !== 'http') throw new Error(`not http: ${r.kind}`);
+    return r.head;
+  };
+
+  it('decides HTTP only on a complete head, raw as soon as the bytes cannot be one', () => {
+    expect(sniffRequest(Buffer.from('GE')).kind).toBe('more');
+    expect(sniffRequest(Buffer.from('GET /x HTTP/1.0\r\nHost: a')).kind).toBe('more');
+    expect(sniffRequest(Buffer.from('GET /x HTTP/1.0\r\nHost: a\r\n\r\n')).kind).toBe('http');
+    expect(sniffRequest(Buffer.from('GET /x HTTP/1.0\n\n')).kind).toBe('http');
+    expect(sniffRequest(Buffer.from('hello\n')).kind).toBe('raw');
+    expect(sniffRequest(Buffer.from('HELO there\r\n')).kind).toBe('raw');
+    expect(sniffRequest(Buffer.from('\x16\x03\x01')).kind).toBe('raw');
+    expect(sniffRequest(Buffer.from('CONNECT a:1 HTTP/1.1\r\n\r\n')).kind).toBe('raw');
+    expect(sniffRequest(Buffer.from('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n')).kind).toBe('raw');
+    expect(sniffRequest(Buffer.from('GET / HTTP/1.0\r\nbad header\r\n\r\n')).kind).toBe('raw');
+    expect(sniffRequest(Buffer.alloc(70_000, 'A')).kind).toBe('raw');
+  });
+
+  it('parses the head: method, target, version, headers, Content-Length, raw bytes', () => {
+    const h = head('POST /p?q=1 HTTP/1.0\r\nHost: h:81\r\nContent-Length: 5\r\n\r\nbody!');
+    expect([h.method, h.target, h.version, h.contentLength, h.raw.length]).toEqual(['POST', '/p?q=1', '1.0', 5, 55]);
+    expect(requestUrl(h, 'https', 'x')?.href).toBe('https://h:81/p?q=1');
+    expect(requestUrl(head('GET /a HTTP/1.0\r\n\r\n'), 'http', '10.0.0.1:8080')?.href).toBe('http://10.0.0.1:8080/a');
+    expect(requestUrl(head('GET http://other/b HTTP/1.0\r\n\r\n'), 'http', 'x')?.href).toBe('http://other/b');
+  });
+
+  it('asks for Connection: close on persistent requests only', () => {
+    expect(needsClose(head('GET / HTTP/1.0\r\nHost: a\r\n\r\n'))).toBe(false);
+    expect(needsClose(head('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))).toBe(true);
+    expect(needsClose(head('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'))).toBe(true);
+    const h = head('GET / HTTP/1.1\r\nHost: a\r\nAuthorization: x\r\nConnection: keep-alive\r\n\r\n');
+    const text = serializeHead({ method: 'GET', url: new URL('http://b:8/c?d'), version: '1.1', headers: h.headers, withBody: false, withCredentials: false }).toString();
+    expect(text).toBe('GET /c?d HTTP/1.1\r\nHost: b:8\r\nConnection: close\r\n\r\n');
+  });
+});
+
+describe('redirects', () => {
+  const base = { method: 'POST', url: new URL('http://a/x'), version: '1.0', headers: [], withBody: true, withCredentials: true } as const;
+  it('follows fetch: 303 and 301/302 after POST become GET; 307/308 keep method and body', () => {
+    const at = (status: number, location = '/y') => redirectRequest(base, { status, location }, true);
+    expect(at(303)).toMatchObject({ method: 'GET', withBody: false });
+    expect(at(302)).toMatchObject({ method: 'GET', withBody: false });
+    expect(at(307)).toMatchObject({ method: 'POST', withBody: true });
+    expect(at(308, 'https://b/z')).toMatchObject({ method: 'POST', withCredentials: false });
+    expect(at(200)).toBeUndefined();
+    expect(redirectRequest(base, { status: 302, location: undefined }, true)).toBeUndefined();
+    expect(redirectRequest(base, { status: 307, location: '/y' }, false)).toBeUndefined();
+    expect(at(301, 'ftp://b/')).toBeUndefined();
+  });
+
+  it('reads only a response head; anything else is "other"', () => {
+    expect(sniffResponse(Buffer.from('HTTP/1.1 301 Moved\r\nLocation: /n\r\n\r\nbody'))).toEqual({ kind: 'head', head: { status: 301, location: '/n' } });
+    expect(sniffResponse(Buffer.from('HTTP/1.0 200 OK\r\n'))).toEqual({ kind: 'more' });
+    expect(sniffResponse(Buffer.from('SSH-2.0\r\n'))).toEqual({ kind: 'other' });
+  });
+});
+
+describe('errno mapping', () => {
+  it("maps Node's codes to the Unix port's errno (Linux numbering) and TLS failures to mbedTLS codes", () => {
+    const code = (c: string) => guestErrorFromNode(Object.assign(new Error(c), { code: c }));
+    expect(code('ECONNREFUSED')).toBe(111);
+    expect(code('ETIMEDOUT')).toBe(110);
+    expect(code('ECONNRESET')).toBe(104);
+    expect(code('EHOSTUNREACH')).toBe(113);
+    expect(code('ENETUNREACH')).toBe(101);
+    expect(code('EPIPE')).toBe(32);
+    expect(code('ENOTCONN')).toBe(107);
+    expect(code('ERR_SOCKET_CONNECTION_TIMEOUT')).toBe(Errno.ETIMEDOUT);
+    expect(code('ENOTFOUND')).toBe(Errno.EHOSTUNREACH);
+    expect(code('DEPTH_ZERO_SELF_SIGNED_CERT')).toBe(TLS_CODES.MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
+    expect(code('ERR_TLS_CERT_ALTNAME_INVALID')).toBe(-9984);
+    expect(code('ERR_SSL_WRONG_VERSION_NUMBER')).toBe(TLS_CODES.MBEDTLS_ERR_SSL_INVALID_RECORD);
+    expect(code('SOMETHING_ELSE')).toBe(Errno.EIO);
+    expect(guestErrorFromNode(new Error('no code'))).toBe(Errno.EIO);
+    expect(eaiFromNode({ code: 'ENOTFOUND' })).toBe(Eai.EAI_NONAME);
+    expect(eaiFromNode({ code: 'EAI_AGAIN' })).toBe(Eai.EAI_AGAIN);
+  });
+});
+
+describe('sockaddr', () => {
+  it('writes and reads the Linux struct sockaddr layouts', () => {
+    const v4 = sockaddrBytes({ family: 2, address: '192.168.1.2' }, 443);
+    expect(v4.toString('hex')).toBe('020001bbc0a801020000000000000000');
+    expect(parseSockaddr(v4)).toEqual({ address: '192.168.1.2', port: 443 });
+    const v6 = sockaddrBytes({ family: 10, address: '::1' }, 80);
+    expect(v6.length).toBe(28);
+    expect(parseSockaddr(v6)).toEqual({ address: '0:0:0:0:0:0:0:1', port: 80 });
+    expect(parseSockaddr(sockaddrBytes({ family: 10, address: '2001:db8::ffff:1.2.3.4' }, 1))?.address).toBe('2001:db8:0:0:0:ffff:102:304');
+    expect(parseSockaddr(Buffer.from('0100', 'hex'))).toBeUndefined();
+  });
+});
+
+describe('receive queue', () => {
+  it('pauses its producer above the high-water mark and resumes below the low one', async () => {
+    const q = new Inbound();
+    const calls: string[] = [];
+    q.attach({ pause: () => calls.push('pause'), resume: () => calls.push('resume') });
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    for (let n = 0; n <= HIGH_WATER_BYTES; n += chunk.length) q.push(chunk);
+    expect(calls).toEqual(['pause']);
+    while (q.size > LOW_WATER_BYTES) await q.read(64 * 1024, 0);
+    expect(calls).toEqual(['pause', 'resume']);
+  });
+
+  it('delivers data before end of stream and errors; waits with a timeout; EAGAIN when non-blocking', async () => {
+    const q = new Inbound();
+    expect(q.read(10, 0)).toBe(-Errno.EAGAIN);
+    expect(await q.read(10, 20)).toBe(-Errno.ETIMEDOUT);
+    const pending = q.read(10, 1000);
+    q.push(Buffer.from('abcdefghijkl'));
+    expect((await pending).toString()).toBe('abcdefghij');
+    q.fail(Errno.ECONNRESET);
+    expect((await q.read(10, 0)).toString()).toBe('kl');
+    expect(await q.read(10, 0)).toBe(-Errno.ECONNRESET);
+    const t = new Inbound();
+    t.end();
+    expect(await t.read(1, 0)).toBe(0);
+  });
+});
