@@ -2,11 +2,13 @@
 // against the full pool, measured in the same run. Each round runs the whole
 // command path (plan, pool start-up, mpy-cross in every worker, writing the
 // .mpy files) once with -j 1 and once with -j CPUS, alternating, and the
-// median of ROUNDS is reported as files/s and as a ratio.
+// median of ROUNDS is reported as files/s and as a ratio (also the median of
+// the per-round ratios, which drifts less on a shared machine; the load
+// average is printed with the figures).
 //
 //   npx tsc -p . && node bench/compile.bench.mjs [MODULES] [ROUNDS]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileTree } from '../dist/host/compile/compile-tree.js';
 
@@ -69,24 +71,35 @@ try {
   writeCorpus(src);
   const files = MODULES + 50;
   const rates = { one: [], pool: [] };
+  const cpuPerFile = { one: [], pool: [] };
+  const cpuShare = { one: [], pool: [] };
   // Warm-up: disk cache, module loading.
   await compileTree({ sources: [src], outDir: join(dir, 'warm'), jobs: CPUS });
   for (let r = 0; r < ROUNDS; r++) {
     for (const [key, jobs] of [['one', 1], ['pool', CPUS]]) {
       const out = join(dir, `out-${key}-${r}`);
+      const cpu0 = process.cpuUsage(); // all threads of the process
       const s = await compileTree({ sources: [src], outDir: out, jobs });
+      const cpu = process.cpuUsage(cpu0);
       if (s.failed.length || s.compiled !== files) throw new Error(`round ${r} -j ${jobs}: ${s.failed.length} failed, ${s.compiled} compiled`);
       rates[key].push(files / s.seconds);
+      cpuPerFile[key].push((cpu.user + cpu.system) / 1000 / files);
+      cpuShare[key].push((cpu.user + cpu.system) / 1e6 / s.seconds);
       rmSync(out, { recursive: true, force: true });
     }
   }
   const one = median(rates.one);
   const pool = median(rates.pool);
+  const paired = median(rates.pool.map((p, i) => p / rates.one[i]));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`mpy compile: ${files} files, ${ROUNDS} rounds (median), ${CPUS} CPUs (${cpu}), Node ${process.version}`);
-  console.log(`  -j 1      ${one.toFixed(0).padStart(6)} files/s   (rounds: ${rates.one.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`  -j ${String(CPUS).padEnd(6)}${pool.toFixed(0).padStart(6)} files/s   (rounds: ${rates.pool.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`  pool / one worker: ${(pool / one).toFixed(2)}x`);
+  const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`mpy compile: ${files} files, ${ROUNDS} rounds (median), ${CPUS} CPUs (${cpu}), Node ${process.version}, load average ${load}`);
+  const line = (label, key, rate) =>
+    `  ${label.padEnd(8)}${rate.toFixed(0).padStart(6)} files/s  ${median(cpuPerFile[key]).toFixed(2)} CPU ms/file  ` +
+    `${median(cpuShare[key]).toFixed(2)} CPUs busy   (rounds: ${rates[key].map((x) => x.toFixed(0)).join(', ')})`;
+  console.log(line('-j 1', 'one', one));
+  console.log(line(`-j ${CPUS}`, 'pool', pool));
+  console.log(`  pool / one worker: ${(pool / one).toFixed(2)}x (median of per-round ratios: ${paired.toFixed(2)}x)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
