@@ -473,7 +473,7 @@ class TestLoader:
     def loadTestsFromModule(self, module):
         from ._mpy_runner import test_classes
 
-        return TestSuite([self.loadTestsFromTestCase(cls) for cls in test_classes(module)])
+        return TestSuite([self.loadTestsFromTestCase(cls) for _, cls in test_classes(module)])
 
 
 defaultTestLoader = TestLoader()
@@ -529,8 +529,11 @@ def _flatten(test):
 def main(module="__main__", exit=True, verbosity=1, testRunner=None):
     """Runs every test in `module` (a name or a module) and, with `exit`, exits 0 or 1."""
     if isinstance(module, str):
-        __import__(module)
-        module = sys.modules[module]
+        # __import__ rather than sys.modules: MicroPython keeps __main__ out of it.
+        name = module
+        module = __import__(name)
+        for part in name.split(".")[1:]:
+            module = getattr(module, part)
     from ._mpy_runner import setup_module, teardown_module
 
     setup_module(module)
