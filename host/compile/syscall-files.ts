@@ -61,12 +61,22 @@ export class SyscallFiles {
     return { output: this.#output && join(this.#output), stdout: text(this.#stdout), stderr: text(this.#stderr) };
   }
 
+  #heap: Uint8Array = new Uint8Array(0);
+  #dataView: DataView = new DataView(new ArrayBuffer(0));
+
+  // Views are remade only if the memory's buffer changes (it never grows in this build).
   #bytes(): Uint8Array {
-    return new Uint8Array(this.#memory!.buffer);
+    const buffer = this.#memory!.buffer;
+    if (this.#heap.buffer !== buffer) {
+      this.#heap = new Uint8Array(buffer);
+      this.#dataView = new DataView(buffer);
+    }
+    return this.#heap;
   }
 
   #view(): DataView {
-    return new DataView(this.#memory!.buffer);
+    this.#bytes();
+    return this.#dataView;
   }
 
   #cString(ptr: number): string {
