@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bin2res } from '../host/pkg/bin2res.js';
 import { pyBytesLiteral, pyStrLiteral } from '../host/pkg/py-literal.js';
 import { renderResourceModule } from '../host/pkg/resource-module.js';
+import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
+import { runMpy } from './helpers/mpy-cli.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 
 const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -117,5 +119,40 @@ describe('R.py and pkg_resources in MicroPython', () => {
       ].join('\n'),
     );
     expect(out).toBe("b'from a file'\nb'beside a module'\nOSError True\nImportError\n");
+  });
+});
+
+describe('pkg_resources in the mpy command (host files, /usr/lib/micropython on sys.path)', () => {
+  let dir: string;
+  beforeAll(() => {
+    ensureDist(['host', 'runtime'], ['dist/host/cli/main.js']);
+    dir = tempDir('mpy-res-cli-');
+    mkdirSync(join(dir, 'lib', 'withr'), { recursive: true });
+    mkdirSync(join(dir, 'lib', 'plain', 'data'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'withr', '__init__.py'), '');
+    writeFileSync(join(dir, 'lib', 'withr', 'R.py'), renderResourceModule([{ key: 'x.bin', data: ALL_BYTES }]));
+    writeFileSync(join(dir, 'lib', 'plain', '__init__.py'), '');
+    writeFileSync(join(dir, 'lib', 'plain', 'data', 'y.txt'), 'on disk');
+  });
+  afterAll(() => removeDir(dir));
+
+  it('reads from R, from the file beside the package, and raises KeyError / OSError(ENOENT)', async () => {
+    const code = [
+      'import errno, pkg_resources as p',
+      "print(p.resource_stream('withr', 'x.bin').read() == bytes(range(256)))",
+      "print(p.resource_stream('plain', 'data/y.txt').read())",
+      'try:',
+      "    p.resource_stream('withr', 'nope')",
+      'except KeyError:',
+      "    print('KeyError')",
+      'try:',
+      "    p.resource_stream('plain', 'nope')",
+      'except OSError as e:',
+      "    print('OSError', e.errno == errno.ENOENT)",
+    ].join('\n');
+    const r = await runMpy(['-c', code], { env: { MICROPYPATH: join(dir, 'lib') } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("True\nb'on disk'\nKeyError\nOSError True\n");
+    expect(r.status).toBe(0);
   });
 });
