@@ -198,4 +198,12 @@ print(err(lambda: usocket.getaddrinfo("example.com", 80)))
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("OSError(13,)\nallowed\nOSError('[addrinfo error -3]',)\n");
   });
+
+  it('a malformed MPY_NET_ALLOW or MPY_INDEX_URL stops mpy with a message naming it', async () => {
+    const allow = await runPython('print(1)', { MPY_NET_ALLOW: 'example.com' });
+    expect(allow.status).toBe(1);
+    expect(allow.stderr).toBe('mpy: MPY_NET_ALLOW: "example.com" is not HOST:PORT (e.g. "example.com:443", "*.example.com:*", "[::1]:8080")\n');
+    const index = await runPython('print(1)', { MPY_INDEX_URL: 'ftp://mirror/' });
+    expect(index.stderr).toBe('mpy: MPY_INDEX_URL ftp://mirror/ is not http(s)\n');
+  });
 });

@@ -9,7 +9,7 @@ import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath } from './sys-path.js';
 import { runRepl } from './repl.js';
-import { netHostModules, netOptionsFromEnv } from '../net/index.js';
+import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
 import { bootstrapUpip } from '../upip/bootstrap.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
@@ -60,6 +60,12 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     }
   }
 
+  const net = netOptionsFromEnv(proc.env);
+  const netProblem = checkNetOptions(net);
+  if (netProblem !== undefined) {
+    proc.writeError(`mpy: ${netProblem}\n`);
+    return 1;
+  }
   let path: readonly string[] = buildSysPath(proc.env, first);
   if (program.kind === 'module' && program.name === 'upip') {
     const upip = await bootstrapUpip({ env: proc.env, cwd: proc.cwd, path, writeError: (t) => proc.writeError(t) });
@@ -77,7 +83,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
-    hostModules: netHostModules(netOptionsFromEnv(proc.env)),
+    hostModules: netHostModules(net),
   });
   const interp = session.interpreter;
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);

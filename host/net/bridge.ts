@@ -106,7 +106,7 @@ export class NetBridge {
     try {
       worker = this.#ensureWorker();
     } catch {
-      return { result: -Errno.ENOBUFS, data: this.#data.subarray(0, 0) };
+      return { result: -Errno.EIO, data: this.#data.subarray(0, 0) };
     }
     const seq = (this.#seq = (this.#seq % 0x7fffffff) + 1);
     Atomics.store(this.#header, Slot.State, STATE_WAITING);

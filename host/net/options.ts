@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { WorkerConfig } from './protocol.js';
+import { NetBridge } from './bridge.js';
 
 /** Options of the network bridge. */
 export interface NetOptions {
@@ -18,7 +19,7 @@ export interface NetOptions {
   readonly indexUrl?: string;
   /** Time limit in ms of a blocking operation on a socket with no timeout set. Default 60000. */
   readonly timeoutMs?: number;
-  /** A PEM file of extra CA certificates. Default: NODE_EXTRA_CA_CERTS of the environment given. */
+  /** A PEM file of extra CA certificates. Default: the process's NODE_EXTRA_CA_CERTS. */
   readonly extraCaFile?: string;
   /** Redirects followed per HTTP request. Default 20 (as fetch). */
   readonly maxRedirects?: number;
@@ -32,7 +33,7 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The options the environment gives: `MPY_INDEX_URL`, `MPY_NET_TIMEOUT`
  * (seconds), `MPY_NET_ALLOW` (comma-separated patterns; unset allows
- * everything), `NODE_EXTRA_CA_CERTS`.
+ * everything). NODE_EXTRA_CA_CERTS is the bridge's default anyway.
  */
 export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
   const timeout = Number(env.MPY_NET_TIMEOUT);
@@ -40,22 +41,52 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
     indexUrl: env.MPY_INDEX_URL || undefined,
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
     allow: env.MPY_NET_ALLOW === undefined ? undefined : env.MPY_NET_ALLOW.split(',').map((s) => s.trim()).filter(Boolean),
-    extraCaFile: env.NODE_EXTRA_CA_CERTS || undefined,
   };
 }
 
 /**
  * The worker's fixed settings. Reads the CA file now, so a missing file is
  * reported to the embedder instead of failing every handshake.
- * @throws Error when the CA file cannot be read
+ * @throws Error when the CA file given in the options cannot be read
  */
 export function workerConfig(options: NetOptions): WorkerConfig {
-  const caFile = options.extraCaFile ?? process.env.NODE_EXTRA_CA_CERTS;
   return {
     allow: options.allow ?? null,
     indexUrl: options.indexUrl ?? null,
-    extraCa: caFile ? readFileSync(caFile, 'utf8') : null,
+    extraCa: extraCa(options.extraCaFile),
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     connectTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
+}
+
+/**
+ * The PEM text of the extra CAs: the file given (an unreadable one is an
+ * error), else NODE_EXTRA_CA_CERTS, whose failures Node itself has already
+ * warned about at start-up and which, like Node, are then ignored.
+ */
+function extraCa(file: string | undefined): string | null {
+  if (file !== undefined) return readFileSync(file, 'utf8');
+  const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
+  if (!fromEnv) return null;
+  try {
+    return readFileSync(fromEnv, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What is wrong with the options, in one sentence naming the setting, or
+ * `undefined` when they are usable (the `mpy` command reports it and stops).
+ */
+export function checkNetOptions(options: NetOptions): string | undefined {
+  try {
+    new NetBridge(options);
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== undefined && e.path !== undefined) return `cannot read the CA file ${e.path}: ${e.code}`;
+    if (e instanceof TypeError && /Invalid URL/.test(e.message)) return `MPY_INDEX_URL ${options.indexUrl} is not a URL`;
+    return e.message.replace(/^network allow-list:/, 'MPY_NET_ALLOW:').replace(/^index URL/, 'MPY_INDEX_URL');
+  }
 }

@@ -143,6 +143,9 @@ class socket(io.IOBase):
         if type != SOCK_STREAM:
             raise OSError(_EPROTONOSUPPORT)
         self._id = _mpy_net.socket() if fileno is None else fileno
+        self.family = af
+        self.type = type
+        self.proto = proto
         self._timeout = -1
         self._buf = bytearray(_CHUNK)
         self._mv = memoryview(self._buf)

@@ -36,7 +36,7 @@ def _wrap(sock, server_side, verify, server_hostname):
     r = _mpy_net.wrap(sock._id, server_hostname, 1 if verify else 0, sock._timeout)
     if r < 0:
         usocket._raise(r)
-    s = SSLSocket(fileno=sock._id)
+    s = SSLSocket(sock.family, fileno=sock._id)
     s._timeout = sock._timeout
     # The plain socket object is spent: the connection now belongs to s.
     sock._closed = True
