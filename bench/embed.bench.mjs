@@ -1,0 +1,108 @@
+// Cost of the embedding API (dist/), against baselines measured in the same
+// run, as ratios:
+//
+//   - create + dispose one MicroPython instance (a worker thread, the
+//     interpreter, boot, mounts), against starting and ending an empty
+//     worker thread, and against the package's stock loadMicroPython booting
+//     a VM in this thread (no worker, no isolation);
+//   - create + dispose 8 instances in parallel, per instance;
+//   - per-call overhead: mp.eval('1+1') and mp.call('f', 2, 3) (a message
+//     round trip to the worker, the tagged encoding) against a bare
+//     runPython('1+1') / runPython('f(2, 3)') on the stock loadMicroPython
+//     in this process.
+//
+//   npx tsc -p . && node bench/embed.bench.mjs
+//
+// Honours the runner's MPY_BENCH_QUICK, BENCH_TIME_MS and MPY_BENCH_JSON.
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { Bench } from 'tinybench';
+import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
+import { MicroPython } from '../dist/index.js';
+
+const QUICK = process.env.MPY_BENCH_QUICK === '1';
+const TIME_MS = Number(process.env.BENCH_TIME_MS ?? (QUICK ? 200 : 2000));
+const PARALLEL = 8;
+
+const options = { time: TIME_MS, warmupTime: Math.min(500, TIME_MS), warmupIterations: 3, iterations: 5, throws: true };
+const bench = new Bench(options);
+// Booting the stock glue replaces its globalThis state: it runs last, on its own.
+const bootBench = new Bench(options);
+
+// -- create / dispose
+const emptyWorker = 'data:text/javascript,';
+bench
+  .add('create + dispose, 1 instance', async () => {
+    const mp = await MicroPython.create();
+    await mp.dispose();
+  })
+  .add(`create + dispose, ${PARALLEL} in parallel (whole batch)`, async () => {
+    const all = await Promise.all(Array.from({ length: PARALLEL }, () => MicroPython.create()));
+    await Promise.all(all.map((mp) => mp.dispose()));
+  })
+  .add('baseline: empty worker thread start + terminate', async () => {
+    const w = new Worker(new URL(emptyWorker), { execArgv: [] });
+    await new Promise((resolve) => w.once('online', resolve));
+    await w.terminate();
+  });
+
+// -- per call
+const mp = await MicroPython.create();
+await mp.exec('def f(a, b):\n    return a + b');
+const stock = await loadMicroPython({ stdout: () => {}, stderr: () => {} });
+stock.runPython('def f(a, b):\n    return a + b');
+bench
+  .add("mp.eval('1+1')", async () => {
+    await mp.eval('1+1');
+  })
+  .add("mp.call('f', 2, 3)", async () => {
+    await mp.call('f', 2, 3);
+  })
+  .add("baseline: stock runPython('1+1')", () => {
+    stock.runPython('1+1');
+  })
+  .add("baseline: stock runPython('f(2, 3)')", () => {
+    stock.runPython('f(2, 3)');
+  });
+bootBench.add('baseline: stock loadMicroPython boot (same thread)', async () => {
+  await loadMicroPython({ stdout: () => {}, stderr: () => {} });
+});
+
+await bench.run();
+await mp.dispose();
+await bootBench.run();
+const tasks = [...bench.tasks, ...bootBench.tasks];
+
+const mean = (name) => {
+  const t = tasks.find((x) => x.name === name);
+  return t.result.latency?.mean ?? t.result.mean;
+};
+const fmt = (ms) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
+const rows = tasks.map((t) => ({ name: t.name, mean: fmt(mean(t.name)), samples: t.result.latency?.samplesCount }));
+console.table(rows);
+
+const create = mean('create + dispose, 1 instance');
+const batch = mean(`create + dispose, ${PARALLEL} in parallel (whole batch)`);
+const summary = {
+  createDisposeMs: create,
+  createDisposeParallelPerInstanceMs: batch / PARALLEL,
+  createVsEmptyWorker: create / mean('baseline: empty worker thread start + terminate'),
+  createVsStockBoot: create / mean('baseline: stock loadMicroPython boot (same thread)'),
+  evalUs: mean("mp.eval('1+1')") * 1000,
+  stockRunPythonUs: mean("baseline: stock runPython('1+1')") * 1000,
+  evalVsRunPython: mean("mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
+  callVsRunPython: mean("mp.call('f', 2, 3)") / mean("baseline: stock runPython('f(2, 3)')"),
+  loadAverage: loadavg()[0],
+  timeMs: TIME_MS,
+};
+if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ rows, summary }, null, 2));
+console.log(
+  `create+dispose ${fmt(create)} (${summary.createVsEmptyWorker.toFixed(1)}x an empty worker, ` +
+    `${summary.createVsStockBoot.toFixed(1)}x a stock in-thread boot); ${PARALLEL} in parallel: ${fmt(summary.createDisposeParallelPerInstanceMs)} each`,
+);
+console.log(
+  `eval ${fmt(mean("mp.eval('1+1')"))} = ${summary.evalVsRunPython.toFixed(1)}x stock runPython; ` +
+    `call ${fmt(mean("mp.call('f', 2, 3)"))} = ${summary.callVsRunPython.toFixed(1)}x`,
+);
+console.log(`load average ${summary.loadAverage.toFixed(2)}`);
