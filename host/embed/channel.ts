@@ -6,7 +6,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import { getInterpreterModule } from '../../wasm/compiled-module.js';
+import { shareInterpreterModule } from '../../wasm/shared-module.js';
 import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
 import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
 import { failureToError } from './failure.js';
@@ -77,7 +77,7 @@ export class WorkerChannel {
   static async open(options: ResolvedOptions, sink: OutputSink): Promise<WorkerChannel> {
     const init: WorkerInit = {
       settings: options.worker,
-      module: getInterpreterModule(),
+      interpreter: shareInterpreterModule(),
       runtimeLibDir: RUNTIME_LIB_DIR,
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
     };

@@ -5,14 +5,15 @@
  *
  * @module
  */
+import type { SharedInterpreterModule } from '../../wasm/shared-module.js';
 import type { PyValue } from './codec.js';
 import type { WorkerSettings } from './options.js';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
   readonly settings: WorkerSettings;
-  /** The interpreter's compiled wasm, compiled once in the parent process. */
-  readonly module: WebAssembly.Module;
+  /** The interpreter's compiled wasm, compiled once per process (wasm/shared-module.ts). */
+  readonly interpreter: SharedInterpreterModule;
   /** mpy's runtime/lib directory on the host. */
   readonly runtimeLibDir: string;
   /** The V8 stack size the worker was given, in bytes (for the recursion limit). */

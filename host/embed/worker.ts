@@ -6,7 +6,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
+import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
 import { pyString } from '../../runtime/py-literal.js';
@@ -92,7 +92,7 @@ function handle(session: Session, req: Request): Outcome {
 }
 
 async function boot(): Promise<Session> {
-  adoptInterpreterModule(init.module);
+  adoptSharedInterpreterModule(init.interpreter);
   const { settings } = init;
   const session = await Session.start({
     stdio,
