@@ -131,7 +131,8 @@ def inet_pton(af, text):
 
 
 def stats():
-    """(Python-level reads, host crossings made for reads, all host crossings, bytes received)."""
+    """(Python-level reads, host crossings made for reads, all host crossings,
+    bytes received). Single-byte reads of a socket count once it is closed."""
     crossings, received = _mpy_net.stats().split(" ")
     return (_counts[0], _counts[1], int(crossings), int(received))
 
@@ -152,6 +153,8 @@ class socket(io.IOBase):
         self._pos = 0
         self._end = 0
         self._closed = False
+        # Python-level reads served from the buffer, added to _counts at close.
+        self._reads = 0
 
     def __repr__(self):
         return "<socket %d>" % self._id
@@ -214,6 +217,9 @@ class socket(io.IOBase):
     def close(self):
         if not self._closed:
             self._closed = True
+            self._pos = self._end = 0
+            _counts[0] += self._reads
+            self._reads = 0
             _mpy_net.close(self._id)
 
     # Sending
@@ -283,14 +289,16 @@ class socket(io.IOBase):
         return n
 
     def readinto(self, buf, nbytes=None):
+        p = self._pos
+        if p < self._end and nbytes is None and len(buf) == 1:
+            # The per-byte path of json.load, DecompIO and upip: no crossing.
+            buf[0] = self._buf[p]
+            self._pos = p + 1
+            self._reads += 1
+            return 1
         _counts[0] += 1
         self._check()
         n = len(buf) if nbytes is None else min(nbytes, len(buf))
-        if n == 1 and self._pos < self._end:
-            # The per-byte path of json.load and DecompIO.
-            buf[0] = self._buf[self._pos]
-            self._pos += 1
-            return 1
         mv = memoryview(buf)
         done = 0
         while done < n:

@@ -40,6 +40,7 @@ def _wrap(sock, server_side, verify, server_hostname):
     s._timeout = sock._timeout
     # The plain socket object is spent: the connection now belongs to s.
     sock._closed = True
+    usocket._counts[0] += sock._reads
     return s
 
 
