@@ -201,13 +201,36 @@ def dispatch():
     _mpy_embed_host.reply(out)
 
 
-def setup(lib_dir):
-    """Makes mpy's own unittest (in `lib_dir`) the one `import unittest` finds,
-    ahead of the build's frozen one."""
+def _load_unittest(lib_dir, load):
     saved = sys.path[:]
     sys.path[:] = [lib_dir]
     try:
-        sys.modules.pop("unittest", None)
-        import unittest
+        load("unittest")
     finally:
         sys.path[:] = saved
+
+
+def setup(lib_dir):
+    """Makes mpy's own unittest (in `lib_dir`) the one `import unittest` finds,
+    ahead of the build's frozen one. Loaded on first import (it takes a while
+    to compile): until then, imports pass through a hook that removes itself
+    once it has loaded it."""
+    import builtins
+
+    default = builtins.__import__
+    hooked_now = [True]
+
+    def hooked(name, *args):
+        if name == "unittest" or name.startswith("unittest."):
+            if hooked_now[0]:
+                hooked_now[0] = False
+                # Deleting the override restores the built-in (assigning the
+                # built-in back would make it call itself). Reading
+                # builtins.__import__ does not show the override, so a flag
+                # says whether it is still ours.
+                del builtins.__import__
+            if "unittest" not in sys.modules:
+                _load_unittest(lib_dir, default)
+        return default(name, *args)
+
+    builtins.__import__ = hooked
