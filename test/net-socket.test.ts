@@ -85,6 +85,22 @@ with conn(${server.port}) as s:
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("{'a': [1, 2, {'b': None}]}\n");
   });
+  it('non-blocking connect raises EINPROGRESS; select.poll reports write, then read readiness', async () => {
+    const r = await runPython(`${PRELUDE}
+import select
+s = usocket.socket()
+s.setblocking(False)
+print(err(lambda: s.connect(usocket.getaddrinfo("127.0.0.1", ${echo.port})[0][-1])))
+p = select.poll()
+p.register(s, select.POLLOUT)
+print([ev for o, ev in p.poll(2000)])
+s.write(b"ready?\\n")
+p.modify(s, select.POLLIN)
+print([ev for o, ev in p.poll(2000)], s.readline())
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("OSError(115,)\n[4]\n[1] b'echo: READY?\\n'\n");
+  });
 });
 
 describe('TLS', () => {
