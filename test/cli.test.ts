@@ -75,6 +75,14 @@ describe('running programs', () => {
     expect(r.stdout).toBe("['', '.frozen', '/home/u/.micropython/lib', '/usr/lib/micropython']\n");
   });
 
+  it('-m upip sees ~/.micropython/lib as sys.path[1], its default install target', async () => {
+    const fake = join(dir, 'fake-upip');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'upip.py'), 'import sys\nprint(sys.path[1], sys.path[-1])\n');
+    const r = await runMpy(['-m', 'upip'], { cwd: fake, env: { HOME: '/home/u', MICROPYPATH: undefined } });
+    expect(r.stdout).toBe('/home/u/.micropython/lib .frozen\n');
+  });
+
   it('-O sets the optimisation level', async () => {
     const r = await runMpy(['-O2', '-c', 'import micropython; print(micropython.opt_level())']);
     expect(r.stdout).toBe('2\n');

@@ -7,7 +7,7 @@ import { ProcessStdio } from '../process-stdio.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
-import { buildSysPath } from './sys-path.js';
+import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { runRepl } from './repl.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
 import { bootstrapUpip } from '../upip/bootstrap.js';
@@ -68,6 +68,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
   }
   let path: readonly string[] = buildSysPath(proc.env, first);
   if (program.kind === 'module' && program.name === 'upip') {
+    path = sysPathForUpip(path);
     const upip = await bootstrapUpip({ env: proc.env, cwd: proc.cwd, path, writeError: (t) => proc.writeError(t) });
     if (upip.status !== undefined) return upip.status;
     path = upip.path;

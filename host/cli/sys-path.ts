@@ -19,3 +19,14 @@ export function buildSysPath(env: NodeJS.ProcessEnv, first: string): string[] {
   if (!path.includes(GUEST_LIB_DIR)) path.push(GUEST_LIB_DIR);
   return path;
 }
+
+/**
+ * `sys.path` for a run of upip. upip installs into `sys.path[1]`; that was
+ * `~/.micropython/lib` on the Unix port it was written for, before `.frozen`
+ * took that slot. Moving `.frozen` last keeps upip's default target the
+ * user's lib directory while frozen modules stay importable.
+ */
+export function sysPathForUpip(path: readonly string[]): string[] {
+  const rest = path.filter((p) => p !== '.frozen');
+  return rest.length === path.length ? [...path] : [...rest, '.frozen'];
+}
