@@ -14,7 +14,9 @@ import { ROOT } from './helpers/dist.js';
 import { MPY_BIN, runMpy } from './helpers/mpy-cli.js';
 import {
   compileInterpreterModule,
+  compileInterpreterModuleAsync,
   getInterpreterModule,
+  getInterpreterModuleAsync,
   interpreterWasmKind,
   WASM_CHOICE_ENV,
 } from '../wasm/compiled-module.js';
@@ -83,6 +85,12 @@ describe('choosing the wasm', () => {
     const module = compileInterpreterModule();
     expect(interpreterWasmKind(module)).toBe('original');
     expect(importNames(module)).toContain('invoke_ii');
+  });
+
+  it('compiles in the background to the same choices, sharing the thread\'s module', async () => {
+    expect(interpreterWasmKind(await compileInterpreterModuleAsync('original'))).toBe('original');
+    expect(interpreterWasmKind(await compileInterpreterModuleAsync('optimised'))).toBe('optimised');
+    expect(await getInterpreterModuleAsync()).toBe(getInterpreterModule());
   });
 
   it('rejects an unknown MPY_WASM value', () => {

@@ -31,6 +31,16 @@ function choiceFromEnv(): InterpreterWasmChoice {
   throw new Error(`mpy: ${WASM_CHOICE_ENV} must be "original", "optimised" or "auto", not ${JSON.stringify(value)}`);
 }
 
+/** The wasm file a choice resolves to, or undefined for "use the original". */
+function optimisedPath(choice: InterpreterWasmChoice): string | undefined {
+  if (choice === 'original') return undefined;
+  const optimised = findOptimisedWasm();
+  if (!optimised && choice === 'optimised') {
+    throw new Error('mpy: no optimised interpreter wasm was built for this install; run `npm run build`');
+  }
+  return optimised?.path;
+}
+
 /**
  * Compiles a fresh interpreter module (no caching; most callers want
  * {@link getInterpreterModule}). With `auto`, an optimised copy that this
@@ -39,19 +49,53 @@ function choiceFromEnv(): InterpreterWasmChoice {
  * @throws Error when `optimised` is asked for and none was built
  */
 export function compileInterpreterModule(choice: InterpreterWasmChoice = choiceFromEnv()): WebAssembly.Module {
-  if (choice !== 'original') {
-    const optimised = findOptimisedWasm();
-    if (optimised) {
-      try {
-        return new WebAssembly.Module(readFileSync(optimised.path));
-      } catch (e) {
-        if (choice === 'optimised') throw e;
-      }
-    } else if (choice === 'optimised') {
-      throw new Error('mpy: no optimised interpreter wasm was built for this install; run `npm run build`');
+  const path = optimisedPath(choice);
+  if (path !== undefined) {
+    try {
+      return new WebAssembly.Module(readFileSync(path));
+    } catch (e) {
+      if (choice === 'optimised') throw e;
     }
   }
   return new WebAssembly.Module(readFileSync(locateInterpreter().wasm));
+}
+
+/**
+ * {@link compileInterpreterModule} on V8's background threads: the caller's
+ * thread stays free (to load JS) while the module compiles.
+ */
+export async function compileInterpreterModuleAsync(
+  choice: InterpreterWasmChoice = choiceFromEnv(),
+): Promise<WebAssembly.Module> {
+  const path = optimisedPath(choice);
+  if (path !== undefined) {
+    try {
+      return await WebAssembly.compile(readFileSync(path));
+    } catch (e) {
+      if (choice === 'optimised') throw e;
+    }
+  }
+  return WebAssembly.compile(readFileSync(locateInterpreter().wasm));
+}
+
+let compiling: Promise<WebAssembly.Module> | undefined;
+
+/**
+ * The thread's compiled module, as {@link getInterpreterModule}, but compiled
+ * in the background when it is not there yet. Start it early (the `mpy`
+ * command does so before loading the rest of its code); later calls, and
+ * {@link getInterpreterModule}, share the result.
+ */
+export function getInterpreterModuleAsync(): Promise<WebAssembly.Module> {
+  if (compiled) return Promise.resolve(compiled);
+  compiling ??= compileInterpreterModuleAsync().then(
+    (module) => (compiled ??= module),
+    (e: unknown) => {
+      compiling = undefined;
+      throw e;
+    },
+  );
+  return compiling;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { getInterpreterModule } from './compiled-module.js';
+import { getInterpreterModuleAsync } from './compiled-module.js';
 import { createInvokeImports, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
 import { INTERPRETER_PACKAGE } from './locate.js';
@@ -29,6 +29,7 @@ export interface InstantiatedInterpreter {
 }
 
 type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
+type GlueImports = { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> };
 let createModule: CreateModule | undefined;
 
 /**
@@ -36,48 +37,65 @@ let createModule: CreateModule | undefined;
  * `instantiateWasm` hook, with the host's own imports where they matter:
  * bulk stdio on fds 0-2, a bounded heap, and, for the original wasm only (the
  * optimised one has none), lean `invoke_*` trampolines. Uses the thread's
- * compiled module (see `compiled-module.ts`).
+ * compiled module (see `compiled-module.ts`), compiling it in the background
+ * if need be.
  */
 export async function instantiateInterpreter(options: InstantiateOptions): Promise<InstantiatedInterpreter> {
+  // The module compiles on V8's background threads while the glue loads and
+  // sets itself up on this one.
+  const compiling = getInterpreterModuleAsync();
+  compiling.catch(() => {}); // observed below, once the glue asks for the instance
   createModule ??= ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
-  const compiled = getInterpreterModule();
   let instance: WebAssembly.Instance | undefined;
   const { stdio, memoryLimit } = options;
-
-  const module = await createModule({
-    instantiateWasm(
-      glueImports: { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> },
-      receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
-    ) {
-      // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
-      const info = withLinuxErrnos(glueImports);
-      const envNames = WebAssembly.Module.imports(compiled)
-        .filter((i) => i.module === 'env')
-        .map((i) => i.name);
-      const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget);
-      const glueResize = info.env.emscripten_resize_heap as (size: number) => boolean;
-      const env = {
-        ...info.env,
-        ...invokes,
-        emscripten_resize_heap(requested: number): boolean {
-          const limit = memoryLimit?.();
-          if (limit !== undefined && requested >>> 0 > limit) return false;
-          return glueResize(requested);
-        },
-      };
-      const wasi = {
-        ...info.wasi_snapshot_preview1,
-        ...createStdioImports(
-          stdio,
-          () => instance!.exports.memory as WebAssembly.Memory,
-          info.wasi_snapshot_preview1 as unknown as StdioImports,
-        ),
-      };
-      instance = new WebAssembly.Instance(compiled, { env, wasi_snapshot_preview1: wasi } as WebAssembly.Imports);
-      receive(instance, compiled);
-      return instance.exports;
-    },
+  let failed!: (e: unknown) => void;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
   });
+
+  const instantiate = (compiled: WebAssembly.Module, glueImports: GlueImports): WebAssembly.Instance => {
+    // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
+    const info = withLinuxErrnos(glueImports);
+    const envNames = WebAssembly.Module.imports(compiled)
+      .filter((i) => i.module === 'env')
+      .map((i) => i.name);
+    const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget);
+    const glueResize = info.env.emscripten_resize_heap as (size: number) => boolean;
+    const env = {
+      ...info.env,
+      ...invokes,
+      emscripten_resize_heap(requested: number): boolean {
+        const limit = memoryLimit?.();
+        if (limit !== undefined && requested >>> 0 > limit) return false;
+        return glueResize(requested);
+      },
+    };
+    const wasi = {
+      ...info.wasi_snapshot_preview1,
+      ...createStdioImports(
+        stdio,
+        () => instance!.exports.memory as WebAssembly.Memory,
+        info.wasi_snapshot_preview1 as unknown as StdioImports,
+      ),
+    };
+    return new WebAssembly.Instance(compiled, { env, wasi_snapshot_preview1: wasi } as WebAssembly.Imports);
+  };
+
+  const module = await Promise.race([
+    failure,
+    createModule({
+      // The glue waits for `receive`, which may come later (asynchronous instantiation).
+      instantiateWasm(glueImports: GlueImports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+        compiling
+          .then((compiled) => {
+            instance = instantiate(compiled, glueImports);
+            receive(instance, compiled);
+          })
+          .catch(failed);
+        return {};
+      },
+    }),
+  ]);
   return {
     module,
     exports: instance!.exports,
