@@ -4,6 +4,9 @@
 // reads behind it: Python-level reads (upip reads one byte per call) against
 // host crossings (one per buffered chunk).
 //
+// The same 20 packages are also installed by `mpy install` (the host-native
+// installer, no cache) in the same run, and the two are reported as a ratio.
+//
 // Which upip runs: MPY_UPIP_PATH (a directory holding upip.py, or the file)
 // if set; else the one the upip bootstrap cached (~/.cache/mpy/upip); else
 // this project's conformance stand-in (test/fixtures/net/upip_conformance.py),
@@ -94,18 +97,29 @@ function install(pkgs) {
   last = { pythonReads: Number(stats[1]), readCrossings: Number(stats[2]), crossings: Number(stats[3]), bytes: Number(stats[4]) };
 }
 
+function nativeInstall(pkgs) {
+  const target = join(root, `target${run++}`);
+  const r = spawnSync(process.execPath, [MPY, 'install', '--no-cache', '-p', target, '-i', index, ...pkgs], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mpy install failed (status ${r.status}): ${r.stderr}${r.stdout}`);
+  for (const p of pkgs) if (!existsSync(join(target, `${p.replace('micropython-', '')}.py`))) throw new Error(`${p} not installed by mpy install`);
+  rmSync(target, { recursive: true, force: true });
+}
+
 const bench = new Bench({ time: TIME_MS, iterations: 3, warmupIterations: 1 });
 bench.add(`install ${PACKAGES} packages`, () => install(names));
 bench.add('mpy -c pass (process start)', () => {
   const r = spawnSync(process.execPath, [MPY, '-c', 'pass']);
   if (r.status !== 0) throw new Error(String(r.stderr));
 });
+bench.add(`mpy install ${PACKAGES} packages (host installer)`, () => nativeInstall(names));
 // A failing install stops here with its output, not as a silent tinybench error.
 install(names.slice(0, 2));
+nativeInstall(names.slice(0, 2));
 await bench.run();
 for (const t of bench.tasks) if (t.result.state === 'errored') throw t.result.error;
 const twenty = bench.tasks[0].result.latency.mean;
 const start = bench.tasks[1].result.latency.mean;
+const native = bench.tasks[2].result.latency.mean;
 install(names);
 const counts = last;
 
@@ -117,6 +131,8 @@ const summary = {
   processStartMs: start,
   perPackageMs: perPackage,
   ...counts,
+  mpyInstallMs: native,
+  upipOverMpyInstall: twenty / native,
   pythonReadsPerPackage: counts.pythonReads / PACKAGES,
   readCrossingsPerPackage: counts.readCrossings / PACKAGES,
 };
@@ -125,6 +141,9 @@ console.log(`ran: ${upip.kind}`);
 console.log(
   `${PACKAGES} packages in ${twenty.toFixed(0)} ms, of which ${start.toFixed(0)} ms is starting mpy; ` +
     `${perPackage.toFixed(1)} ms per package`,
+);
+console.log(
+  `mpy install of the same ${PACKAGES} packages: ${native.toFixed(0)} ms; the in-wasm upip path takes ${(twenty / native).toFixed(2)}x as long`,
 );
 console.log(
   `socket reads for ${PACKAGES} packages: ${counts.pythonReads} Python-level reads, ${counts.readCrossings} host crossings for them ` +
