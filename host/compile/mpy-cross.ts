@@ -2,10 +2,10 @@
  * mpy-cross for one thread: the wasm compiled once, instances recycled as
  * their heap budget runs out, and a GC heap sized per file. mpy-cross
  * collects garbage while it compiles, so a heap of 16 bytes per source byte
- * (at least 64 KiB) is ample for ordinary modules; on MemoryError the same
+ * (at least 32 KiB) is ample for ordinary modules; on MemoryError the same
  * file is compiled again with four times the heap, up to 8 MiB on a fresh
  * instance (mpy-cross's own default is 1 MiB). Small heaps matter because
- * every call leaks its heap: with 64 KiB an instance serves about 100 files.
+ * every call leaks its heap: with 32 KiB an instance serves about 280 calls.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,8 +19,8 @@ import {
 } from './mpy-cross-instance.js';
 import { locateMpyCross } from './mpy-cross-files.js';
 
-/** Smallest GC heap given to a call. */
-export const MIN_HEAP = 64 * 1024;
+/** Smallest GC heap given to a call (a 2 KiB module compiles in 16 KiB). */
+export const MIN_HEAP = 32 * 1024;
 
 /** Largest GC heap: what still fits a fresh instance. */
 export const MAX_HEAP = 8 * 1024 * 1024;
