@@ -1,4 +1,7 @@
-import { randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+// node:crypto costs ~4 ms to load; only os.urandom needs it.
+const require = createRequire(import.meta.url);
 
 /** Options of {@link createHostApi}. */
 export interface HostApiOptions {
@@ -32,7 +35,7 @@ export function createHostApi(options: HostApiOptions): Record<string, (...args:
       env.delete(String(key));
     },
     urandom: (address: number, length: number): void => {
-      randomFillSync(heap().subarray(address, address + length));
+      (require('node:crypto') as typeof import('node:crypto')).randomFillSync(heap().subarray(address, address + length));
     },
     sleep_ms: (ms: number): void => {
       beforeBlock();

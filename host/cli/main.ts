@@ -27,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
       return USAGE_STATUS;
     case 'run': {
+      // The interpreter compiles on V8's background threads while the rest of mpy loads.
+      void import('../../wasm/compiled-module.js').then((m) => m.getInterpreterModuleAsync().catch(() => {}));
       const { runProgram } = await import('./run.js');
       return runProgram(parsed.args);
     }

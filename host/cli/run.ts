@@ -8,9 +8,7 @@ import { mountHostFilesystem } from '../fs/mounts.js';
 import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
-import { runRepl } from './repl.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
-import { bootstrapUpip } from '../upip/bootstrap.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
 export const CANNOT_OPEN_STATUS = 2;
@@ -69,6 +67,8 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
   let path: readonly string[] = buildSysPath(proc.env, first);
   if (program.kind === 'module' && program.name === 'upip') {
     path = sysPathForUpip(path);
+    // Loaded only for `-m upip`: it brings the archive reader and fflate.
+    const { bootstrapUpip } = await import('../upip/bootstrap.js');
     const upip = await bootstrapUpip({ env: proc.env, cwd: proc.cwd, path, writeError: (t) => proc.writeError(t) });
     if (upip.status !== undefined) return upip.status;
     path = upip.path;
@@ -108,6 +108,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
   const inspect = args.inspect || (proc.env.MICROPYINSPECT ?? '') !== '';
   if (program.kind === 'none' || inspect) {
     if (proc.stdinIsTTY) {
+      const { runRepl } = await import('./repl.js');
       status = await runRepl(interp, stdio);
     } else {
       status = session.runCode(readFileSync(0, 'utf8'));
