@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { compileTree } from '../dist/host/compile/compile-tree.js';
 
 const MODULES = Number(process.argv[2] ?? 400);
@@ -65,6 +66,20 @@ function writeCorpus(root) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
+// How much parallel work this machine gives us right now: N threads spinning
+// for MS each, work done relative to one thread. On a shared machine this is
+// the ceiling for the pool/one-worker ratio; it is measured before each round.
+async function spinCeiling(threads, ms = 300) {
+  const code = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x++; require('node:worker_threads').parentPort.postMessage(x);`;
+  const spin = (n) =>
+    Promise.all(Array.from({ length: n }, () => new Promise((res) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m) => { res(m); void w.terminate(); });
+    }))).then((xs) => xs.reduce((a, b) => a + b, 0));
+  const one = await spin(1);
+  return (await spin(threads)) / one;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'mpy-compile-bench-'));
 try {
   const src = join(dir, 'src');
@@ -75,7 +90,9 @@ try {
   const cpuShare = { one: [], pool: [] };
   // Warm-up: disk cache, module loading.
   await compileTree({ sources: [src], outDir: join(dir, 'warm'), jobs: CPUS });
+  const ceilings = [];
   for (let r = 0; r < ROUNDS; r++) {
+    ceilings.push(await spinCeiling(CPUS));
     for (const [key, jobs] of [['one', 1], ['pool', CPUS]]) {
       const out = join(dir, `out-${key}-${r}`);
       const cpu0 = process.cpuUsage(); // all threads of the process
@@ -88,6 +105,7 @@ try {
       rmSync(out, { recursive: true, force: true });
     }
   }
+  const ceiling = median(ceilings);
   const one = median(rates.one);
   const pool = median(rates.pool);
   const paired = median(rates.pool.map((p, i) => p / rates.one[i]));
@@ -100,6 +118,7 @@ try {
   console.log(line('-j 1', 'one', one));
   console.log(line(`-j ${CPUS}`, 'pool', pool));
   console.log(`  pool / one worker: ${(pool / one).toFixed(2)}x (median of per-round ratios: ${paired.toFixed(2)}x)`);
+  console.log(`  ceiling: ${CPUS} spinning threads did ${ceiling.toFixed(2)}x the work of one (median over the rounds)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
