@@ -1,6 +1,8 @@
 /**
  * The compile pool: piscina workers, each with its own mpy-cross, fed
  * batches of files. The wasm is compiled once here and handed to every worker.
+ * Each worker holds two batches at a time, so that it compiles the next one
+ * while the last .mpy writes of the previous one complete.
  */
 import { readFileSync } from 'node:fs';
 import { Piscina } from 'piscina';
@@ -28,6 +30,7 @@ export class CompilePool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
+      concurrentTasksPerWorker: 2,
       workerData,
     });
     return new CompilePool(pool);
