@@ -130,7 +130,9 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
       await Promise.all(
         batches.map(async (batch) => {
           const r = await pool.run(batch.map((e) => ({ source: e.source, output: e.output, name: e.name, optimize })));
-          perThread.set(r.threadId, r.stats);
+          // Stats are cumulative per thread; batches of one thread may finish out of order.
+          const prev = perThread.get(r.threadId);
+          if (!prev || prev.calls < r.stats.calls) perThread.set(r.threadId, r.stats);
           r.results.forEach((res, i) => {
             const e = batch[i]!;
             if (res.ok) compiled++;
