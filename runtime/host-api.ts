@@ -25,7 +25,8 @@ const TICKS_PERIOD_MASK = (1 << 30) - 1;
 export function createHostApi(options: HostApiOptions): Record<string, (...args: never[]) => unknown> {
   const { env, heap, beforeBlock, onStatus } = options;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  const origin = performance.now();
+  // process.hrtime rather than `performance`, whose first use loads perf_hooks (~5 ms at start-up).
+  const origin = process.hrtime.bigint();
   return {
     getenv: (key: string): string | null => env.get(String(key)) ?? null,
     putenv: (key: string, value: string): void => {
@@ -41,7 +42,7 @@ export function createHostApi(options: HostApiOptions): Record<string, (...args:
       beforeBlock();
       if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
     },
-    ticks_us: (): number => Math.floor((performance.now() - origin) * 1000) & TICKS_PERIOD_MASK,
+    ticks_us: (): number => Number(((process.hrtime.bigint() - origin) / 1000n) & BigInt(TICKS_PERIOD_MASK)),
     set_status: (status: number): void => onStatus(status),
   };
 }

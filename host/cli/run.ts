@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isatty } from 'node:tty';
 import { getSystemErrorMap } from 'node:util';
 import { Session } from '../../runtime/session.js';
 import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
@@ -27,8 +28,9 @@ export function currentProcess(): CliProcess {
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
+    // isatty rather than process.stdin/stdout.isTTY: those getters build the streams.
+    stdinIsTTY: isatty(0),
+    stdoutIsTTY: isatty(1),
     writeError: (text) => process.stderr.write(text),
   };
 }
