@@ -4,6 +4,7 @@ import type { StdioHooks } from '../wasm/instantiate.js';
 const OUT_BUFFER_BYTES = 64 * 1024;
 const IN_BUFFER_BYTES = 64 * 1024;
 const RETRY_WAIT_MS = 2;
+const SMALL_WRITE_BYTES = 32;
 
 /** Options of {@link ProcessStdio}. */
 export interface ProcessStdioOptions {
@@ -45,21 +46,41 @@ export class ProcessStdio implements StdioHooks {
 
   /** {@inheritDoc StdioHooks.write} */
   write(fd: 1 | 2, bytes: Uint8Array): void {
+    this.writeRange(fd, bytes, 0, bytes.length);
+  }
+
+  /** {@inheritDoc StdioHooks.writeRange} */
+  writeRange(fd: 1 | 2, heap: Uint8Array, start: number, end: number): void {
+    const length = end - start;
     if (fd === 2) {
       this.flush();
-      this.#writeAll(2, bytes);
+      this.#writeAll(2, heap.subarray(start, end));
       return;
     }
-    if (bytes.length > OUT_BUFFER_BYTES - this.#outLength) {
+    if (length > OUT_BUFFER_BYTES - this.#outLength) {
       this.flush();
-      if (bytes.length >= OUT_BUFFER_BYTES) {
-        this.#writeAll(1, bytes);
+      if (length >= OUT_BUFFER_BYTES) {
+        this.#writeAll(1, heap.subarray(start, end));
         return;
       }
     }
-    this.#out.set(bytes, this.#outLength);
-    this.#outLength += bytes.length;
-    if (this.#lineBuffered && bytes.includes(10)) this.flush();
+    const out = this.#out;
+    let at = this.#outLength;
+    let newline = false;
+    if (length <= SMALL_WRITE_BYTES) {
+      // A byte loop beats making a view to copy from, for the short pieces print writes.
+      for (let i = start; i < end; i++) {
+        const byte = heap[i]!;
+        out[at++] = byte;
+        if (byte === 10) newline = true;
+      }
+    } else {
+      out.set(heap.subarray(start, end), at);
+      at += length;
+      newline = this.#lineBuffered && out.subarray(at - length, at).includes(10);
+    }
+    this.#outLength = at;
+    if (this.#lineBuffered && newline) this.flush();
   }
 
   /** {@inheritDoc StdioHooks.read} */

@@ -101,4 +101,13 @@ describe('REPL on a terminal', () => {
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });
+
+  it('a program on a terminal shows each line as it prints it, short and long, before it ends', () => {
+    const long = 'x'.repeat(100);
+    const program = `import time\nprint("short")\nprint("${long}")\nt = time.ticks_ms()\nwhile time.ticks_diff(time.ticks_ms(), t) < 30000: pass`;
+    // The program is still busy when the lines must show; Ctrl-C then ends it.
+    const r = runMpyInPty(['-c', program], [{ expect: 'short\r\n' }, { expect: `${long}\r\n` }, { send: '\x03' }]);
+    expect(r.failure).toBeNull();
+    expect(r.status).not.toBe(0);
+  });
 });

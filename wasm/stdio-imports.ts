@@ -17,6 +17,13 @@ export interface StdioHooks {
    * valid only during the call: copy or consume it before returning.
    */
   write(fd: 1 | 2, bytes: Uint8Array): void;
+  /**
+   * Optional faster form of {@link StdioHooks.write}: receives the bytes
+   * `heap[start..end)` with no view made for them (one `print` makes two
+   * writes, so a view per write was most of the garbage a print loop made).
+   * `heap` is valid only during the call.
+   */
+  writeRange?(fd: 1 | 2, heap: Uint8Array, start: number, end: number): void;
   /** Fills `into` with up to `into.length` bytes of stdin; returns 0 at end of input. */
   read(into: Uint8Array): number;
 }
@@ -46,6 +53,9 @@ export function createStdioImports(stdio: StdioHooks, memory: () => WebAssembly.
     u32 = new Uint32Array(buffer);
   };
   const glueWrite = glue.fd_write;
+  const write = stdio.writeRange
+    ? stdio.writeRange.bind(stdio)
+    : (fd: 1 | 2, heap: Uint8Array, start: number, end: number) => stdio.write(fd, heap.subarray(start, end));
   const glueRead = glue.fd_read;
   return {
     fd_write(fd, iov, iovcnt, pnum) {
@@ -55,7 +65,7 @@ export function createStdioImports(stdio: StdioHooks, memory: () => WebAssembly.
       for (let i = 0, at = iov >>> 2; i < iovcnt; i++, at += 2) {
         const ptr = u32[at]!;
         const len = u32[at + 1]!;
-        if (len > 0) stdio.write(fd, u8.subarray(ptr, ptr + len));
+        if (len > 0) write(fd, u8, ptr, ptr + len);
         total += len;
       }
       u32[pnum >>> 2] = total;
