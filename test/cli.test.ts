@@ -201,6 +201,20 @@ describe('bad command lines', () => {
     expect(r.stdout).toContain('mpy serve');
     expect(r.status).toBe(0);
   });
+
+  it.each(['serve', 'index', 'install', 'sdist', 'bin2res', 'compile'])(
+    'mpy %s: an unknown option is a usage error (status 2) that says where the usage is; --help prints it',
+    async (command) => {
+      const bad = await runMpy([command, '--no-such-option']);
+      expect(bad.status).toBe(2);
+      expect(bad.stdout).toBe('');
+      expect(bad.stderr).toMatch(new RegExp(`^mpy ${command}: Unknown option '--no-such-option'`));
+      expect(bad.stderr).toContain(`\nTry 'mpy ${command} --help'.\n`);
+      const help = await runMpy([command, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^usage: mpy ${command}`));
+    },
+  );
 });
 
 describe('standard streams', () => {

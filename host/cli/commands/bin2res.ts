@@ -1,8 +1,8 @@
 /** `mpy bin2res FILE... [-o OUT]`: writes an R.py resource module for the files. */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { bin2res } from '../../pkg/bin2res.js';
 import { PackagingError } from '../../pkg/errors.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
 const HELP = `usage: mpy bin2res FILE... [-o OUT]
 
@@ -16,25 +16,15 @@ options:
 
 /** Runs `mpy bin2res`; resolves with the exit status (0 written, 1 failed, 2 usage). */
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    process.stderr.write(`mpy bin2res: ${(err as Error).message}\n${HELP}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine('bin2res', HELP, {
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
   if (positionals.length === 0) {
-    process.stderr.write(`mpy bin2res: no files given\n${HELP}\n`);
-    return 2;
+    return usageError('bin2res', 'no files given');
   }
   try {
     const text = await bin2res({ files: positionals });

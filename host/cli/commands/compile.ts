@@ -1,7 +1,7 @@
 /** `mpy compile SRC... [-o OUT] [-O N] [-j N]`: .py to .mpy on all cores. */
-import { parseArgs } from 'node:util';
 import { compileTree } from '../../compile/compile-tree.js';
 import { PlanError } from '../../compile/plan.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
 const HELP = `usage: mpy compile SRC... [-o OUT] [-O N] [-j N] [-v]
 
@@ -22,11 +22,6 @@ options:
 
 Errors are printed as FILE:LINE: MESSAGE; the status is 1 if any file failed.`;
 
-function usage(message: string): number {
-  process.stderr.write(`mpy compile: ${message}\nTry 'mpy compile --help'.\n`);
-  return 2;
-}
-
 function whole(value: string | undefined, name: string, min: number, max: number): number | undefined | Error {
   if (value === undefined) return undefined;
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -35,32 +30,24 @@ function whole(value: string | undefined, name: string, min: number, max: number
 
 /** Runs `mpy compile`; resolves with the exit status (0 all compiled, 1 some failed, 2 usage). */
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        optimize: { type: 'string', short: 'O' },
-        jobs: { type: 'string', short: 'j' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return usage((err as Error).message);
-  }
+  const parsed = parseCommandLine('compile', HELP, {
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      optimize: { type: 'string', short: 'O' },
+      jobs: { type: 'string', short: 'j' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (positionals.length === 0) return usage('no SRC given');
+  if (positionals.length === 0) return usageError('compile', 'no SRC given');
   const optimize = whole(values.optimize, '-O', 0, 3);
-  if (optimize instanceof Error) return usage(optimize.message);
+  if (optimize instanceof Error) return usageError('compile', optimize.message);
   const jobs = whole(values.jobs, '-j', 1, 1024);
-  if (jobs instanceof Error) return usage(jobs.message);
+  if (jobs instanceof Error) return usageError('compile', jobs.message);
   let summary;
   try {
     summary = await compileTree({ sources: positionals, outDir: values.output, optimize, jobs });

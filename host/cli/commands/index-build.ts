@@ -1,6 +1,6 @@
 /** `mpy index build DIR -o OUT [--base-url URL]`: parses, writes the static index, prints a summary. */
-import { parseArgs } from 'node:util';
 import { buildStaticIndex } from '../../index/static-build.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
 const HELP = `usage: mpy index build DIR -o OUT [--base-url URL] [--json]
 
@@ -21,30 +21,20 @@ options:
 
 /** Runs `mpy index ...`; resolves with the exit status. */
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        'base-url': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`mpy index: ${(err as Error).message}\n${HELP}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine('index', HELP, {
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      'base-url': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
   if (positionals[0] !== 'build' || positionals.length !== 2 || !values.out) {
-    process.stderr.write(`mpy index: expected "build DIR -o OUT"\n${HELP}\n`);
-    return 2;
+    return usageError('index', 'expected "build DIR -o OUT"');
   }
   try {
     const result = await buildStaticIndex({ dir: positionals[1]!, out: values.out, baseUrl: values['base-url'] });

@@ -1,9 +1,9 @@
 /** `mpy install [-p DIR] [-i URL]... [-r FILE]... [NAME[==VERSION]]...`: parses, installs, prints. */
-import { parseArgs } from 'node:util';
 import { install } from '../../install/install.js';
 import { InstallError } from '../../install/errors.js';
 import { createProgress } from '../../install/progress.js';
 import { DEFAULT_INDEXES } from '../../install/options.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
 const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]...
 
@@ -27,36 +27,26 @@ options:
 
 /** Runs `mpy install`; resolves with the exit status (0 installed, 1 failed, 2 usage). */
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        target: { type: 'string', short: 'p' },
-        index: { type: 'string', short: 'i', multiple: true },
-        requirement: { type: 'string', short: 'r', multiple: true },
-        compile: { type: 'boolean' },
-        'cache-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`mpy install: ${(err as Error).message}\n${HELP}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine('install', HELP, {
+    args,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string', short: 'p' },
+      index: { type: 'string', short: 'i', multiple: true },
+      requirement: { type: 'string', short: 'r', multiple: true },
+      compile: { type: 'boolean' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(timeout > 0)) {
-    process.stderr.write(`mpy install: --timeout must be a positive number of seconds\n`);
-    return 2;
+    return usageError('install', '--timeout must be a positive number of seconds');
   }
   const progress = values.json ? undefined : createProgress(process.stderr);
   try {

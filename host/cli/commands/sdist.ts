@@ -1,8 +1,8 @@
 /** `mpy sdist [DIR] [-o OUTDIR]`: builds a distribution package upip installs. */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PackagingError } from '../../pkg/errors.js';
 import { buildSdist } from '../../pkg/sdist.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
 const HELP = `usage: mpy sdist [DIR] [-o OUTDIR] [-q]
 
@@ -24,11 +24,6 @@ options:
 environment:
   SOURCE_DATE_EPOCH   modification time of the archive members (default: 0)`;
 
-function fail(message: string): number {
-  process.stderr.write(`mpy sdist: ${message}\n`);
-  return 2;
-}
-
 function sourceDateEpoch(): number | undefined | Error {
   const raw = process.env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return undefined;
@@ -37,28 +32,20 @@ function sourceDateEpoch(): number | undefined | Error {
 
 /** Runs `mpy sdist`; resolves with the exit status (0 built, 1 failed, 2 usage). */
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        'out-dir': { type: 'string', short: 'o' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return fail(`${(err as Error).message}\n${HELP}`);
-  }
+  const parsed = parseCommandLine('sdist', HELP, {
+    args,
+    allowPositionals: true,
+    options: {
+      'out-dir': { type: 'string', short: 'o' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (positionals.length > 1) return fail(`expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1) return usageError('sdist', `expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
   const mtime = sourceDateEpoch();
-  if (mtime instanceof Error) return fail(mtime.message);
+  if (mtime instanceof Error) return usageError('sdist', mtime.message);
   try {
     const result = await buildSdist({ dir: positionals[0] ?? '.', outDir: values['out-dir'], mtime });
     if (!values.quiet) {

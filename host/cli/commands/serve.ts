@@ -2,8 +2,8 @@
  * `mpy serve DIR [--port N] [--host H] [--base-url URL]`: parses, starts the
  * index server, prints where it listens, stops on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import { startIndexServer } from '../../index/server.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
 const HELP = `usage: mpy serve DIR [--port N] [--host H] [--base-url URL] [--quiet]
 
@@ -29,36 +29,25 @@ The first line printed is the index URL, for "mpy install -i URL" or
 
 /** Runs `mpy serve`; resolves with the exit status once the server has stopped. */
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string', short: 'H' },
-        'base-url': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`mpy serve: ${(err as Error).message}\n${HELP}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine('serve', HELP, {
+    args,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string', short: 'H' },
+      'base-url': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
   if (positionals.length !== 1) {
-    process.stderr.write(`mpy serve: expected one DIR\n${HELP}\n`);
-    return 2;
+    return usageError('serve', 'expected one DIR');
   }
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`mpy serve: --port must be 0-65535, not ${JSON.stringify(values.port)}\n`);
-    return 2;
+    return usageError('serve', `--port must be 0-65535, not ${JSON.stringify(values.port)}`);
   }
   let server;
   try {
