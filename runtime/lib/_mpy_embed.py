@@ -13,6 +13,7 @@ import sys
 import json
 import gc
 import _mpy_embed_host
+from _mpy_outcome import exit_status, format_exception
 
 _HERE = __file__
 _MAX_SAFE = 9007199254740991
@@ -96,27 +97,8 @@ def decode(text):
     return _decode(json.loads(text))
 
 
-def exit_status(exc):
-    """The Unix port's exit status for a SystemExit: None 0, an int & 255, else 1."""
-    value = exc.args[0] if exc.args else None
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value & 255
-    return 1
-
-
-def format_exception(exc):
-    """The traceback as MicroPython prints it, without this module's frames."""
-    import io
-
-    buf = io.StringIO()
-    sys.print_exception(exc, buf)
-    ours = '  File "' + _HERE + '"'
-    lines = [line for line in buf.getvalue().split("\n") if not line.startswith(ours)]
-    if len(lines) > 1 and lines[0].startswith("Traceback") and not lines[1].startswith("  "):
-        del lines[0]
-    return "\n".join(lines)
+def _ours(path):
+    return path == _HERE
 
 
 def _resolve(target):
@@ -195,7 +177,7 @@ def dispatch():
         out = '{"exit":%d}' % exit_status(e)
     except BaseException as e:
         hit_limit = hit_limit or isinstance(e, MemoryError)
-        out = json.dumps({"error": [type(e).__name__, format_exception(e)]})
+        out = json.dumps({"error": [type(e).__name__, format_exception(e, _ours)]})
     if hit_limit:
         gc.collect()
     _mpy_embed_host.reply(out)

@@ -3,6 +3,7 @@
 # traceback on stderr.
 import sys
 import _mpy_host
+from _mpy_outcome import exit_status, format_exception
 
 _HERE = __file__
 
@@ -10,26 +11,9 @@ _HERE = __file__
 COMPILE_ONLY = False
 
 
-def _exit_status(exc):
-    value = exc.args[0] if exc.args else None
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value & 255
-    return 1
-
-
 def _report(exc):
-    import io
-
-    buf = io.StringIO()
-    sys.print_exception(exc, buf)
     # Frames of this runner are the host's, not the program's: leave them out.
-    ours = '  File "' + _HERE + '"'
-    lines = [line for line in buf.getvalue().split("\n") if not line.startswith(ours)]
-    if len(lines) > 1 and lines[0].startswith("Traceback") and not lines[1].startswith("  "):
-        del lines[0]
-    sys.stderr.write("\n".join(lines))
+    sys.stderr.write(format_exception(exc, lambda path: path == _HERE))
 
 
 def _main_globals(file):
@@ -45,7 +29,7 @@ def _run(thunk):
         thunk()
         status = 0
     except SystemExit as e:
-        status = _exit_status(e)
+        status = exit_status(e)
     except BaseException as e:
         _report(e)
         status = 1

@@ -8,28 +8,20 @@
 # their teardown runs when the host calls finish_class / finish_module.
 import sys
 from . import TestCase, SkipTest, _Marked
+from _mpy_outcome import format_exception as _outcome_text
 
 _PACKAGE_DIR = __file__.rsplit("/", 1)[0] + "/"
 _class_state = {}
 _module_state = {}
 
 
+def _hidden(path):
+    return path.startswith(_PACKAGE_DIR) or path.endswith("/_mpy_embed.py")
+
+
 def format_exception(exc):
     """The traceback as MicroPython prints it, minus frames of unittest and _mpy_embed."""
-    import io
-
-    buf = io.StringIO()
-    sys.print_exception(exc, buf)
-    kept = []
-    for line in buf.getvalue().rstrip("\n").split("\n"):
-        if line.startswith('  File "'):
-            path = line[8 : line.find('"', 8)]
-            if path.startswith(_PACKAGE_DIR) or path.endswith("/_mpy_embed.py"):
-                continue
-        kept.append(line)
-    if len(kept) > 1 and kept[0].startswith("Traceback") and not kept[1].startswith("  "):
-        del kept[0]
-    return "\n".join(kept)
+    return _outcome_text(exc, _hidden).rstrip("\n")
 
 
 def _outcome(status, exc=None, reason=None):
