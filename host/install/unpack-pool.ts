@@ -44,7 +44,9 @@ export class UnpackPool {
     const file = workerFile();
     if (!existsSync(file)) throw new Error(`the unpack worker ${file} is missing: build with "npx tsc -p ." first`);
     const maxThreads = options.maxThreads ?? Math.min(4, availableParallelism());
-    this.#pool = new Piscina({ filename: pathToFileURL(file).href, maxThreads, minThreads: 0, idleTimeout: 1000 });
+    // One worker starts now: a worker's start and first (cold) unpack take ~100-180 ms
+    // here, which then overlaps the index lookups and downloads before the first unpack.
+    this.#pool = new Piscina({ filename: pathToFileURL(file).href, maxThreads, minThreads: 1, idleTimeout: 1000 });
   }
 
   /**
