@@ -129,7 +129,7 @@ export class Connection {
     if (this.#sniffBytes > 0) await this.#flushSniff();
     const plain = this.#release();
     if (!plain) return -Errno.ENOTCONN;
-    const secured = await startTls(plain, { servername, verify, extraCa: this.#ctx.extraCa, timeoutMs: timeoutMs > 0 ? timeoutMs : this.#ctx.timeoutMs });
+    const secured = await startTls(plain, { servername, verify, timeoutMs: timeoutMs > 0 ? timeoutMs : this.#ctx.timeoutMs });
     if (typeof secured === 'number') {
       this.#mode = 'closed';
       return err(secured);

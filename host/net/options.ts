@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { WorkerConfig } from './protocol.js';
 import { NetBridge } from './bridge.js';
 
@@ -19,8 +18,6 @@ export interface NetOptions {
   readonly indexUrl?: string;
   /** Time limit in ms of a blocking operation on a socket with no timeout set. Default 60000. */
   readonly timeoutMs?: number;
-  /** A PEM file of extra CA certificates. Default: the process's NODE_EXTRA_CA_CERTS. */
-  readonly extraCaFile?: string;
   /** Redirects followed per HTTP request. Default 20 (as fetch). */
   readonly maxRedirects?: number;
 }
@@ -33,7 +30,7 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The options the environment gives: `MPY_INDEX_URL`, `MPY_NET_TIMEOUT`
  * (seconds), `MPY_NET_ALLOW` (comma-separated patterns; unset allows
- * everything). NODE_EXTRA_CA_CERTS is the bridge's default anyway.
+ * everything). NODE_EXTRA_CA_CERTS is in Node's default store anyway.
  */
 export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
   const timeout = Number(env.MPY_NET_TIMEOUT);
@@ -44,35 +41,14 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
   };
 }
 
-/**
- * The worker's fixed settings. Reads the CA file now, so a missing file is
- * reported to the embedder instead of failing every handshake.
- * @throws Error when the CA file given in the options cannot be read
- */
+/** The worker's fixed settings. */
 export function workerConfig(options: NetOptions): WorkerConfig {
   return {
     allow: options.allow ?? null,
     indexUrl: options.indexUrl ?? null,
-    extraCa: extraCa(options.extraCaFile),
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     connectTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
-}
-
-/**
- * The PEM text of the extra CAs: the file given (an unreadable one is an
- * error), else NODE_EXTRA_CA_CERTS, whose failures Node itself has already
- * warned about at start-up and which, like Node, are then ignored.
- */
-function extraCa(file: string | undefined): string | null {
-  if (file !== undefined) return readFileSync(file, 'utf8');
-  const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
-  if (!fromEnv) return null;
-  try {
-    return readFileSync(fromEnv, 'utf8');
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -85,7 +61,6 @@ export function checkNetOptions(options: NetOptions): string | undefined {
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code !== undefined && e.path !== undefined) return `cannot read the CA file ${e.path}: ${e.code}`;
     if (e instanceof TypeError && /Invalid URL/.test(e.message)) return `MPY_INDEX_URL ${options.indexUrl} is not a URL`;
     return e.message.replace(/^network allow-list:/, 'MPY_NET_ALLOW:').replace(/^index URL/, 'MPY_INDEX_URL');
   }

@@ -46,8 +46,6 @@ export interface WorkerConfig {
   readonly allow: readonly string[] | null;
   /** Target of the index mapping (`MPY_INDEX_URL`), or `null` for none. */
   readonly indexUrl: string | null;
-  /** PEM text of extra CA certificates (NODE_EXTRA_CA_CERTS), or `null`. */
-  readonly extraCa: string | null;
   /** Redirects followed per HTTP request before the last 3xx is handed back. */
   readonly maxRedirects: number;
   /** Timeout in ms for connections the worker opens itself (mapped requests, redirects). */

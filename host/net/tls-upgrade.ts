@@ -1,17 +1,13 @@
 /**
- * Starting TLS on a connected socket, verified by Node against its root
- * store plus the extra CAs of NODE_EXTRA_CA_CERTS.
- *
- * Node reads NODE_EXTRA_CA_CERTS once, at process start; a worker shares
- * that store, but an embedder that sets the variable later (or a bridge
- * given another file) would be ignored. So the bridge reads the file itself
- * and every handshake passes `ca` = Node's roots + those certificates.
+ * Starting TLS on a connected socket, verified by Node against its default
+ * store: its roots plus NODE_EXTRA_CA_CERTS, which Node reads once, at
+ * process start, for every thread.
  *
  * @module
  */
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { Errno, guestErrorFromNode } from './errno.js';
 
 /** Options of {@link startTls}. */
@@ -20,18 +16,8 @@ export interface TlsOptions {
   readonly servername: string | null;
   /** Whether the certificate must verify. */
   readonly verify: boolean;
-  /** PEM text of extra CAs, or `null`. */
-  readonly extraCa: string | null;
   /** Handshake time limit in ms. */
   readonly timeoutMs: number;
-}
-
-let cachedCa: { extra: string; ca: string[] } | undefined;
-
-function caList(extra: string | null): string[] | undefined {
-  if (extra === null) return undefined;
-  if (cachedCa?.extra !== extra) cachedCa = { extra, ca: [...rootCertificates, extra] };
-  return cachedCa.ca;
 }
 
 /**
@@ -48,7 +34,6 @@ export function startTls(socket: Socket, options: TlsOptions): Promise<TLSSocket
       // RFC 6066 forbids an address as SNI; the name is still checked below.
       servername: name !== null && isIP(name) === 0 ? name : undefined,
       rejectUnauthorized: options.verify,
-      ca: caList(options.extraCa),
       checkServerIdentity: (_host, cert) => (name === null ? undefined : checkServerIdentity(name, cert)),
     });
     const finish = (value: TLSSocket | number): void => {

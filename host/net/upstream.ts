@@ -14,7 +14,6 @@ import { startTls } from './tls-upgrade.js';
 /** What {@link openTcp} and {@link openUrl} need. */
 export interface UpstreamContext {
   readonly policy: NetPolicy;
-  readonly extraCa: string | null;
   readonly timeoutMs: number;
 }
 
@@ -63,7 +62,7 @@ export async function openTcp(
   if (!ctx.policy.allows([host, address], port)) return Errno.EACCES;
   const socket = await connectTcp(address, port, ctx.timeoutMs);
   if (typeof socket === 'number' || tls === undefined) return socket;
-  return startTls(socket, { ...tls, extraCa: ctx.extraCa, timeoutMs: ctx.timeoutMs });
+  return startTls(socket, { ...tls, timeoutMs: ctx.timeoutMs });
 }
 
 /** Opens a connection for an http(s) URL (TLS verified for https, unless `verify` is false). */

@@ -21,7 +21,6 @@ const names = new Map<string, string>();
 const ctx: ConnectionContext = {
   policy: new NetPolicy(config.allow),
   mapping: config.indexUrl === null ? undefined : new IndexMapping(config.indexUrl),
-  extraCa: config.extraCa,
   timeoutMs: config.connectTimeoutMs,
   maxRedirects: config.maxRedirects,
   names,
