@@ -78,6 +78,16 @@ describe('module discovery', () => {
     expect(discoverLayout(['demo.py', 'setup.py', 'conftest.py', 'README.md'], AUTO)).toEqual({ kind: 'flat', root: '', packages: [], modules: ['demo'] });
   });
 
+  it('flat layout: a top-level directory with no Python file (assets, an -o directory) is not a package', () => {
+    expect(discoverLayout(['pkg/__init__.py', 'pkg/data/t.txt', 'out/pkg-1.0.tar.gz', 'assets/logo.png', 'assets/icons/a.svg'], AUTO)).toEqual({
+      kind: 'flat',
+      root: '',
+      packages: ['pkg', 'pkg.data'],
+      modules: [],
+    });
+    expect(discoverLayout(['demo.py', 'assets/logo.png'], AUTO)).toEqual({ kind: 'flat', root: '', packages: [], modules: ['demo'] });
+  });
+
   it('flat layout: refuses several top-level packages or modules, as setuptools does', () => {
     expect(() => discoverLayout(['a/__init__.py', 'b/__init__.py'], AUTO)).toThrow(/multiple top-level packages found in a flat layout: a, b/);
     expect(() => discoverLayout(['a.py', 'b.py'], AUTO)).toThrow(/multiple top-level modules .*\[tool\.mpy\]/);

@@ -207,6 +207,16 @@ describe('mpy sdist and mpy bin2res (command line)', () => {
     expect(readDistribution(readFileSync(archive), archive).members[0]!.entry.mtime).toBe(1_700_000_000);
   });
 
+  it('names the archive relative to the cwd when below it, else by its absolute path', async () => {
+    const dir = mk(FLAT);
+    const inside = await runMpy(['sdist', '.', '-o', 'out'], { cwd: dir });
+    expect(inside.stdout).toMatch(/^wrote out\/micropython-demo-0\.3\.1\.tar\.gz /);
+    const other = mk(FLAT);
+    const outside = await runMpy(['sdist', other, '-o', join(other, 'out')], { cwd: dir });
+    expect(outside.stderr).not.toMatch(/error/i);
+    expect(outside.stdout.startsWith(`wrote ${join(other, 'out', 'micropython-demo-0.3.1.tar.gz')} (`)).toBe(true);
+  });
+
   it('mpy sdist fails with a message and status 1, and with status 2 on bad usage', async () => {
     const dir = mk({ 'x.py': '' });
     const r = await runMpy(['sdist', dir]);

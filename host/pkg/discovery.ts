@@ -7,7 +7,8 @@
  *   package (PEP 420), every `src/*.py` with an identifier name a module.
  * - flat-layout: directories of the project root whose dotted names are
  *   identifiers and not reserved (`tests`, `docs`, `build`, `dist`, hidden,
- *   ..., and `node_modules`, which setuptools does not know) are packages;
+ *   ..., and `node_modules`, which setuptools does not know) and that hold
+ *   a `.py` file somewhere below (setuptools counts any directory) are packages;
  *   only if there are none, root `*.py` files that are not reserved
  *   (`setup`, `conftest`, ...) are modules. More than one top-level package,
  *   or module, is refused as setuptools refuses it.
@@ -143,9 +144,12 @@ export function discoverLayout(files: readonly string[], config: LayoutConfig): 
     (d) => !reserved.some((p) => fnmatchCase(d, p)),
     (d) => FLAT_PACKAGE_RESERVED.includes(d.split('.')[0]!) && !d.includes('.'),
   );
-  const top = packages.filter((p) => !p.includes('.'));
+  // Unlike setuptools, a top-level directory with no Python file at all (an
+  // output directory, assets) is not a package.
+  const hasPython = (pkg: string): boolean => files.some((f) => f.startsWith(`${pkg}/`) && f.endsWith('.py'));
+  const top = packages.filter((p) => !p.includes('.') && hasPython(p));
   refuseMany('packages', top);
-  if (top.length === 1) return { kind: 'flat', root, packages, modules: [] };
+  if (top.length === 1) return { kind: 'flat', root, packages: packages.filter((p) => p.split('.')[0] === top[0]), modules: [] };
   const modules = topLevelModules(files, '', FLAT_MODULE_RESERVED);
   refuseMany('modules', modules);
   return { kind: 'flat', root, packages: [], modules };

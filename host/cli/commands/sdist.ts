@@ -1,5 +1,5 @@
 /** `mpy sdist [DIR] [-o OUTDIR]`: builds a distribution package upip installs. */
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { PackagingError } from '../../pkg/errors.js';
 import { buildSdist } from '../../pkg/sdist.js';
 import { parseCommandLine, usageError } from './command-line.js';
@@ -52,7 +52,9 @@ export async function run(args: string[]): Promise<number> {
       for (const w of result.warnings) process.stderr.write(`mpy sdist: warning: ${w}\n`);
       const files = result.members.filter((m) => !m.endsWith('/')).length;
       const res = [...result.resourceModules].map(([pkg, n]) => `${pkg}/R.py: ${n} resource${n === 1 ? '' : 's'}`);
-      const where = relative(process.cwd(), result.archive) || result.archive;
+      // Relative to the cwd when below it, else the absolute path (not ../../tmp/x).
+      const below = relative(process.cwd(), result.archive);
+      const where = below !== '' && !below.startsWith('..') && !isAbsolute(below) ? below : result.archive;
       process.stdout.write(`wrote ${where} (${files} files, ${result.bytes} bytes${res.length ? `; ${res.join(', ')}` : ''})\n`);
     }
     return 0;
