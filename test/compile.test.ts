@@ -12,6 +12,7 @@ import { renderResourceModule } from '../host/pkg/resource-module.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 import { runMpy } from './helpers/mpy-cli.js';
+import { runMpyInPty } from './helpers/pty.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 
 const PKG_RESOURCES = readFileSync(new URL('../runtime/lib/pkg_resources.py', import.meta.url), 'utf8');
@@ -267,11 +268,32 @@ describe('compileTree on the worker pool', () => {
   it('one worker compiles 300 files (probes included) without an abort, recycling its instance', async () => {
     const root = mk();
     writeTree(root, corpus(300));
-    const summary = await compileTree({ sources: [root], outDir: join(root, 'out'), jobs: 1 });
+    const progress: number[] = [];
+    const summary = await compileTree({
+      sources: [root],
+      outDir: join(root, 'out'),
+      jobs: 1,
+      onProgress: (done, total) => progress.push(total === 306 ? done : -1),
+    });
     expect(summary.failed).toEqual([]);
     expect(summary.compiled).toBe(306);
     expect(summary.threads).toBe(1);
     expect(summary.instances).toBeGreaterThanOrEqual(2);
+    // Reported batch by batch, growing to the total.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress[0]).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBe(306);
+  });
+
+  it('mpy compile on a terminal shows a progress bar on stderr, cleared before the summary', () => {
+    const root = mk();
+    writeTree(root, corpus(40));
+    const r = runMpyInPty(['compile', join(root, 'app'), '-o', join(root, 'out')], [{ expect: '/46 files compiled' }, { expect: ' compiled, ' }]);
+    expect(r.failure).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.transcript).toContain('46/46 files compiled\r\x1b[K');
+    expect(r.transcript).toMatch(/\r\x1b\[K46 compiled, \d+ copied in /);
   });
 
   it('writes beside the sources without -o, and refuses what it cannot plan', async () => {

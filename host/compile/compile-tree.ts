@@ -23,6 +23,11 @@ export interface CompileOptions {
   readonly jobs?: number;
   /** Directory relative paths are resolved against. Default: `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * Called as .py files finish (a batch at a time): `done` of `total` files
+   * compiled or failed so far. Default: none.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** A file that was not compiled or copied. */
@@ -116,6 +121,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const threads = Math.min(jobs, toCompile.length);
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
+  let done = 0;
   await makeDirectories(plan);
   const copying = copyAll(
     plan.filter((e) => e.kind === 'copy'),
@@ -139,6 +145,8 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
             else failed.push({ file: e.display, line: res.line, message: res.message ?? 'failed' });
             for (const k of res.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
           });
+          done += batch.length;
+          options.onProgress?.(done, toCompile.length);
         }),
       );
     } finally {

@@ -3,6 +3,7 @@
  * terminal, or one plain line per package when the output is a pipe or file.
  */
 import type { InstallEvent } from './options.js';
+import { ProgressLine, bar } from '../progress-line.js';
 
 /** A progress display fed with install events. */
 export interface Progress {
@@ -11,8 +12,6 @@ export interface Progress {
   /** Clears the bar (terminal) before the final message. */
   finish(): void;
 }
-
-const WIDTH = 24;
 
 function kb(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
@@ -27,13 +26,9 @@ export function createProgress(out: NodeJS.WriteStream, tty: boolean = out.isTTY
   let unpacked = 0;
   let bytes = 0;
   let last = '';
-  let drawn = false;
+  const line = new ProgressLine(out);
   const draw = (label: string): void => {
-    const filled = known ? Math.round((unpacked / known) * WIDTH) : 0;
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${unpacked}/${known} packages ${kb(bytes)}  ${label}`;
-    const cols = out.columns || 80;
-    out.write(`\r\x1b[K${line.slice(0, cols - 1)}`);
-    drawn = true;
+    line.draw(`${bar(unpacked, known)} ${unpacked}/${known} packages ${kb(bytes)}  ${label}`);
     last = label;
   };
   return {
@@ -66,8 +61,7 @@ export function createProgress(out: NodeJS.WriteStream, tty: boolean = out.isTTY
       }
     },
     finish() {
-      if (drawn) out.write('\r\x1b[K');
-      drawn = false;
+      line.clear();
     },
   };
 }

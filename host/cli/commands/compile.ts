@@ -2,6 +2,7 @@
 import { compileTree } from '../../compile/compile-tree.js';
 import { PlanError } from '../../compile/plan.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { ProgressLine, bar } from '../../progress-line.js';
 
 const HELP = `usage: mpy compile SRC... [-o OUT] [-O N] [-j N] [-v]
 
@@ -28,6 +29,23 @@ function whole(value: string | undefined, name: string, min: number, max: number
   return n >= min && n <= max ? n : new Error(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
 }
 
+const REDRAW_MS = 100;
+
+/** A bar on stderr, redrawn at most every {@link REDRAW_MS} and at the end. */
+function terminalProgress(): { line: ProgressLine; onProgress: (done: number, total: number) => void } {
+  const line = new ProgressLine(process.stderr);
+  let last = 0;
+  return {
+    line,
+    onProgress(done, total) {
+      const now = performance.now();
+      if (done < total && now - last < REDRAW_MS) return;
+      last = now;
+      line.draw(`${bar(done, total)} ${done}/${total} files compiled`);
+    },
+  };
+}
+
 /** Runs `mpy compile`; resolves with the exit status (0 all compiled, 1 some failed, 2 usage). */
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandLine('compile', HELP, {
@@ -48,16 +66,19 @@ export async function run(args: string[]): Promise<number> {
   if (optimize instanceof Error) return usageError('compile', optimize.message);
   const jobs = whole(values.jobs, '-j', 1, 1024);
   if (jobs instanceof Error) return usageError('compile', jobs.message);
+  const progress = process.stderr.isTTY ? terminalProgress() : undefined;
   let summary;
   try {
-    summary = await compileTree({ sources: positionals, outDir: values.output, optimize, jobs });
+    summary = await compileTree({ sources: positionals, outDir: values.output, optimize, jobs, onProgress: progress?.onProgress });
   } catch (err) {
+    progress?.line.clear();
     if (err instanceof PlanError) {
       process.stderr.write(`mpy compile: ${err.message}\n`);
       return 1;
     }
     throw err;
   }
+  progress?.line.clear();
   for (const f of summary.failed) process.stderr.write(`${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`);
   if (values.verbose) {
     for (const k of summary.keptFloats) process.stdout.write(`${k.file}:${k.line}: float literal ${k.literal} kept exact\n`);
