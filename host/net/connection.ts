@@ -23,7 +23,7 @@ import { Inbound, type ReadResult } from './inbound.js';
 import type { IndexMapping } from './index-mapping.js';
 import { Poll } from './protocol.js';
 import { startTls } from './tls-upgrade.js';
-import { connectTcp, openTcp, openUrl, type UpstreamContext } from './upstream.js';
+import { connectTcp, detachSocket, openTcp, openUrl, type UpstreamContext } from './upstream.js';
 
 /** What every connection of a worker shares. */
 export interface ConnectionContext extends UpstreamContext {
@@ -221,13 +221,7 @@ export class Connection {
   #release(): Socket | undefined {
     const socket = this.#socket;
     this.#socket = undefined;
-    if (socket) {
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('end');
-      socket.removeAllListeners('close');
-      socket.removeAllListeners('error');
-      socket.on('error', () => {});
-    }
+    if (socket) detachSocket(socket);
     return socket;
   }
 

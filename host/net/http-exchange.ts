@@ -18,6 +18,7 @@ import { Errno, guestErrorFromNode } from './errno.js';
 import { serializeHead, type OutgoingRequest } from './http-request.js';
 import { redirectRequest, sniffResponse } from './http-response.js';
 import type { Inbound } from './inbound.js';
+import { detachSocket } from './upstream.js';
 
 /** Request bodies up to this size are kept to repeat them after a 307/308. */
 export const REPLAY_BODY_BYTES = 64 * 1024;
@@ -178,10 +179,7 @@ export class HttpExchange {
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket) {
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('end');
-      socket.removeAllListeners('close');
-      socket.on('error', () => {});
+      detachSocket(socket);
       socket.destroy();
     }
   }

@@ -72,3 +72,13 @@ export function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promis
   const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
   return openTcp(host, port, https ? { servername: host, verify } : undefined, ctx);
 }
+
+/**
+ * Takes a socket away from its current owner: removes every `data`, `end`,
+ * `close` and `error` listener and leaves a no-op `error` listener, so an
+ * error arriving after the hand-over is not thrown as an uncaught exception.
+ */
+export function detachSocket(socket: Socket): void {
+  for (const event of ['data', 'end', 'close', 'error']) socket.removeAllListeners(event);
+  socket.on('error', () => {});
+}
