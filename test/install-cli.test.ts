@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgress } from '../host/install/index.js';
-import { exited, mpy, mpyUntilFirstLine } from './helpers/cli.js';
+import { exited, MAIN, mpy, mpyUntilFirstLine } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir, writeDists } from './helpers/fixture-dir.js';
 
@@ -116,6 +119,45 @@ describe('mpy install (child process)', () => {
     expect(existsSync(join(root, 't3'))).toBe(false);
     expect((await mpy(['install', '--bogus'])).status).toBe(2);
     expect((await mpy(['install', '--help'])).stdout).toContain('usage: mpy install');
+  });
+});
+
+describe('mpy install cancelled', () => {
+  it('Ctrl-C (SIGINT) while a download hangs: status 130, target untouched, no staging directory left', async () => {
+    // An index whose archive never comes: the request is held until the test ends.
+    let archiveAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (archiveAsked = resolve));
+    const held: ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      if (req.url === '/pypi/slow/json') {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/slow-1.0.tar.gz`;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ info: { name: 'slow', version: '1.0' }, releases: { '1.0': [{ url, filename: 'slow-1.0.tar.gz', packagetype: 'sdist' }] } }));
+        return;
+      }
+      held.push(res);
+      archiveAsked();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const parent = join(root, 'cancel');
+    const target = join(parent, 'lib');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'kept.py'), 'K = 1\n');
+    try {
+      const index = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pypi`;
+      const child = spawn(process.execPath, [MAIN, 'install', '--no-cache', '-p', target, '-i', index, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      await asked;
+      child.kill('SIGINT');
+      expect(await exited(child)).toBe(130);
+      expect(stderr).toContain('mpy install: cancelled before anything was installed');
+      expect(readdirSync(target)).toEqual(['kept.py']);
+      expect(readdirSync(parent)).toEqual(['lib']);
+    } finally {
+      for (const res of held) res.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -23,6 +23,8 @@ export interface FetchArchiveOptions {
   maxBytes?: number;
   /** Called as bytes arrive. Default none. */
   onBytes?: (n: number) => void;
+  /** Abandons the download when aborted. Default none. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
   }
   let got;
   try {
-    got = await httpGet(release.url, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, onBytes: options.onBytes });
+    got = await httpGet(release.url, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, onBytes: options.onBytes, signal: options.signal });
   } catch (err) {
     if (err instanceof InstallError && err.code === 'index-error') {
       throw new InstallError('download-failed', `cannot download ${release.name} ${release.version}: ${err.message}`, err.hint, err);

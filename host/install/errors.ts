@@ -17,6 +17,7 @@ export type InstallErrorCode =
   | 'compile-unavailable'
   | 'compile-failed'
   | 'commit-failed'
+  | 'cancelled'
   | 'io-error';
 
 /** A failed install; the target directory is as it was before (see `commit.ts`). */
@@ -54,4 +55,12 @@ export function networkReason(err: unknown): string {
     e = (e as { cause?: unknown }).cause;
   }
   return best;
+}
+
+/**
+ * Throws InstallError `cancelled` if `signal` has been aborted (the install
+ * stops there; nothing has been committed).
+ */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InstallError('cancelled', 'cancelled before anything was installed', 'the target directory is as it was; run the command again to install');
 }

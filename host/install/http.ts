@@ -3,7 +3,7 @@
  * error; everything else that is not 200 is, and so is an unreachable host.
  * Node's fetch keeps connections alive and reuses them across requests.
  */
-import { InstallError, networkReason } from './errors.js';
+import { InstallError, networkReason, throwIfCancelled } from './errors.js';
 
 /** Options of {@link httpGet}. */
 export interface GetOptions {
@@ -13,6 +13,8 @@ export interface GetOptions {
   maxBytes?: number;
   /** Called as body bytes arrive. Default none. */
   onBytes?: (n: number) => void;
+  /** Abandons the request when aborted (InstallError `cancelled`). Default none. */
+  signal?: AbortSignal;
 }
 
 /** A 200 answer, or `undefined` for 404/410. */
@@ -30,8 +32,11 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000), headers: { accept: 'application/json, */*' } });
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    res = await fetch(url, { signal, headers: { accept: 'application/json, */*' } });
   } catch (err) {
+    throwIfCancelled(options.signal);
     throw new InstallError('index-unreachable', `cannot reach ${url}: ${networkReason(err)}`, 'check the index URL (-i) and that the server is running and reachable', err);
   }
   if (res.status === 404 || res.status === 410) {
@@ -63,6 +68,7 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
     }
   } catch (err) {
     if (err instanceof InstallError) throw err;
+    throwIfCancelled(options.signal);
     throw new InstallError('download-failed', `download of ${url} broke off: ${networkReason(err)}`, 'try again; if it persists, the server or network is at fault', err);
   }
   return { url: res.url || url, body: Buffer.concat(chunks, total) };

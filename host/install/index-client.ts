@@ -47,6 +47,8 @@ interface Doc {
 export interface IndexClientOptions {
   /** Per-request timeout in ms. Default 60000. */
   timeoutMs?: number;
+  /** Abandons requests when aborted. Default none. */
+  signal?: AbortSignal;
 }
 
 function isSdist(f: FileEntry): boolean {
@@ -74,7 +76,7 @@ export class IndexClient {
   }
 
   async #getDoc(url: string): Promise<{ doc: Doc; url: string } | undefined> {
-    const got = await httpGet(url, { timeoutMs: this.#options.timeoutMs, maxBytes: 16 * 1024 * 1024 });
+    const got = await httpGet(url, { timeoutMs: this.#options.timeoutMs, maxBytes: 16 * 1024 * 1024, signal: this.#options.signal });
     if (!got) return undefined;
     try {
       const doc = JSON.parse(got.body.toString('utf-8')) as Doc;

@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ArchiveCache, defaultCacheDir } from './cache.js';
 import { commitStage } from './commit.js';
 import { compileStaged } from './compile-hook.js';
-import { InstallError } from './errors.js';
+import { InstallError, throwIfCancelled } from './errors.js';
 import { IndexClient } from './index-client.js';
 import { DEFAULT_INDEXES, defaultTarget, type InstalledPackage, type InstallOptions, type InstallResult } from './options.js';
 import { parseRequirement, readRequirementsFile, type Requirement } from './requirement.js';
@@ -70,7 +70,9 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   // Stage beside the real directory, so that a symlinked target is still committed by renames.
   const target = await realpath(resolvePath(options.target ?? defaultTarget(env))).catch(() => resolvePath(options.target ?? defaultTarget(env)));
   const roots = await gatherRequirements(options);
-  const client = new IndexClient(options.indexes?.length ? options.indexes : DEFAULT_INDEXES, { timeoutMs: options.timeoutMs });
+  const { signal } = options;
+  throwIfCancelled(signal);
+  const client = new IndexClient(options.indexes?.length ? options.indexes : DEFAULT_INDEXES, { timeoutMs: options.timeoutMs, signal });
   const cache = options.noCache ? undefined : new ArchiveCache(options.cacheDir ?? defaultCacheDir(env));
   const pool = options.pool ?? new UnpackPool();
   let packages: ResolvedPackage[];
@@ -78,7 +80,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
     packages = await resolveAll(roots, {
       client,
       pool,
-      fetch: { cache, timeoutMs: options.timeoutMs },
+      fetch: { cache, timeoutMs: options.timeoutMs, signal },
       limits: options.limits,
       concurrency: options.concurrency ?? 8,
       emit,
@@ -86,6 +88,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   } finally {
     if (!options.pool) await pool.close();
   }
+  throwIfCancelled(signal);
   const files = collectFiles(packages);
   let stage;
   try {
@@ -98,6 +101,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
     await writeStaged(stage, files);
     emit({ type: 'staged', files: files.length });
     if (options.compile) emit({ type: 'compiled', modules: await compileStaged(stage.dir) });
+    throwIfCancelled(signal);
     await commitStage(stage, (done, total) => emit({ type: 'commit', done, total }));
     committed = true;
   } finally {

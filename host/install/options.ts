@@ -38,6 +38,13 @@ export interface InstallOptions {
   onEvent?: (event: InstallEvent) => void;
   /** Environment for HOME and XDG_CACHE_HOME. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Cancels the install when aborted: requests in flight are abandoned and
+   * it rejects with InstallError `cancelled`, the target untouched. Once the
+   * commit (a few renames) has begun it completes; an abort then changes
+   * nothing. Default none.
+   */
+  signal?: AbortSignal;
 }
 
 /** Progress of an install, in order of occurrence per package. */

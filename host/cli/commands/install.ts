@@ -9,7 +9,8 @@ const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]
 
 Install MicroPython packages and their dependencies (requires.txt) from
 package indexes, in upip's layout. All or nothing: on any failure the target
-is left exactly as it was, and the exit status is non-zero.
+is left exactly as it was, and the exit status is non-zero (130 when
+cancelled with Ctrl-C or SIGTERM).
 
 options:
   -p, --target DIR    install into DIR (default ~/.micropython/lib)
@@ -25,7 +26,10 @@ options:
   --json              print the result (or the error) as JSON on stdout
   -h, --help          show this help`;
 
-/** Runs `mpy install`; resolves with the exit status (0 installed, 1 failed, 2 usage). */
+/** Exit status after a cancelling signal, as a shell reports SIGINT (128 + 2). */
+const CANCELLED_STATUS = 130;
+
+/** Runs `mpy install`; resolves with the exit status (0 installed, 1 failed, 2 usage, 130 cancelled). */
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandLine('install', HELP, {
     args,
@@ -49,6 +53,12 @@ export async function run(args: string[]): Promise<number> {
     return usageError('install', '--timeout must be a positive number of seconds');
   }
   const progress = values.json ? undefined : createProgress(process.stderr);
+  // Ctrl-C or SIGTERM cancels cleanly: nothing is left half-installed and no
+  // staging directory is left behind (a second signal is ignored meanwhile).
+  const cancel = new AbortController();
+  const onSignal = (): void => cancel.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const result = await install({
       requirements: positionals,
@@ -60,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
       compile: values.compile,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       onEvent: progress?.onEvent,
+      signal: cancel.signal,
     });
     progress?.finish();
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
@@ -72,7 +83,10 @@ export async function run(args: string[]): Promise<number> {
     progress?.finish();
     const e = err instanceof InstallError ? err : new InstallError('io-error', (err as Error).message ?? String(err), 'check the permissions and free space of the target directory and its parent', err);
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
-    else process.stderr.write(`mpy install: error: ${e.message}\n  ${e.hint}\n`);
-    return 1;
+    else process.stderr.write(`mpy install: ${e.code === 'cancelled' ? '' : 'error: '}${e.message}\n  ${e.hint}\n`);
+    return e.code === 'cancelled' ? CANCELLED_STATUS : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
