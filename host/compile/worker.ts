@@ -7,7 +7,7 @@
  * .mpy is written asynchronously so that the write overlaps the next compile.
  */
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { threadId, workerData } from 'node:worker_threads';
 import { BytecodeCompiler } from './bytecode-compiler.js';
 import type { CompileBatchResult, CompileFileResult, CompileTask, CompileWorkerData } from './task.js';
@@ -42,7 +42,7 @@ async function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promis
   const result: { -readonly [K in keyof CompileFileResult]: CompileFileResult[K] } = { ok: true, line: undefined, message: undefined, rewrites: outcome.rewrites };
   // The write overlaps the next compile; the batch waits for all of them before it reports.
   writes.push(
-    writeFile(task.output, outcome.mpy).catch((err: NodeJS.ErrnoException) => {
+    writeFileAtomic(task.output, outcome.mpy).catch((err: NodeJS.ErrnoException) => {
       Object.assign(result, failure(`cannot write ${task.output}: ${err.code ?? String(err)}`));
     }),
   );

@@ -4,9 +4,10 @@
  * none; every hit is re-hashed, so a damaged entry is a miss, not an install.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** The default cache directory: `$XDG_CACHE_HOME/mpy`, else `~/.cache/mpy` (`~` from HOME). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -49,13 +50,11 @@ export class ArchiveCache {
   /** Stores an archive under its digest. Failures are ignored: the cache is an optimisation. */
   async put(sha256: string, bytes: Uint8Array): Promise<void> {
     const path = this.#path(sha256);
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(tmp, bytes);
-      await rename(tmp, path);
+      await writeFileAtomic(path, bytes);
     } catch {
-      await rm(tmp, { force: true }).catch(() => undefined);
+      // Not cached this time.
     }
   }
 }

@@ -7,7 +7,8 @@
  * `NAME.egg-info/` (`-` written `_`, as setuptools does) with `PKG-INFO` and,
  * when there are dependencies, `requires.txt`.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { join, resolve } from 'node:path';
 import { discoverLayout, type ModuleLayout } from './discovery.js';
 import { PackagingError } from './errors.js';
@@ -174,9 +175,7 @@ export async function buildSdist(options: SdistOptions = {}): Promise<SdistResul
   const archive = join(outDir, `${base}.tar.gz`);
   try {
     await mkdir(outDir, { recursive: true });
-    const tmp = `${archive}.${process.pid}.tmp`;
-    await writeFile(tmp, gz);
-    await rename(tmp, archive);
+    await writeFileAtomic(archive, gz);
   } catch (err) {
     throw new PackagingError('io', `cannot write ${archive}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }

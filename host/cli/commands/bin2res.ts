@@ -1,5 +1,5 @@
 /** `mpy bin2res FILE... [-o OUT]`: writes an R.py resource module for the files. */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { bin2res } from '../../pkg/bin2res.js';
 import { PackagingError } from '../../pkg/errors.js';
 import { parseCommandLine, usageError } from './command-line.js';
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const text = await bin2res({ files: positionals });
     if (values.output === undefined) process.stdout.write(text);
-    else await writeFile(values.output, text);
+    else await writeFileAtomic(values.output, text);
     return 0;
   } catch (err) {
     if (err instanceof PackagingError) {
