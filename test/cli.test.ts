@@ -244,10 +244,15 @@ sys.stderr.write("d\\n")' 2>&1`], { encoding: 'utf8' });
     expect(r.stdout).toBe("name? alice\n'second line\\n'\n'rest\\nof it'\n");
   });
 
-  it('input() at end of input raises EOFError', async () => {
+  it('input() at end of input raises EOFError, traced as from the built-in it is on the Unix port', async () => {
     const r = await runMpy(['-c', 'input()']);
-    expect(r.stderr).toContain('EOFError');
+    expect(r.stderr).toBe('Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\nEOFError: \n');
     expect(r.status).toBe(1);
+  });
+
+  it('a socket error is traced from the program line only (socket is built in on the Unix port)', async () => {
+    const r = await runMpy(['-c', 'import socket\ns = socket.socket()\ns.connect(("127.0.0.1", 9))'], { env: { MPY_NET_ALLOW: '127.0.0.1:1' } });
+    expect(r.stderr).toBe('Traceback (most recent call last):\n  File "<stdin>", line 3, in <module>\nOSError: [Errno 13] EACCES\n');
   });
 
   it('invalid UTF-8 on stdin gives a Python error, not a crash', async () => {

@@ -6,14 +6,22 @@ import _mpy_host
 from _mpy_outcome import exit_status, format_exception
 
 _HERE = __file__
+_LIB = _HERE.rsplit("/", 1)[0] + "/"
+# Modules that stand in for the Unix port's built-in C modules and functions
+# (input() is _mpy_boot's): their frames would not exist there.
+_BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py")
 
 # Set by the host for `-X compile-only`: parse and compile, do not run.
 COMPILE_ONLY = False
 
 
+def _hidden(path):
+    return path.startswith(_LIB) and path[len(_LIB) :].startswith(_BUILTIN_STAND_INS)
+
+
 def _report(exc):
-    # Frames of this runner are the host's, not the program's: leave them out.
-    sys.stderr.write(format_exception(exc, lambda path: path == _HERE))
+    # Frames of the runner and of built-in stand-ins are the host's, not the program's.
+    sys.stderr.write(format_exception(exc, _hidden))
 
 
 def _main_globals(file):
