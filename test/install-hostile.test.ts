@@ -176,6 +176,23 @@ describe('index and transfer failures', () => {
     }
   });
 
+  it('an archive served with Content-Encoding: gzip installs: the digest is over the bytes as sent', async () => {
+    const bytes = good();
+    const index = await fakeIndex([{ name: 'good', version: '1.0', bytes }], (path, res) => {
+      if (!path.startsWith('/files/')) return false;
+      res.writeHead(200, { 'content-type': 'application/x-tar', 'content-encoding': 'gzip', 'content-length': bytes.length }).end(Buffer.from(bytes));
+      return true;
+    });
+    try {
+      const t = tempDir('mpy-ce-');
+      const result = await install({ requirements: ['good'], indexes: [index.index], target: t, noCache: true, pool });
+      expect(result.packages.map((p) => [p.name, p.verified])).toEqual([['good', true]]);
+      removeDir(t);
+    } finally {
+      await index.close();
+    }
+  });
+
   it('a connection cut mid-body', async () => {
     const server = createServer((req, res) => {
       if (req.url!.endsWith('/json')) {

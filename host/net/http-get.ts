@@ -1,8 +1,8 @@
 /**
- * The host's own HTTP GET (for the upip bootstrap): node:http/https, so
- * the body arrives exactly as sent (fetch would undo a Content-Encoding,
- * and a digest is over the bytes served), redirects followed, the index
- * mapping applied, size and time bounded.
+ * The host's own HTTP GET, for the upip bootstrap and `mpy install`:
+ * node:http/https, so the body arrives exactly as sent (fetch would undo a
+ * Content-Encoding, and a digest is over the bytes served), redirects
+ * followed, the index mapping applied, size and time bounded, cancellable.
  *
  * @module
  */
@@ -17,58 +17,117 @@ export interface HttpGetOptions {
   readonly timeoutMs?: number;
   /** Refuse bodies larger than this. Default 16 MiB. */
   readonly maxBytes?: number;
-  /** Index mapping to apply to each URL requested. */
+  /** Index mapping to apply to each URL requested. Default none. */
   readonly mapping?: IndexMapping;
   /** Extra CA certificates (PEM). Default: Node's store (with NODE_EXTRA_CA_CERTS). */
   readonly ca?: string[];
+  /** Reuse connections (Node's global keep-alive agent). Default false: one connection per request. */
+  readonly keepAlive?: boolean;
+  /** Called as body bytes arrive. Default none. */
+  readonly onBytes?: (n: number) => void;
+  /** Abandons the request when aborted (rejects with the signal's reason). Default none. */
+  readonly signal?: AbortSignal;
+  /** The Accept header. Default `*\/*`. */
+  readonly accept?: string;
 }
 
-/** A GET that failed: a status other than 200/404, too large, or a network error (`code` set). */
+/** A GET that failed: a status other than 200/404/410, too large, or a network error (`code` set). */
 export class HttpGetError extends Error {
   /** The HTTP status, when the server answered. */
   readonly status: number | undefined;
   /** Node's error code for a network failure (ECONNREFUSED, ENOTFOUND, ...). */
   readonly code: string | undefined;
+  /** Whether it failed while the body was arriving (the server had answered 200). */
+  readonly midBody: boolean;
+  /** The start of the body of an error answer, as text (at most 200 characters). */
+  readonly detail: string;
 
   /** @internal */
-  constructor(message: string, status?: number, code?: string) {
+  constructor(message: string, status?: number, code?: string, midBody = false, detail = '') {
     super(message);
     this.name = 'HttpGetError';
     this.status = status;
     this.code = code;
+    this.midBody = midBody;
+    this.detail = detail;
   }
 }
 
+const ERROR_DETAIL_BYTES = 1024;
+
 function once(url: URL, options: HttpGetOptions): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { accept: '*/*', 'accept-encoding': 'identity' }, timeout: options.timeoutMs ?? 30_000, ca: options.ca });
+    const req = request(url, {
+      agent: options.keepAlive ? undefined : false,
+      headers: { accept: options.accept ?? '*/*', 'accept-encoding': 'identity' },
+      timeout: timeoutMs,
+      ca: options.ca,
+      signal: options.signal,
+    });
     req.on('response', resolve);
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${options.timeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => reject(new HttpGetError(`${url.href}: ${err.message}`, undefined, err.code ?? 'EIO')));
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (options.signal?.aborted) reject(options.signal.reason);
+      else reject(new HttpGetError(`${url.href}: ${err.message}`, undefined, err.code ?? 'EIO'));
+    });
     req.end();
   });
 }
 
-function body(res: IncomingMessage, url: URL, maxBytes: number): Promise<Buffer> {
+function body(res: IncomingMessage, url: URL, options: HttpGetOptions, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let total = 0;
+    const tooLarge = (): HttpGetError => new HttpGetError(`${url.href} is larger than ${maxBytes} bytes`, 200, undefined, true);
+    if (Number(res.headers['content-length'] ?? NaN) > maxBytes) {
+      res.destroy();
+      reject(tooLarge());
+      return;
+    }
     res.on('data', (d: Buffer) => {
       total += d.length;
-      if (total > maxBytes) res.destroy(new HttpGetError(`${url.href} is larger than ${maxBytes} bytes`));
-      else parts.push(d);
+      if (total > maxBytes) {
+        res.destroy();
+        reject(tooLarge());
+        return;
+      }
+      parts.push(d);
+      options.onBytes?.(d.length);
     });
     res.on('end', () => resolve(Buffer.concat(parts, total)));
-    res.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof HttpGetError ? err : new HttpGetError(`${url.href}: ${err.message}`, undefined, err.code ?? 'EIO')));
-    res.on('aborted', () => reject(new HttpGetError(`${url.href}: the server closed the connection mid-body`, undefined, 'ECONNRESET')));
+    const broke = (err: NodeJS.ErrnoException): void => {
+      if (options.signal?.aborted) reject(options.signal.reason);
+      else reject(new HttpGetError(`${url.href}: ${err.message}`, 200, err.code ?? 'EIO', true));
+    };
+    res.on('error', broke);
+    res.on('aborted', () => broke(Object.assign(new Error('the server closed the connection mid-body'), { code: 'ECONNRESET' })));
   });
+}
+
+/** Up to {@link ERROR_DETAIL_BYTES} of an error answer's body, for the message. */
+async function errorDetail(res: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of res) {
+      parts.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+      if (total >= ERROR_DETAIL_BYTES) break;
+    }
+  } catch {
+    // The detail is a courtesy.
+  }
+  res.destroy();
+  return Buffer.concat(parts).subarray(0, ERROR_DETAIL_BYTES).toString('utf8').slice(0, 200).trim();
 }
 
 /**
  * GETs `url` (after the mapping), following up to 20 redirects.
- * @returns the body, or `undefined` for 404 and 410
- * @throws HttpGetError for other statuses, oversize bodies and network errors
+ * @returns the final URL and the body exactly as sent, or `undefined` for 404 and 410
+ * @throws HttpGetError for other statuses, oversize bodies and network errors;
+ *   the signal's reason when it aborts
  */
 export async function httpGet(url: string, options: HttpGetOptions = {}): Promise<{ url: string; body: Buffer } | undefined> {
   let current = new URL(url);
@@ -87,9 +146,9 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
       return undefined;
     }
     if (status !== 200) {
-      res.resume();
-      throw new HttpGetError(`${current.href} answered HTTP ${status}`, status);
+      const detail = await errorDetail(res);
+      throw new HttpGetError(`${current.href} answered HTTP ${status}`, status, undefined, false, detail);
     }
-    return { url: current.href, body: await body(res, current, options.maxBytes ?? 16 * 1024 * 1024) };
+    return { url: current.href, body: await body(res, current, options, options.maxBytes ?? 16 * 1024 * 1024) };
   }
 }
