@@ -130,3 +130,20 @@ describe('upip conformance', () => {
     expect(r.stderr).toBe("Error installing 'micropython-alpha': OSError(111,), packages may be partially installed\n");
   });
 });
+
+describe('mpy install over HTTPS', () => {
+  it('verifies the index against NODE_EXTRA_CA_CERTS and refuses it without', async () => {
+    const dir = target('native-https');
+    const url = `https://localhost:${front.port}/pypi`;
+    const r = await runMpy(['install', '--no-cache', '-i', url, '-p', dir, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: ca.caFile } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^installed 4 packages \(5 files\) into /);
+    expect(installedFiles(dir)).toEqual(EXPECTED_FILES);
+    const bad = target('native-https-bad');
+    const untrusted = await runMpy(['install', '--no-cache', '-i', url, '-p', bad, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: '' } });
+    expect(untrusted.status).toBe(1);
+    expect(untrusted.stderr).toContain(`mpy install: error: cannot reach ${url}/micropython-alpha/json`);
+    expect(untrusted.stderr).toMatch(/certificate/i);
+    expect(installedFiles(bad)).toEqual([]);
+  });
+});
