@@ -130,36 +130,36 @@ export class SyscallFiles {
   #read(fd: number, iov: number, count: number, pnum: number): number {
     const file = this.#fds.get(fd)!;
     if (file.data === undefined) return EBADF;
-    const view = this.#view();
     const heap = this.#bytes();
     let total = 0;
-    for (let i = 0; i < count; i++) {
-      const ptr = view.getUint32(iov + i * 8, true);
-      const len = view.getUint32(iov + i * 8 + 4, true);
+    for (const [ptr, len] of this.#iovecs(iov, count)) {
       const n = Math.min(len, file.data.length - file.pos);
       heap.set(file.data.subarray(file.pos, file.pos + n), ptr);
       file.pos += n;
       total += n;
       if (n < len) break;
     }
-    view.setInt32(pnum, total, true);
+    this.#view().setInt32(pnum, total, true);
     return 0;
   }
 
   #write(fd: number, iov: number, count: number, pnum: number): number {
     const sink = fd === 1 ? this.#stdout : fd === 2 ? this.#stderr : this.#fds.get(fd)!.data === undefined ? this.#output! : undefined;
     if (sink === undefined) return EBADF;
-    const view = this.#view();
     const heap = this.#bytes();
     let total = 0;
-    for (let i = 0; i < count; i++) {
-      const ptr = view.getUint32(iov + i * 8, true);
-      const len = view.getUint32(iov + i * 8 + 4, true);
+    for (const [ptr, len] of this.#iovecs(iov, count)) {
       sink.push(heap.slice(ptr, ptr + len));
       total += len;
     }
-    view.setInt32(pnum, total, true);
+    this.#view().setInt32(pnum, total, true);
     return 0;
+  }
+
+  /** The (pointer, length) pairs of a WASI iovec array. */
+  *#iovecs(iov: number, count: number): Generator<[number, number]> {
+    const view = this.#view();
+    for (let i = 0; i < count; i++) yield [view.getUint32(iov + i * 8, true), view.getUint32(iov + i * 8 + 4, true)];
   }
 
   #seek(fd: number, offset: number, whence: number, newOffset: number): number {
