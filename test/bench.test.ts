@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureOptimisedWasm } from './helpers/wasm-build.js';
 import { ensureDist, ROOT } from './helpers/dist.js';
+import { makeTestCa, type TestCa } from './fixtures/net/servers.js';
 
 interface Row {
   id: string;
@@ -29,21 +30,27 @@ interface ExternalResult {
 }
 
 let out: string;
+let ca: TestCa;
 
 beforeAll(() => {
   ensureDist(['host', 'runtime', 'wasm'], ['dist/host/cli/main.js']);
   ensureOptimisedWasm();
   out = mkdtempSync(join(tmpdir(), 'mpy-bench-test-'));
+  ca = makeTestCa();
 }, 180_000);
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  if (ca) rmSync(ca.dir, { recursive: true, force: true });
+});
 
 describe('npm run bench -- --quick', () => {
   it('prints the table and writes JSON with every row', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), '--quick', '--skip-external', '--out', out], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, MPY_WASM: '' },
+      // A CA file in NODE_EXTRA_CA_CERTS makes the runner also time start-up without it.
+      env: { ...process.env, MPY_WASM: '', NODE_EXTRA_CA_CERTS: ca.caFile },
     });
     expect(r.stderr).not.toMatch(/bench: Error/);
     expect(r.status).toBe(0);
@@ -62,6 +69,7 @@ describe('npm run bench -- --quick', () => {
       'pystone.vs-original-wasm',
       'pystone.vs-native',
       'startup.vs-node',
+      'startup.vs-node-no-ca',
       'startup.vs-native',
       'startup.vs-cpython',
       'print.vs-node-lines',
@@ -71,7 +79,7 @@ describe('npm run bench -- --quick', () => {
       ...externals,
     ]);
     for (const row of report.rows) expect([row.id, row.status]).not.toEqual([row.id, 'failed']);
-    for (const id of ['cpu.vs-stock', 'cpu.vs-original-wasm', 'startup.vs-node', 'print.vs-node-lines', 'print.vs-node-buffered']) {
+    for (const id of ['cpu.vs-stock', 'cpu.vs-original-wasm', 'startup.vs-node', 'startup.vs-node-no-ca', 'print.vs-node-lines', 'print.vs-node-buffered']) {
       const row = report.rows.find((x) => x.id === id)!;
       expect(row.status).toBe('ok');
       expect(row.ratio).toBeGreaterThan(0);
