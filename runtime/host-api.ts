@@ -15,7 +15,7 @@ export interface HostApiOptions {
   readonly onStatus: (status: number) => void;
 }
 
-const TICKS_PERIOD_MASK = (1 << 30) - 1;
+const TICKS_PERIOD_MASK = BigInt((1 << 30) - 1);
 
 /**
  * The `_mpy_host` module: what the boot and runner Python code (runtime/lib)
@@ -42,7 +42,7 @@ export function createHostApi(options: HostApiOptions): Record<string, (...args:
       beforeBlock();
       if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
     },
-    ticks_us: (): number => Number(((process.hrtime.bigint() - origin) / 1000n) & BigInt(TICKS_PERIOD_MASK)),
+    ticks_us: (): number => Number(((process.hrtime.bigint() - origin) / 1000n) & TICKS_PERIOD_MASK),
     set_status: (status: number): void => onStatus(status),
   };
 }
