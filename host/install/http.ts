@@ -46,15 +46,15 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
   } catch (err) {
     throwIfCancelled(options.signal);
     if (!(err instanceof HttpGetError)) throw err;
-    if (err.status === 200 && err.code === undefined) {
-      throw new InstallError('index-error', `${url} sends more than ${maxBytes} bytes`, 'this is not a MicroPython package; check the index', err);
+    switch (err.failure) {
+      case 'too-large':
+        throw new InstallError('index-error', `${url} sends more than ${maxBytes} bytes`, 'this is not a MicroPython package; check the index', err);
+      case 'broken-body':
+        throw new InstallError('download-failed', `download of ${url} broke off: ${networkReason(err)}`, 'try again; if it persists, the server or network is at fault', err);
+      case 'status':
+        throw new InstallError('index-error', `${url} answered HTTP ${err.status}${err.detail ? `: ${err.detail}` : ''}`, 'the index is failing; try again later or use another index with -i', err);
+      case 'network':
+        throw new InstallError('index-unreachable', `cannot reach ${url}: ${networkReason(err)}`, 'check the index URL (-i) and that the server is running and reachable', err);
     }
-    if (err.midBody) {
-      throw new InstallError('download-failed', `download of ${url} broke off: ${networkReason(err)}`, 'try again; if it persists, the server or network is at fault', err);
-    }
-    if (err.status !== undefined) {
-      throw new InstallError('index-error', `${url} answered HTTP ${err.status}${err.detail ? `: ${err.detail}` : ''}`, 'the index is failing; try again later or use another index with -i', err);
-    }
-    throw new InstallError('index-unreachable', `cannot reach ${url}: ${networkReason(err)}`, 'check the index URL (-i) and that the server is running and reachable', err);
   }
 }

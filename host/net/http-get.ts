@@ -19,8 +19,6 @@ export interface HttpGetOptions {
   readonly maxBytes?: number;
   /** Index mapping to apply to each URL requested. Default none. */
   readonly mapping?: IndexMapping;
-  /** Extra CA certificates (PEM). Default: Node's store (with NODE_EXTRA_CA_CERTS). */
-  readonly ca?: string[];
   /** Reuse connections (Node's global keep-alive agent). Default false: one connection per request. */
   readonly keepAlive?: boolean;
   /** Called as body bytes arrive. Default none. */
@@ -31,25 +29,32 @@ export interface HttpGetOptions {
   readonly accept?: string;
 }
 
-/** A GET that failed: a status other than 200/404/410, too large, or a network error (`code` set). */
+/**
+ * How a GET failed: `network` (no answer: refused, unknown host, timeout),
+ * `status` (an answer other than 200/404/410), `broken-body` (a 200 whose
+ * body broke off), `too-large` (a body over the limit).
+ */
+export type HttpGetFailure = 'network' | 'status' | 'broken-body' | 'too-large';
+
+/** A failed GET. */
 export class HttpGetError extends Error {
+  /** How it failed. */
+  readonly failure: HttpGetFailure;
   /** The HTTP status, when the server answered. */
   readonly status: number | undefined;
-  /** Node's error code for a network failure (ECONNREFUSED, ENOTFOUND, ...). */
+  /** Node's error code for a network failure or broken body (ECONNREFUSED, ENOTFOUND, ...). */
   readonly code: string | undefined;
-  /** Whether it failed while the body was arriving (the server had answered 200). */
-  readonly midBody: boolean;
-  /** The start of the body of an error answer, as text (at most 200 characters). */
+  /** For `status`: the start of the answer's body, as text (at most 200 characters). */
   readonly detail: string;
 
   /** @internal */
-  constructor(message: string, status?: number, code?: string, midBody = false, detail = '') {
+  constructor(failure: HttpGetFailure, message: string, details: { status?: number; code?: string; detail?: string } = {}) {
     super(message);
     this.name = 'HttpGetError';
-    this.status = status;
-    this.code = code;
-    this.midBody = midBody;
-    this.detail = detail;
+    this.failure = failure;
+    this.status = details.status;
+    this.code = details.code;
+    this.detail = details.detail ?? '';
   }
 }
 
@@ -63,14 +68,13 @@ function once(url: URL, options: HttpGetOptions): Promise<IncomingMessage> {
       agent: options.keepAlive ? undefined : false,
       headers: { accept: options.accept ?? '*/*', 'accept-encoding': 'identity' },
       timeout: timeoutMs,
-      ca: options.ca,
       signal: options.signal,
     });
     req.on('response', resolve);
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (options.signal?.aborted) reject(options.signal.reason);
-      else reject(new HttpGetError(`${url.href}: ${err.message}`, undefined, err.code ?? 'EIO'));
+      else reject(new HttpGetError('network', `${url.href}: ${err.message}`, { code: err.code ?? 'EIO' }));
     });
     req.end();
   });
@@ -80,7 +84,7 @@ function body(res: IncomingMessage, url: URL, options: HttpGetOptions, maxBytes:
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let total = 0;
-    const tooLarge = (): HttpGetError => new HttpGetError(`${url.href} is larger than ${maxBytes} bytes`, 200, undefined, true);
+    const tooLarge = (): HttpGetError => new HttpGetError('too-large', `${url.href} is larger than ${maxBytes} bytes`, { status: 200 });
     if (Number(res.headers['content-length'] ?? NaN) > maxBytes) {
       res.destroy();
       reject(tooLarge());
@@ -99,7 +103,7 @@ function body(res: IncomingMessage, url: URL, options: HttpGetOptions, maxBytes:
     res.on('end', () => resolve(Buffer.concat(parts, total)));
     const broke = (err: NodeJS.ErrnoException): void => {
       if (options.signal?.aborted) reject(options.signal.reason);
-      else reject(new HttpGetError(`${url.href}: ${err.message}`, 200, err.code ?? 'EIO', true));
+      else reject(new HttpGetError('broken-body', `${url.href}: ${err.message}`, { status: 200, code: err.code ?? 'EIO' }));
     };
     res.on('error', broke);
     res.on('aborted', () => broke(Object.assign(new Error('the server closed the connection mid-body'), { code: 'ECONNRESET' })));
@@ -147,7 +151,7 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
     }
     if (status !== 200) {
       const detail = await errorDetail(res);
-      throw new HttpGetError(`${current.href} answered HTTP ${status}`, status, undefined, false, detail);
+      throw new HttpGetError('status', `${current.href} answered HTTP ${status}`, { status, detail });
     }
     return { url: current.href, body: await body(res, current, options, options.maxBytes ?? 16 * 1024 * 1024) };
   }
