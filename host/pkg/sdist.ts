@@ -10,6 +10,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
 import { join, resolve } from 'node:path';
+import { normalizeVersion, parseVersion } from '../index/version.js';
 import { discoverLayout, type ModuleLayout } from './discovery.js';
 import { PackagingError } from './errors.js';
 import { gzipSmallWindow } from './gzip-writer.js';
@@ -37,7 +38,7 @@ export interface SdistResult {
   readonly archive: string;
   /** Distribution name and version, from pyproject.toml. */
   readonly name: string;
-  /** The version. */
+  /** The version, in PEP 440 normal form. */
   readonly version: string;
   /** How modules were found. */
   readonly layout: ModuleLayout;
@@ -55,6 +56,14 @@ export interface SdistResult {
 const UPIP_NAME_LIMIT = 100;
 
 const encoder = new TextEncoder();
+
+/** The metadata with its version in PEP 440 normal form. @throws PackagingError for a version that is not PEP 440 */
+function normalizedMetadata(meta: ProjectMetadata): ProjectMetadata {
+  if (!parseVersion(meta.version).valid) {
+    throw new PackagingError('bad-pyproject', `version ${JSON.stringify(meta.version)} of ${meta.name} is not a PEP 440 version (such as 1.0, 1.0.post1, 2.0rc1); indexes and installers could not order it`);
+  }
+  return { ...meta, version: normalizeVersion(meta.version) };
+}
 
 function eggInfoName(name: string): string {
   return `${name.replace(/-/g, '_')}.egg-info`;
@@ -132,10 +141,12 @@ function checkUpipNames(entries: readonly TarInput[]): void {
 export async function buildSdist(options: SdistOptions = {}): Promise<SdistResult> {
   const dir = resolve(options.dir ?? process.cwd());
   const outDir = resolve(options.outDir ?? join(dir, 'dist'));
-  const { metadata, layout: config } = await readPyproject(dir);
+  const { metadata: declared, layout: config } = await readPyproject(dir);
+  const metadata = normalizedMetadata(declared);
   const files = await listProjectFiles(dir, { exclude: [outDir, join(dir, 'build')] });
   const layout = discoverLayout(files, config);
   const warnings: string[] = [];
+  if (metadata.version !== declared.version) warnings.push(`version ${declared.version} is written ${metadata.version}, its PEP 440 normal form (as setuptools writes it)`);
   const selected = await selectFiles(dir, files, defaultFiles(files, layout), warnings);
   const plan = planSdist(layout, selected);
   warnings.push(...plan.skipped);
