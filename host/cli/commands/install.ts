@@ -1,5 +1,7 @@
 /** `mpy install [-p DIR] [-i URL]... [-r FILE]... [-U] [--dry-run] [NAME[==VERSION]]...`: parses, installs, prints. */
 import { install } from '../../install/install.js';
+import { InstallError } from '../../install/errors.js';
+import { writeFirmwareManifest } from '../../pkg/firmware-manifest.js';
 import { createProgress } from '../../install/progress.js';
 import { DEFAULT_INDEXES, type InstallResult } from '../../install/options.js';
 import { parseCommandLine, usageError } from './command-line.js';
@@ -31,6 +33,8 @@ options:
                       every dependency listed (on anyway when a line has --hash)
   --dry-run           resolve and download, print what would change, change
                       nothing
+  --manifest FILE     after installing, write a firmware manifest.py for the
+                      target (see mpy manifest --help)
   --compile           compile the .py files to .mpy and install those instead
   --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
   --no-cache          neither read nor write the cache
@@ -63,6 +67,7 @@ export async function run(args: string[]): Promise<number> {
       upgrade: { type: 'boolean', short: 'U' },
       'require-hashes': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      manifest: { type: 'string' },
       compile: { type: 'boolean' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean' },
@@ -102,6 +107,13 @@ export async function run(args: string[]): Promise<number> {
       signal: cancel.signal,
     });
     progress?.finish();
+    if (values.manifest && !result.dryRun) {
+      try {
+        await writeFirmwareManifest(result.target, values.manifest);
+      } catch (err) {
+        throw new InstallError('io-error', `installed, but the manifest was not written: ${(err as Error).message}`, 'run mpy manifest DIR -o FILE once the problem is fixed');
+      }
+    }
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
     else process.stdout.write(summary(result));
     return 0;
