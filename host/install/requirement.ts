@@ -29,6 +29,9 @@ const LINE = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*
 /** Parses one requirement. @throws InstallError `bad-requirement` */
 export function parseRequirement(text: string): Requirement {
   const raw = text.trim();
+  if (/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@/.test(raw)) {
+    throw new InstallError('bad-requirement', `requirement ${JSON.stringify(raw)} names a URL (NAME @ URL), which is not supported`, 'install from an index: serve the archive with mpy serve DIR and give -i');
+  }
   const m = LINE.exec(raw);
   if (!m) throw new InstallError('bad-requirement', `cannot parse requirement ${JSON.stringify(raw)}`, 'write NAME or NAME==VERSION (PEP 508)');
   let clauses: Clause[];
