@@ -7,7 +7,7 @@ import { pyBytesLiteral, pyStrLiteral } from '../host/pkg/py-literal.js';
 import { renderResourceModule } from '../host/pkg/resource-module.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 
 const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
