@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIndexServer } from '../host/index/index.js';
-import { mpy } from './helpers/cli.js';
+import { runMpy } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir, writeDists } from './helpers/fixture-dir.js';
 
@@ -35,7 +35,7 @@ describe('mpy manifest', () => {
       'comp.mpy': 'M',
       'README.txt': 'hi',
     });
-    const printed = await mpy(['manifest', modules]);
+    const printed = await runMpy(['manifest', modules]);
     expect(printed.status).toBe(0);
     expect(printed.stdout).toBe(
       [
@@ -50,19 +50,19 @@ describe('mpy manifest', () => {
       ].join('\n'),
     );
     const out = join(root, 'proj', 'manifest.py');
-    const written = await mpy(['manifest', modules, '-o', out, '--include', '$(PORT_DIR)/boards/manifest.py']);
+    const written = await runMpy(['manifest', modules, '-o', out, '--include', '$(PORT_DIR)/boards/manifest.py']);
     expect(written.status).toBe(0);
     const text = readFileSync(out, 'utf-8');
     expect(text).toContain("include('$(PORT_DIR)/boards/manifest.py')\nmodule('mod.py', base_path='modules')\npackage('pkg', base_path='modules')\nfreeze_mpy('modules', ('comp.mpy',))\n");
-    expect((await mpy(['manifest', modules, '-o', out])).status).toBe(0);
+    expect((await runMpy(['manifest', modules, '-o', out])).status).toBe(0);
 
     const foreign = join(root, 'proj', 'board.py');
     writeFileSync(foreign, 'freeze("$(MPY_DIR)/lib")\n');
-    const refused = await mpy(['manifest', modules, '-o', foreign]);
+    const refused = await runMpy(['manifest', modules, '-o', foreign]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('exists and was not written by mpy manifest; refusing to replace it');
     expect(readFileSync(foreign, 'utf-8')).toBe('freeze("$(MPY_DIR)/lib")\n');
-    const missing = await mpy(['manifest', join(root, 'nope'), '-o', join(root, 'm.py')]);
+    const missing = await runMpy(['manifest', join(root, 'nope'), '-o', join(root, 'm.py')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('is not a directory');
   });
@@ -75,7 +75,7 @@ describe('mpy manifest', () => {
     try {
       const target = join(root, 'fw', 'modules');
       const manifest = join(root, 'fw', 'manifest.py');
-      const r = await mpy(['install', '-p', target, '-i', server.indexUrl, '--no-cache', '--manifest', manifest, 'drv', 'util']);
+      const r = await runMpy(['install', '-p', target, '-i', server.indexUrl, '--no-cache', '--manifest', manifest, 'drv', 'util']);
       expect(r.status).toBe(0);
       expect(readFileSync(manifest, 'utf-8').split('\n').slice(2)).toEqual(["module('util.py', base_path='modules')", "package('drv', base_path='modules')", '']);
     } finally {

@@ -10,7 +10,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited, MAIN, mpy, mpyUntilFirstLine } from './helpers/cli.js';
+import { exited, MPY_BIN, mpyUntilFirstLine, runMpy } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, snapshot, tempDir, writeDists } from './helpers/fixture-dir.js';
 
@@ -65,7 +65,7 @@ afterAll(async () => {
 describe('install records, mpy list, install -U', () => {
   it('records what it installed, lists it, keeps what is installed, upgrades with -U (dry run first)', async () => {
     const t = join(root, 'up');
-    const first = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app==1.0']);
+    const first = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app==1.0']);
     expect(first.status).toBe(0);
     const rec = record(t);
     expect(Object.keys(rec.packages)).toEqual(['app', 'lib']);
@@ -76,7 +76,7 @@ describe('install records, mpy list, install -U', () => {
       'app/main.py': createHash('sha256').update('print("main")\n').digest('hex'),
     });
 
-    const list = await mpy(['list', '-p', t]);
+    const list = await runMpy(['list', '-p', t]);
     expect(list.status).toBe(0);
     expect(list.stdout.split('\n').map((l) => l.trimEnd())).toEqual([
       'Package  Version  Files  Installed because',
@@ -85,25 +85,25 @@ describe('install records, mpy list, install -U', () => {
       'lib      2.0      1      required by app',
       '',
     ]);
-    const json = JSON.parse((await mpy(['list', '-p', t, '--json'])).stdout);
+    const json = JSON.parse((await runMpy(['list', '-p', t, '--json'])).stdout);
     expect(json.packages.map((p: { name: string; files: string[] }) => [p.name, p.files])).toEqual([
       ['app', ['app/__init__.py', 'app/main.py']],
       ['lib', ['lib.py']],
     ]);
 
-    const again = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app']);
+    const again = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app']);
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(`already installed: app 1.0, lib 2.0\nnothing to do in ${t}\n`);
 
     const before = snapshot(t);
-    const dry = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-U', '--dry-run', 'app']);
+    const dry = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-U', '--dry-run', 'app']);
     expect(dry.status).toBe(0);
     expect(dry.stdout).toBe(
       `would install 1 package (2 files) into ${t}: app 1.0 → 1.1\nalready installed: lib 2.0\nwould remove 1 file of the replaced versions: app/main.py\ndry run: nothing was changed\n`,
     );
     expect(snapshot(t)).toEqual(before);
 
-    const up = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-U', 'app']);
+    const up = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-U', 'app']);
     expect(up.status).toBe(0);
     expect(Object.keys(contents(t)).sort()).toEqual(['.mpy-installed.json', 'app/__init__.py', 'app/util.py', 'lib.py']);
     expect(record(t).packages.app).toMatchObject({ version: '1.1', requested: true });
@@ -112,7 +112,7 @@ describe('install records, mpy list, install -U', () => {
 
   it('an upgrade killed mid-download leaves the old version and its record intact', async () => {
     const t = join(root, 'killed', 'lib');
-    expect((await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app==1.0'])).status).toBe(0);
+    expect((await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app==1.0'])).status).toBe(0);
     const before = snapshot(t);
     let archiveAsked!: () => void;
     const asked = new Promise<void>((resolve) => (archiveAsked = resolve));
@@ -131,7 +131,7 @@ describe('install records, mpy list, install -U', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const index = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pypi`;
-      const child = spawn(process.execPath, [MAIN, 'install', '--no-cache', '-U', '-p', t, '-i', index, 'app'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [MPY_BIN, 'install', '--no-cache', '-U', '-p', t, '-i', index, 'app'], { stdio: ['ignore', 'pipe', 'pipe'] });
       await asked;
       child.kill('SIGKILL');
       await exited(child);
@@ -145,7 +145,7 @@ describe('install records, mpy list, install -U', () => {
 
   it('names the chain of packages that required a missing one', async () => {
     const t = join(root, 'chain');
-    const r = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'top']);
+    const r = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'top']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`mpy install: error: top 1.0 → mid 2.1 → gone: no release on the index (${serve.line}: no project gone)`);
     expect(r.stderr).toContain('mid 2.1 requires it');
@@ -156,18 +156,18 @@ describe('install records, mpy list, install -U', () => {
 describe('mpy uninstall', () => {
   it('removes exactly the recorded files, keeps dependencies others need, refuses changed files unless --force', async () => {
     const t = join(root, 'un');
-    expect((await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app', 'other'])).status).toBe(0);
+    expect((await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'app', 'other'])).status).toBe(0);
     writeFileSync(join(t, 'mine.py'), 'not installed by mpy\n');
 
-    const needed = await mpy(['uninstall', '-p', t, 'lib']);
+    const needed = await runMpy(['uninstall', '-p', t, 'lib']);
     expect(needed.status).toBe(1);
     expect(needed.stderr).toContain('mpy uninstall: error: lib 2.0 is required by app 1.1, other 0.1');
 
-    const dry = await mpy(['uninstall', '-p', t, '--dry-run', 'app']);
+    const dry = await runMpy(['uninstall', '-p', t, '--dry-run', 'app']);
     expect(dry.stdout).toBe(`would remove app 1.1 from ${t} (2 files)\n  app/__init__.py\n  app/util.py\nkept lib: required by other\ndry run: nothing was changed\n`);
     expect(existsSync(join(t, 'app', 'util.py'))).toBe(true);
 
-    const app = await mpy(['uninstall', '-p', t, 'app']);
+    const app = await runMpy(['uninstall', '-p', t, 'app']);
     expect(app.status).toBe(0);
     expect(Object.keys(contents(t)).sort()).toEqual(['.mpy-installed.json', 'lib.py', 'mine.py', 'other.py']);
     expect(existsSync(join(t, 'app'))).toBe(false);
@@ -175,13 +175,13 @@ describe('mpy uninstall', () => {
 
     writeFileSync(join(t, 'other.py'), 'edited = True\n');
     const before = snapshot(t);
-    const refused = await mpy(['uninstall', '-p', t, 'other']);
+    const refused = await runMpy(['uninstall', '-p', t, 'other']);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`1 file(s) changed since they were installed: ${join(t, 'other.py')}`);
     expect(refused.stderr).toContain('--force');
     expect(snapshot(t)).toEqual(before);
 
-    const forced = await mpy(['uninstall', '-p', t, '--force', 'other']);
+    const forced = await runMpy(['uninstall', '-p', t, '--force', 'other']);
     expect(forced.status).toBe(0);
     expect(forced.stdout).toContain('removed other 0.1, lib 2.0 (dependency)');
     expect(readdirSync(t)).toEqual(['mine.py']);
@@ -189,12 +189,12 @@ describe('mpy uninstall', () => {
 
   it('unknown names and usage errors', async () => {
     const t = join(root, 'un2');
-    expect((await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'lib'])).status).toBe(0);
-    const r = await mpy(['uninstall', '-p', t, 'nope']);
+    expect((await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'lib'])).status).toBe(0);
+    const r = await runMpy(['uninstall', '-p', t, 'nope']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`nope is not installed in ${t} (installed: lib)`);
-    expect((await mpy(['uninstall', '-p', t])).status).toBe(2);
-    expect(JSON.parse((await mpy(['uninstall', '-p', t, '--json', 'nope'])).stdout).error.code).toBe('not-installed');
+    expect((await runMpy(['uninstall', '-p', t])).status).toBe(2);
+    expect(JSON.parse((await runMpy(['uninstall', '-p', t, '--json', 'nope'])).stdout).error.code).toBe('not-installed');
   });
 });
 
@@ -202,9 +202,9 @@ describe('mpy lock and hash-checked installs', () => {
   it('a lock installs the identical tree elsewhere, and locks to the same bytes', async () => {
     const a = join(root, 'lock-a');
     const b = join(root, 'lock-b');
-    expect((await mpy(['install', '-p', a, '-i', serve.line, '--no-cache', 'app', 'other'])).status).toBe(0);
+    expect((await runMpy(['install', '-p', a, '-i', serve.line, '--no-cache', 'app', 'other'])).status).toBe(0);
     const lockFile = join(root, 'requirements.lock');
-    const lock = await mpy(['lock', '-p', a, '-o', lockFile]);
+    const lock = await runMpy(['lock', '-p', a, '-o', lockFile]);
     expect(lock.status).toBe(0);
     const text = readFileSync(lockFile, 'utf-8');
     const sha = (k: string): string => record(a).packages[k]!.sha256;
@@ -217,7 +217,7 @@ describe('mpy lock and hash-checked installs', () => {
       `    --hash=sha256:${sha('other')}`,
       '',
     ]);
-    expect((await mpy(['install', '-p', b, '-i', serve.line, '--no-cache', '-r', lockFile])).status).toBe(0);
+    expect((await runMpy(['install', '-p', b, '-i', serve.line, '--no-cache', '-r', lockFile])).status).toBe(0);
     // Same files, same bytes; the records differ only in that every lock line is a request.
     const { ['.mpy-installed.json']: recB, ...filesB } = contents(b);
     const { ['.mpy-installed.json']: recA, ...filesA } = contents(a);
@@ -226,29 +226,29 @@ describe('mpy lock and hash-checked installs', () => {
     expect(recA).toBeDefined();
     const strip = (d: string) => Object.fromEntries(Object.entries(record(d).packages).map(([k, e]) => [k, { ...e, requested: undefined }]));
     expect(strip(b)).toEqual(strip(a));
-    expect((await mpy(['lock', '-p', b])).stdout).toBe(text);
+    expect((await runMpy(['lock', '-p', b])).stdout).toBe(text);
   });
 
   it('refuses a tampered archive under the lock, and a requirement without a hash under --require-hashes', async () => {
     const a = join(root, 'lock-c');
-    expect((await mpy(['install', '-p', a, '-i', serve.line, '--no-cache', 'app'])).status).toBe(0);
+    expect((await runMpy(['install', '-p', a, '-i', serve.line, '--no-cache', 'app'])).status).toBe(0);
     const lockFile = join(root, 'c.lock');
-    expect((await mpy(['lock', '-p', a, '-o', lockFile])).status).toBe(0);
+    expect((await runMpy(['lock', '-p', a, '-o', lockFile])).status).toBe(0);
     const t = join(root, 'tampered');
-    const r = await mpy(['install', '-p', t, '-i', tampered.line, '--no-cache', '--require-hashes', '-r', lockFile]);
+    const r = await runMpy(['install', '-p', t, '-i', tampered.line, '--no-cache', '--require-hashes', '-r', lockFile]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/mpy install: error: .*app-1\.1\.tar\.gz \(app 1\.1\) has sha256 [0-9a-f]{64}, which is not a --hash given for app==1\.1/);
     expect(existsSync(t)).toBe(false);
 
     const loose = join(root, 'loose.txt');
     writeFileSync(loose, 'app==1.1\n');
-    const missing = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', '--require-hashes', '-r', loose]);
+    const missing = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', '--require-hashes', '-r', loose]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('in hash-checking mode every requirement needs --hash=sha256:…; these have none: app==1.1');
 
     const partial = join(root, 'partial.txt');
     writeFileSync(partial, `app==1.1 --hash=sha256:${record(a).packages.app!.sha256}\n`);
-    const dep = await mpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-r', partial]);
+    const dep = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-r', partial]);
     expect(dep.status).toBe(1);
     expect(dep.stderr).toContain('lib is needed (app 1.1 → lib) but the requirements give no --hash for it');
     expect(existsSync(t)).toBe(false);
@@ -260,15 +260,15 @@ describe('mpy lock and hash-checked installs', () => {
     writeFileSync(join(dir, 'base.txt'), `# the index comes from the file\n--index-url ${serve.line}\nlib  # a comment\n`);
     writeFileSync(join(dir, 'main.txt'), '-r base.txt\n\nother \\\n   ==0.1\n');
     const t = join(root, 'from-file');
-    const r = await mpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'main.txt')]);
+    const r = await runMpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'main.txt')]);
     expect(r.status).toBe(0);
     expect(Object.keys(record(t).packages)).toEqual(['lib', 'other']);
 
     writeFileSync(join(dir, 'edit.txt'), 'lib\n-e ./src\n');
-    const e = await mpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'edit.txt')]);
+    const e = await runMpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'edit.txt')]);
     expect(e.status).toBe(1);
     expect(e.stderr).toContain(`${join(dir, 'edit.txt')}:2: option -e is not supported in requirements files`);
     writeFileSync(join(dir, 'hash.txt'), 'lib==2.0 --hash=md5:abc\n');
-    expect((await mpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'hash.txt')])).stderr).toContain(':1: --hash must be sha256:<64 hex digits>, got "md5:abc"');
+    expect((await runMpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'hash.txt')])).stderr).toContain(':1: --hash must be sha256:<64 hex digits>, got "md5:abc"');
   });
 });

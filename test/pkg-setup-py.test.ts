@@ -13,7 +13,7 @@ import { PackagingError } from '../host/pkg/errors.js';
 import { evaluateLiteral, isDict } from '../host/pkg/py-eval.js';
 import { tokenize } from '../host/pkg/py-tokens.js';
 import { buildSdist } from '../host/pkg/sdist.js';
-import { mpy } from './helpers/cli.js';
+import { runMpy } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, snapshot, tempDir } from './helpers/fixture-dir.js';
 
@@ -167,7 +167,7 @@ describe('mpy sdist of a setup.py-only project', () => {
       expect((err as Error).message).toMatch(message);
       expect((err as Error).message).toContain('--write-pyproject');
     }
-    const cli = await mpy(['sdist', join(root, 'bad0')]);
+    const cli = await runMpy(['sdist', join(root, 'bad0')]);
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain('mpy sdist: setup.py:2: packages=find_packages() cannot be read');
   });
@@ -178,7 +178,7 @@ describe('mpy sdist of a setup.py-only project', () => {
       'pyproject.toml': '[project]\nname = "both"\nversion = "1.0"\n',
       'both.py': 'B = 1\n',
     });
-    const r = await mpy(['sdist', dir]);
+    const r = await runMpy(['sdist', dir]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('mpy sdist: warning: setup.py is ignored: pyproject.toml has a [project] table');
     const dist = readDistribution(readFileSync(join(dir, 'dist', 'both-1.0.tar.gz')), 'both');
@@ -188,7 +188,7 @@ describe('mpy sdist of a setup.py-only project', () => {
   it('--write-pyproject writes the equivalent pyproject.toml; the archive is the same bytes', async () => {
     const dir = demo('convert');
     const before = await buildSdist({ dir, outDir: join(root, 'conv-a') });
-    const r = await mpy(['sdist', dir, '-o', join(root, 'conv-b'), '--write-pyproject']);
+    const r = await runMpy(['sdist', dir, '-o', join(root, 'conv-b'), '--write-pyproject']);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(`mpy sdist: wrote ${join(dir, 'pyproject.toml')} from setup.py`);
     const toml = readFileSync(join(dir, 'pyproject.toml'), 'utf-8');
@@ -196,7 +196,7 @@ describe('mpy sdist of a setup.py-only project', () => {
     expect(toml).toContain('[tool.mpy]\npackages = ["demo"]\npy-modules = ["demo_util"]\n');
     expect(toml).toContain('[tool.mpy.package-data]\n"demo" = ["data/*.txt", "logo.bin"]\n');
     expect(readFileSync(join(root, 'conv-b', 'micropython-demo.pkg-0.2.post1.tar.gz'))).toEqual(readFileSync(before.archive));
-    const again = await mpy(['sdist', dir, '--write-pyproject']);
+    const again = await runMpy(['sdist', dir, '--write-pyproject']);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('pyproject.toml already exists');
   });

@@ -19,7 +19,7 @@ import { InstallError } from './errors.js';
 import { fetchArchive, type FetchArchiveOptions } from './download.js';
 import type { IndexClient, ResolvedRelease } from './index-client.js';
 import type { InstallEvent } from './options.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../../base/limiter.js';
 import type { HashPolicy } from './hash-policy.js';
 import type { RecordEntry } from './record.js';
 import { parseRequirement, type Requirement } from './requirement.js';

@@ -19,7 +19,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
 import { PackagingError } from './errors.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { pyStrLiteral } from './py-literal.js';
+import { pyString } from '../../runtime/py-literal.js';
 
 /** First line of every manifest written here (a later run may replace such a file). */
 export const MANIFEST_MARK = '# Written by mpy manifest';
@@ -44,9 +44,9 @@ export async function renderFirmwareManifest(dir: string, manifestPath: string, 
   const self = resolve(manifestPath);
   const files = (await walk(tree)).filter((f) => join(tree, f) !== self);
   const base = relative(dirname(self), tree).split(sep).join('/') || '.';
-  const at = base === '.' ? '' : `, base_path=${pyStrLiteral(base)}`;
+  const at = base === '.' ? '' : `, base_path=${pyString(base)}`;
   const lines = [`${MANIFEST_MARK} for the installed tree ${base === '.' ? 'in this directory' : base}.`, '# Build the firmware with: make FROZEN_MANIFEST=<this file> (in the port directory).'];
-  for (const inc of includes) lines.push(`include(${pyStrLiteral(inc)})`);
+  for (const inc of includes) lines.push(`include(${pyString(inc)})`);
   const packages = new Set<string>();
   const mpy: string[] = [];
   const skipped: string[] = [];
@@ -54,11 +54,11 @@ export async function renderFirmwareManifest(dir: string, manifestPath: string, 
     const top = f.split('/')[0]!;
     if (f.endsWith('.mpy')) mpy.push(f);
     else if (f.includes('/') && f.endsWith('.py')) packages.add(top);
-    else if (!f.includes('/') && f.endsWith('.py')) lines.push(`module(${pyStrLiteral(f)}${at})`);
+    else if (!f.includes('/') && f.endsWith('.py')) lines.push(`module(${pyString(f)}${at})`);
     else skipped.push(f);
   }
-  for (const p of packages) lines.push(`package(${pyStrLiteral(p)}${at})`);
-  if (mpy.length) lines.push(`freeze_mpy(${pyStrLiteral(base)}, (${mpy.map(pyStrLiteral).join(', ')},))`);
+  for (const p of packages) lines.push(`package(${pyString(p)}${at})`);
+  if (mpy.length) lines.push(`freeze_mpy(${pyString(base)}, (${mpy.map(pyString).join(', ')},))`);
   for (const s of skipped) lines.push(`# not frozen (not a module): ${s}`);
   return `${lines.join('\n')}\n`;
 }
