@@ -72,7 +72,9 @@ describe('requirements files', () => {
       expect(e.message).toBe(`${join(root, 'bad.txt')}:${line}: option ${option} is not supported in requirements files`);
     }
     expect((await failure(readRequirementsFile(file('v.txt', '-i\n')))).message).toContain(':1: -i needs a value');
-    expect((await failure(readRequirementsFile(file('u.txt', 'foo @ https://x/y.tar.gz\n')))).message).toContain(':1: requirement "foo @ https://x/y.tar.gz" names a URL (NAME @ URL), which is not supported');
+    expect((await failure(readRequirementsFile(file('u.txt', 'foo @ https://x/y.tar.gz\n')))).message).toContain(
+      ':1: requirement "foo @ https://x/y.tar.gz" names a URL (NAME @ URL), which is not supported',
+    );
   });
 });
 
@@ -87,8 +89,12 @@ describe('hash-checking mode', () => {
   });
 
   it('is on with one hash: every requirement pinned and hashed, every dependency listed', () => {
-    expect(() => new HashPolicy([req('foo==1', [H1]), req('bar>=1', [H1])], false)).toThrow('every requirement must be pinned with ==; these are not: bar>=1');
-    expect(() => new HashPolicy([req('foo==1', [H1]), req('bar==1')], false)).toThrow('every requirement needs --hash=sha256:…; these have none: bar==1');
+    expect(() => new HashPolicy([req('foo==1', [H1]), req('bar>=1', [H1])], false)).toThrow(
+      'every requirement must be pinned with ==; these are not: bar>=1',
+    );
+    expect(() => new HashPolicy([req('foo==1', [H1]), req('bar==1')], false)).toThrow(
+      'every requirement needs --hash=sha256:…; these have none: bar==1',
+    );
     expect(() => new HashPolicy([req('foo==1')], true)).toThrow('these have none: foo==1');
     const p = new HashPolicy([req('foo==1', [H1, 'c'.repeat(64)]), req('Foo==1', [H1])], false);
     expect(p.accepted('foo', 'foo', [])?.sha256).toEqual([H1]);

@@ -53,7 +53,9 @@ describe('mpy manifest', () => {
     const written = await runMpy(['manifest', modules, '-o', out, '--include', '$(PORT_DIR)/boards/manifest.py']);
     expect(written.status).toBe(0);
     const text = readFileSync(out, 'utf-8');
-    expect(text).toContain("include('$(PORT_DIR)/boards/manifest.py')\nmodule('mod.py', base_path='modules')\npackage('pkg', base_path='modules')\nfreeze_mpy('modules', ('comp.mpy',))\n");
+    expect(text).toContain(
+      "include('$(PORT_DIR)/boards/manifest.py')\nmodule('mod.py', base_path='modules')\npackage('pkg', base_path='modules')\nfreeze_mpy('modules', ('comp.mpy',))\n",
+    );
     expect((await runMpy(['manifest', modules, '-o', out])).status).toBe(0);
 
     const foreign = join(root, 'proj', 'board.py');
@@ -70,14 +72,21 @@ describe('mpy manifest', () => {
   it('mpy install --manifest writes it after the install', async () => {
     const pkgs = join(root, 'pkgs');
     mkdirSync(pkgs);
-    writeDists(pkgs, [{ name: 'drv', version: '1.0', files: { 'drv/__init__.py': 'D = 1\n', 'drv/spi.py': '' } }, { name: 'util', version: '2.0' }]);
+    writeDists(pkgs, [
+      { name: 'drv', version: '1.0', files: { 'drv/__init__.py': 'D = 1\n', 'drv/spi.py': '' } },
+      { name: 'util', version: '2.0' },
+    ]);
     const server = await startIndexServer({ dir: pkgs, port: 0 });
     try {
       const target = join(root, 'fw', 'modules');
       const manifest = join(root, 'fw', 'manifest.py');
       const r = await runMpy(['install', '-p', target, '-i', server.indexUrl, '--no-cache', '--manifest', manifest, 'drv', 'util']);
       expect(r.status).toBe(0);
-      expect(readFileSync(manifest, 'utf-8').split('\n').slice(2)).toEqual(["module('util.py', base_path='modules')", "package('drv', base_path='modules')", '']);
+      expect(readFileSync(manifest, 'utf-8').split('\n').slice(2)).toEqual([
+        "module('util.py', base_path='modules')",
+        "package('drv', base_path='modules')",
+        '',
+      ]);
     } finally {
       await server.close();
     }

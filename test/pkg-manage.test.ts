@@ -23,11 +23,21 @@ function contents(dir: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(snapshot(dir))
       .filter(([, v]) => v.startsWith('file '))
-      .map(([k]) => [k, createHash('sha256').update(readFileSync(join(dir, k))).digest('hex')]),
+      .map(([k]) => [
+        k,
+        createHash('sha256')
+          .update(readFileSync(join(dir, k)))
+          .digest('hex'),
+      ]),
   );
 }
 
-function record(dir: string): { packages: Record<string, { name: string; version: string; requested: boolean; requiredBy: string[]; files: Record<string, string>; sha256: string }> } {
+function record(dir: string): {
+  packages: Record<
+    string,
+    { name: string; version: string; requested: boolean; requiredBy: string[]; files: Record<string, string>; sha256: string }
+  >;
+} {
   return JSON.parse(readFileSync(join(dir, '.mpy-installed.json'), 'utf-8'));
 }
 
@@ -122,7 +132,12 @@ describe('install records, mpy list, install -U', () => {
       if (req.url === '/pypi/app/json') {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/app-2.0.tar.gz`;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ info: { name: 'app', version: '2.0' }, releases: { '2.0': [{ url, filename: 'app-2.0.tar.gz', packagetype: 'sdist' }] } }));
+        res.end(
+          JSON.stringify({
+            info: { name: 'app', version: '2.0' },
+            releases: { '2.0': [{ url, filename: 'app-2.0.tar.gz', packagetype: 'sdist' }] },
+          }),
+        );
         return;
       }
       held.push(res);
@@ -131,7 +146,9 @@ describe('install records, mpy list, install -U', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const index = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pypi`;
-      const child = spawn(process.execPath, [MPY_BIN, 'install', '--no-cache', '-U', '-p', t, '-i', index, 'app'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [MPY_BIN, 'install', '--no-cache', '-U', '-p', t, '-i', index, 'app'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       await asked;
       child.kill('SIGKILL');
       await exited(child);
@@ -164,7 +181,9 @@ describe('mpy uninstall', () => {
     expect(needed.stderr).toContain('mpy uninstall: error: lib 2.0 is required by app 1.1, other 0.1');
 
     const dry = await runMpy(['uninstall', '-p', t, '--dry-run', 'app']);
-    expect(dry.stdout).toBe(`would remove app 1.1 from ${t} (2 files)\n  app/__init__.py\n  app/util.py\nkept lib: required by other\ndry run: nothing was changed\n`);
+    expect(dry.stdout).toBe(
+      `would remove app 1.1 from ${t} (2 files)\n  app/__init__.py\n  app/util.py\nkept lib: required by other\ndry run: nothing was changed\n`,
+    );
     expect(existsSync(join(t, 'app', 'util.py'))).toBe(true);
 
     const app = await runMpy(['uninstall', '-p', t, 'app']);
@@ -224,7 +243,8 @@ describe('mpy lock and hash-checked installs', () => {
     expect(filesB).toEqual(filesA);
     expect(recB).toBeDefined();
     expect(recA).toBeDefined();
-    const strip = (d: string) => Object.fromEntries(Object.entries(record(d).packages).map(([k, e]) => [k, { ...e, requested: undefined }]));
+    const strip = (d: string) =>
+      Object.fromEntries(Object.entries(record(d).packages).map(([k, e]) => [k, { ...e, requested: undefined }]));
     expect(strip(b)).toEqual(strip(a));
     expect((await runMpy(['lock', '-p', b])).stdout).toBe(text);
   });
@@ -237,7 +257,9 @@ describe('mpy lock and hash-checked installs', () => {
     const t = join(root, 'tampered');
     const r = await runMpy(['install', '-p', t, '-i', tampered.line, '--no-cache', '--require-hashes', '-r', lockFile]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/mpy install: error: .*app-1\.1\.tar\.gz \(app 1\.1\) has sha256 [0-9a-f]{64}, which is not a --hash given for app==1\.1/);
+    expect(r.stderr).toMatch(
+      /mpy install: error: .*app-1\.1\.tar\.gz \(app 1\.1\) has sha256 [0-9a-f]{64}, which is not a --hash given for app==1\.1/,
+    );
     expect(existsSync(t)).toBe(false);
 
     const loose = join(root, 'loose.txt');
@@ -269,6 +291,8 @@ describe('mpy lock and hash-checked installs', () => {
     expect(e.status).toBe(1);
     expect(e.stderr).toContain(`${join(dir, 'edit.txt')}:2: option -e is not supported in requirements files`);
     writeFileSync(join(dir, 'hash.txt'), 'lib==2.0 --hash=md5:abc\n');
-    expect((await runMpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'hash.txt')])).stderr).toContain(':1: --hash must be sha256:<64 hex digits>, got "md5:abc"');
+    expect((await runMpy(['install', '-p', t, '--no-cache', '-r', join(dir, 'hash.txt')])).stderr).toContain(
+      ':1: --hash must be sha256:<64 hex digits>, got "md5:abc"',
+    );
   });
 });

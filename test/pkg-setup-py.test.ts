@@ -104,14 +104,22 @@ describe('mpy sdist of a setup.py-only project', () => {
       ]),
     );
     const dist = readDistribution(readFileSync(r.archive), r.archive);
-    expect(dist.metadata).toMatchObject({ name: 'micropython-demo.pkg', version: '0.2.post1', summary: 'demo package for MicroPython', requires: ['micropython-os', 'micropython-json'] });
+    expect(dist.metadata).toMatchObject({
+      name: 'micropython-demo.pkg',
+      version: '0.2.post1',
+      summary: 'demo package for MicroPython',
+      requires: ['micropython-os', 'micropython-json'],
+    });
     const pkgInfo = Buffer.from(dist.members.find((m) => m.path === 'micropython-demo.pkg-0.2.post1/PKG-INFO')!.entry.data).toString();
     expect(pkgInfo).toContain('Home-page: https://example.invalid/demo\n');
     expect(pkgInfo).toContain('Author-email: Demo Developers <demo@example.invalid>\n');
     expect(pkgInfo).toContain('License: MIT\n');
 
     // The same project without dependencies (this index has none of them), installed as upip lays it out.
-    const plain = await buildSdist({ dir: project('nodeps', { 'setup.py': UPIP_ERA_SETUP.replace(/ {4}install_requires=.*\n/, ''), ...demoFiles() }), outDir: join(root, 'index2') });
+    const plain = await buildSdist({
+      dir: project('nodeps', { 'setup.py': UPIP_ERA_SETUP.replace(/ {4}install_requires=.*\n/, ''), ...demoFiles() }),
+      outDir: join(root, 'index2'),
+    });
     const server2 = await startIndexServer({ dir: join(root, 'index2'), port: 0 });
     const target = join(root, 'tree');
     try {
@@ -123,7 +131,11 @@ describe('mpy sdist of a setup.py-only project', () => {
     // What sdist_upip's archive installs: the listed modules and package files, the
     // package_data files, and demo/R.py with those resources keyed relative to the package.
     const tree = snapshot(target);
-    expect(Object.keys(tree).filter((p) => !tree[p]!.startsWith('dir')).sort()).toEqual([
+    expect(
+      Object.keys(tree)
+        .filter((p) => !tree[p]!.startsWith('dir'))
+        .sort(),
+    ).toEqual([
       '.mpy-installed.json',
       'demo/R.py',
       'demo/__init__.py',
@@ -155,8 +167,14 @@ describe('mpy sdist of a setup.py-only project', () => {
 
   it('refuses a setup.py whose shipped files or name depend on running it, pointing to --write-pyproject', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['from setuptools import setup, find_packages\nsetup(name="x", version="1", packages=find_packages())\n', /^setup\.py:2: packages=find_packages\(\) cannot be read without running setup\.py/],
-      ['from setuptools import setup\nimport mod\nsetup(\n    name="x",\n    version=mod.__version__,\n)\n', /^setup\.py:5: version=mod\.__version__ cannot be read/],
+      [
+        'from setuptools import setup, find_packages\nsetup(name="x", version="1", packages=find_packages())\n',
+        /^setup\.py:2: packages=find_packages\(\) cannot be read without running setup\.py/,
+      ],
+      [
+        'from setuptools import setup\nimport mod\nsetup(\n    name="x",\n    version=mod.__version__,\n)\n',
+        /^setup\.py:5: version=mod\.__version__ cannot be read/,
+      ],
       ['from setuptools import setup\nargs = dict(name="x")\nsetup(**args)\n', /^setup\.py:3: setup\(\) gets an unpacked argument/],
       ['print("no setup here")\n', /^setup\.py: no setup\(\.\.\.\) call found/],
     ];

@@ -28,7 +28,15 @@ function project(name: string, version: string): string {
 
 describe('PEP 440 normalisation', () => {
   it('normal forms', () => {
-    expect(['3.4.2-4', '1.0-r2', 'v1.0', '1.0RC1', '1.0.dev', '1.0_post3', '1!2.0-1'].map(normalizeVersion)).toEqual(['3.4.2.post4', '1.0.post2', '1.0', '1.0rc1', '1.0.dev0', '1.0.post3', '1!2.0.post1']);
+    expect(['3.4.2-4', '1.0-r2', 'v1.0', '1.0RC1', '1.0.dev', '1.0_post3', '1!2.0-1'].map(normalizeVersion)).toEqual([
+      '3.4.2.post4',
+      '1.0.post2',
+      '1.0',
+      '1.0rc1',
+      '1.0.dev0',
+      '1.0.post3',
+      '1!2.0.post1',
+    ]);
   });
 
   it('mpy sdist writes the normal form into the file name and PKG-INFO, and says so', async () => {
@@ -64,7 +72,11 @@ describe('PEP 440 normalisation', () => {
     expect(catalog.problems.map((x) => x.message)).toEqual(['duplicate of foo-3.4.2.post4.tar.gz (foo 3.4.2.post4); not served']);
     expect(Object.keys(projectJson(p, { relative: true }).releases)).toEqual(['3.4.1', '3.4.2.post4']);
     const built = await buildStaticIndex({ dir, out: join(root, 'site') });
-    expect(built.written.filter((w) => w.startsWith('pypi/foo/'))).toEqual(['pypi/foo/3.4.1/json', 'pypi/foo/3.4.2.post4/json', 'pypi/foo/json']);
+    expect(built.written.filter((w) => w.startsWith('pypi/foo/'))).toEqual([
+      'pypi/foo/3.4.1/json',
+      'pypi/foo/3.4.2.post4/json',
+      'pypi/foo/json',
+    ]);
 
     const server = await startIndexServer({ dir, port: 0 });
     try {

@@ -26,11 +26,19 @@ export class HashPolicy {
     if (!this.active) return;
     const unpinned = roots.filter((r) => r.pin === undefined).map((r) => r.raw);
     if (unpinned.length) {
-      throw new InstallError('missing-hash', `in hash-checking mode every requirement must be pinned with ==; these are not: ${unpinned.join(', ')}`, 'pin each with ==VERSION and add --hash=sha256:… (mpy lock writes such a file)');
+      throw new InstallError(
+        'missing-hash',
+        `in hash-checking mode every requirement must be pinned with ==; these are not: ${unpinned.join(', ')}`,
+        'pin each with ==VERSION and add --hash=sha256:… (mpy lock writes such a file)',
+      );
     }
     const bare = roots.filter((r) => !r.hashes?.length).map((r) => r.raw);
     if (bare.length) {
-      throw new InstallError('missing-hash', `in hash-checking mode every requirement needs --hash=sha256:…; these have none: ${bare.join(', ')}`, 'add the archive digests (mpy lock writes them), or drop --require-hashes');
+      throw new InstallError(
+        'missing-hash',
+        `in hash-checking mode every requirement needs --hash=sha256:…; these have none: ${bare.join(', ')}`,
+        'add the archive digests (mpy lock writes them), or drop --require-hashes',
+      );
     }
     for (const r of roots) {
       const prior = this.#byKey.get(r.key);

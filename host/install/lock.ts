@@ -9,7 +9,8 @@ import type { InstallRecord } from './record.js';
 import { InstallError } from './errors.js';
 
 /** The first line of every lock file. */
-export const LOCK_HEADER = '# written by mpy lock: exact versions and archive digests of an installed tree.\n# Install it elsewhere with: mpy install -r THIS_FILE -p DIR -i INDEX_URL\n';
+export const LOCK_HEADER =
+  '# written by mpy lock: exact versions and archive digests of an installed tree.\n# Install it elsewhere with: mpy install -r THIS_FILE -p DIR -i INDEX_URL\n';
 
 /**
  * Renders the lock of a record.
@@ -18,7 +19,12 @@ export const LOCK_HEADER = '# written by mpy lock: exact versions and archive di
  */
 export function renderLock(record: InstallRecord, target: string): string {
   const keys = Object.keys(record.packages).sort();
-  if (!keys.length) throw new InstallError('not-installed', `nothing installed by mpy in ${target} (no install record there)`, 'install into it with mpy install -p DIR first');
+  if (!keys.length)
+    throw new InstallError(
+      'not-installed',
+      `nothing installed by mpy in ${target} (no install record there)`,
+      'install into it with mpy install -p DIR first',
+    );
   const lines = keys.map((k) => {
     const e = record.packages[k]!;
     return `${e.name}==${e.version} \\\n    --hash=sha256:${e.sha256}\n`;

@@ -30,7 +30,7 @@ import { InstallError } from './errors.js';
 export const RECORD_FILE = '.mpy-installed.json';
 
 /** The record format this code reads and writes. */
-export const RECORD_FORMAT = 1;
+const RECORD_FORMAT = 1;
 
 /** One installed distribution. */
 export interface RecordEntry {
@@ -69,7 +69,7 @@ function sortKeys<T>(o: Record<string, T>): Record<string, T> {
 }
 
 /** An empty record. */
-export function emptyRecord(): InstallRecord {
+function emptyRecord(): InstallRecord {
   return { packages: {} };
 }
 
@@ -85,10 +85,19 @@ export async function readRecord(target: string): Promise<InstallRecord> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return emptyRecord();
-    throw new InstallError('io-error', `cannot read ${path}: ${(err as Error).message}`, 'check the permissions of the target directory', err);
+    throw new InstallError(
+      'io-error',
+      `cannot read ${path}: ${(err as Error).message}`,
+      'check the permissions of the target directory',
+      err,
+    );
   }
   const bad = (why: string): InstallError =>
-    new InstallError('bad-record', `${path} is not an mpy install record: ${why}`, `restore it from a backup, or remove it (mpy then no longer knows what is installed in ${target})`);
+    new InstallError(
+      'bad-record',
+      `${path} is not an mpy install record: ${why}`,
+      `restore it from a backup, or remove it (mpy then no longer knows what is installed in ${target})`,
+    );
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -100,7 +109,13 @@ export async function readRecord(target: string): Promise<InstallRecord> {
   if (d.format !== RECORD_FORMAT) throw bad(`format ${JSON.stringify(d.format)}, this mpy reads format ${RECORD_FORMAT}`);
   if (typeof d.packages !== 'object' || d.packages === null) throw bad('no "packages" object');
   for (const [key, e] of Object.entries(d.packages as Record<string, Partial<RecordEntry>>)) {
-    if (typeof e?.name !== 'string' || typeof e.version !== 'string' || typeof e.sha256 !== 'string' || typeof e.files !== 'object' || e.files === null) {
+    if (
+      typeof e?.name !== 'string' ||
+      typeof e.version !== 'string' ||
+      typeof e.sha256 !== 'string' ||
+      typeof e.files !== 'object' ||
+      e.files === null
+    ) {
       throw bad(`entry ${JSON.stringify(key)} lacks name, version, sha256 or files`);
     }
     e.url ??= '';
@@ -131,7 +146,17 @@ export function encodeRecord(record: InstallRecord): Buffer {
     Object.fromEntries(
       Object.entries(record.packages).map(([k, e]) => [
         k,
-        { name: e.name, version: e.version, url: e.url, sha256: e.sha256, requested: e.requested, compiled: e.compiled, requires: [...e.requires], requiredBy: [...e.requiredBy].sort(), files: sortKeys(e.files) },
+        {
+          name: e.name,
+          version: e.version,
+          url: e.url,
+          sha256: e.sha256,
+          requested: e.requested,
+          compiled: e.compiled,
+          requires: [...e.requires],
+          requiredBy: [...e.requiredBy].sort(),
+          files: sortKeys(e.files),
+        },
       ]),
     ),
   );

@@ -80,7 +80,11 @@ function requirementLine(text: string, where: string): Requirement {
     const value = inline ?? tokens.shift();
     const m = value === undefined ? null : HASH_RE.exec(value);
     if (!m) {
-      throw new InstallError('bad-requirement', `${where}: --hash must be sha256:<64 hex digits>, got ${JSON.stringify(value ?? '')}`, 'write the archive digest as --hash=sha256:HEX (mpy lock writes these lines)');
+      throw new InstallError(
+        'bad-requirement',
+        `${where}: --hash must be sha256:<64 hex digits>, got ${JSON.stringify(value ?? '')}`,
+        'write the archive digest as --hash=sha256:HEX (mpy lock writes these lines)',
+      );
     }
     hashes.push(m[1]!.toLowerCase());
   }
@@ -129,7 +133,12 @@ export async function parseRequirementsFile(
     } else {
       throw unsupported(where, name);
     }
-    if (tokens.length) throw new InstallError('bad-requirement', `${where}: unexpected ${JSON.stringify(tokens.join(' '))} after ${name}`, 'give one option per line');
+    if (tokens.length)
+      throw new InstallError(
+        'bad-requirement',
+        `${where}: unexpected ${JSON.stringify(tokens.join(' '))} after ${name}`,
+        'give one option per line',
+      );
   }
   return result;
 }
@@ -141,14 +150,23 @@ export async function parseRequirementsFile(
 export async function readRequirementsFile(path: string, including: readonly string[] = []): Promise<RequirementsFile> {
   const abs = resolve(path);
   if (including.includes(abs)) {
-    throw new InstallError('bad-requirement', `requirements files include each other: ${[...including, abs].join(' → ')}`, 'remove one of the -r lines');
+    throw new InstallError(
+      'bad-requirement',
+      `requirements files include each other: ${[...including, abs].join(' → ')}`,
+      'remove one of the -r lines',
+    );
   }
   let text: string;
   try {
     text = await readFile(abs, 'utf-8');
   } catch (err) {
     const from = including.length ? ` (included from ${including.at(-1)})` : '';
-    throw new InstallError('bad-requirement', `cannot read requirements file ${path}${from}: ${(err as Error).message}`, 'check the path given to -r', err);
+    throw new InstallError(
+      'bad-requirement',
+      `cannot read requirements file ${path}${from}: ${(err as Error).message}`,
+      'check the path given to -r',
+      err,
+    );
   }
   return parseRequirementsFile(text, path, (sub) => readRequirementsFile(sub, [...including, abs]));
 }

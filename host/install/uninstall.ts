@@ -83,13 +83,18 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
   const target = await realpath(given).catch(() => given);
   const record = await readRecord(target);
   linkRecord(record, normalizeName);
-  if (!options.names.length) throw new InstallError('bad-requirement', 'nothing to uninstall', 'name the packages to remove (mpy list -p DIR shows them)');
+  if (!options.names.length)
+    throw new InstallError('bad-requirement', 'nothing to uninstall', 'name the packages to remove (mpy list -p DIR shows them)');
   const named = new Set<string>();
   for (const name of options.names) {
     const key = normalizeName(name);
     if (!record.packages[key]) {
       const have = Object.values(record.packages).map((e) => e.name);
-      throw new InstallError('not-installed', `${name} is not installed in ${target}${have.length ? ` (installed: ${have.join(', ')})` : ' (nothing mpy installed is there)'}`, 'check the name with mpy list -p DIR');
+      throw new InstallError(
+        'not-installed',
+        `${name} is not installed in ${target}${have.length ? ` (installed: ${have.join(', ')})` : ' (nothing mpy installed is there)'}`,
+        'check the name with mpy list -p DIR',
+      );
     }
     named.add(key);
   }
@@ -98,7 +103,11 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
     if (needers.length) {
       const e = record.packages[key]!;
       const by = needers.map((k) => `${record.packages[k]!.name} ${record.packages[k]!.version}`).join(', ');
-      throw new InstallError('still-required', `${e.name} ${e.version} is required by ${by}`, `uninstall those too (mpy uninstall ${[...named, ...needers].map((k) => record.packages[k]!.name).join(' ')}), or leave it`);
+      throw new InstallError(
+        'still-required',
+        `${e.name} ${e.version} is required by ${by}`,
+        `uninstall those too (mpy uninstall ${[...named, ...needers].map((k) => record.packages[k]!.name).join(' ')}), or leave it`,
+      );
     }
   }
   const removing = closure(record, named);
@@ -118,15 +127,29 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
     }
   }
   if (modified.length && !options.force) {
-    throw new InstallError('modified', `${modified.length} file(s) changed since they were installed: ${modified.sort().map((p) => join(target, p)).join(', ')}`, 'nothing was removed; save your changes elsewhere, or remove them anyway with --force');
+    throw new InstallError(
+      'modified',
+      `${modified.length} file(s) changed since they were installed: ${modified
+        .sort()
+        .map((p) => join(target, p))
+        .join(', ')}`,
+      'nothing was removed; save your changes elsewhere, or remove them anyway with --force',
+    );
   }
   const kept = [...new Set([...removing].flatMap((k) => record.packages[k]!.requires.map(normalizeName)))]
     .filter((k) => record.packages[k] && !removing.has(k))
-    .map((k) => ({ name: record.packages[k]!.name, requiredBy: record.packages[k]!.requiredBy.filter((r) => !removing.has(r)).map((r) => record.packages[r]!.name) }));
+    .map((k) => ({
+      name: record.packages[k]!.name,
+      requiredBy: record.packages[k]!.requiredBy.filter((r) => !removing.has(r)).map((r) => record.packages[r]!.name),
+    }));
   const order = [...named, ...[...removing].filter((k) => !named.has(k)).sort()];
   const result: UninstallResult = {
     target,
-    removed: order.map((k) => ({ name: record.packages[k]!.name, version: record.packages[k]!.version, requested: record.packages[k]!.requested })),
+    removed: order.map((k) => ({
+      name: record.packages[k]!.name,
+      version: record.packages[k]!.version,
+      requested: record.packages[k]!.requested,
+    })),
     files: files.sort(),
     missing: missing.sort(),
     modified: modified.sort(),

@@ -45,7 +45,10 @@ export async function renderFirmwareManifest(dir: string, manifestPath: string, 
   const files = (await walk(tree)).filter((f) => join(tree, f) !== self);
   const base = relative(dirname(self), tree).split(sep).join('/') || '.';
   const at = base === '.' ? '' : `, base_path=${pyString(base)}`;
-  const lines = [`${MANIFEST_MARK} for the installed tree ${base === '.' ? 'in this directory' : base}.`, '# Build the firmware with: make FROZEN_MANIFEST=<this file> (in the port directory).'];
+  const lines = [
+    `${MANIFEST_MARK} for the installed tree ${base === '.' ? 'in this directory' : base}.`,
+    '# Build the firmware with: make FROZEN_MANIFEST=<this file> (in the port directory).',
+  ];
   for (const inc of includes) lines.push(`include(${pyString(inc)})`);
   const packages = new Set<string>();
   const mpy: string[] = [];
@@ -69,11 +72,17 @@ export async function renderFirmwareManifest(dir: string, manifestPath: string, 
  * @throws PackagingError `conflict` for another file of that name, `io` when `dir` is not a directory or the write fails
  */
 export async function writeFirmwareManifest(dir: string, file: string, includes: readonly string[] = []): Promise<void> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new PackagingError('io', `${dir} is not a directory: give the directory mpy install -p wrote`);
   const old = await readFile(file, 'utf8').catch(() => undefined);
   if (old !== undefined && !old.startsWith(MANIFEST_MARK)) {
-    throw new PackagingError('conflict', `${file} exists and was not written by mpy manifest; refusing to replace it (give another -o, or include() the new one from it)`);
+    throw new PackagingError(
+      'conflict',
+      `${file} exists and was not written by mpy manifest; refusing to replace it (give another -o, or include() the new one from it)`,
+    );
   }
   const text = await renderFirmwareManifest(dir, file, includes);
   try {

@@ -8,7 +8,11 @@ import type { ModuleLayout } from './discovery.js';
 import { pathPattern } from './path-pattern.js';
 
 /** The project files (relative POSIX paths) the patterns select, sorted. */
-export function packageDataFiles(packageData: ReadonlyMap<string, readonly string[]> | undefined, layout: ModuleLayout, files: readonly string[]): string[] {
+export function packageDataFiles(
+  packageData: ReadonlyMap<string, readonly string[]> | undefined,
+  layout: ModuleLayout,
+  files: readonly string[],
+): string[] {
   const out = new Set<string>();
   for (const [pkg, globs] of packageData ?? []) {
     for (const p of pkg === '' ? layout.packages : [pkg]) {

@@ -41,20 +41,36 @@ export async function readProjectSource(dir: string, writePyproject = false): Pr
   const hasPyproject = await exists(join(dir, 'pyproject.toml'));
   const hasSetup = await exists(join(dir, 'setup.py'));
   if (writePyproject) {
-    if (hasPyproject) throw new PackagingError('bad-pyproject', `${join(dir, 'pyproject.toml')} already exists; --write-pyproject only converts a setup.py-only project (remove it first to convert again)`);
-    if (!hasSetup) throw new PackagingError('no-pyproject', `no setup.py in ${dir} to convert (--write-pyproject writes pyproject.toml from a setup.py)`);
+    if (hasPyproject)
+      throw new PackagingError(
+        'bad-pyproject',
+        `${join(dir, 'pyproject.toml')} already exists; --write-pyproject only converts a setup.py-only project (remove it first to convert again)`,
+      );
+    if (!hasSetup)
+      throw new PackagingError(
+        'no-pyproject',
+        `no setup.py in ${dir} to convert (--write-pyproject writes pyproject.toml from a setup.py)`,
+      );
   }
   if (hasPyproject) {
     try {
       const p = await readPyproject(dir);
-      const warnings = hasSetup ? ['setup.py is ignored: pyproject.toml has a [project] table, which describes the project (setup.py arguments such as install_requires are not read)'] : [];
+      const warnings = hasSetup
+        ? [
+            'setup.py is ignored: pyproject.toml has a [project] table, which describes the project (setup.py arguments such as install_requires are not read)',
+          ]
+        : [];
       return { metadata: p.metadata, layout: p.layout, from: 'pyproject.toml', warnings };
     } catch (err) {
-      if (!(hasSetup && err instanceof PackagingError && err.code === 'missing-metadata' && /no \[project\] table/.test(err.message))) throw err;
+      if (!(hasSetup && err instanceof PackagingError && err.code === 'missing-metadata' && /no \[project\] table/.test(err.message)))
+        throw err;
     }
   }
   if (!hasSetup) {
-    throw new PackagingError('no-pyproject', `no pyproject.toml or setup.py in ${dir}: mpy sdist reads the package name, version and dependencies from one of them`);
+    throw new PackagingError(
+      'no-pyproject',
+      `no pyproject.toml or setup.py in ${dir}: mpy sdist reads the package name, version and dependencies from one of them`,
+    );
   }
   const setup = await readSetupPy(dir);
   const warnings = setup.ignored.map((m) => `setup.py: ignored ${m}`);

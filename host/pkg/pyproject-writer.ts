@@ -12,11 +12,17 @@ const list = (xs: readonly string[]): string => `[${xs.map(q).join(', ')}]`;
 
 /** The pyproject.toml text for the metadata and layout. */
 export function renderPyproject(meta: ProjectMetadata, layout: LayoutConfig): string {
-  const lines = ['# Written by "mpy sdist --write-pyproject" from setup.py; setup.py is no longer read.', '[project]', `name = ${q(meta.name)}`, `version = ${q(meta.version)}`];
+  const lines = [
+    '# Written by "mpy sdist --write-pyproject" from setup.py; setup.py is no longer read.',
+    '[project]',
+    `name = ${q(meta.name)}`,
+    `version = ${q(meta.version)}`,
+  ];
   if (meta.description) lines.push(`description = ${q(meta.description)}`);
   if (meta.license !== undefined) lines.push(`license = { text = ${q(meta.license)} }`);
   if (meta.authors.length) {
-    const one = (a: ProjectMetadata['authors'][number]): string => `{ ${[a.name !== undefined ? `name = ${q(a.name)}` : '', a.email !== undefined ? `email = ${q(a.email)}` : ''].filter(Boolean).join(', ')} }`;
+    const one = (a: ProjectMetadata['authors'][number]): string =>
+      `{ ${[a.name !== undefined ? `name = ${q(a.name)}` : '', a.email !== undefined ? `email = ${q(a.email)}` : ''].filter(Boolean).join(', ')} }`;
     lines.push(`authors = [${meta.authors.map(one).join(', ')}]`);
   }
   if (meta.requiresPython) lines.push(`requires-python = ${q(meta.requiresPython)}`);

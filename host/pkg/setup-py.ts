@@ -89,7 +89,11 @@ function splitArguments(st: readonly PyToken[], open: number, rel: string): Arg[
     } else cur.push(t);
   }
   if (cur.length) args.push(toArg(cur, rel));
-  if (i < st.length - 1) throw new PackagingError('bad-setup-py', `${rel}:${st[i]!.line}: the setup(...) call is part of a larger expression; mpy sdist reads a plain setup(...) call only`);
+  if (i < st.length - 1)
+    throw new PackagingError(
+      'bad-setup-py',
+      `${rel}:${st[i]!.line}: the setup(...) call is part of a larger expression; mpy sdist reads a plain setup(...) call only`,
+    );
   return args;
 }
 
@@ -97,10 +101,14 @@ function toArg(tokens: PyToken[], rel: string): Arg {
   const [a, b] = tokens;
   if (a?.kind === 'name' && isOp(b, '=')) return { name: a.text, tokens: tokens.slice(2), line: a.line };
   const what = isOp(a, '**') || isOp(a, '*') ? 'an unpacked argument (*/**)' : 'a positional argument';
-  throw new PackagingError('bad-setup-py', `${rel}:${a!.line}: setup() gets ${what}, which cannot be read without running setup.py. ${REWRITE}`);
+  throw new PackagingError(
+    'bad-setup-py',
+    `${rel}:${a!.line}: setup() gets ${what}, which cannot be read without running setup.py. ${REWRITE}`,
+  );
 }
 
-const REWRITE = 'Write the arguments out as literals (strings, lists, dicts) and run "mpy sdist --write-pyproject" to convert the project to pyproject.toml, or write pyproject.toml yourself';
+const REWRITE =
+  'Write the arguments out as literals (strings, lists, dicts) and run "mpy sdist --write-pyproject" to convert the project to pyproject.toml, or write pyproject.toml yourself';
 
 function str(v: PyValue, what: string, rel: string): string {
   if (typeof v !== 'string') throw new PackagingError('bad-setup-py', `${rel}: ${what} must be a string`);
@@ -108,13 +116,19 @@ function str(v: PyValue, what: string, rel: string): string {
 }
 
 function strList(v: PyValue, what: string, rel: string): string[] {
-  if (typeof v === 'string') return v.split(/\r?\n/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new PackagingError('bad-setup-py', `${rel}: ${what} must be a list of strings`);
+  if (typeof v === 'string')
+    return v
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter((s) => s && !s.startsWith('#'));
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new PackagingError('bad-setup-py', `${rel}: ${what} must be a list of strings`);
   return v as string[];
 }
 
 function stringDict(v: PyValue, what: string, rel: string): Array<[string, PyValue]> {
-  if (!isDict(v) || v.entries.some(([k]) => typeof k !== 'string')) throw new PackagingError('bad-setup-py', `${rel}: ${what} must be a dict with string keys`);
+  if (!isDict(v) || v.entries.some(([k]) => typeof k !== 'string'))
+    throw new PackagingError('bad-setup-py', `${rel}: ${what} must be a dict with string keys`);
   return v.entries as Array<[string, PyValue]>;
 }
 
@@ -130,7 +144,11 @@ export async function readSetupPy(dir: string): Promise<SetupPy> {
   try {
     tokens = tokenize(source);
   } catch (err) {
-    if (err instanceof PySyntaxError) throw new PackagingError('bad-setup-py', `${rel}: ${err.message}; mpy sdist reads setup.py without running it and could not tokenize it`);
+    if (err instanceof PySyntaxError)
+      throw new PackagingError(
+        'bad-setup-py',
+        `${rel}: ${err.message}; mpy sdist reads setup.py without running it and could not tokenize it`,
+      );
     throw err;
   }
   const names = new Map<string, PyValue>();
@@ -138,7 +156,11 @@ export async function readSetupPy(dir: string): Promise<SetupPy> {
   for (const st of statements(tokens)) {
     const at = setupCallAt(st);
     if (at >= 0) {
-      if (call) throw new PackagingError('bad-setup-py', `${rel}:${st[at]!.line}: a second setup(...) call (the first is on line ${call.st[call.at]!.line}); which one runs depends on running the file. ${REWRITE}`);
+      if (call)
+        throw new PackagingError(
+          'bad-setup-py',
+          `${rel}:${st[at]!.line}: a second setup(...) call (the first is on line ${call.st[call.at]!.line}); which one runs depends on running the file. ${REWRITE}`,
+        );
       call = { st, at };
       continue;
     }
@@ -162,9 +184,14 @@ export async function readSetupPy(dir: string): Promise<SetupPy> {
     } catch (err) {
       if (!(err instanceof NotLiteral)) throw err;
       if (REQUIRED.includes(arg.name) || CONTENT.includes(arg.name)) {
-        throw new PackagingError('bad-setup-py', `${rel}:${arg.line}: ${arg.name}=${err.source} cannot be read without running setup.py (mpy sdist never runs it). ${REWRITE}`);
+        throw new PackagingError(
+          'bad-setup-py',
+          `${rel}:${arg.line}: ${arg.name}=${err.source} cannot be read without running setup.py (mpy sdist never runs it). ${REWRITE}`,
+        );
       }
-      ignored.push(`${arg.name}=${err.source.length > 40 ? `${err.source.slice(0, 40)}…` : err.source} (line ${arg.line}): not a literal${used ? '' : `, and ${WHY[arg.name] ?? 'not used for MicroPython distribution packages'}`}`);
+      ignored.push(
+        `${arg.name}=${err.source.length > 40 ? `${err.source.slice(0, 40)}…` : err.source} (line ${arg.line}): not a literal${used ? '' : `, and ${WHY[arg.name] ?? 'not used for MicroPython distribution packages'}`}`,
+      );
       continue;
     }
     if (!used) {
@@ -174,19 +201,27 @@ export async function readSetupPy(dir: string): Promise<SetupPy> {
     values.set(arg.name, value);
   }
   for (const r of REQUIRED) if (!values.has(r)) throw new PackagingError('missing-metadata', `${rel}: setup() has no ${r}=`);
-  const get = <T>(key: string, conv: (v: PyValue, what: string, rel: string) => T): T | undefined => (values.has(key) ? conv(values.get(key)!, key, rel) : undefined);
+  const get = <T>(key: string, conv: (v: PyValue, what: string, rel: string) => T): T | undefined =>
+    values.has(key) ? conv(values.get(key)!, key, rel) : undefined;
   let root = '';
   for (const [pkg, d] of get('package_dir', stringDict) ?? []) {
     if (pkg !== '' || typeof d !== 'string') {
-      throw new PackagingError('bad-setup-py', `${rel}: package_dir maps ${JSON.stringify(pkg)} to ${JSON.stringify(d)}; mpy sdist supports only {"": "src"} (or {"": ""}). Move the package, or write pyproject.toml`);
+      throw new PackagingError(
+        'bad-setup-py',
+        `${rel}: package_dir maps ${JSON.stringify(pkg)} to ${JSON.stringify(d)}; mpy sdist supports only {"": "src"} (or {"": ""}). Move the package, or write pyproject.toml`,
+      );
     }
     root = d.replace(/^\.\/?/, '').replace(/\/+$/, '');
     if (root !== '' && root !== 'src') {
-      throw new PackagingError('bad-setup-py', `${rel}: package_dir={"": ${JSON.stringify(d)}}: mpy sdist supports only {"": "src"} (or {"": ""}). Move the modules into src/`);
+      throw new PackagingError(
+        'bad-setup-py',
+        `${rel}: package_dir={"": ${JSON.stringify(d)}}: mpy sdist supports only {"": "src"} (or {"": ""}). Move the modules into src/`,
+      );
     }
   }
   const packageData = new Map<string, string[]>();
-  for (const [pkg, globs] of get('package_data', stringDict) ?? []) packageData.set(pkg, strList(globs, `package_data[${JSON.stringify(pkg)}]`, rel));
+  for (const [pkg, globs] of get('package_data', stringDict) ?? [])
+    packageData.set(pkg, strList(globs, `package_data[${JSON.stringify(pkg)}]`, rel));
   const author = get('author', str);
   const email = get('author_email', str);
   const url = get('url', str);
@@ -203,6 +238,12 @@ export async function readSetupPy(dir: string): Promise<SetupPy> {
     classifiers: get('classifiers', strList) ?? [],
     urls: url ? { Homepage: url } : {},
   };
-  const layout: LayoutConfig = { pyModules: get('py_modules', strList), packages: get('packages', strList), source: 'setup.py', root, packageData };
+  const layout: LayoutConfig = {
+    pyModules: get('py_modules', strList),
+    packages: get('packages', strList),
+    source: 'setup.py',
+    root,
+    packageData,
+  };
   return { path, metadata, layout, ignored };
 }

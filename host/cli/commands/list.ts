@@ -47,7 +47,12 @@ export async function run(args: string[]): Promise<number> {
         e.name,
         e.version,
         String(Object.keys(e.files).length),
-        [e.requested ? 'requested' : '', e.requiredBy.length ? `required by ${e.requiredBy.map((k) => record.packages[k]?.name ?? k).join(', ')}` : ''].filter(Boolean).join('; ') || 'dependency',
+        [
+          e.requested ? 'requested' : '',
+          e.requiredBy.length ? `required by ${e.requiredBy.map((k) => record.packages[k]?.name ?? k).join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || 'dependency',
       ]),
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
