@@ -206,6 +206,20 @@ describe('mpy uninstall', () => {
     expect(readdirSync(t)).toEqual(['mine.py']);
   });
 
+  it('a damaged record is a clear error for list, uninstall, lock and install, and nothing changes', async () => {
+    const t = join(root, 'damaged');
+    mkdirSync(t);
+    writeFileSync(join(t, '.mpy-installed.json'), '{"format": 1, "packages": ');
+    const before = snapshot(t);
+    for (const args of [['list'], ['uninstall', 'lib'], ['lock'], ['install', '-i', serve.line, '--no-cache', 'lib']]) {
+      const r = await runMpy([...args, '-p', t]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${join(t, '.mpy-installed.json')} is not an mpy install record`);
+      expect(r.stderr).toContain('restore it from a backup, or remove it');
+    }
+    expect(snapshot(t)).toEqual(before);
+  });
+
   it('unknown names and usage errors', async () => {
     const t = join(root, 'un2');
     expect((await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'lib'])).status).toBe(0);

@@ -27,7 +27,7 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
   uninstall: { module: './commands/uninstall.js', summary: 'remove installed packages (exactly their recorded files)' },
   lock: { module: './commands/lock.js', summary: 'write a requirements file with exact versions and hashes' },
   manifest: { module: './commands/manifest.js', summary: 'write a firmware manifest.py that freezes an installed tree' },
-  sdist: { module: './commands/sdist.js', summary: 'build a distribution package (upip format) from pyproject.toml' },
+  sdist: { module: './commands/sdist.js', summary: 'build a distribution package (upip format) from pyproject.toml or setup.py' },
   bin2res: { module: './commands/bin2res.js', summary: 'write an R.py resource module for the given files' },
   compile: { module: './commands/compile.js', summary: 'compile .py files to .mpy bytecode on all cores' },
 };

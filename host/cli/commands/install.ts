@@ -21,7 +21,7 @@ options:
   -i, --index URL     index URL, e.g. http://127.0.0.1:8080/pypi; repeat to
                       ask several in order (a 404 moves on to the next).
                       default: ${DEFAULT_INDEXES.join(', ')}
-      --extra-index-url URL
+  --extra-index-url URL
                       ask this index after the others (repeatable)
   -r, --requirement FILE
                       install the requirements listed in FILE (repeatable):
