@@ -9,6 +9,7 @@ const UNIT = [
   'test/pkg-manifest.test.ts',
   'test/pkg-metadata.test.ts',
   'test/pkg-tar.test.ts',
+  'test/vitest-frames.test.ts',
   'test/vitest-glob.test.ts',
 ];
 

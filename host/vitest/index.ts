@@ -15,6 +15,7 @@ import { discoverTests, type DiscoveredFile, type DiscoveredTest } from './disco
 import { PythonTestFailure, type Outcome } from './failure.js';
 import { FileRunner, type FileOutput } from './file-runner.js';
 import { findFiles } from './glob.js';
+import { type GuestToHost, guestToHost } from './python-frames.js';
 import { placeTestFile, type InstanceOptions, type PlacedFile } from './placement.js';
 
 export { PythonTestFailure } from './failure.js';
@@ -41,11 +42,11 @@ export const DEFAULT_TEST_TIMEOUT_MS = 10_000;
 /** Room on top of `timeoutMs` for vitest's own limit: starting a fresh instance and loading the module. */
 const VITEST_MARGIN_MS = 15_000;
 
-function failureOf(outcome: Outcome): PythonTestFailure {
-  return new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '(no traceback)');
+function failureOf(outcome: Outcome, toHost: GuestToHost): PythonTestFailure {
+  return new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '(no traceback)', '', toHost);
 }
 
-function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number | undefined): void {
+function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number | undefined, toHost: GuestToHost): void {
   const body = async (ctx: TestContext): Promise<void> => {
     const outcome = await runner.run(test);
     switch (outcome.status) {
@@ -56,9 +57,9 @@ function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number 
         ctx.skip(outcome.reason ?? undefined);
         return;
       case 'xfail':
-        throw failureOf(outcome);
+        throw failureOf(outcome, toHost);
       case 'fail':
-        throw new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '', outcome.output);
+        throw new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '', outcome.output, toHost);
     }
   };
   if (test.skip !== null) it.skip(test.name, body);
@@ -69,14 +70,15 @@ function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number 
 function registerFile(file: PlacedFile, found: DiscoveredFile, output: FileOutput, timeout: number | undefined): void {
   describe(file.title, () => {
     const runner = new FileRunner(file, output);
+    const toHost = guestToHost(file.options.mounts ?? {});
     afterAll(async () => {
       const failure = await runner.close();
-      if (failure) throw failureOf(failure);
+      if (failure) throw failureOf(failure, toHost);
     }, timeout);
     if (found.importError) {
       const { type, traceback } = found.importError;
       it(`import ${file.moduleName}`, () => {
-        throw new PythonTestFailure(type, traceback);
+        throw new PythonTestFailure(type, traceback, '', toHost);
       });
       return;
     }
@@ -93,12 +95,12 @@ function registerFile(file: PlacedFile, found: DiscoveredFile, output: FileOutpu
       describe(cls, () => {
         afterAll(async () => {
           const failure = await runner.finishClass(cls);
-          if (failure) throw failureOf(failure);
+          if (failure) throw failureOf(failure, toHost);
         }, timeout);
-        for (const test of tests) registerTest(runner, test, timeout);
+        for (const test of tests) registerTest(runner, test, timeout, toHost);
       });
     }
-    for (const test of found.tests) if (test.cls === null) registerTest(runner, test, timeout);
+    for (const test of found.tests) if (test.cls === null) registerTest(runner, test, timeout, toHost);
   });
 }
 
