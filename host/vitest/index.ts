@@ -9,7 +9,7 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { afterAll, describe, it, type TestContext } from 'vitest';
+import { afterAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { validateOptions, type MicroPythonOptions, type MountOption } from '../embed/options.js';
 import { discoverTests, type DiscoveredFile, type DiscoveredTest } from './discovery.js';
 import { PythonTestFailure, type Outcome } from './failure.js';
@@ -17,6 +17,7 @@ import { FileRunner, type FileOutput } from './file-runner.js';
 import { findFiles } from './glob.js';
 import { type GuestToHost, guestToHost } from './python-frames.js';
 import { placeTestFile, type InstanceOptions, type PlacedFile } from './placement.js';
+import { WATCH_DIR_KEY, writeWatchRecord } from './watch-record.js';
 
 export { PythonTestFailure } from './failure.js';
 
@@ -35,6 +36,38 @@ export interface DescribePythonOptions extends MicroPythonOptions {
    * a fresh instance. Default here: `10_000`.
    */
   readonly timeoutMs?: number;
+}
+
+declare module 'vitest' {
+  /** What the `mpyPython()` plugin provides to test workers. */
+  interface ProvidedContext {
+    [WATCH_DIR_KEY]: string | undefined;
+  }
+}
+
+/** `describePython` calls made so far by each vitest test file (a record per call). */
+const callsPerTestFile = new Map<string, number>();
+
+/**
+ * With the `mpyPython()` plugin (watch mode), records which host files the
+ * test files use, so that editing one re-runs this test file.
+ */
+function recordForWatch(root: string, patterns: string | readonly string[], placed: readonly PlacedFile[], found: readonly DiscoveredFile[]): void {
+  const dir = inject(WATCH_DIR_KEY);
+  const testFile = expect.getState().testPath;
+  if (typeof dir !== 'string' || testFile === undefined) return;
+  const files = new Set<string>();
+  placed.forEach((file, i) => {
+    files.add(file.hostPath);
+    const toHost = guestToHost(file.options.mounts ?? {});
+    for (const guest of found[i]!.modules) {
+      const host = toHost(guest);
+      if (host !== undefined) files.add(host);
+    }
+  });
+  const index = callsPerTestFile.get(testFile) ?? 0;
+  callsPerTestFile.set(testFile, index + 1);
+  writeWatchRecord(dir, index, { testFile, root, patterns: typeof patterns === 'string' ? [patterns] : [...patterns], files: [...files] });
 }
 
 /** Default per-test limit. */
@@ -139,6 +172,7 @@ export function describePython(patterns: string | readonly string[], options: De
   const register = (): void => {
     const files = findFiles(patterns, root);
     if (files.length === 0) {
+      recordForWatch(root, patterns, [], []);
       it(`files matching ${JSON.stringify(patterns)}`, () => {
         throw new Error(`describePython: no file matches ${JSON.stringify(patterns)} under ${root}`);
       });
@@ -148,6 +182,7 @@ export function describePython(patterns: string | readonly string[], options: De
     const found = discoverTests({
       files: placed.map((p) => ({ options: p.options, guestDir: p.guestDir, moduleName: p.moduleName })),
     });
+    recordForWatch(root, patterns, placed, found);
     placed.forEach((file, i) => registerFile(file, found[i]!, output, timeout));
   };
   if (name !== undefined) describe(name, register);
