@@ -153,6 +153,11 @@ describe('install records, mpy list, install -U', () => {
       child.kill('SIGKILL');
       await exited(child);
       expect(snapshot(t)).toEqual(before);
+      // No stage or backup is left; the killed process's lock is, and the next command takes it over.
+      expect(readdirSync(join(root, 'killed')).sort()).toEqual(['.lib.mpy-lock', 'lib']);
+      const next = await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', '-U', 'app']);
+      expect(next.status).toBe(0);
+      expect(record(t).packages.app!.version).toBe('1.1');
       expect(readdirSync(join(root, 'killed'))).toEqual(['lib']);
     } finally {
       for (const res of held) res.destroy();
@@ -218,6 +223,27 @@ describe('mpy uninstall', () => {
       expect(r.stderr).toContain('restore it from a backup, or remove it');
     }
     expect(snapshot(t)).toEqual(before);
+  });
+
+  it('one writer per target: a live lock holder makes install and uninstall wait their turn (an error, nothing changed)', async () => {
+    const t = join(root, 'locked', 'lib');
+    expect((await runMpy(['install', '-p', t, '-i', serve.line, '--no-cache', 'lib'])).status).toBe(0);
+    const lock = join(root, 'locked', '.lib.mpy-lock');
+    writeFileSync(lock, `${process.pid}\n`); // this test process: alive
+    const before = snapshot(t);
+    for (const args of [
+      ['install', '-i', serve.line, '--no-cache', 'other'],
+      ['uninstall', 'lib'],
+    ]) {
+      const r = await runMpy([...args, '-p', t]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`another mpy command (pid ${process.pid}) is installing into or uninstalling from ${t}`);
+      expect(r.stderr).toContain(`remove ${lock}`);
+    }
+    expect(snapshot(t)).toEqual(before);
+    expect((await runMpy(['uninstall', '-p', t, '--dry-run', 'lib'])).status).toBe(0);
+    removeDir(lock);
+    expect((await runMpy(['uninstall', '-p', t, 'lib'])).status).toBe(0);
   });
 
   it('unknown names and usage errors', async () => {

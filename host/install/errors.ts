@@ -24,6 +24,7 @@ export type InstallErrorCode =
   | 'still-required'
   | 'hash-mismatch'
   | 'missing-hash'
+  | 'locked'
   | 'io-error';
 
 /** A failed install; the target directory is as it was before (see `commit.ts`). */

@@ -18,6 +18,7 @@ import { parseRequirement, type Requirement } from './requirement.js';
 import { readRequirementsFile } from './requirements-file.js';
 import { type KeptPackage, type Resolution, resolveAll, type ResolvedPackage } from './resolve.js';
 import { createStage, discardStage, type StagedFile, writeStaged } from './stage.js';
+import { withTargetLock } from './target-lock.js';
 import { UnpackPool } from './unpack-pool.js';
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -128,11 +129,17 @@ async function nextRecord(record: InstallRecord, resolved: Resolution[], stageDi
  */
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const env = options.env ?? process.env;
-  const emit = options.onEvent ?? (() => undefined);
   // Stage beside the real directory, so that a symlinked target is still committed by renames.
   const target = await realpath(resolvePath(options.target ?? defaultTarget(env))).catch(() => resolvePath(options.target ?? defaultTarget(env)));
   const { roots, indexes, requireHashes } = await gatherRequirements(options);
   const hashes = new HashPolicy(roots, requireHashes);
+  if (options.dryRun) return installInto(target, roots, indexes, hashes, options);
+  return withTargetLock(target, () => installInto(target, roots, indexes, hashes, options));
+}
+
+async function installInto(target: string, roots: Requirement[], indexes: string[], hashes: HashPolicy, options: InstallOptions): Promise<InstallResult> {
+  const env = options.env ?? process.env;
+  const emit = options.onEvent ?? (() => undefined);
   const record = await readRecord(target);
   const { signal } = options;
   throwIfCancelled(signal);

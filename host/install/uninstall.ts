@@ -14,6 +14,7 @@ import { InstallError } from './errors.js';
 import { defaultTarget } from './options.js';
 import { encodeRecord, fileSha256, type InstallRecord, linkRecord, pathsOwnedByOthers, readRecord, RECORD_FILE } from './record.js';
 import { createStage, discardStage } from './stage.js';
+import { withTargetLock } from './target-lock.js';
 
 /** Options of {@link uninstall}. */
 export interface UninstallOptions {
@@ -81,6 +82,10 @@ async function state(path: string, sha256: string): Promise<'same' | 'changed' |
 export async function uninstall(options: UninstallOptions): Promise<UninstallResult> {
   const given = resolvePath(options.target ?? defaultTarget(options.env ?? process.env));
   const target = await realpath(given).catch(() => given);
+  return options.dryRun ? uninstallFrom(target, options) : withTargetLock(target, () => uninstallFrom(target, options));
+}
+
+async function uninstallFrom(target: string, options: UninstallOptions): Promise<UninstallResult> {
   const record = await readRecord(target);
   linkRecord(record, normalizeName);
   if (!options.names.length)
