@@ -2,14 +2,16 @@
  * `mpy compile` as a library call: plans the files, compiles the .py files on
  * a pool of workers (one mpy-cross each) in batches of a few files (fewer
  * messages, still balanced: about eight batches per worker), copies the rest,
- * and reports every failure with its file and line.
+ * and reports every failure with its file and line. A small tree is compiled
+ * in the calling thread instead: below {@link IN_THREAD_BELOW} files, starting
+ * the pool costs more than the second core gives back.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
 import { CompilePool } from './pool.js';
-import type { CompileBatchResult } from './task.js';
+import type { CompileBatchResult, CompileTask } from './task.js';
 
 /** Options of {@link compileTree}. */
 export interface CompileOptions {
@@ -28,6 +30,11 @@ export interface CompileOptions {
    * compiled or failed so far. Default: none.
    */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Fewer .py files than this are compiled in the calling thread, without a
+   * pool (its event loop gets a turn between files). Default: {@link IN_THREAD_BELOW}.
+   */
+  readonly inThreadBelow?: number;
 }
 
 /** A file that was not compiled or copied. */
@@ -62,8 +69,10 @@ export interface CompileSummary {
   readonly keptFloats: readonly KeptFloat[];
   /** Wall time in seconds. */
   readonly seconds: number;
-  /** Worker threads used. */
+  /** Threads that compiled: worker threads, or 1 when compiled in the calling thread. */
   readonly threads: number;
+  /** True when the files were compiled in the calling thread, without a pool. */
+  readonly inThread: boolean;
   /** mpy-cross instances created across all workers. */
   readonly instances: number;
 }
@@ -71,6 +80,15 @@ export interface CompileSummary {
 function byFileLine<T extends { file: string; line: number | undefined }>(a: T, b: T): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
 }
+
+/**
+ * Trees with fewer .py files than this compile in the calling thread. Measured
+ * on 2 cores (bench/compile-native.bench.mjs): a pool of two costs about
+ * 100 ms of start-up (threads, module loading, instantiating mpy-cross in each)
+ * and then halves a per-file cost of about 1.3 ms, so it only pays beyond
+ * about 150 files.
+ */
+export const IN_THREAD_BELOW = 150;
 
 /** Files per pool task: about eight tasks per thread, at most 16 files each. */
 export function batchSize(files: number, threads: number): number {
@@ -118,7 +136,8 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const toCompile = plan.filter((e) => e.kind === 'compile');
   const failed: FileFailure[] = [];
   const keptFloats: KeptFloat[] = [];
-  const threads = Math.min(jobs, toCompile.length);
+  const inThread = toCompile.length > 0 && toCompile.length < (options.inThreadBelow ?? IN_THREAD_BELOW);
+  const threads = inThread ? 1 : Math.min(jobs, toCompile.length);
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
   let done = 0;
@@ -127,7 +146,28 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     plan.filter((e) => e.kind === 'copy'),
     failed,
   );
-  if (threads > 0) {
+  const record = (batch: readonly PlanEntry[], r: CompileBatchResult): void => {
+    // Stats are cumulative per thread; batches of one thread may finish out of order.
+    const prev = perThread.get(r.threadId);
+    if (!prev || prev.calls < r.stats.calls) perThread.set(r.threadId, r.stats);
+    r.results.forEach((res, i) => {
+      const e = batch[i]!;
+      if (res.ok) compiled++;
+      else failed.push({ file: e.display, line: res.line, message: res.message ?? 'failed' });
+      for (const k of res.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
+    });
+    done += batch.length;
+    options.onProgress?.(done, toCompile.length);
+  };
+  const task = (e: PlanEntry): CompileTask => ({ source: e.source, output: e.output, name: e.name, optimize });
+  if (inThread) {
+    const { default: compileBatch } = await import('./worker.js');
+    const size = batchSize(toCompile.length, 1);
+    for (let i = 0; i < toCompile.length; i += size) {
+      const batch = toCompile.slice(i, i + size);
+      record(batch, await compileBatch(batch.map(task)));
+    }
+  } else if (threads > 0) {
     const pool = await CompilePool.open(threads);
     const size = batchSize(toCompile.length, threads);
     try {
@@ -135,18 +175,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
       for (let i = 0; i < toCompile.length; i += size) batches.push(toCompile.slice(i, i + size));
       await Promise.all(
         batches.map(async (batch) => {
-          const r = await pool.run(batch.map((e) => ({ source: e.source, output: e.output, name: e.name, optimize })));
-          // Stats are cumulative per thread; batches of one thread may finish out of order.
-          const prev = perThread.get(r.threadId);
-          if (!prev || prev.calls < r.stats.calls) perThread.set(r.threadId, r.stats);
-          r.results.forEach((res, i) => {
-            const e = batch[i]!;
-            if (res.ok) compiled++;
-            else failed.push({ file: e.display, line: res.line, message: res.message ?? 'failed' });
-            for (const k of res.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
-          });
-          done += batch.length;
-          options.onProgress?.(done, toCompile.length);
+          record(batch, await pool.run(batch.map(task)));
         }),
       );
     } finally {
@@ -161,6 +190,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     keptFloats: keptFloats.sort(byFileLine),
     seconds: (performance.now() - started) / 1000,
     threads,
+    inThread,
     instances: [...perThread.values()].reduce((n, s) => n + s.instances, 0),
   };
 }

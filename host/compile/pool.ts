@@ -4,9 +4,8 @@
  * Each worker holds two batches at a time, so that it compiles the next one
  * while the last .mpy writes of the previous one complete.
  */
-import { readFileSync } from 'node:fs';
 import { Piscina } from 'piscina';
-import { locateMpyCross } from './mpy-cross-files.js';
+import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import type { CompileBatchResult, CompileTask, CompileWorkerData } from './task.js';
 import { compileWorkerPath } from './worker-path.js';
 
@@ -23,7 +22,7 @@ export class CompilePool {
    * @param threads number of worker threads, at least 1
    */
   static async open(threads: number): Promise<CompilePool> {
-    const module = await WebAssembly.compile(readFileSync(locateMpyCross().wasm));
+    const module = await compileMpyCrossModule();
     const workerData: CompileWorkerData = { module };
     const pool = new Piscina<readonly CompileTask[], CompileBatchResult>({
       filename: compileWorkerPath(),
