@@ -265,7 +265,7 @@ describe('compileTree on the worker pool', () => {
     expect(out).toBe("[14.5, {'k': 7, 's': ''}, (1, 2.5, None)] 25 29 /corpus/app/p2/m7.mpy\n");
   });
 
-  it('one worker compiles 300 files (probes included) without an abort, recycling its instance', async () => {
+  it('one thread compiles 300 files (probes included) without an abort, recycling its instance', async () => {
     const root = mk();
     writeTree(root, corpus(300));
     const progress: number[] = [];
@@ -279,7 +279,9 @@ describe('compileTree on the worker pool', () => {
     expect(summary.failed).toEqual([]);
     expect(summary.compiled).toBe(306);
     expect(summary.threads).toBe(1);
-    expect(summary.instances).toBeGreaterThanOrEqual(2);
+    // 306 calls and the probes outrun one instance's heap budget (about 280 calls), so at least one new
+    // instance was made, besides whatever this thread's compiler had left from an earlier compileTree.
+    expect(summary.instances).toBeGreaterThanOrEqual(1);
     // Reported batch by batch, growing to the total.
     expect(progress.length).toBeGreaterThan(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));

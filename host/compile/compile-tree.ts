@@ -9,6 +9,8 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
 import { CompilePool } from './pool.js';
 import type { CompileBatchResult, CompileTask } from './task.js';
@@ -82,13 +84,14 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
 }
 
 /**
- * Trees with fewer .py files than this compile in the calling thread. Measured
- * on 2 cores (bench/compile-native.bench.mjs): a pool of two costs about
- * 100 ms of start-up (threads, module loading, instantiating mpy-cross in each)
- * and then halves a per-file cost of about 1.3 ms, so it only pays beyond
- * about 150 files.
+ * Trees with fewer .py files than this compile in the calling thread only.
+ * Measured with process.cpuUsage() on 2 cores (all threads): a worker costs
+ * 75-200 ms of CPU to start (isolate, module loading, mpy-cross instance) and
+ * a file about 1.9 ms, so a second thread can only pay for itself beyond
+ * about 100 files, and only when a core is free. Above this the calling
+ * thread still compiles from the start and the pool joins when it is up.
  */
-export const IN_THREAD_BELOW = 150;
+export const IN_THREAD_BELOW = 100;
 
 /** Files per pool task: about eight tasks per thread, at most 16 files each. */
 export function batchSize(files: number, threads: number): number {
@@ -137,6 +140,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const failed: FileFailure[] = [];
   const keptFloats: KeptFloat[] = [];
   const inThread = toCompile.length > 0 && toCompile.length < (options.inThreadBelow ?? IN_THREAD_BELOW);
+  // The calling thread is one of the compiling threads: a pool of jobs - 1 workers joins it.
   const threads = inThread ? 1 : Math.min(jobs, toCompile.length);
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
@@ -160,27 +164,37 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     options.onProgress?.(done, toCompile.length);
   };
   const task = (e: PlanEntry): CompileTask => ({ source: e.source, output: e.output, name: e.name, optimize });
-  if (inThread) {
-    const { default: compileBatch } = await import('./worker.js');
-    const size = batchSize(toCompile.length, 1);
-    for (let i = 0; i < toCompile.length; i += size) {
-      const batch = toCompile.slice(i, i + size);
-      record(batch, await compileBatch(batch.map(task)));
-    }
-  } else if (threads > 0) {
-    const pool = await CompilePool.open(threads);
+  if (threads > 0) {
+    const module = await compileMpyCrossModule();
+    const local = await import('./worker.js');
+    const before = await local.adoptModule(module);
+    const queue: PlanEntry[][] = [];
     const size = batchSize(toCompile.length, threads);
+    for (let i = 0; i < toCompile.length; i += size) queue.push(toCompile.slice(i, i + size));
+    // The calling thread compiles from the start; workers take batches from the same queue once
+    // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
+    // before they are up never waits for them.
+    const pool = threads > 1 ? CompilePool.open(threads - 1, module) : undefined;
+    const inFlight: Promise<void>[] = [];
+    const feedWorker = async (): Promise<void> => {
+      await pool!.run([]);
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        const b = batch;
+        const running = pool!.run(b.map(task)).then((r) => record(b, r));
+        inFlight.push(running);
+        await running;
+      }
+    };
+    const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
     try {
-      const batches: PlanEntry[][] = [];
-      for (let i = 0; i < toCompile.length; i += size) batches.push(toCompile.slice(i, i + size));
-      await Promise.all(
-        batches.map(async (batch) => {
-          record(batch, await pool.run(batch.map(task)));
-        }),
-      );
+      for (let batch = queue.shift(); batch; batch = queue.shift()) record(batch, await local.default(batch.map(task)));
+      await Promise.all(inFlight);
     } finally {
-      await pool.close();
+      await pool?.close();
+      await Promise.all(feeders);
     }
+    const mine = perThread.get(threadId);
+    if (mine) perThread.set(threadId, { instances: mine.instances - before.instances, calls: mine.calls - before.calls, failures: mine.failures - before.failures });
   }
   const copied = await copying;
   return {

@@ -1,11 +1,10 @@
 /**
  * The compile pool: piscina workers, each with its own mpy-cross, fed
- * batches of files. The wasm is compiled once here and handed to every worker.
+ * batches of files. The wasm, compiled once by the caller, is handed to every worker.
  * Each worker holds two batches at a time, so that it compiles the next one
  * while the last .mpy writes of the previous one complete.
  */
 import { Piscina } from 'piscina';
-import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import type { CompileBatchResult, CompileTask, CompileWorkerData } from './task.js';
 import { compileWorkerPath } from './worker-path.js';
 
@@ -17,19 +16,22 @@ export class CompilePool {
     this.#pool = pool;
   }
 
+  /** Batches each worker holds at a time. */
+  static readonly TASKS_PER_WORKER = 2;
+
   /**
-   * Starts `threads` workers.
+   * Starts `threads` workers (they come up in the background; tasks wait for them).
    * @param threads number of worker threads, at least 1
+   * @param module the compiled mpy-cross wasm, shared by every worker
    */
-  static async open(threads: number): Promise<CompilePool> {
-    const module = await compileMpyCrossModule();
+  static open(threads: number, module: WebAssembly.Module): CompilePool {
     const workerData: CompileWorkerData = { module };
     const pool = new Piscina<readonly CompileTask[], CompileBatchResult>({
       filename: compileWorkerPath(),
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      concurrentTasksPerWorker: 2,
+      concurrentTasksPerWorker: CompilePool.TASKS_PER_WORKER,
       workerData,
     });
     return new CompilePool(pool);

@@ -7,8 +7,8 @@ import { ProgressLine, bar } from '../../progress-line.js';
 const HELP = `usage: mpy compile SRC... [-o OUT] [-O N] [-j N] [-v]
 
 Compile Python sources to .mpy bytecode (mpy-cross, .mpy version 6) on a
-pool of worker threads (fewer than 150 files: in the command's own thread,
-which is quicker than starting a pool). A directory SRC is walked and its layout kept under
+pool of worker threads that joins the command's own thread (fewer than 100
+files: the command's thread alone, quicker than starting a pool). A directory SRC is walked and its layout kept under
 OUT (a.py -> OUT/a.mpy; other files are copied as they are); without -o each
 .mpy is written beside its .py. Float literals that mpy-cross would store
 inexactly are rewritten as exact expressions, so compiled code computes
