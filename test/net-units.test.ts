@@ -1,7 +1,7 @@
 /** The network layer's pure parts: allow-list, index mapping, HTTP framing, errno mapping, sockaddrs, the receive queue. */
 import { describe, expect, it } from 'vitest';
 import { Errno, Eai, TLS_CODES, eaiFromNode, guestErrorFromNode } from '../host/net/errno.js';
-import { NetPolicy } from '../host/net/policy.js';
+import { NetPolicy, canonicalAddress } from '../host/net/policy.js';
 import { IndexMapping } from '../host/net/index-mapping.js';
 import { needsClose, requestUrl, serializeHead, sniffRequest, type RequestHead } from '../host/net/http-request.js';
 import { redirectRequest, sniffResponse } from '../host/net/http-response.js';
@@ -24,6 +24,28 @@ describe('allow-list', () => {
     expect(new NetPolicy(undefined).allows(['127.0.0.1'], 80)).toBe(true);
     expect(p.mayReach('pypi.org')).toBe(true);
     expect(p.mayReach('evil.org')).toBe(false);
+  });
+
+  it('canonicalises addresses as inet_aton and the URL parser do; names stay names', () => {
+    expect(canonicalAddress('127.1')).toBe('127.0.0.1');
+    expect(canonicalAddress('0x7f000001')).toBe('127.0.0.1');
+    expect(canonicalAddress('017700000001')).toBe('127.0.0.1');
+    expect(canonicalAddress('[0:0:0:0:0:0:0:1]')).toBe('::1');
+    expect(canonicalAddress('FE80::1%eth0')).toBe('fe80::1');
+    expect(canonicalAddress('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(canonicalAddress('::ffff:127.0.0.1', false)).toBe('::ffff:7f00:1');
+    for (const name of ['localhost', 'deadbeef.cafe', 'a.b.c.1', '::g', 'example.com']) expect(canonicalAddress(name)).toBeUndefined();
+  });
+
+  it('name rules match names only, address rules addresses only', () => {
+    const p = new NetPolicy(['localhost:80', '0x7f000001:81']);
+    expect(p.allows(['localhost'], 80)).toBe(true);
+    expect(p.allows(['127.0.0.1'], 80)).toBe(false);
+    expect(p.allows(['127.0.0.1'], 81)).toBe(true);
+    expect(p.allows(['::ffff:7f00:1'], 81)).toBe(true);
+    expect(p.allows(['127.1'], 81)).toBe(true);
+    expect(p.mayReach('127.0.0.1')).toBe(true);
+    expect(p.mayReach('localhost.evil.org')).toBe(false);
   });
 
   it('refuses malformed patterns', () => {

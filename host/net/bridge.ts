@@ -37,6 +37,18 @@ export function workerFile(): string {
   return join(resolve(dirname(here), '..', '..'), 'dist', 'host', 'net', 'worker.js');
 }
 
+/** @throws TypeError naming the first DNS server that is not `ip` or `ip:port` */
+function checkDnsServers(servers: readonly string[]): void {
+  const { Resolver } = createRequire(import.meta.url)('node:dns') as typeof import('node:dns');
+  for (const server of servers) {
+    try {
+      new Resolver().setServers([server]);
+    } catch {
+      throw new TypeError(`DNS server "${server}" is not an IP address or ADDRESS:PORT`);
+    }
+  }
+}
+
 /** Counters for benchmarks and tests. */
 export interface BridgeStats {
   /** Blocking calls made to the worker. */
@@ -68,6 +80,7 @@ export class NetBridge {
     // Validate here, where the embedder sees the error, not in the worker.
     new NetPolicy(this.#config.allow);
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
+    if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
   }
 
   /** The time limit of a blocking operation with no timeout of its own. */

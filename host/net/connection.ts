@@ -14,16 +14,16 @@
  *
  * @module
  */
-import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { HttpExchange, writeWithin } from './http-exchange.js';
 import { needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
 import { Inbound, type ReadResult } from './inbound.js';
 import type { IndexMapping } from './index-mapping.js';
+import { canonicalAddress } from './policy.js';
 import { Poll } from './protocol.js';
 import { startTls } from './tls-upgrade.js';
-import { connectTcp, detachSocket, openTcp, openUrl, type UpstreamContext } from './upstream.js';
+import { admitAndResolve, connectTcp, detachSocket, openTcp, openUrl, type UpstreamContext } from './upstream.js';
 
 /** What every connection of a worker shares. */
 export interface ConnectionContext extends UpstreamContext {
@@ -73,18 +73,16 @@ export class Connection {
   async connect(host: string, port: number, timeoutMs: number): Promise<number> {
     if (this.#mode === 'connecting') return -Errno.EALREADY;
     if (this.#mode !== 'new') return -Errno.EISCONN;
-    let address = host;
-    if (isIP(host) === 0) {
-      const standIn = this.#ctx.mapping?.standIn(host);
-      if (standIn !== undefined) address = standIn;
-      else {
-        try {
-          address = (await lookup(host)).address;
-        } catch (e) {
-          return -guestErrorFromNode(e);
-        }
-      }
+    // The allow-list is checked before any lookup (./policy.ts).
+    let address = canonicalAddress(host);
+    if (address === undefined) {
       this.#name = host;
+      address = this.#ctx.mapping?.standIn(host);
+      if (address === undefined) {
+        const admitted = await admitAndResolve(host, port, this.#ctx);
+        if (typeof admitted === 'number') return -admitted;
+        address = admitted;
+      }
     } else {
       this.#name = this.#ctx.mapping?.hostOf(address) ?? this.#ctx.names.get(address);
     }

@@ -50,6 +50,8 @@ export interface WorkerConfig {
   readonly maxRedirects: number;
   /** Timeout in ms for connections the worker opens itself (mapped requests, redirects). */
   readonly connectTimeoutMs: number;
+  /** DNS servers to ask instead of the system resolver, or `null` (./resolver.ts). */
+  readonly dnsServers: readonly string[] | null;
 }
 
 /** What the worker is started with (`workerData`). */

@@ -5,16 +5,36 @@
  *
  * @module
  */
-import { lookup } from 'node:dns/promises';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
-import type { NetPolicy } from './policy.js';
+import { canonicalAddress, type NetPolicy } from './policy.js';
+import { resolveName } from './resolver.js';
 import { startTls } from './tls-upgrade.js';
 
 /** What {@link openTcp} and {@link openUrl} need. */
 export interface UpstreamContext {
   readonly policy: NetPolicy;
   readonly timeoutMs: number;
+  /** DNS servers to ask instead of the system resolver, or `null` (./resolver.ts). */
+  readonly dnsServers: readonly string[] | null;
+}
+
+/**
+ * Where a connection to `host:port` goes: an address is checked as it is
+ * (canonical form); a name is checked against the allow-list first and
+ * resolved only when allowed, so a denied name never reaches a resolver.
+ * @returns the canonical address to connect to, or a positive errno (EACCES when denied)
+ */
+export async function admitAndResolve(host: string, port: number, ctx: UpstreamContext): Promise<string | number> {
+  const address = canonicalAddress(host);
+  if (address !== undefined) return ctx.policy.allows([address], port) ? address : Errno.EACCES;
+  if (!ctx.policy.allows([host], port)) return Errno.EACCES;
+  try {
+    const found = await resolveName(host, 0, ctx.dnsServers);
+    return canonicalAddress(found[0]!.address) ?? found[0]!.address;
+  } catch (err) {
+    return guestErrorFromNode(err);
+  }
 }
 
 /**
@@ -42,7 +62,7 @@ export function connectTcp(address: string, port: number, timeoutMs: number): Pr
 }
 
 /**
- * Resolves `host`, checks the allow-list, connects, and runs TLS when asked.
+ * Checks the allow-list, resolves `host`, connects, and runs TLS when asked.
  * @returns the socket, or a guest error
  */
 export async function openTcp(
@@ -51,15 +71,8 @@ export async function openTcp(
   tls: { readonly servername: string | null; readonly verify: boolean } | undefined,
   ctx: UpstreamContext,
 ): Promise<Socket | number> {
-  let address = host;
-  if (isIP(host) === 0) {
-    try {
-      address = (await lookup(host)).address;
-    } catch (err) {
-      return guestErrorFromNode(err);
-    }
-  }
-  if (!ctx.policy.allows([host, address], port)) return Errno.EACCES;
+  const address = await admitAndResolve(host, port, ctx);
+  if (typeof address === 'number') return address;
   const socket = await connectTcp(address, port, ctx.timeoutMs);
   if (typeof socket === 'number' || tls === undefined) return socket;
   return startTls(socket, { ...tls, timeoutMs: ctx.timeoutMs });
