@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgress } from '../host/install/index.js';
+import { createProgress, type InstallEvent } from '../host/install/index.js';
 import { exited, MAIN, mpy, mpyUntilFirstLine } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir, writeDists } from './helpers/fixture-dir.js';
@@ -173,7 +173,7 @@ describe('progress display', () => {
     Object.assign(w, { isTTY: tty, columns: 100 });
     return { stream: w, text: () => text };
   }
-  const events = [
+  const events: InstallEvent[] = [
     { type: 'wave', depth: 0, names: ['a', 'b'] },
     { type: 'resolved', name: 'a', version: '1', url: 'u', index: 'i' },
     { type: 'fetched', name: 'a', version: '1', bytes: 2048, cached: false },
@@ -181,7 +181,7 @@ describe('progress display', () => {
     { type: 'fetched', name: 'b', version: '2', bytes: 10, cached: true },
     { type: 'unpacked', name: 'b', version: '2', files: 1, requires: [] },
     { type: 'commit', done: 2, total: 2 },
-  ] as const;
+  ];
 
   it('draws a bar on a terminal and clears it', () => {
     const s = sink(true);
