@@ -16,6 +16,7 @@ import { httpGet } from '../net/http-get.js';
 import { IndexMapping } from '../net/index-mapping.js';
 import { upipCacheDir } from './cache-dir.js';
 import { findModule } from './find-module.js';
+import { forTerminal } from '../terminal-text.js';
 
 /** The distribution that holds upip. */
 export const UPIP_DISTRIBUTION = 'micropython-upip';
@@ -117,11 +118,11 @@ export async function bootstrapUpip(options: UpipBootstrapOptions): Promise<Upip
   const index = options.indexUrl ?? (env.MPY_UPIP_INDEX || DEFAULT_UPIP_INDEX);
   try {
     const version = await fetchUpip(index, cache, env, options.timeoutMs ?? 30_000);
-    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${version} from ${index} (sha256 checked) into ${cache}\n`);
+    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${forTerminal(`${version} from ${index}`)} (sha256 checked) into ${forTerminal(cache)}\n`);
     return { path: withCache };
   } catch (err) {
     options.writeError(
-      `mpy: upip is not installed and ${UPIP_DISTRIBUTION} could not be fetched from ${index}: ${(err as Error).message}\n` +
+      `mpy: upip is not installed and ${UPIP_DISTRIBUTION} could not be fetched from ${forTerminal(`${index}: ${(err as Error).message}`)}\n` +
         `mpy: to fix: set MPY_UPIP_INDEX to a reachable index (or MPY_INDEX_URL to a mirror of PyPI), ` +
         `or put upip.py and upip_utarfile.py into ${cache}\n`,
     );

@@ -4,6 +4,7 @@ import { InstallError } from '../../install/errors.js';
 import { createProgress } from '../../install/progress.js';
 import { DEFAULT_INDEXES } from '../../install/options.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]...
 
@@ -76,14 +77,14 @@ export async function run(args: string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
     else {
       const names = result.packages.map((p) => `${p.name} ${p.version}`).join(', ');
-      process.stdout.write(`installed ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${result.target}: ${names}\n`);
+      process.stdout.write(`installed ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${forTerminal(result.target)}: ${forTerminal(names)}\n`);
     }
     return 0;
   } catch (err) {
     progress?.finish();
     const e = err instanceof InstallError ? err : new InstallError('io-error', (err as Error).message ?? String(err), 'check the permissions and free space of the target directory and its parent', err);
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
-    else process.stderr.write(`mpy install: ${e.code === 'cancelled' ? '' : 'error: '}${e.message}\n  ${e.hint}\n`);
+    else process.stderr.write(`mpy install: ${e.code === 'cancelled' ? '' : 'error: '}${forTerminal(e.message)}\n  ${forTerminal(e.hint)}\n`);
     return e.code === 'cancelled' ? CANCELLED_STATUS : 1;
   } finally {
     process.off('SIGINT', onSignal);
