@@ -2,6 +2,7 @@
 export { install } from './install.js';
 export { DEFAULT_INDEXES, defaultTarget, type InstallOptions, type InstallEvent, type InstallResult, type InstalledPackage } from './options.js';
 export { InstallError, type InstallErrorCode } from './errors.js';
+export { checkDigests, type DigestRequirement } from './digests.js';
 export { parseRequirement, parseRequirementsText, readRequirementsFile, type Requirement } from './requirement.js';
 export { IndexClient, type ResolvedRelease, type IndexClientOptions } from './index-client.js';
 export { ArchiveCache, defaultCacheDir } from './cache.js';

@@ -84,6 +84,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
       limits: options.limits,
       concurrency: options.concurrency ?? 8,
       emit,
+      requireHashes: options.requireHashes ?? false,
     });
   } finally {
     if (!options.pool) await pool.close();

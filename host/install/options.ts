@@ -26,6 +26,12 @@ export interface InstallOptions {
    * committing, and install the `.mpy` instead of the `.py`. Default false.
    */
   compile?: boolean;
+  /**
+   * Refuse any archive without a sha256 digest (from the index, or given by
+   * the caller) instead of installing it unverified with an `unverified`
+   * event. Default false.
+   */
+  requireHashes?: boolean;
   /** Metadata and archive requests in flight at once. Default 8. */
   concurrency?: number;
   /** Per-request timeout in milliseconds. Default 60000. */
@@ -52,6 +58,7 @@ export type InstallEvent =
   | { type: 'wave'; depth: number; names: string[] }
   | { type: 'resolved'; name: string; version: string; url: string; index: string }
   | { type: 'fetched'; name: string; version: string; bytes: number; cached: boolean }
+  | { type: 'unverified'; name: string; version: string; url: string }
   | { type: 'unpacked'; name: string; version: string; files: number; requires: string[] }
   | { type: 'staged'; files: number }
   | { type: 'compiled'; modules: number }

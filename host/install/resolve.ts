@@ -10,6 +10,7 @@
 import { ArchiveError } from '../archive/errors.js';
 import { satisfies } from '../index/specifier.js';
 import { InstallError } from './errors.js';
+import { checkDigests } from './digests.js';
 import { fetchArchive, type FetchArchiveOptions } from './download.js';
 import type { IndexClient, ResolvedRelease } from './index-client.js';
 import type { InstallEvent } from './options.js';
@@ -37,6 +38,8 @@ export interface ResolveContext {
   limits: Partial<ArchiveLimits> | undefined;
   concurrency: number;
   emit: (e: InstallEvent) => void;
+  /** Refuse archives without a digest (see ./digests.ts). */
+  requireHashes: boolean;
 }
 
 interface Ask {
@@ -66,6 +69,9 @@ async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolve
   ctx.emit({ type: 'resolved', name: release.name, version: release.version, url: release.url, index: release.index });
   const got = await net.run(() => fetchArchive(release, ctx.fetch));
   ctx.emit({ type: 'fetched', name: release.name, version: release.version, bytes: got.bytes.length, cached: got.cached });
+  if (checkDigests(release, got.sha256, { required: ctx.requireHashes }) === 'unverified') {
+    ctx.emit({ type: 'unverified', name: release.name, version: release.version, url: release.url });
+  }
   const size = got.bytes.length;
   let unpacked: Unpacked;
   try {

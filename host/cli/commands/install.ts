@@ -2,7 +2,7 @@
 import { install } from '../../install/install.js';
 import { InstallError } from '../../install/errors.js';
 import { createProgress } from '../../install/progress.js';
-import { DEFAULT_INDEXES } from '../../install/options.js';
+import { DEFAULT_INDEXES, type InstallEvent } from '../../install/options.js';
 import { parseCommandLine, usageError } from './command-line.js';
 import { forTerminal } from '../../terminal-text.js';
 
@@ -20,6 +20,8 @@ options:
                       default: ${DEFAULT_INDEXES.join(', ')}
   -r, --requirement FILE
                       install the requirements listed in FILE (repeatable)
+  --require-hashes    refuse any archive the index gives no sha256 digest for
+                      (without it, such an archive is installed with a warning)
   --compile           compile the .py files to .mpy and install those instead
   --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
   --no-cache          neither read nor write the cache
@@ -40,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
       index: { type: 'string', short: 'i', multiple: true },
       requirement: { type: 'string', short: 'r', multiple: true },
       compile: { type: 'boolean' },
+      'require-hashes': { type: 'boolean' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean' },
       timeout: { type: 'string' },
@@ -54,6 +57,14 @@ export async function run(args: string[]): Promise<number> {
     return usageError('install', '--timeout must be a positive number of seconds');
   }
   const progress = values.json ? undefined : createProgress(process.stderr);
+  const unverified: string[] = [];
+  const onEvent = (event: InstallEvent): void => {
+    if (event.type === 'unverified') unverified.push(`${event.name} ${event.version} (${event.url})`);
+    progress?.onEvent(event);
+  };
+  const warn = (): void => {
+    if (!values.json) for (const u of unverified) process.stderr.write(`mpy install: warning: ${forTerminal(u)}: the index gives no sha256 digest; installed unverified (--require-hashes refuses this)\n`);
+  };
   // Ctrl-C or SIGTERM cancels cleanly: nothing is left half-installed and no
   // staging directory is left behind (a second signal is ignored meanwhile).
   const cancel = new AbortController();
@@ -70,10 +81,12 @@ export async function run(args: string[]): Promise<number> {
       noCache: values['no-cache'],
       compile: values.compile,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      onEvent: progress?.onEvent,
+      requireHashes: values['require-hashes'],
+      onEvent,
       signal: cancel.signal,
     });
     progress?.finish();
+    warn();
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
     else {
       const names = result.packages.map((p) => `${p.name} ${p.version}`).join(', ');
