@@ -30,11 +30,13 @@ export interface HttpGetOptions {
 }
 
 /**
- * How a GET failed: `network` (no answer: refused, unknown host, timeout),
- * `status` (an answer other than 200/404/410), `broken-body` (a 200 whose
- * body broke off), `too-large` (a body over the limit).
+ * How a GET failed: `network` (no connection: refused, unknown host),
+ * `timeout` (no answer, or a body that stalled, within the time limit),
+ * `status` (an answer other than 200/404/410), `broken-body` (the server
+ * closed the connection mid-body), `too-large` (a body over the limit),
+ * `bad-url` (the URL, or a redirect's Location, is malformed or not http(s)).
  */
-export type HttpGetFailure = 'network' | 'status' | 'broken-body' | 'too-large';
+export type HttpGetFailure = 'network' | 'timeout' | 'status' | 'broken-body' | 'too-large' | 'bad-url';
 
 /** A failed GET. */
 export class HttpGetError extends Error {
@@ -60,9 +62,16 @@ export class HttpGetError extends Error {
 
 const ERROR_DETAIL_BYTES = 1024;
 
-function once(url: URL, options: HttpGetOptions): Promise<IncomingMessage> {
+/** A response and whether its connection went quiet past the time limit. */
+interface Answer {
+  readonly res: IncomingMessage;
+  readonly timedOut: () => boolean;
+}
+
+function once(url: URL, options: HttpGetOptions): Promise<Answer> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  let timedOut = false;
   return new Promise((resolve, reject) => {
     const req = request(url, {
       agent: options.keepAlive ? undefined : false,
@@ -70,17 +79,22 @@ function once(url: URL, options: HttpGetOptions): Promise<IncomingMessage> {
       timeout: timeoutMs,
       signal: options.signal,
     });
-    req.on('response', resolve);
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('response', (res) => resolve({ res, timedOut: () => timedOut }));
+    req.on('timeout', () => {
+      timedOut = true;
+      req.destroy(Object.assign(new Error(`no data from ${url.host} for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (options.signal?.aborted) reject(options.signal.reason);
+      else if (timedOut) reject(new HttpGetError('timeout', `${url.href}: no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' }));
       else reject(new HttpGetError('network', `${url.href}: ${err.message}`, { code: err.code ?? 'EIO' }));
     });
     req.end();
   });
 }
 
-function body(res: IncomingMessage, url: URL, options: HttpGetOptions, maxBytes: number): Promise<Buffer> {
+function body({ res, timedOut }: Answer, url: URL, options: HttpGetOptions, maxBytes: number): Promise<Buffer> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let total = 0;
@@ -103,7 +117,9 @@ function body(res: IncomingMessage, url: URL, options: HttpGetOptions, maxBytes:
     res.on('end', () => resolve(Buffer.concat(parts, total)));
     const broke = (err: NodeJS.ErrnoException): void => {
       if (options.signal?.aborted) reject(options.signal.reason);
-      else reject(new HttpGetError('broken-body', `${url.href}: ${err.message}`, { status: 200, code: err.code ?? 'EIO' }));
+      else if (timedOut()) {
+        reject(new HttpGetError('timeout', `${url.href}: the body stalled after ${total} bytes (no data for ${timeoutMs} ms)`, { status: 200, code: 'ETIMEDOUT' }));
+      } else reject(new HttpGetError('broken-body', `${url.href}: ${err.message}`, { status: 200, code: err.code ?? 'EIO' }));
     };
     res.on('error', broke);
     res.on('aborted', () => broke(Object.assign(new Error('the server closed the connection mid-body'), { code: 'ECONNRESET' })));
@@ -128,21 +144,40 @@ async function errorDetail(res: IncomingMessage): Promise<string> {
 }
 
 /**
+ * Reads an http(s) URL: the one asked for, or a redirect's Location relative to `from`.
+ * @throws HttpGetError `bad-url` when it is malformed or of another scheme
+ */
+function httpUrl(text: string, from: URL | undefined): URL {
+  const what = from ? `${from.href} redirected to ${JSON.stringify(text)}` : JSON.stringify(text);
+  let url: URL;
+  try {
+    url = new URL(text, from);
+  } catch {
+    throw new HttpGetError('bad-url', `${what}, which is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpGetError('bad-url', `${from ? `${what}, a ${url.protocol} URL` : `${what} is a ${url.protocol} URL`}; only http and https are followed`);
+  }
+  return url;
+}
+
+/**
  * GETs `url` (after the mapping), following up to 20 redirects.
  * @returns the final URL and the body exactly as sent, or `undefined` for 404 and 410
  * @throws HttpGetError for other statuses, oversize bodies and network errors;
  *   the signal's reason when it aborts
  */
 export async function httpGet(url: string, options: HttpGetOptions = {}): Promise<{ url: string; body: Buffer } | undefined> {
-  let current = new URL(url);
+  let current = httpUrl(url, undefined);
   for (let hop = 0; ; hop++) {
     current = options.mapping?.map(current) ?? current;
-    const res = await once(current, options);
+    const answer = await once(current, options);
+    const { res } = answer;
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if ([301, 302, 303, 307, 308].includes(status) && location && hop < DEFAULT_MAX_REDIRECTS) {
       res.resume();
-      current = new URL(location, current);
+      current = httpUrl(location, current);
       continue;
     }
     if (status === 404 || status === 410) {
@@ -153,6 +188,6 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
       const detail = await errorDetail(res);
       throw new HttpGetError('status', `${current.href} answered HTTP ${status}`, { status, detail });
     }
-    return { url: current.href, body: await body(res, current, options, options.maxBytes ?? 16 * 1024 * 1024) };
+    return { url: current.href, body: await body(answer, current, options, options.maxBytes ?? 16 * 1024 * 1024) };
   }
 }
