@@ -108,7 +108,8 @@ describe('HTTP request framing', () => {
   it('parses the head: method, target, version, headers, Content-Length, raw bytes', () => {
     const h = head('POST /p?q=1 HTTP/1.0\r\nHost: h:81\r\nContent-Length: 5\r\n\r\nbody!');
     expect([h.method, h.target, h.version, h.contentLength, h.raw.length]).toEqual(['POST', '/p?q=1', '1.0', 5, 55]);
-    expect(requestUrl(h, 'https', 'x')?.href).toBe('https://h:81/p?q=1');
+    // The destination is where the program connected, not its Host header.
+    expect(requestUrl(h, 'https', 'x')?.href).toBe('https://x/p?q=1');
     expect(requestUrl(head('GET /a HTTP/1.0\r\n\r\n'), 'http', '10.0.0.1:8080')?.href).toBe('http://10.0.0.1:8080/a');
     expect(requestUrl(head('GET http://other/b HTTP/1.0\r\n\r\n'), 'http', 'x')?.href).toBe('http://other/b');
   });
@@ -120,6 +121,15 @@ describe('HTTP request framing', () => {
     const h = head('GET / HTTP/1.1\r\nHost: a\r\nAuthorization: x\r\nConnection: keep-alive\r\n\r\n');
     const text = serializeHead({ method: 'GET', url: new URL('http://b:8/c?d'), version: '1.1', headers: h.headers, withBody: false, withCredentials: false }).toString();
     expect(text).toBe('GET /c?d HTTP/1.1\r\nHost: b:8\r\nConnection: close\r\n\r\n');
+    const own = serializeHead({ method: 'GET', url: new URL('http://10.0.0.1/c'), version: '1.0', headers: [], withBody: false, withCredentials: false, hostHeader: 'name.example' });
+    expect(own.toString()).toBe('GET /c HTTP/1.0\r\nHost: name.example\r\nConnection: close\r\n\r\n');
+  });
+
+  it('never rewrites a request to switch protocols (Upgrade): Connection: Upgrade stays', () => {
+    const ws = head('GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    expect(needsClose(ws)).toBe(false);
+    const hop = serializeHead({ method: 'GET', url: new URL('http://b/chat'), version: '1.1', headers: ws.headers, withBody: false, withCredentials: true });
+    expect(hop.toString()).toBe('GET /chat HTTP/1.1\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
   });
 });
 
@@ -135,6 +145,12 @@ describe('redirects', () => {
     expect(redirectRequest(base, { status: 302, location: undefined }, true)).toBeUndefined();
     expect(redirectRequest(base, { status: 307, location: '/y' }, false)).toBeUndefined();
     expect(at(301, 'ftp://b/')).toBeUndefined();
+  });
+
+  it("keeps the program's Host header on a same-origin redirect only", () => {
+    const own = { ...base, method: 'GET', hostHeader: 'name.example' };
+    expect(redirectRequest(own, { status: 302, location: '/y' }, true)?.hostHeader).toBe('name.example');
+    expect(redirectRequest(own, { status: 302, location: 'http://elsewhere/y' }, true)?.hostHeader).toBeUndefined();
   });
 
   it('reads only a response head; anything else is "other"', () => {

@@ -17,7 +17,7 @@
 import { isIP, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { HttpExchange, writeWithin } from './http-exchange.js';
-import { needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
+import { header, needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
 import { Inbound, type ReadResult } from './inbound.js';
 import type { IndexMapping } from './index-mapping.js';
 import { canonicalAddress } from './policy.js';
@@ -271,6 +271,7 @@ export class Connection {
       headers: head.headers,
       withBody: true,
       withCredentials: true,
+      hostHeader: mapped ? undefined : header(head.headers, 'host'),
     };
     const verify = this.#tls?.verify ?? true;
     const ctx = {
