@@ -14,6 +14,7 @@ import type { Worker } from 'node:worker_threads';
 import { Errno } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
 import { NetPolicy } from './policy.js';
+import { checkProxySettings } from './proxy.js';
 import { DEFAULT_TIMEOUT_MS, type NetOptions, workerConfig } from './options.js';
 import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig } from './protocol.js';
 
@@ -81,6 +82,7 @@ export class NetBridge {
     new NetPolicy(this.#config.allow);
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
     if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
+    checkProxySettings(this.#config.proxy);
   }
 
   /** The time limit of a blocking operation with no timeout of its own. */

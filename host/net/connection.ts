@@ -23,7 +23,8 @@ import type { IndexMapping } from './index-mapping.js';
 import { canonicalAddress } from './policy.js';
 import { Poll } from './protocol.js';
 import { startTls } from './tls-upgrade.js';
-import { admitAndResolve, connectTcp, detachSocket, openTcp, openUrl, type UpstreamContext } from './upstream.js';
+import { anyProxyFor } from './proxy.js';
+import { admitAndResolve, admits, connectTcp, detachSocket, forwardProxy, openTcp, openUrl, type UpstreamContext } from './upstream.js';
 
 /** What every connection of a worker shares. */
 export interface ConnectionContext extends UpstreamContext {
@@ -73,6 +74,18 @@ export class Connection {
   async connect(host: string, port: number, timeoutMs: number): Promise<number> {
     if (this.#mode === 'connecting') return -Errno.EALREADY;
     if (this.#mode !== 'new') return -Errno.EISCONN;
+    if (this.#ctx.mapping?.standIn(host) === undefined && anyProxyFor(this.#ctx.proxy, host, port)) {
+      // Through a proxy: it resolves the name; the socket stays virtual
+      // until its first bytes show whether it carries HTTP.
+      if (!admits(host, port, this.#ctx)) return -Errno.EACCES;
+      const address = canonicalAddress(host);
+      this.#name = address === undefined ? host : this.#ctx.names.get(address);
+      this.#address = address ?? host;
+      this.#port = port;
+      this.#virtual = true;
+      this.#mode = 'sniff';
+      return 0;
+    }
     // The allow-list is checked before any lookup (./policy.ts).
     let address = canonicalAddress(host);
     if (address === undefined) {
@@ -278,6 +291,7 @@ export class Connection {
       inbound: this.#inbound,
       maxRedirects: this.#ctx.maxRedirects,
       open: (target: URL) => openUrl(target, verify, this.#ctx),
+      forwardProxy: (target: URL) => forwardProxy(target, this.#ctx),
     };
     let first;
     if (!mapped && !this.#virtual) {

@@ -2,12 +2,16 @@
  * The host's own HTTP GET, for the upip bootstrap and `mpy install`:
  * node:http/https, so the body arrives exactly as sent (fetch would undo a
  * Content-Encoding, and a digest is over the bytes served), redirects
- * followed, the index mapping applied, size and time bounded, cancellable.
+ * followed, the index mapping applied, HTTP(S)_PROXY and NO_PROXY honoured
+ * (./proxy.ts), size and time bounded, cancellable.
  *
  * @module
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { checkProxySettings, openTunnel, proxyAuthorization, proxyEndpoint, proxyFor, proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 import { DEFAULT_MAX_REDIRECTS } from './options.js';
 import type { IndexMapping } from './index-mapping.js';
 
@@ -27,6 +31,8 @@ export interface HttpGetOptions {
   readonly signal?: AbortSignal;
   /** The Accept header. Default `*\/*`. */
   readonly accept?: string;
+  /** Proxies to use; `null` for none. Default: from `process.env` (HTTP_PROXY, HTTPS_PROXY, NO_PROXY). */
+  readonly proxy?: ProxySettings | null;
 }
 
 /**
@@ -68,17 +74,52 @@ interface Answer {
   readonly timedOut: () => boolean;
 }
 
-function once(url: URL, options: HttpGetOptions): Promise<Answer> {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+function proxySettings(options: HttpGetOptions): ProxySettings | null {
+  if (options.proxy !== undefined) return options.proxy;
+  try {
+    const settings = proxySettingsFromEnv(process.env);
+    checkProxySettings(settings);
+    return settings;
+  } catch (err) {
+    throw new HttpGetError('bad-url', (err as Error).message);
+  }
+}
+
+/** Starts the request: directly, to an http proxy in absolute form, or through a CONNECT tunnel. */
+async function send(url: URL, options: HttpGetOptions, timeoutMs: number): Promise<ClientRequest> {
+  const https = url.protocol === 'https:';
+  const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
+  const proxy = proxyFor(proxySettings(options), https ? 'https' : 'http', url.hostname, port);
+  const base: RequestOptions = {
+    agent: options.keepAlive ? undefined : false,
+    headers: { accept: options.accept ?? '*/*', 'accept-encoding': 'identity' },
+    timeout: timeoutMs,
+    signal: options.signal,
+  };
+  if (proxy === undefined) return (https ? httpsRequest : httpRequest)(url, base);
+  if (!https) {
+    const auth = proxyAuthorization(proxy);
+    const { host, port: proxyPort } = proxyEndpoint(proxy);
+    return (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({ ...base, agent: false, host, port: proxyPort, path: url.href, headers: { ...base.headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) } });
+  }
+  const name = url.hostname.replace(/^\[|\]$/g, '');
+  let tunnel;
+  try {
+    tunnel = await openTunnel(proxy, name, port, timeoutMs, options.signal);
+  } catch (err) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const e = err as Error & { errno?: number };
+    throw new HttpGetError(/within \d+ ms/.test(e.message) ? 'timeout' : 'network', `${url.href}: ${e.message}`, { code: 'EPROXY' });
+  }
+  const secure = tlsConnect({ socket: tunnel, host: name, servername: isIP(name) === 0 ? name : undefined });
+  return httpsRequest(url, { ...base, agent: undefined, createConnection: () => secure });
+}
+
+async function once(url: URL, options: HttpGetOptions): Promise<Answer> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let timedOut = false;
+  const req = await send(url, options, timeoutMs);
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      agent: options.keepAlive ? undefined : false,
-      headers: { accept: options.accept ?? '*/*', 'accept-encoding': 'identity' },
-      timeout: timeoutMs,
-      signal: options.signal,
-    });
     req.on('response', (res) => resolve({ res, timedOut: () => timedOut }));
     req.on('timeout', () => {
       timedOut = true;

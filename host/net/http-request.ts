@@ -11,6 +11,8 @@
  * @module
  */
 
+import { proxyAuthorization } from './proxy.js';
+
 /** The largest request or response head looked at. */
 export const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_METHOD = 20;
@@ -154,13 +156,17 @@ export interface OutgoingRequest {
 }
 
 /**
- * Writes a request head for `req`: origin-form target, Host from the
- * program (same origin) or the URL, `Connection: close` (`Connection:
- * Upgrade` for a request to switch protocols), the original fields
- * otherwise in their order.
+ * Writes a request head for `req`: origin-form target (absolute-form when
+ * sent to a forward `proxy`, with its credentials), Host from the program
+ * (same origin) or the URL, `Connection: close` (`Connection: Upgrade` for
+ * a request to switch protocols), the original fields otherwise in their
+ * order.
  */
-export function serializeHead(req: OutgoingRequest): Buffer {
-  const out = [`${req.method} ${req.url.pathname}${req.url.search} HTTP/${req.version}`, `Host: ${req.hostHeader ?? req.url.host}`];
+export function serializeHead(req: OutgoingRequest, proxy?: URL): Buffer {
+  const target = proxy ? `${req.url.origin}${req.url.pathname}${req.url.search}` : `${req.url.pathname}${req.url.search}`;
+  const out = [`${req.method} ${target} HTTP/${req.version}`, `Host: ${req.hostHeader ?? req.url.host}`];
+  const auth = proxy ? proxyAuthorization(proxy) : undefined;
+  if (auth) out.push(`Proxy-Authorization: ${auth}`);
   for (const [name, value] of req.headers) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) continue;

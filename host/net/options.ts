@@ -6,6 +6,7 @@
  */
 import type { WorkerConfig } from './protocol.js';
 import { NetBridge } from './bridge.js';
+import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 
 /** Options of the network bridge. */
 export interface NetOptions {
@@ -25,6 +26,8 @@ export interface NetOptions {
    * system resolver (which also reads /etc/hosts). Default: the system resolver.
    */
   readonly dnsServers?: readonly string[];
+  /** HTTP proxies for Python's connections (./proxy.ts). Default none. */
+  readonly proxy?: ProxySettings | null;
 }
 
 /** Default time limit of a blocking socket operation. */
@@ -35,7 +38,8 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The options the environment gives: `MPY_INDEX_URL`, `MPY_NET_TIMEOUT`
  * (seconds), `MPY_NET_ALLOW` (comma-separated patterns; unset allows
- * everything), `MPY_NET_DNS` (comma-separated DNS servers). NODE_EXTRA_CA_CERTS
+ * everything), `MPY_NET_DNS` (comma-separated DNS servers), `HTTP_PROXY`,
+ * `HTTPS_PROXY`, `NO_PROXY` (and lower-case; ./proxy.ts). NODE_EXTRA_CA_CERTS
  * is in Node's default store anyway.
  */
 export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
@@ -45,6 +49,7 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
     allow: env.MPY_NET_ALLOW === undefined ? undefined : env.MPY_NET_ALLOW.split(',').map((s) => s.trim()).filter(Boolean),
     dnsServers: env.MPY_NET_DNS ? env.MPY_NET_DNS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    proxy: proxySettingsFromEnv(env),
   };
 }
 
@@ -56,6 +61,7 @@ export function workerConfig(options: NetOptions): WorkerConfig {
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     connectTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     dnsServers: options.dnsServers?.length ? options.dnsServers : null,
+    proxy: options.proxy ?? null,
   };
 }
 

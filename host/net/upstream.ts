@@ -8,6 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { canonicalAddress, type NetPolicy } from './policy.js';
+import { openTunnel, proxyEndpoint, proxyFor, ProxyTunnelError, type ProxySettings } from './proxy.js';
 import { resolveName } from './resolver.js';
 import { startTls } from './tls-upgrade.js';
 
@@ -17,6 +18,13 @@ export interface UpstreamContext {
   readonly timeoutMs: number;
   /** DNS servers to ask instead of the system resolver, or `null` (./resolver.ts). */
   readonly dnsServers: readonly string[] | null;
+  /** HTTP proxies, or `null` (./proxy.ts). */
+  readonly proxy: ProxySettings | null;
+}
+
+/** Whether the allow-list admits `host:port` as written (no lookup; for destinations a proxy resolves). */
+export function admits(host: string, port: number, ctx: UpstreamContext): boolean {
+  return ctx.policy.allows([canonicalAddress(host) ?? host], port);
 }
 
 /**
@@ -71,6 +79,17 @@ export async function openTcp(
   tls: { readonly servername: string | null; readonly verify: boolean } | undefined,
   ctx: UpstreamContext,
 ): Promise<Socket | number> {
+  const proxy = proxyFor(ctx.proxy, tls ? 'https' : 'http', host, port);
+  if (proxy !== undefined) {
+    if (!admits(host, port, ctx)) return Errno.EACCES;
+    let tunnel: Socket;
+    try {
+      tunnel = await openTunnel(proxy, host, port, ctx.timeoutMs);
+    } catch (err) {
+      return err instanceof ProxyTunnelError ? err.errno : Errno.EIO;
+    }
+    return tls === undefined ? tunnel : startTls(tunnel, { ...tls, timeoutMs: ctx.timeoutMs });
+  }
   const address = await admitAndResolve(host, port, ctx);
   if (typeof address === 'number') return address;
   const socket = await connectTcp(address, port, ctx.timeoutMs);
@@ -78,11 +97,32 @@ export async function openTcp(
   return startTls(socket, { ...tls, timeoutMs: ctx.timeoutMs });
 }
 
-/** Opens a connection for an http(s) URL (TLS verified for https, unless `verify` is false). */
-export function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promise<Socket | number> {
+/**
+ * The proxy a plain-http URL is sent to in absolute form, or `undefined`
+ * when it goes directly (https goes through a tunnel, see {@link openTcp}).
+ */
+export function forwardProxy(url: URL, ctx: UpstreamContext): URL | undefined {
+  if (url.protocol !== 'http:') return undefined;
+  return proxyFor(ctx.proxy, 'http', url.hostname.replace(/^\[|\]$/g, ''), url.port === '' ? 80 : Number(url.port));
+}
+
+/**
+ * Opens a connection for an http(s) URL (TLS verified for https, unless
+ * `verify` is false): to the destination, through a CONNECT tunnel, or, for
+ * plain http with a proxy, to the proxy ({@link forwardProxy}).
+ */
+export async function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promise<Socket | number> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
   const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
+  const forward = forwardProxy(url, ctx);
+  if (forward !== undefined) {
+    if (!admits(host, port, ctx)) return Errno.EACCES;
+    const endpoint = proxyEndpoint(forward);
+    const socket = await connectTcp(endpoint.host, endpoint.port, ctx.timeoutMs);
+    if (typeof socket === 'number' || forward.protocol !== 'https:') return socket;
+    return startTls(socket, { servername: endpoint.host, verify: true, timeoutMs: ctx.timeoutMs });
+  }
   return openTcp(host, port, https ? { servername: host, verify } : undefined, ctx);
 }
 

@@ -25,6 +25,7 @@ const ctx: ConnectionContext = {
   maxRedirects: config.maxRedirects,
   names,
   dnsServers: config.dnsServers,
+  proxy: config.proxy,
 };
 const connections = new Map<number, Connection>();
 
