@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forTerminal } from '../../host/terminal-text.js';
-import { mpy } from '../helpers/cli.js';
+import { exited, mpy, mpyUntilFirstLine } from '../helpers/cli.js';
 import { fakeIndex, type FakeIndex } from '../helpers/fake-index.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
 import { distTarGz } from '../helpers/tar-fixture.js';
@@ -95,5 +95,23 @@ describe('mpy index build', () => {
     expect(r.stderr).toContain('mpy index: evil\\x1b[2J\\r-1.0.tar.gz: ');
     expectInert(r.stderr);
     expectInert(r.stdout);
+  });
+});
+
+describe('mpy serve', () => {
+  it('escapes a hostile file name in the warning that it skips it', async () => {
+    const dir = join(root, 'served');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'evil\x1b[2J\r-1.0.tar.gz'), 'not gzip');
+    const serve = await mpyUntilFirstLine(['serve', dir, '--port', '0']);
+    try {
+      serve.child.kill('SIGTERM');
+      await exited(serve.child);
+      expect(serve.output.stderr).toContain('mpy serve: skipped evil\\x1b[2J\\r-1.0.tar.gz');
+      expectInert(serve.output.stderr);
+      expectInert(serve.output.stdout);
+    } finally {
+      serve.child.kill('SIGKILL');
+    }
   });
 });
