@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PRELUDE, buildOnce, runPython } from './fixtures/net/run.js';
 import { httpServer, lineEcho, makeTestCa, tcpServer, type Running, type TestCa } from './fixtures/net/servers.js';
-import { mpy } from './helpers/cli.js';
+import { runMpy } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 import { proxyServer, type ProxyServer } from './helpers/proxy-server.js';
 import { distTarGz } from './helpers/tar-fixture.js';
+
+/** Runs the `mpy` command with `env` merged over the test's. */
+const mpy = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof runMpy> => runMpy(args, { env });
 
 let ca: TestCa;
 let proxy: ProxyServer;

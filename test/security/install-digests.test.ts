@@ -8,10 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDigests, install, InstallError, type ResolvedRelease } from '../../host/install/index.js';
-import { mpy } from '../helpers/cli.js';
+import { runMpy } from '../helpers/cli.js';
 import { fakeIndex, type FakeIndex } from '../helpers/fake-index.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
 import { distTarGz } from '../helpers/tar-fixture.js';
+
+/** Runs the `mpy` command with `env` merged over the test's. */
+const mpy = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof runMpy> => runMpy(args, { env });
 
 let root: string;
 let index: FakeIndex;

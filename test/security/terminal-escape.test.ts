@@ -10,10 +10,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forTerminal } from '../../host/terminal-text.js';
-import { exited, mpy, mpyUntilFirstLine } from '../helpers/cli.js';
+import { exited, runMpy, mpyUntilFirstLine } from '../helpers/cli.js';
 import { fakeIndex, type FakeIndex } from '../helpers/fake-index.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
 import { distTarGz } from '../helpers/tar-fixture.js';
+
+/** Runs the `mpy` command with `env` merged over the test's. */
+const mpy = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof runMpy> => runMpy(args, { env });
 
 const SPOOF_NAME = 'good\x1b[2K\r\x1b]0;owned\x07installed 0 packages\n';
 const SPOOF_VERSION = '1.0\x9b31m\u202e';
