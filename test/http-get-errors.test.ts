@@ -96,7 +96,12 @@ describe('httpGet failures', () => {
 
 describe('mpy install reports them as InstallErrors', () => {
   it('an index redirecting to file: is index-error, without a permissions hint', async () => {
-    const err = (await install({ requirements: ['redirected'], indexes: [`${base}/pypi`], target: '/nonexistent-target-never-created', noCache: true }).catch((e: unknown) => e)) as InstallError;
+    const err = (await install({
+      requirements: ['redirected'],
+      indexes: [`${base}/pypi`],
+      target: '/nonexistent-target-never-created',
+      noCache: true,
+    }).catch((e: unknown) => e)) as InstallError;
     expect(err).toBeInstanceOf(InstallError);
     expect(err.code).toBe('index-error');
     expect(err.message).toContain('redirected to "file:///etc/passwd", a file: URL');
@@ -106,7 +111,9 @@ describe('mpy install reports them as InstallErrors', () => {
   it('a stalled download says timed out', async () => {
     const stall = createServer((req, res) => {
       if (req.url!.endsWith('/json')) {
-        return void res.end(JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url: `${stallBase}/files/s-1.0.tar.gz` }] } }));
+        return void res.end(
+          JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url: `${stallBase}/files/s-1.0.tar.gz` }] } }),
+        );
       }
       res.writeHead(200, { 'content-length': 1000 });
       res.write(Buffer.alloc(10));
@@ -114,7 +121,13 @@ describe('mpy install reports them as InstallErrors', () => {
     await new Promise<void>((ok) => stall.listen(0, '127.0.0.1', ok));
     const stallBase = `http://127.0.0.1:${(stall.address() as AddressInfo).port}`;
     try {
-      const err = (await install({ requirements: ['s'], indexes: [`${stallBase}/pypi`], target: '/nonexistent-target-never-created', noCache: true, timeoutMs: 300 }).catch((e: unknown) => e)) as InstallError;
+      const err = (await install({
+        requirements: ['s'],
+        indexes: [`${stallBase}/pypi`],
+        target: '/nonexistent-target-never-created',
+        noCache: true,
+        timeoutMs: 300,
+      }).catch((e: unknown) => e)) as InstallError;
       expect(err.code).toBe('download-failed');
       expect(err.message).toBe(`timed out: ${stallBase}/files/s-1.0.tar.gz: the body stalled after 10 bytes (no data for 300 ms)`);
     } finally {

@@ -31,7 +31,9 @@ beforeAll(async () => {
       wsReceived = Buffer.concat([wsReceived, d]);
       if (!upgraded && wsReceived.includes('\r\n\r\n')) {
         upgraded = true;
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${WS_ACCEPT}\r\n\r\n`);
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${WS_ACCEPT}\r\n\r\n`,
+        );
         socket.write(Buffer.from([0x81, 0x05, ...Buffer.from('hello')]));
       } else if (upgraded) {
         socket.write(d); // echo frames back
@@ -76,7 +78,9 @@ print(s.read(len(frame)) == frame)
 s.close()
 `);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`b'HTTP/1.1 101 Switching Protocols\\r\\n'\n[b'Sec-WebSocket-Accept: ${WS_ACCEPT}\\r\\n']\nb'\\x81\\x05hello'\nTrue\n`);
+    expect(r.stdout).toBe(
+      `b'HTTP/1.1 101 Switching Protocols\\r\\n'\n[b'Sec-WebSocket-Accept: ${WS_ACCEPT}\\r\\n']\nb'\\x81\\x05hello'\nTrue\n`,
+    );
     const head = wsReceived.subarray(0, wsReceived.indexOf('\r\n\r\n') + 4).toString('latin1');
     expect(head).toBe(request.replace(/\\r\\n/g, '\r\n'));
   });

@@ -25,7 +25,14 @@ let tlsWeb: Running;
 let echo: Running;
 let root: string;
 
-const NO_PROXY_ENV = { HTTP_PROXY: undefined, HTTPS_PROXY: undefined, NO_PROXY: undefined, http_proxy: undefined, https_proxy: undefined, no_proxy: undefined };
+const NO_PROXY_ENV = {
+  HTTP_PROXY: undefined,
+  HTTPS_PROXY: undefined,
+  NO_PROXY: undefined,
+  http_proxy: undefined,
+  https_proxy: undefined,
+  no_proxy: undefined,
+};
 const archive = distTarGz({ name: 'viaproxy', version: '1.0' });
 
 /** An index serving one package, whose file URLs name the scheme and host it was asked under. */
@@ -33,7 +40,9 @@ const indexHandler = (scheme: string) => (req: import('node:http').IncomingMessa
   if (req.url === '/pypi/viaproxy/json') {
     const url = `${scheme}://${req.headers.host}/files/viaproxy-1.0.tar.gz`;
     const digest = createHash('sha256').update(archive).digest('hex');
-    return void res.end(JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url, packagetype: 'sdist', digests: { sha256: digest } }] } }));
+    return void res.end(
+      JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url, packagetype: 'sdist', digests: { sha256: digest } }] } }),
+    );
   }
   if (req.url === '/files/viaproxy-1.0.tar.gz') return void res.end(archive);
   res.writeHead(200).end(`at ${req.url} host=${req.headers.host}`);
@@ -133,10 +142,16 @@ print(err(lambda: conn(${web.port})))
 
 describe('mpy install through a proxy', () => {
   it('http index: the metadata and the archive go through HTTP_PROXY', async () => {
-    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'a'), '--no-cache', 'viaproxy'], { ...NO_PROXY_ENV, HTTP_PROXY: proxy.url });
+    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'a'), '--no-cache', 'viaproxy'], {
+      ...NO_PROXY_ENV,
+      HTTP_PROXY: proxy.url,
+    });
     expect(r.stderr).not.toContain('error');
     expect(r.status).toBe(0);
-    expect(proxy.seen).toEqual([`GET http://127.0.0.1:${web.port}/pypi/viaproxy/json`, `GET http://127.0.0.1:${web.port}/files/viaproxy-1.0.tar.gz`]);
+    expect(proxy.seen).toEqual([
+      `GET http://127.0.0.1:${web.port}/pypi/viaproxy/json`,
+      `GET http://127.0.0.1:${web.port}/files/viaproxy-1.0.tar.gz`,
+    ]);
   });
 
   it('https index: CONNECT tunnels to HTTPS_PROXY', async () => {
@@ -151,13 +166,20 @@ describe('mpy install through a proxy', () => {
   });
 
   it('NO_PROXY bypasses the proxy', async () => {
-    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'c'), '--no-cache', 'viaproxy'], { ...NO_PROXY_ENV, http_proxy: proxy.url, no_proxy: '127.0.0.1' });
+    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'c'), '--no-cache', 'viaproxy'], {
+      ...NO_PROXY_ENV,
+      http_proxy: proxy.url,
+      no_proxy: '127.0.0.1',
+    });
     expect(r.status).toBe(0);
     expect(proxy.seen).toEqual([]);
   });
 
   it('a proxy that is down: the error names the proxy', async () => {
-    const r = await mpy(['install', '-i', `https://localhost:${tlsWeb.port}/pypi`, '-p', join(root, 'd'), '--no-cache', 'viaproxy'], { ...NO_PROXY_ENV, HTTPS_PROXY: 'http://127.0.0.1:1' });
+    const r = await mpy(['install', '-i', `https://localhost:${tlsWeb.port}/pypi`, '-p', join(root, 'd'), '--no-cache', 'viaproxy'], {
+      ...NO_PROXY_ENV,
+      HTTPS_PROXY: 'http://127.0.0.1:1',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`cannot reach https://localhost:${tlsWeb.port}/pypi/viaproxy/json: `);
     expect(r.stderr).toContain('proxy 127.0.0.1:1: ECONNREFUSED');

@@ -9,7 +9,7 @@
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { checkProxySettings, openTunnel, proxyAuthorization, proxyEndpoint, proxyFor, proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 import { DEFAULT_MAX_REDIRECTS } from './options.js';
@@ -103,7 +103,7 @@ async function send(url: URL, options: HttpGetOptions, timeoutMs: number): Promi
     return (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({ ...base, agent: false, host, port: proxyPort, path: url.href, headers: { ...base.headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) } });
   }
   const name = url.hostname.replace(/^\[|\]$/g, '');
-  let tunnel;
+  let tunnel: Socket;
   try {
     tunnel = await openTunnel(proxy, name, port, timeoutMs, options.signal);
   } catch (err) {

@@ -69,18 +69,26 @@ export function proxyUrl(value: string, what = 'proxy'): URL {
   } catch {
     throw new TypeError(`${what} "${value}" is not a proxy URL (e.g. http://proxy.example:3128)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${what} "${value}": a proxy URL must be http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`${what} "${value}": a proxy URL must be http:// or https://`);
   return url;
 }
 
 function bypassed(noProxy: readonly string[], host: string, port: number): boolean {
-  const name = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const name = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   return noProxy.some((raw) => {
     if (raw === '*') return true;
     const m = /^(\[[^\]]+\]|[^:]+|[0-9a-f:]+)(?::(\d+))?$/i.exec(raw.trim());
     if (!m) return false;
     if (m[2] !== undefined && Number(m[2]) !== port) return false;
-    const entry = m[1]!.toLowerCase().replace(/^\[|\]$/g, '').replace(/^\*?\./, '').replace(/\.$/, '');
+    const entry = m[1]!
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '')
+      .replace(/^\*?\./, '')
+      .replace(/\.$/, '');
     return name === entry || name.endsWith(`.${entry}`);
   });
 }
@@ -110,7 +118,10 @@ export function proxyAuthorization(proxy: URL): string | undefined {
 
 /** The `host:port` of a proxy URL, as node:net connects to it. */
 export function proxyEndpoint(proxy: URL): { host: string; port: number } {
-  return { host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port !== '' ? Number(proxy.port) : proxy.protocol === 'https:' ? 443 : 80 };
+  return {
+    host: proxy.hostname.replace(/^\[|\]$/g, ''),
+    port: proxy.port !== '' ? Number(proxy.port) : proxy.protocol === 'https:' ? 443 : 80,
+  };
 }
 
 /** A failed tunnel: what the proxy answered, or why it could not be asked. */

@@ -54,7 +54,8 @@ export function dnsRecorder(answers: Record<string, string>): Promise<DnsRecorde
       rr.writeUInt16BE(1, 4);
       rr.writeUInt32BE(60, 6);
       rr.writeUInt16BE(4, 10);
-      address.split('.').forEach((octet, i) => (rr[12 + i] = Number(octet)));
+      const octets = address.split('.');
+      for (let i = 0; i < 4; i++) rr[12 + i] = Number(octets[i]);
       parts.push(rr);
     }
     socket.send(Buffer.concat(parts), peer.port, peer.address);

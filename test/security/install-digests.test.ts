@@ -37,7 +37,9 @@ describe('mpy install and missing digests', () => {
     const target = join(root, 'warned');
     const r = await mpy(['install', '-i', index.index, '-p', target, '--no-cache', 'nodigest']);
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain(`mpy install: warning: nodigest 1.0 (${index.index.replace('/pypi', '')}/files/nodigest-1.0.tar.gz): the index gives no sha256 digest; installed unverified (--require-hashes refuses this)\n`);
+    expect(r.stderr).toContain(
+      `mpy install: warning: nodigest 1.0 (${index.index.replace('/pypi', '')}/files/nodigest-1.0.tar.gz): the index gives no sha256 digest; installed unverified (--require-hashes refuses this)\n`,
+    );
     expect(existsSync(join(target, 'nodigest.py'))).toBe(true);
   });
 
@@ -71,14 +73,29 @@ describe('mpy install and missing digests', () => {
   });
 
   it('the API: requireHashes rejects with InstallError digest-missing', async () => {
-    const err = await install({ requirements: ['nodigest'], indexes: [index.index], target: join(root, 'api'), noCache: true, requireHashes: true }).catch((e: unknown) => e);
+    const err = await install({
+      requirements: ['nodigest'],
+      indexes: [index.index],
+      target: join(root, 'api'),
+      noCache: true,
+      requireHashes: true,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InstallError);
     expect((err as InstallError).code).toBe('digest-missing');
   });
 });
 
 describe('checkDigests (the check a requirement line with --hash= uses)', () => {
-  const release: ResolvedRelease = { name: 'p', key: 'p', version: '1', url: 'http://127.0.0.1:1/p-1.tar.gz', filename: 'p-1.tar.gz', sha256: undefined, size: undefined, index: 'i' };
+  const release: ResolvedRelease = {
+    name: 'p',
+    key: 'p',
+    version: '1',
+    url: 'http://127.0.0.1:1/p-1.tar.gz',
+    filename: 'p-1.tar.gz',
+    sha256: undefined,
+    size: undefined,
+    index: 'i',
+  };
   const sha = 'ab'.repeat(32);
   it('a matching expected digest verifies even without the index digest', () => {
     expect(checkDigests(release, sha, { required: true, expected: ['00'.repeat(32), sha.toUpperCase()] })).toBe('verified');

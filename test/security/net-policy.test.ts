@@ -46,7 +46,7 @@ beforeAll(async () => {
   dns = await dnsRecorder({ 'allowed.test': '127.0.0.1' });
   echo = await tcpServer(lineEcho);
   echo6 = await tcpServer(lineEcho, '::1');
-  redirector = await httpServer((req, res) => {
+  redirector = await httpServer((_req, res) => {
     res.writeHead(302, { location: 'http://secret-redirect.attacker.example/steal' });
     res.end();
   });
@@ -120,7 +120,9 @@ print(tup("127.0.0.1", ${echo.port}))
 describe('allow-list spellings of one address', () => {
   it('127.1, 0x7f000001, 017700000001 and ::ffff:127.0.0.1 all meet a 127.0.0.1 rule, as tuples and through getaddrinfo', async () => {
     const spellings = ['127.1', '0x7f000001', '017700000001', '::ffff:127.0.0.1', '::ffff:7f00:1'];
-    const code = spellings.map((h) => `print(tup(${JSON.stringify(h)}, ${echo.port}), via_gai(${JSON.stringify(h)}, ${echo.port}))`).join('\n');
+    const code = spellings
+      .map((h) => `print(tup(${JSON.stringify(h)}, ${echo.port}), via_gai(${JSON.stringify(h)}, ${echo.port}))`)
+      .join('\n');
     const r = await run(code, `127.0.0.1:${echo.port}`);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("b'echo: HI\\n' b'echo: HI\\n'\n".repeat(spellings.length));
@@ -129,7 +131,9 @@ describe('allow-list spellings of one address', () => {
 
   it('the same spellings are refused when only a name is allowed', async () => {
     const spellings = ['127.1', '0x7f000001', '::ffff:127.0.0.1', '::1', '0:0:0:0:0:0:0:1'];
-    const code = spellings.map((h) => `print(tup(${JSON.stringify(h)}, ${echo.port}), via_gai(${JSON.stringify(h)}, ${echo.port}))`).join('\n');
+    const code = spellings
+      .map((h) => `print(tup(${JSON.stringify(h)}, ${echo.port}), via_gai(${JSON.stringify(h)}, ${echo.port}))`)
+      .join('\n');
     const r = await run(code, `example.com:${echo.port}`);
     expect(r.stdout).toBe('OSError(13,) OSError(13,)\n'.repeat(spellings.length));
   });

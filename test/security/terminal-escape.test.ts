@@ -36,8 +36,15 @@ beforeAll(async () => {
   index = await fakeIndex([], (path, res) => {
     const base = `http://${res.req.headers.host}`;
     if (path === '/pypi/good/json') {
-      const file = { url: `${base}/files/good-1.0.tar.gz`, filename: 'good-1.0.tar.gz', packagetype: 'sdist', digests: { sha256: createHash('sha256').update(archive).digest('hex') } };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ info: { name: SPOOF_NAME, version: SPOOF_VERSION }, releases: { [SPOOF_VERSION]: [file] } }));
+      const file = {
+        url: `${base}/files/good-1.0.tar.gz`,
+        filename: 'good-1.0.tar.gz',
+        packagetype: 'sdist',
+        digests: { sha256: createHash('sha256').update(archive).digest('hex') },
+      };
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ info: { name: SPOOF_NAME, version: SPOOF_VERSION }, releases: { [SPOOF_VERSION]: [file] } }));
       return true;
     }
     if (path === '/files/good-1.0.tar.gz') {
