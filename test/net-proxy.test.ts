@@ -133,10 +133,24 @@ print(err(lambda: conn(${web.port})))
     expect(proxy.seen).toEqual([]);
   });
 
-  it('a proxy URL that is not http(s) stops mpy with a message naming the variable', async () => {
-    const r = await runPython('print(1)', { ...NO_PROXY_ENV, HTTPS_PROXY: 'socks5://127.0.0.1:1080' });
+  it('a proxy URL that is not http(s) is ignored with a warning naming the variable', async () => {
+    const r = await runPython(
+      `${PRELUDE}
+s = get(${web.port}, "direct")
+print(head(s)[0])
+`,
+      { ...NO_PROXY_ENV, HTTPS_PROXY: 'socks5://127.0.0.1:1080', HTTP_PROXY: proxy.url },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('mpy: warning: HTTPS_PROXY "socks5://127.0.0.1:1080": a proxy URL must be http:// or https://; it is ignored\n');
+    expect(r.stdout).toBe("b'HTTP/1.1 200 OK\\r\\n'\n");
+    expect(proxy.seen).toEqual([`GET http://127.0.0.1:${web.port}/direct`]);
+  });
+
+  it('mpy install refuses a proxy URL that is not http(s), naming the variable', async () => {
+    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'e'), '--no-cache', 'viaproxy'], { ...NO_PROXY_ENV, HTTP_PROXY: 'socks5://127.0.0.1:1080' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('mpy: HTTPS_PROXY "socks5://127.0.0.1:1080": a proxy URL must be http:// or https://\n');
+    expect(r.stderr).toContain('HTTP_PROXY "socks5://127.0.0.1:1080": a proxy URL must be http:// or https://');
   });
 });
 

@@ -11,7 +11,8 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { checkProxySettings, openTunnel, proxyAuthorization, proxyEndpoint, proxyFor, proxySettingsFromEnv, type ProxySettings } from './proxy.js';
+import { checkProxySettings, proxyAuthorization, proxyEndpoint, proxyFor, proxySettingsFromEnv, type ProxySettings } from './proxy.js';
+import { openTunnel } from './proxy-tunnel.js';
 import { DEFAULT_MAX_REDIRECTS } from './options.js';
 import type { IndexMapping } from './index-mapping.js';
 

@@ -8,7 +8,8 @@
 import { connect, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { canonicalAddress, type NetPolicy } from './policy.js';
-import { openTunnel, proxyEndpoint, proxyFor, ProxyTunnelError, type ProxySettings } from './proxy.js';
+import { proxyEndpoint, proxyFor, type ProxySettings } from './proxy.js';
+import { openTunnel, ProxyTunnelError } from './proxy-tunnel.js';
 import { resolveName } from './resolver.js';
 import { startTls } from './tls-upgrade.js';
 
