@@ -97,6 +97,19 @@ print(head(s)[0], s.read())
     expect(proxy.seen).toEqual([`CONNECT localhost:${tlsWeb.port}`]);
   });
 
+  it("with MPY_INDEX_URL, upip's https request for pypi.org is mapped first, then sent through the proxy", async () => {
+    const r = await runPython(
+      `${PRELUDE}
+s = get(443, "pypi/viaproxy/json", host="pypi.org", tls=True)
+print(head(s)[0], s.read()[:9])
+`,
+      { ...NO_PROXY_ENV, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, MPY_INDEX_URL: `http://127.0.0.1:${web.port}/pypi` },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`b'HTTP/1.1 200 OK\\r\\n' b'{"info":{'\n`);
+    expect(proxy.seen).toEqual([`GET http://127.0.0.1:${web.port}/pypi/viaproxy/json`]);
+  });
+
   it('a byte stream that is not HTTP goes through CONNECT', async () => {
     const r = await runPython(
       `${PRELUDE}

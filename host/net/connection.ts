@@ -74,7 +74,7 @@ export class Connection {
   async connect(host: string, port: number, timeoutMs: number): Promise<number> {
     if (this.#mode === 'connecting') return -Errno.EALREADY;
     if (this.#mode !== 'new') return -Errno.EISCONN;
-    if (this.#ctx.mapping?.standIn(host) === undefined && anyProxyFor(this.#ctx.proxy, host, port)) {
+    if (!this.#isMapped(host) && anyProxyFor(this.#ctx.proxy, host, port)) {
       // Through a proxy: it resolves the name; the socket stays virtual
       // until its first bytes show whether it carries HTTP.
       if (!admits(host, port, this.#ctx)) return -Errno.EACCES;
@@ -123,6 +123,14 @@ export class Connection {
     });
     if (timeoutMs === 0) return -Errno.EINPROGRESS;
     return this.#connecting;
+  }
+
+  /** Whether `host` is a mapped index host or its stand-in address (./index-mapping.ts). */
+  #isMapped(host: string): boolean {
+    const mapping = this.#ctx.mapping;
+    if (mapping === undefined) return false;
+    const address = canonicalAddress(host);
+    return address === undefined ? mapping.standIn(host) !== undefined : mapping.hostOf(address) !== undefined;
   }
 
   /**
