@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Errno, Eai, TLS_CODES, eaiFromNode, guestErrorFromNode } from '../host/net/errno.js';
 import { NetPolicy, canonicalAddress } from '../host/net/policy.js';
 import { IndexMapping } from '../host/net/index-mapping.js';
+import { proxyAuthorization, proxyFor, proxySettingsFromEnv, usableProxies } from '../host/net/proxy.js';
 import { needsClose, requestUrl, serializeHead, sniffRequest, type RequestHead } from '../host/net/http-request.js';
 import { redirectRequest, sniffResponse } from '../host/net/http-response.js';
 import { parseSockaddr, sockaddrBytes, splitHostPort } from '../host/net/lookup.js';
@@ -50,6 +51,34 @@ describe('allow-list', () => {
 
   it('refuses malformed patterns', () => {
     for (const bad of ['pypi.org', 'a*b.com:1', '[::g]:1', 'x:70000', '::1:80']) expect(() => new NetPolicy([bad])).toThrow(TypeError);
+  });
+});
+
+describe('proxy settings', () => {
+  it('reads HTTP(S)_PROXY and NO_PROXY, lower-case first', () => {
+    expect(proxySettingsFromEnv({})).toBeNull();
+    expect(proxySettingsFromEnv({ HTTP_PROXY: 'http://a:1', http_proxy: 'http://b:2', NO_PROXY: 'x, y z' })).toEqual({ http: 'http://b:2', https: null, noProxy: ['x', 'y', 'z'] });
+  });
+
+  it('chooses the proxy by scheme and honours NO_PROXY names, subdomains, ports, addresses, CIDR and *', () => {
+    const s = proxySettingsFromEnv({ http_proxy: 'proxy:3128', https_proxy: 'https://sproxy', no_proxy: 'example.com,.internal,10.0.0.0/8,127.0.0.1:8080,[::1]' })!;
+    expect(proxyFor(s, 'http', 'pypi.org', 80)?.href).toBe('http://proxy:3128/');
+    expect(proxyFor(s, 'https', 'pypi.org', 443)?.href).toBe('https://sproxy/');
+    for (const [host, port] of [['example.com', 80], ['a.example.com', 80], ['b.internal', 80], ['10.1.2.3', 80], ['127.0.0.1', 8080], ['::1', 80]] as const) {
+      expect(proxyFor(s, 'http', host, port), host).toBeUndefined();
+    }
+    expect(proxyFor(s, 'http', 'notexample.com', 80)).toBeDefined();
+    expect(proxyFor(s, 'http', '11.0.0.1', 80)).toBeDefined();
+    expect(proxyFor(s, 'http', '127.0.0.1', 8081)).toBeDefined();
+    expect(proxyFor({ ...s, noProxy: ['*'] }, 'https', 'pypi.org', 443)).toBeUndefined();
+  });
+
+  it('sets aside proxies it cannot use, saying why; Basic credentials from the URL', () => {
+    const { settings, problems } = usableProxies({ http: 'socks5://h:1', https: 'http://u:p%40ss@h:2', noProxy: [] });
+    expect(settings).toEqual({ http: null, https: 'http://u:p%40ss@h:2', noProxy: [] });
+    expect(problems).toEqual(['HTTP_PROXY "socks5://h:1": a proxy URL must be http:// or https://']);
+    expect(proxyAuthorization(new URL('http://u:p%40ss@h:2'))).toBe(`Basic ${Buffer.from('u:p@ss').toString('base64')}`);
+    expect(proxyAuthorization(new URL('http://h:2'))).toBeUndefined();
   });
 });
 

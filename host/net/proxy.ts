@@ -11,7 +11,8 @@
  * - `NO_PROXY` is a comma- or space-separated list: `*` (no proxy at
  *   all), a host name that matches itself and every name below it
  *   (`example.com` and `.example.com` both match `a.example.com`), an IP
- *   address, each optionally with `:PORT`.
+ *   address, each optionally with `:PORT`, or an IPv4 range (`10.0.0.0/8`,
+ *   as Python's requests reads it).
  * - Plain HTTP is sent to the proxy in absolute form (`GET http://host/path`);
  *   TLS and any other byte stream go through a `CONNECT host:port` tunnel.
  *   The destination's name is resolved by the proxy, not here.
@@ -94,6 +95,24 @@ export function proxyUrl(value: string, what = 'proxy'): URL {
   return url;
 }
 
+function ipv4Number(address: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (!m) return undefined;
+  const octets = m.slice(1).map(Number);
+  return octets.some((o) => o > 255) ? undefined : octets.reduce((n, o) => n * 256 + o, 0);
+}
+
+/** Whether an IPv4 `address` lies in `cidr` (`10.0.0.0/8`). */
+function inCidr(address: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/') as [string, string];
+  const a = ipv4Number(address);
+  const b = ipv4Number(base);
+  const n = Number(bits);
+  if (a === undefined || b === undefined || !/^\d{1,2}$/.test(bits) || n > 32) return false;
+  const size = 2 ** (32 - n);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
 function bypassed(noProxy: readonly string[], host: string, port: number): boolean {
   const name = host
     .toLowerCase()
@@ -101,6 +120,7 @@ function bypassed(noProxy: readonly string[], host: string, port: number): boole
     .replace(/\.$/, '');
   return noProxy.some((raw) => {
     if (raw === '*') return true;
+    if (raw.includes('/')) return inCidr(name, raw);
     const m = /^(\[[^\]]+\]|[^:]+|[0-9a-f:]+)(?::(\d+))?$/i.exec(raw.trim());
     if (!m) return false;
     if (m[2] !== undefined && Number(m[2]) !== port) return false;
