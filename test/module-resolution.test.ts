@@ -121,6 +121,13 @@ describe("the build's extra frozen modules rank after the user's paths", () => {
     expect(r.stderr).toContain('AssertionError: 1 != 2');
     expect(r.status).toBe(1);
   });
+
+  it('argparse (frozen on the Unix port) ranks where .frozen is: the cwd wins, ~/.micropython/lib does not', async () => {
+    write(userLib(), { 'argparse.py': 'WHO = "lib"\n' });
+    expect((await mpy('import argparse\nprint(getattr(argparse, "WHO", "mpy"))')).stdout).toBe('mpy\n');
+    write(cwd, { 'argparse.py': 'WHO = "cwd"\n' });
+    expect((await mpy('import argparse\nprint(getattr(argparse, "WHO", "mpy"))')).stdout).toBe('cwd\n');
+  });
 });
 
 describe('embedding: one unittest, the same ranking', () => {
