@@ -9,6 +9,9 @@ import time
 import builtins
 import _mpy_host
 
+# Raised where V8 runs out of stack inside the interpreter (runtime/stack-overflow.ts).
+_STACK_EXHAUSTED = RuntimeError("maximum recursion depth exceeded")
+
 
 def _getenv(key, default=None):
     value = _mpy_host.getenv(key)
@@ -62,6 +65,11 @@ def boot(argv, path, preload=()):
     `preload`), then sets argv and sys.path and starts the import ranking
     (_mpy_resolve), all before the user's paths are searched."""
     sys.argv[:] = argv
+    # The guard's JS module is needed once: keep it out of the program's reach.
+    import _mpy_stack
+
+    _mpy_stack.arm(id(_STACK_EXHAUSTED))
+    del sys.modules["_mpy_stack"]
     os.getenv = _getenv
     os.putenv = _putenv
     os.unsetenv = _unsetenv
