@@ -121,19 +121,19 @@ def _relative_to_main(name, level):
     return base + "." + name if name else base
 
 
-def _import(name, *args):
+def _import(name, globals=None, locals=None, fromlist=None, level=0):
     global _held
     if _held is not None:
         sys.path[:] = _held
         _held = None
-    level = args[3] if len(args) > 3 else 0
-    if level == 0:
-        top = name.split(".", 1)[0]
+    if level:
+        if main_package is not None and globals is main_package[0]:
+            return _default(_relative_to_main(name, level), globals, locals, fromlist, 0)
+    else:
+        top = name.split(".", 1)[0] if "." in name else name
         if top in _RANKED and top not in sys.modules:
             _load(top)
-    elif main_package is not None and args[0] is main_package[0]:
-        return _default(_relative_to_main(name, level), args[0], args[1], args[2], 0)
-    return _default(name, *args)
+    return _default(name, globals, locals, fromlist, level)
 
 
 def hold_path(path):
