@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
-import type * as Api from '../index.js';
+import { runMpy } from './helpers/cli.js';
+import type * as Api from '../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/host/cli/main.js', 'dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../dist/index.js')) as typeof Api;
@@ -46,18 +46,60 @@ afterAll(async () => {
 });
 
 const parsed = async (argv: string[]): Promise<Record<string, unknown>> =>
-  Object.fromEntries(await mp.call<[string, unknown][]>('parse', argv));
+  Object.fromEntries(await mp.call<[string, Api.PyValue][]>('parse', argv));
 
 describe('argparse', () => {
   it('fills in defaults (a string default goes through type)', async () => {
     expect(await parsed(['a'])).toEqual({
-      const: null, debug: null, include: null, level: 3, loud: true, maybe: null, mode: 'fast', pair: null, rest: [], src: 'a', verbose: false,
+      const: null,
+      debug: null,
+      include: null,
+      level: 3,
+      loud: true,
+      maybe: null,
+      mode: 'fast',
+      pair: null,
+      rest: [],
+      src: 'a',
+      verbose: false,
     });
   });
 
   it('parses every action, nargs form and --name=value', async () => {
-    const r = await parsed(['-v', '-q', '--level=7', '--mode', 'slow', '-I', 'x', '-I', 'y', '-d', '-d', '--const', '--pair', '1', '2', 'src1', 'r1', 'r2', '--maybe']);
-    expect(r).toMatchObject({ verbose: true, loud: false, level: 7, mode: 'slow', include: ['x', 'y'], debug: 2, const: 42, pair: ['1', '2'], maybe: 'C', src: 'src1', rest: ['r1', 'r2'] });
+    const r = await parsed([
+      '-v',
+      '-q',
+      '--level=7',
+      '--mode',
+      'slow',
+      '-I',
+      'x',
+      '-I',
+      'y',
+      '-d',
+      '-d',
+      '--const',
+      '--pair',
+      '1',
+      '2',
+      'src1',
+      'r1',
+      'r2',
+      '--maybe',
+    ]);
+    expect(r).toMatchObject({
+      verbose: true,
+      loud: false,
+      level: 7,
+      mode: 'slow',
+      include: ['x', 'y'],
+      debug: 2,
+      const: 42,
+      pair: ['1', '2'],
+      maybe: 'C',
+      src: 'src1',
+      rest: ['r1', 'r2'],
+    });
   });
 
   it('takes an optional value for nargs="?" when one follows, and -- ends the options', async () => {
@@ -66,7 +108,11 @@ describe('argparse', () => {
 
   it('parse_known_args returns what it did not know', async () => {
     expect(await mp.call('parse', ['--other', 's', 'r', '-v'], true)).toEqual([
-      expect.arrayContaining([['src', 's'], ['rest', ['r']], ['verbose', true]]),
+      expect.arrayContaining([
+        ['src', 's'],
+        ['rest', ['r']],
+        ['verbose', true],
+      ]),
       ['--other'],
     ]);
   });
@@ -96,14 +142,18 @@ describe('argparse from the command line', () => {
     const r = await runMpy([script(), '-h'], { cwd: dir });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
-      'usage: ' + join(dir, 'tool.py') + ' [-h] [-n n] name\n\na tool\n\npositional args:\n  name            who\n\noptional args:\n  -h, --help      show this message and exit\n  -n n            count\n',
+      'usage: ' +
+        join(dir, 'tool.py') +
+        ' [-h] [-n n] name\n\na tool\n\npositional args:\n  name            who\n\noptional args:\n  -h, --help      show this message and exit\n  -n n            count\n',
     );
   });
 
   it('prints the usage and the error and exits 2 for bad arguments', async () => {
     const bad = await runMpy(['tool.py', '-n', 'x', 'bob'], { cwd: dir });
     expect(bad.status).toBe(2);
-    expect(bad.stdout).toBe("usage: tool.py [-h] [-n n] name\nerror: invalid value for -n: x (invalid syntax for integer with base 10: 'x')\n");
+    expect(bad.stdout).toBe(
+      "usage: tool.py [-h] [-n n] name\nerror: invalid value for -n: x (invalid syntax for integer with base 10: 'x')\n",
+    );
     script();
     const missing = await runMpy(['tool.py'], { cwd: dir });
     expect(missing.status).toBe(2);

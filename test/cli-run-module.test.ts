@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BytecodeCompiler } from '../host/compile/bytecode-compiler.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/host/cli/main.js']);
 
@@ -46,14 +46,21 @@ describe('-m', () => {
   });
 
   it('a package whose __main__ exists only as .mpy runs it, and its relative imports work', async () => {
-    const cwd = await tree({ 'pkg/__main__.mpy': 'from . import helper\nfrom .helper import V\nprint(__name__, helper.V, V)\n', 'pkg/helper.py': 'V = 5\n' });
+    const cwd = await tree({
+      'pkg/__main__.mpy': 'from . import helper\nfrom .helper import V\nprint(__name__, helper.V, V)\n',
+      'pkg/helper.py': 'V = 5\n',
+    });
     const r = await runMpy(['-m', 'pkg'], { cwd });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('__main__ 5 5\n');
   });
 
   it("a package's __main__.py may import relatively too", async () => {
-    const cwd = await tree({ 'pkg/__init__.py': 'INIT = 1\n', 'pkg/__main__.py': 'from . import helper\nimport pkg\nprint(__name__, helper.V, pkg.INIT)\n', 'pkg/helper.py': 'V = 6\n' });
+    const cwd = await tree({
+      'pkg/__init__.py': 'INIT = 1\n',
+      'pkg/__main__.py': 'from . import helper\nimport pkg\nprint(__name__, helper.V, pkg.INIT)\n',
+      'pkg/helper.py': 'V = 6\n',
+    });
     const r = await runMpy(['-m', 'pkg'], { cwd });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('__main__ 6 1\n');

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy, type MpyResult } from './helpers/mpy-cli.js';
-import type * as Api from '../index.js';
+import { runMpy, type MpyResult } from './helpers/cli.js';
+import type * as Api from '../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/host/cli/main.js', 'dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../dist/index.js')) as typeof Api;
@@ -42,7 +42,10 @@ describe("the user's files do not break mpy's own start-up", () => {
   it.each([
     ['os.py and time.py', { 'os.py': 'raise ImportError("user os")\n', 'time.py': 'raise ImportError("user time")\n' }],
     ['an os/ directory (os.path installed into the cwd)', { 'os/path.py': 'P = 1\n' }],
-    ['the runner module names', { '_mpy_run.py': 'raise ImportError("no")\n', '_mpy_outcome.py': 'x = (\n', 'io.py': 'raise ImportError("user io")\n' }],
+    [
+      'the runner module names',
+      { '_mpy_run.py': 'raise ImportError("no")\n', '_mpy_outcome.py': 'x = (\n', 'io.py': 'raise ImportError("user io")\n' },
+    ],
   ])('%s in the working directory', async (_what, files) => {
     write(cwd, files);
     const r = await mpy('print(1)');
@@ -82,12 +85,16 @@ describe('os and time on the user path win, as on the Unix port', () => {
 
   it('os.py in ~/.micropython/lib wins and may build on uos', async () => {
     write(userLib(), { 'os.py': 'from uos import *\nMINE = True\n' });
-    const r = await mpy('import os\nprint(os.MINE, os.getcwd() == "' + cwd + '")');
+    const r = await mpy(`import os\nprint(os.MINE, os.getcwd() == "${cwd}")`);
     expect(r.stdout).toBe('True True\n');
   });
 
   it('with no user copy, os and time keep what mpy adds (getenv, sleeps) and os.path works', async () => {
-    const r = await mpy('import os, time\nprint(os.getenv("HOME") == "' + home + '", os.path.join("a", "b"))\ntime.sleep_ms(1)\nimport utime\nprint(utime is time)');
+    const r = await mpy(
+      'import os, time\nprint(os.getenv("HOME") == "' +
+        home +
+        '", os.path.join("a", "b"))\ntime.sleep_ms(1)\nimport utime\nprint(utime is time)',
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('True a/b\nTrue\n');
   });
@@ -95,13 +102,21 @@ describe('os and time on the user path win, as on the Unix port', () => {
 
 describe("the build's extra frozen modules rank after the user's paths", () => {
   it('functools, datetime and collections from ~/.micropython/lib win over the frozen copies', async () => {
-    write(userLib(), { 'functools.py': 'WHO = "installed functools"\n', 'datetime.py': 'WHO = "installed datetime"\n', 'collections/defaultdict.py': 'WHO = "installed defaultdict"\n' });
-    const r = await mpy('import functools, datetime\nfrom collections.defaultdict import WHO\nprint(functools.WHO, datetime.WHO, WHO, sep="|")');
+    write(userLib(), {
+      'functools.py': 'WHO = "installed functools"\n',
+      'datetime.py': 'WHO = "installed datetime"\n',
+      'collections/defaultdict.py': 'WHO = "installed defaultdict"\n',
+    });
+    const r = await mpy(
+      'import functools, datetime\nfrom collections.defaultdict import WHO\nprint(functools.WHO, datetime.WHO, WHO, sep="|")',
+    );
     expect(r.stdout).toBe('installed functools|installed datetime|installed defaultdict\n');
   });
 
   it('without a user copy the frozen modules load, from the cwd too when the import happens inside a user module', async () => {
-    write(cwd, { 'app_mod.py': 'from functools import partial\nimport datetime\nV = partial(max, 3)(1), datetime.timedelta(seconds=60).seconds\n' });
+    write(cwd, {
+      'app_mod.py': 'from functools import partial\nimport datetime\nV = partial(max, 3)(1), datetime.timedelta(seconds=60).seconds\n',
+    });
     const r = await mpy('import app_mod\nprint(app_mod.V)');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('(3, 60)\n');
@@ -115,7 +130,8 @@ describe("the build's extra frozen modules rank after the user's paths", () => {
 
   it('a failing unittest suite run as a script exits 1 (no false pass)', async () => {
     write(cwd, {
-      'test_x.py': 'import unittest\nclass T(unittest.TestCase):\n    def test_fails(self):\n        self.assertEqual(1, 2)\nif __name__ == "__main__":\n    unittest.main()\n',
+      'test_x.py':
+        'import unittest\nclass T(unittest.TestCase):\n    def test_fails(self):\n        self.assertEqual(1, 2)\nif __name__ == "__main__":\n    unittest.main()\n',
     });
     const r = await runMpy(['test_x.py'], { cwd, env: { HOME: home } });
     expect(r.stderr).toContain('AssertionError: 1 != 2');

@@ -3,8 +3,8 @@
 // interpreter stays usable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
-import { runMpy } from './helpers/mpy-cli.js';
-import type * as Api from '../index.js';
+import { runMpy } from './helpers/cli.js';
+import type * as Api from '../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/host/cli/main.js', 'dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython, PythonError } = (await import('../dist/index.js')) as typeof Api;
@@ -37,8 +37,10 @@ describe('embedding', () => {
     expect(await mp.eval('(len(l), fact(20), json.dumps([1, [2]]))')).toEqual([1, 2432902008176640000n, '[1, [2]]']);
   });
 
-  it('plain deep Python recursion is a RuntimeError caught inside Python (MicroPython\'s own limits)', async () => {
-    await mp.exec('def down(n):\n    return down(n + 1)\ntry:\n    down(0)\n    caught = None\nexcept RuntimeError as e:\n    caught = str(e)');
+  it("plain deep Python recursion is a RuntimeError caught inside Python (MicroPython's own limits)", async () => {
+    await mp.exec(
+      'def down(n):\n    return down(n + 1)\ntry:\n    down(0)\n    caught = None\nexcept RuntimeError as e:\n    caught = str(e)',
+    );
     expect(await mp.eval('caught')).toMatch(/^(maximum recursion depth exceeded|pystack exhausted)$/);
   });
 });
