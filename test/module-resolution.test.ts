@@ -83,6 +83,16 @@ describe('os and time on the user path win, as on the Unix port', () => {
     expect(r.stdout).toBe('False 7\n');
   });
 
+  it('with MICROPYPATH set (no .frozen), os.py there wins and the frozen extras and unittest still load', async () => {
+    const lib = join(home, 'mylib');
+    write(lib, { 'os.py': 'from uos import *\nMINE = 1\n' });
+    const r = await mpy('import os, functools, unittest\nprint(os.MINE, hasattr(functools, "partial"), unittest.__version__)', {
+      MICROPYPATH: lib,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1 True mpy-1\n');
+  });
+
   it('os.py in ~/.micropython/lib wins and may build on uos', async () => {
     write(userLib(), { 'os.py': 'from uos import *\nMINE = True\n' });
     const r = await mpy(`import os\nprint(os.MINE, os.getcwd() == "${cwd}")`);
@@ -155,6 +165,11 @@ describe('embedding: one unittest, the same ranking', () => {
     }
     await using mp = await MicroPython.create({ mounts: { '/app': cwd }, cwd: '/app' });
     expect(await mp.eval('__import__("unittest").__version__')).toBe('mounted');
+  });
+
+  it("an instance whose sys.path leaves out mpy's lib directory still gets mpy's unittest", async () => {
+    await using mp = await MicroPython.create({ path: [''] });
+    expect(await mp.eval('__import__("unittest").__version__')).toBe('mpy-1');
   });
 
   it('os.py in the working directory of an instance does not break it', async () => {
