@@ -54,6 +54,13 @@ describe("the user's files do not break mpy's own start-up", () => {
     expect(r.status).toBe(0);
   });
 
+  it("io.py in the working directory does not break mpy's own socket, uzlib and pkg_resources", async () => {
+    write(cwd, { 'io.py': 'X = "user io"\n' });
+    const r = await mpy('import io, socket, uzlib, pkg_resources\nprint(io.X, uzlib.decompress(b"x\\x9c\\x03\\x00\\x00\\x00\\x00\\x01"))');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("user io b''\n");
+  });
+
   it('os.py on MICROPYPATH', async () => {
     write(userLib(), { 'os.py': 'raise ImportError("user os")\n' });
     const r = await mpy('print(2)');
