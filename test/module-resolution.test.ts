@@ -185,3 +185,47 @@ describe('embedding: one unittest, the same ranking', () => {
     expect(await mp.eval('1 + 1')).toBe(2);
   });
 });
+
+describe('the ranking lists', () => {
+  it("name every module the build freezes (so a new interpreter version cannot slip one in front of the user's paths)", async () => {
+    await using mp = await MicroPython.create();
+    await mp.exec("help('modules')");
+    const listed = new Set(
+      mp.stdout
+        .split(/\s+/)
+        .map((w) => w.split('/')[0]!)
+        .filter((w) => /^[a-z_][a-z0-9_]*$/.test(w) && w !== '__main__'),
+    );
+    expect(listed.size).toBeGreaterThan(20);
+    await mp.exec(
+      [
+        'import sys, _mpy_resolve',
+        'def _frozen(names):',
+        '    out = []',
+        '    saved = sys.path[:]',
+        '    for n in names:',
+        '        kept = {k: sys.modules.pop(k) for k in list(sys.modules) if k == n or k.startswith(n + ".")}',
+        '        sys.path[:] = [".frozen"]',
+        '        try:',
+        '            if hasattr(_mpy_resolve.raw_import(n), "__file__"):',
+        '                out.append(n)',
+        '        except ImportError:',
+        '            pass',
+        '        finally:',
+        '            sys.path[:] = saved',
+        '            for k in list(sys.modules):',
+        '                if k == n or k.startswith(n + "."):',
+        '                    del sys.modules[k]',
+        '            sys.modules.update(kept)',
+        '    return out',
+      ].join('\n'),
+    );
+    const frozen = await mp.call<string[]>('_frozen', [...listed]);
+    expect(frozen.length).toBeGreaterThan(10);
+    const ranked = new Set([
+      ...(await mp.eval<string[]>('sorted(__import__("_mpy_resolve").BUILD_EXTRAS)')),
+      ...(await mp.eval<string[]>('sorted(__import__("_mpy_resolve").UNIX_FROZEN)')),
+    ]);
+    expect(frozen.filter((n) => !ranked.has(n))).toEqual([]);
+  });
+});
