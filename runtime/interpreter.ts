@@ -7,6 +7,14 @@ import { StackOverflowRecovery, type StackOverflowExports } from './stack-overfl
 
 /** What a stack overflow that no Python code could catch is reported as. */
 const STACK_EXHAUSTED_TRACEBACK = 'RuntimeError: maximum recursion depth exceeded\n';
+const CTRL_C = 3;
+
+/** The RuntimeError of a call into the VM that V8's stack overflow cut short (see stack-overflow.ts). */
+class StackExhaustedError extends PythonError {
+  constructor() {
+    super('RuntimeError', STACK_EXHAUSTED_TRACEBACK);
+  }
+}
 
 /**
  * The JS module through which the boot arms the stack-overflow recovery:
@@ -85,10 +93,12 @@ export class Interpreter {
   readonly #memory: WebAssembly.Memory;
   #heap: Uint8Array;
   #recovery: StackOverflowRecovery | undefined;
+  readonly #stdio: StdioHooks;
 
-  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory) {
+  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, stdio: StdioHooks) {
     this.#module = module;
     this.#memory = memory;
+    this.#stdio = stdio;
     this.#heap = new Uint8Array(memory.buffer);
   }
 
@@ -103,7 +113,7 @@ export class Interpreter {
       onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
     });
     installProxyGlobals(module);
-    const interp = new Interpreter(module, memory);
+    const interp = new Interpreter(module, memory, options.stdio);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
@@ -193,7 +203,16 @@ export class Interpreter {
    *   the low 8 bits as the status (Ctrl-D at an empty prompt, or SystemExit)
    */
   replProcessChar(byte: number): number {
-    return this.#guarded(() => this.#module.ccall('mp_js_repl_process_char', 'number', ['number'], [byte]) as number);
+    const feed = (b: number): number => this.#module.ccall('mp_js_repl_process_char', 'number', ['number'], [b]) as number;
+    try {
+      return this.#guarded(() => feed(byte));
+    } catch (e) {
+      if (!(e instanceof StackExhaustedError)) throw e;
+      // The line that ran was cut short: report it as the REPL reports an
+      // exception, then cancel the line (Ctrl-C) for a fresh prompt.
+      this.#stdio.write(1, new TextEncoder().encode(STACK_EXHAUSTED_TRACEBACK.replace('\n', '\r\n')));
+      return feed(CTRL_C);
+    }
   }
 
   /**
@@ -208,7 +227,7 @@ export class Interpreter {
     } catch (e) {
       if (before === undefined || !isStackOverflow(e)) throw e;
       this.#recovery!.restore(before);
-      throw new PythonError('RuntimeError', STACK_EXHAUSTED_TRACEBACK);
+      throw new StackExhaustedError();
     }
   }
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
 import { runMpy } from './helpers/cli.js';
+import { runMpyInPty } from './helpers/pty.js';
 import type * as Api from '../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/host/cli/main.js', 'dist/index.js', 'dist/host/embed/worker.js']);
@@ -59,6 +60,29 @@ describe('CLI', () => {
     const r = await runMpy(['-c', code], { env: { MPY_WASM: 'original' } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('caught maximum recursion depth exceeded\ncaught maximum recursion depth exceeded\nafter\n');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('REPL', () => {
+  it('reports the RuntimeError and gives a fresh prompt that still works', () => {
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: 'exec("l = []\\nfor i in range(200000): l = [l]")\r' },
+        { expect: '>>> ' },
+        { send: 'repr(l)\r' },
+        { expect: 'RuntimeError: maximum recursion depth exceeded' },
+        { expect: '>>> ' },
+        { send: 'len(l) * 6 * 7\r' },
+        { expect: '42' },
+        { expect: '>>> ' },
+        { send: '\x04' },
+      ],
+    );
+    expect(r.failure).toBeNull();
+    expect(r.transcript).not.toContain('internal error');
     expect(r.status).toBe(0);
   });
 });
