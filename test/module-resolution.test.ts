@@ -100,6 +100,12 @@ describe('os and time on the user path win, as on the Unix port', () => {
     expect(r.stdout).toBe('1 True mpy-1\n');
   });
 
+  it('a file named os (no .py) or a directory named time.py is not a module, as natively', async () => {
+    write(cwd, { os: 'not a module\n', 'time.py/x': '' });
+    const r = await mpy(`import os, time\nprint(os.getenv("HOME") == "${home}", hasattr(time, "sleep_ms"))`);
+    expect(r.stdout).toBe('True True\n');
+  });
+
   it('os.py in ~/.micropython/lib wins and may build on uos', async () => {
     write(userLib(), { 'os.py': 'from uos import *\nMINE = True\n' });
     const r = await mpy(`import os\nprint(os.MINE, os.getcwd() == "${cwd}")`);

@@ -50,6 +50,8 @@ BUILD_EXTRAS = frozenset(
 
 _RANKED = UNIX_FROZEN | BUILD_EXTRAS
 _FROZEN = ".frozen"
+_DIR = 0o040000
+_FILE = 0o100000
 
 _lib = ""
 _default = None
@@ -88,10 +90,11 @@ def _on_path(name, path):
         if entry == _FROZEN or entry == _lib:
             continue
         base = (entry + "/" if entry else "") + name
-        for candidate in (base, base + ".py", base + ".mpy"):
+        # As the import looks: a directory NAME, or a file NAME.py / NAME.mpy.
+        for candidate, kind in ((base, _DIR), (base + ".py", _FILE), (base + ".mpy", _FILE)):
             try:
-                _stat(candidate)
-                return True
+                if _stat(candidate)[0] & 0o170000 == kind:
+                    return True
             except OSError:
                 pass
     return False
