@@ -110,7 +110,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
   });
   const interp = session.interpreter;
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);
-  if (args.compileOnly) interp.exec('import _mpy_run\n_mpy_run.COMPILE_ONLY = True');
+  if (args.compileOnly) interp.exec("__import__('_mpy_run').COMPILE_ONLY = True");
 
   let status = 0;
   switch (program.kind) {
