@@ -63,18 +63,22 @@ function timed(argv, options) {
   const t = performance.now();
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options });
   const ms = performance.now() - t;
-  if (r.error || (r.status !== 0 && r.status !== 1) || r.signal) throw new Error(`${argv.join(' ')}: ${r.error ?? `status ${r.status}`} ${r.stderr?.slice(-300)}`);
+  if (r.error || (r.status !== 0 && r.status !== 1) || r.signal)
+    throw new Error(`${argv.join(' ')}: ${r.error ?? `status ${r.status}`} ${r.stderr?.slice(-300)}`);
   return ms;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const dir = mkdtempSync(join(tmpdir(), 'mpy-compile-native-'));
 try {
-  const corpusDir = process.env.MPY_COMPILE_CORPUS ?? (existsSync(DEFAULT_CORPUS) ? DEFAULT_CORPUS : generatedCorpus(join(dir, 'generated')));
+  const corpusDir =
+    process.env.MPY_COMPILE_CORPUS ?? (existsSync(DEFAULT_CORPUS) ? DEFAULT_CORPUS : generatedCorpus(join(dir, 'generated')));
   const files = pyFiles(corpusDir);
   console.log(
     `mpy compile vs ${NATIVE ? `native mpy-cross (${NATIVE}, xargs -P2)` : 'nothing (set MPY_NATIVE_CROSS for the native rows)'}; ` +
-      `corpus ${corpusDir} (${files.length} .py); ${ROUNDS} rounds, ${availableParallelism()} CPUs, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      `corpus ${corpusDir} (${files.length} .py); ${ROUNDS} rounds, ${availableParallelism()} CPUs, load ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
   );
   const json = {};
   for (const n of SIZES) {

@@ -26,9 +26,13 @@ const saved = process.env[MPY_CROSS_WASM_ENV];
 beforeAll(() => {
   if (findOptimisedMpyCross()) return;
   ensureDist(['wasm', 'host'], ['dist/wasm/build/mpy-cross-main.js']);
-  execFileSync('flock', [join(ROOT, 'node_modules', '.mpy-cross-build.lock'), process.execPath, join(ROOT, 'dist', 'wasm', 'build', 'mpy-cross-main.js')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'flock',
+    [join(ROOT, 'node_modules', '.mpy-cross-build.lock'), process.execPath, join(ROOT, 'dist', 'wasm', 'build', 'mpy-cross-main.js')],
+    {
+      stdio: 'inherit',
+    },
+  );
 }, 180_000);
 afterEach(() => {
   if (saved === undefined) delete process.env[MPY_CROSS_WASM_ENV];
@@ -38,7 +42,8 @@ afterAll(() => dirs.forEach(removeDir));
 
 const SOURCES: Record<string, string> = {
   'classes.py': 'class A:\n    X = 1.5\n    def f(self, *a, **k):\n        return [x ** 2 for x in a if x], {k: v for k, v in k.items()}\n',
-  'gen.py': 'def g(n):\n    try:\n        for i in range(n):\n            yield i * 0.1\n    finally:\n        print("end")\nasync def h():\n    async with x:\n        await y()\n',
+  'gen.py':
+    'def g(n):\n    try:\n        for i in range(n):\n            yield i * 0.1\n    finally:\n        print("end")\nasync def h():\n    async with x:\n        await y()\n',
   'syntax.py': 'def f(:\n    pass\n',
   'outside.py': 'return 1\n',
   'big.py': `T = [${Array.from({ length: 3000 }, (_, i) => `'item${i}'`).join(', ')}]\n`,
@@ -58,7 +63,11 @@ describe('the optimised mpy-cross wasm', () => {
     const names = (m: WebAssembly.Module) => WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name}`);
     // The glue's asmLibraryArg: d, e, g, h, j, l are invoke_*, n is _emscripten_throw_longjmp.
     expect(names(original)).toEqual(expect.arrayContaining(['a.d', 'a.e', 'a.g', 'a.h', 'a.j', 'a.l', 'a.n']));
-    expect(names(optimised).sort()).toEqual(names(original).filter((n) => !['a.d', 'a.e', 'a.g', 'a.h', 'a.j', 'a.l', 'a.n'].includes(n)).sort());
+    expect(names(optimised).sort()).toEqual(
+      names(original)
+        .filter((n) => !['a.d', 'a.e', 'a.g', 'a.h', 'a.j', 'a.l', 'a.n'].includes(n))
+        .sort(),
+    );
     expect(WebAssembly.Module.exports(optimised)).toEqual(WebAssembly.Module.exports(original));
   });
 

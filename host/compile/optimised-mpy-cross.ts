@@ -82,7 +82,8 @@ function choice(): 'original' | 'optimised' | 'auto' {
 export async function compileMpyCrossModule(): Promise<WebAssembly.Module> {
   const which = choice();
   const optimised = which === 'original' ? undefined : findOptimisedMpyCross();
-  if (which === 'optimised' && !optimised) throw new Error('mpy: no optimised mpy-cross wasm was built for this install; run `npm run build`');
+  if (which === 'optimised' && !optimised)
+    throw new Error('mpy: no optimised mpy-cross wasm was built for this install; run `npm run build`');
   if (optimised) {
     try {
       return await WebAssembly.compile(readFileSync(optimised));

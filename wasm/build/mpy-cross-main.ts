@@ -73,7 +73,9 @@ if (process.env.MPY_SKIP_WASM_OPT) {
 } else {
   try {
     const m = await build(dir);
-    process.stderr.write(`mpy build: wrote ${join(dir, MPY_CROSS_OPTIMISED_FILE)} (binaryen ${m.binaryenVersion}, -O${m.optimizeLevel}, ${m.buildMs} ms)\n`);
+    process.stderr.write(
+      `mpy build: wrote ${join(dir, MPY_CROSS_OPTIMISED_FILE)} (binaryen ${m.binaryenVersion}, -O${m.optimizeLevel}, ${m.buildMs} ms)\n`,
+    );
   } catch (e) {
     removeOutputs(dir);
     process.stderr.write(`mpy build: not optimising the mpy-cross wasm (${(e as Error).message}); the original will be used\n`);

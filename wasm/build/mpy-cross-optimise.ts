@@ -67,7 +67,8 @@ export async function optimiseMpyCrossWasm(original: Uint8Array<ArrayBuffer>): P
       renamed.add(info.base!);
     }
     const missing = Object.keys(IMPORT_NAMES).filter((k) => !renamed.has(k));
-    if (missing.length) throw new Error(`the mpy-cross wasm lacks the expected imports ${missing.map((k) => `${IMPORT_MODULE}.${k}`).join(', ')}`);
+    if (missing.length)
+      throw new Error(`the mpy-cross wasm lacks the expected imports ${missing.map((k) => `${IMPORT_MODULE}.${k}`).join(', ')}`);
     for (const [minified, name] of Object.entries(EXPORT_NAMES)) {
       const ref = m.getExport(minified);
       if (!ref) throw new Error(`the mpy-cross wasm does not export ${minified}`);

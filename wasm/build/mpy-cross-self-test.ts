@@ -50,14 +50,20 @@ function sameResult(a: MainResult, b: MainResult): boolean {
  * @returns how many sources were compared
  * @throws Error naming the first source whose results differ
  */
-export async function selfTestMpyCross(factory: MpyCrossFactory, original: WebAssembly.Module, candidate: WebAssembly.Module): Promise<number> {
+export async function selfTestMpyCross(
+  factory: MpyCrossFactory,
+  original: WebAssembly.Module,
+  candidate: WebAssembly.Module,
+): Promise<number> {
   for (const t of MPY_CROSS_SELF_TEST) {
     const data = new TextEncoder().encode(t.source);
     const args = ['-X', `heapsize=${t.heap}`];
     const want = (await MpyCrossInstance.create(factory, original)).main(args, t.name, data, t.heap);
     const got = (await MpyCrossInstance.create(factory, candidate)).main(args, t.name, data, t.heap);
     if (!sameResult(want, got)) {
-      throw new Error(`the optimised mpy-cross compiles ${t.name} differently (status ${got.status}, want ${want.status}; stderr ${JSON.stringify(got.stderr)})`);
+      throw new Error(
+        `the optimised mpy-cross compiles ${t.name} differently (status ${got.status}, want ${want.status}; stderr ${JSON.stringify(got.stderr)})`,
+      );
     }
   }
   return MPY_CROSS_SELF_TEST.length;
