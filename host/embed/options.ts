@@ -75,6 +75,15 @@ export interface MicroPythonOptions {
    * `OSError(EACCES)`. Default: off (`false`, every connection denied).
    */
   readonly network?: NetworkOption;
+  /**
+   * Give Python the build's `js` module (this instance's worker `globalThis`:
+   * `js.process`, `node:fs`, `node:child_process`, `fetch` ...) and `jsffi`.
+   * That is the whole host: only for code you trust as much as your own, and
+   * it steps around `mounts`, `env` and `network`. Default: `false`:
+   * `import js` and `import jsffi` raise ImportError (see the security model
+   * in docs/embedding.md).
+   */
+  readonly js?: boolean;
   /** Where `sys.stdout` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stdout?: OutputOption;
   /** Where `sys.stderr` goes; see {@link OutputOption}. Default: `'capture'`. */
@@ -92,6 +101,7 @@ export interface WorkerSettings {
   readonly heapBytes: number;
   readonly heapLimitBytes: number;
   readonly networkAllow: string[];
+  readonly jsBridge: boolean;
 }
 
 /** Everything {@link validateOptions} produces. */
@@ -116,7 +126,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
 const KNOWN: readonly (keyof MicroPythonOptions)[] = [
-  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'network', 'stdout', 'stderr',
+  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'network', 'js', 'stdout', 'stderr',
 ];
 
 function fail(message: string): never {
@@ -206,6 +216,12 @@ function checkOutput(value: unknown, what: string): OutputOption {
   return fail(`${what} must be 'capture', 'inherit', 'ignore' or a function (chunk, stream) => void`);
 }
 
+function checkBoolean(value: unknown, what: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(`${what} must be true or false, not ${JSON.stringify(value)}`);
+  return value;
+}
+
 function checkUnknown(options: object): void {
   for (const key of Object.keys(options)) {
     if ((KNOWN as string[]).includes(key)) continue;
@@ -246,6 +262,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
+      jsBridge: checkBoolean(options.js, 'js'),
     },
     timeoutMs: checkTimeout(options.timeoutMs),
     stdout: checkOutput(options.stdout, 'stdout'),

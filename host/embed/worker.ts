@@ -103,6 +103,7 @@ async function boot(): Promise<Session> {
     heapBytes: settings.heapBytes,
     heapLimitBytes: settings.heapLimitBytes,
     v8StackBytes: init.v8StackBytes,
+    jsBridge: settings.jsBridge,
     prepareFilesystem: (fs) => {
       mountHostFilesystem(fs, {
         kind: 'sandbox',
