@@ -84,6 +84,14 @@ export interface MicroPythonOptions {
    * in docs/embedding.md).
    */
   readonly js?: boolean;
+  /**
+   * Bound on the in-memory filesystem (everything outside the mounts), in
+   * bytes or as size text (`'64M'`): file bytes plus 512 bytes per file,
+   * directory or symlink. Past it, writes and creations fail with
+   * `OSError(ENOSPC)` in Python (`MicroPythonFsError` `ENOSPC` from `mp.fs`).
+   * From `'64K'` to `'1536M'`. Default: `'64M'`.
+   */
+  readonly fsSize?: string | number;
   /** Where `sys.stdout` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stdout?: OutputOption;
   /**
@@ -109,6 +117,7 @@ export interface WorkerSettings {
   readonly heapLimitBytes: number;
   readonly networkAllow: string[];
   readonly jsBridge: boolean;
+  readonly fsBytes: number;
 }
 
 /** Everything {@link validateOptions} produces. */
@@ -124,6 +133,8 @@ export interface ResolvedOptions {
 export const RUNTIME_LIB_GUEST = '/usr/lib/micropython';
 /** The default `sys.path`. */
 export const DEFAULT_PATH: readonly string[] = ['', '.frozen', '/lib', RUNTIME_LIB_GUEST];
+/** Default bound on the in-memory filesystem. */
+export const DEFAULT_FS_BYTES = 64 * 1024 * 1024;
 /** Default bound on each captured stream. */
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
 const MIN_OUTPUT_LIMIT_BYTES = 1024;
@@ -139,7 +150,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
 const KNOWN: readonly (keyof MicroPythonOptions)[] = [
-  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'network', 'js', 'stdout', 'stderr', 'outputLimit',
+  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'network', 'js', 'stdout', 'stderr', 'outputLimit', 'fsSize',
 ];
 
 function fail(message: string): never {
@@ -288,6 +299,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
       jsBridge: checkBoolean(options.js, 'js'),
+      fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, '1536M']),
     },
     timeoutMs: checkTimeout(options.timeoutMs),
     stdout: checkOutput(options.stdout, 'stdout'),

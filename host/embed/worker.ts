@@ -11,6 +11,7 @@ import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
 import { pyString } from '../../runtime/py-literal.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
+import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
 import { RUNTIME_LIB_GUEST } from './options.js';
@@ -109,6 +110,7 @@ async function boot(): Promise<Session> {
         kind: 'sandbox',
         mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
       });
+      boundMemoryFilesystem(fs, settings.fsBytes);
     },
     // The allow-list is always given: an empty one denies every connection.
     hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),
