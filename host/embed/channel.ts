@@ -20,6 +20,13 @@ const STACK_SIZE_MB = 8;
 /** What Node keeps back from the thread's stack for itself. */
 const STACK_RESERVE_BYTES = 256 * 1024;
 
+/**
+ * How long dispose waits for the worker to exit. A thread stuck in a host
+ * call (kernel-level, e.g. a read on a hung network filesystem) cannot be
+ * ended: past this, dispose resolves and the thread is abandoned.
+ */
+export const DISPOSE_GRACE_MS = 2000;
+
 let liveWorkers = 0;
 
 /** Worker threads of MicroPython instances that have not exited yet (for leak checks). */
@@ -128,10 +135,24 @@ export class WorkerChannel {
     });
   }
 
-  /** Ends the worker; a pending call rejects with `MicroPythonDisposedError`. Resolves once it has exited. */
+  /**
+   * Ends the worker; a pending call rejects with `MicroPythonDisposedError`.
+   * Resolves once it has exited, or after {@link DISPOSE_GRACE_MS} when it
+   * cannot (then with a process warning).
+   */
   async close(): Promise<void> {
     this.#shutdown('this MicroPython instance was disposed');
-    await this.#exited;
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), DISPOSE_GRACE_MS);
+    });
+    const stuck = await Promise.race([this.#exited.then(() => false), abandoned]);
+    clearTimeout(timer);
+    if (stuck) {
+      process.emitWarning(
+        `mpy: a disposed MicroPython instance's worker did not end within ${DISPOSE_GRACE_MS} ms (it is blocked in a host call); it was abandoned`,
+      );
+    }
     this.#sink.end();
   }
 
