@@ -14,6 +14,7 @@ import type { ResolvedOptions } from './options.js';
 import type { OutputSink, RecordedOutput } from './output.js';
 import type { Request, WorkerInit, WorkerMessage } from './protocol.js';
 import { workerUrl } from './worker-url.js';
+import { newOutputCredit, returnOutputCredit } from './output-credit.js';
 
 /** V8 stack of each instance's thread; deep Python recursion needs more than the 4 MB default. */
 const STACK_SIZE_MB = 8;
@@ -56,14 +57,16 @@ export class WorkerChannel {
   readonly #sink: OutputSink;
   readonly #timeoutMs: number | undefined;
   readonly #exited: Promise<void>;
+  readonly #credit: Int32Array;
   readonly #queue: Job[] = [];
   #current: Job | undefined;
   #nextId = 1;
   /** Why new calls fail; set once the worker is being ended. */
   #closed: MicroPythonDisposedError | undefined;
 
-  private constructor(worker: Worker, sink: OutputSink, timeoutMs: number | undefined, exited: Promise<void>) {
+  private constructor(worker: Worker, sink: OutputSink, timeoutMs: number | undefined, exited: Promise<void>, credit: Int32Array) {
     this.#worker = worker;
+    this.#credit = credit;
     this.#sink = sink;
     this.#timeoutMs = timeoutMs;
     this.#exited = exited;
@@ -87,6 +90,7 @@ export class WorkerChannel {
       interpreter: shareInterpreterModule(),
       runtimeLibDir: RUNTIME_LIB_DIR,
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
+      outputCredit: newOutputCredit(),
     };
     // No inherited execArgv: flags such as --input-type or a test runner's loaders do not apply to the worker's plain .js entry.
     const worker = new Worker(workerUrl(), { workerData: init, execArgv: [], resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
@@ -101,7 +105,10 @@ export class WorkerChannel {
         onMessage = (m) => {
           if (m.kind === 'ready') resolve();
           else if (m.kind === 'bootError') reject(new Error(`MicroPython.create: the interpreter failed to start: ${m.message}`));
-          else if (m.kind === 'output') sink.write(m.fd, m.bytes);
+          else if (m.kind === 'output') {
+            sink.write(m.fd, m.bytes);
+            returnOutputCredit(init.outputCredit, m.bytes.length);
+          }
         };
         onError = (e) => reject(new Error(`MicroPython.create: the worker failed to start: ${e.message}`, { cause: e }));
         onExit = (code) => reject(new Error(`MicroPython.create: the worker exited during start-up (code ${code})`));
@@ -114,7 +121,7 @@ export class WorkerChannel {
     } finally {
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     }
-    return new WorkerChannel(worker, sink, options.timeoutMs, exited);
+    return new WorkerChannel(worker, sink, options.timeoutMs, exited, init.outputCredit);
   }
 
   /** Whether the channel still takes requests. */
@@ -184,6 +191,7 @@ export class WorkerChannel {
   #onMessage(m: WorkerMessage): void {
     if (m.kind === 'output') {
       this.#sink.write(m.fd, m.bytes);
+      returnOutputCredit(this.#credit, m.bytes.length);
       return;
     }
     const job = this.#current;

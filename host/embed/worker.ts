@@ -25,7 +25,7 @@ const DISPATCH = "__import__('_mpy_embed').dispatch()";
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const stdio = new WorkerStdio(port, init.settings.stdin);
+const stdio = new WorkerStdio(port, init.settings.stdin, init.outputCredit);
 
 let pendingRequest = '';
 let replyText: string | undefined;
