@@ -100,7 +100,9 @@ if (only !== undefined) {
   const options = CONFIGS[only];
   const r = await hostile(options);
   const failed = r.results.filter((x) => !x.ok);
-  process.stdout.write(JSON.stringify({ peakRssMiB: r.peakRssMiB, seconds: r.seconds, usable: INSTANCES - failed.length, failures: failed }));
+  process.stdout.write(
+    JSON.stringify({ peakRssMiB: r.peakRssMiB, seconds: r.seconds, usable: INSTANCES - failed.length, failures: failed }),
+  );
 } else {
   const figures = {};
   for (const [name, options] of Object.entries(CONFIGS)) {

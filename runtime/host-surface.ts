@@ -14,9 +14,6 @@
  * @module
  */
 
-/** A value a host module may hold. */
-export type HostMember = string | number | boolean | null | ((...args: never[]) => unknown);
-
 /**
  * The prototype of every sealed function: only `call`, with the semantics of
  * `Function.prototype.call` (the glue calls methods through it).
@@ -43,7 +40,7 @@ function primitiveOnly(value: unknown): unknown {
  * result other than a string, number, boolean or `null` reaches Python as
  * `None`: a host object would be a way into the realm.
  */
-export function sealFunction(fn: (...args: never[]) => unknown): (...args: never[]) => unknown {
+function sealFunction(fn: (...args: never[]) => unknown): (...args: never[]) => unknown {
   const sealed = (...args: never[]): unknown => primitiveOnly(fn(...args));
   Object.setPrototypeOf(sealed, SEALED_CALLABLE);
   return Object.freeze(sealed);
@@ -61,7 +58,8 @@ export function sealHostModule(name: string, members: Readonly<Record<string, un
   for (const [key, value] of Object.entries(members)) {
     if (typeof value === 'function') surface[key] = sealFunction(value as (...args: never[]) => unknown);
     else if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) surface[key] = value;
-    else throw new TypeError(`host module ${name}: member ${key} is a ${typeof value}; only functions and primitives may be shown to Python`);
+    else
+      throw new TypeError(`host module ${name}: member ${key} is a ${typeof value}; only functions and primitives may be shown to Python`);
   }
   return Object.freeze(surface);
 }

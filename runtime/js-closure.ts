@@ -34,7 +34,9 @@ function moduleAddresses(interp: ClosableInterpreter): [number, number] {
       found = [js, jsffi];
     },
   });
-  interp.exec(`import sys, ${PROBE}, js, jsffi\n${PROBE}.report(id(js), id(jsffi))\nfor _n in ('${PROBE}', 'js', 'jsffi'):\n  sys.modules.pop(_n, None)\ndel js, jsffi, _n, ${PROBE}`);
+  interp.exec(
+    `import sys, ${PROBE}, js, jsffi\n${PROBE}.report(id(js), id(jsffi))\nfor _n in ('${PROBE}', 'js', 'jsffi'):\n  sys.modules.pop(_n, None)\ndel js, jsffi, _n, ${PROBE}`,
+  );
   if (found === undefined) throw new Error('mpy: could not locate the js modules of the interpreter');
   return found;
 }
@@ -48,7 +50,9 @@ function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
     if (tagged) hits.push(i);
   }
   if (hits.length !== 1) {
-    throw new Error(`mpy: cannot close the js module: the built-in module table was found ${hits.length} times (expected once); is this the pinned interpreter build?`);
+    throw new Error(
+      `mpy: cannot close the js module: the built-in module table was found ${hits.length} times (expected once); is this the pinned interpreter build?`,
+    );
   }
   return hits[0]!;
 }

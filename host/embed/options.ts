@@ -150,7 +150,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
 const KNOWN: readonly (keyof MicroPythonOptions)[] = [
-  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'network', 'js', 'stdout', 'stderr', 'outputLimit', 'fsSize',
+  'mounts',
+  'cwd',
+  'env',
+  'argv',
+  'path',
+  'stdin',
+  'heapSize',
+  'timeoutMs',
+  'network',
+  'js',
+  'stdout',
+  'stderr',
+  'outputLimit',
+  'fsSize',
 ];
 
 function fail(message: string): never {

@@ -9,7 +9,7 @@
  */
 
 /** Output bytes posted but not yet taken by the main side, at most (plus one batch). */
-export const MAX_IN_FLIGHT_BYTES = 1024 * 1024;
+const MAX_IN_FLIGHT_BYTES = 1024 * 1024;
 /** Recheck interval while waiting, so a lost wake-up costs little. */
 const WAIT_SLICE_MS = 50;
 

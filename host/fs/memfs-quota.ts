@@ -17,7 +17,7 @@ import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
 import { EM_ERRNO } from './errno.js';
 
 /** What each MEMFS node costs besides its bytes. */
-export const NODE_COST_BYTES = 512;
+const NODE_COST_BYTES = 512;
 
 interface MemNode {
   mode: number;
@@ -54,7 +54,11 @@ export interface MemfsUsage {
  * @returns a live view of the usage
  */
 export function boundMemoryFilesystem(fs: EmscriptenFS, limitBytes: number): MemfsUsage {
-  const FS = fs as EmscriptenFS & { filesystems: { MEMFS: { ops_table: MemfsOps | null } }; streams: (MemStream | null)[]; close(s: MemStream): void };
+  const FS = fs as EmscriptenFS & {
+    filesystems: { MEMFS: { ops_table: MemfsOps | null } };
+    streams: (MemStream | null)[];
+    close(s: MemStream): void;
+  };
   const ops = FS.filesystems.MEMFS.ops_table;
   if (ops === null) throw new Error('mpy: MEMFS is not initialised; bound it after the filesystem is set up');
   const usage = { used: 0, limit: limitBytes };
@@ -67,7 +71,7 @@ export function boundMemoryFilesystem(fs: EmscriptenFS, limitBytes: number): Mem
     usage.used += bytes;
   };
   const footprint = (node: MemNode): number =>
-    (node.mpyChargedNode ? NODE_COST_BYTES + (node.link?.length ?? 0) : 0) + (FS.isFile(node.mode) ? node.usedBytes ?? 0 : 0);
+    (node.mpyChargedNode ? NODE_COST_BYTES + (node.link?.length ?? 0) : 0) + (FS.isFile(node.mode) ? (node.usedBytes ?? 0) : 0);
   const isOpen = (node: MemNode): boolean => FS.streams.some((s) => s !== null && s !== undefined && s.node === node);
   const release = (node: MemNode | undefined): void => {
     if (node === undefined) return;

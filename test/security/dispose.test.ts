@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist, ROOT } from '../helpers/dist.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
-import type * as Api from '../../index.js';
-import type * as Channel from '../../host/embed/channel.js';
+import type * as Api from '../../dist/index.js';
+import type * as Channel from '../../dist/host/embed/channel.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython, MicroPythonTimeoutError } = (await import('../../dist/index.js')) as typeof Api;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
-import type * as Api from '../../index.js';
+import type * as Api from '../../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython, MicroPythonFsError } = (await import('../../dist/index.js')) as typeof Api;
@@ -109,7 +109,7 @@ attempt('after close', lambda: fill('/other', 10))`,
   });
 
   it.each([
-    ['1K', "fsSize \"1K\" is below the minimum '64K'"],
+    ['1K', 'fsSize "1K" is below the minimum \'64K\''],
     ['2G', 'fsSize "2G" is not a size'],
   ])('refuses fsSize %j', async (value, message) => {
     await expect(MicroPython.create({ fsSize: value })).rejects.toThrow(`MicroPython.create: ${message}`);

@@ -4,7 +4,7 @@
 // usable afterwards. (bench/sandbox.bench.mjs prints the figures.)
 import { describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
-import type * as Api from '../../index.js';
+import type * as Api from '../../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../../dist/index.js')) as typeof Api;
@@ -53,7 +53,9 @@ describe(`${INSTANCES} hostile instances at once`, () => {
             return {
               fsErrno,
               memWithinHeap: memMiB > 0 && memMiB <= 8,
-              stdoutBounded: stdout.length < 1024 * 1024 + 200 && stdout.includes(`[mpy: ${OUTPUT_MIB * 1024 * 1024 - 1024 * 1024} bytes of output cut here`),
+              stdoutBounded:
+                stdout.length < 1024 * 1024 + 200 &&
+                stdout.includes(`[mpy: ${OUTPUT_MIB * 1024 * 1024 - 1024 * 1024} bytes of output cut here`),
               usable: (await mp.eval('1 + 1')) === 2,
             };
           } finally {

@@ -8,16 +8,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
-import { mpy } from '../helpers/cli.js';
+import { runMpy } from '../helpers/cli.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
-import type * as Api from '../../index.js';
-import type * as Discovery from '../../host/vitest/discovery.js';
+import type * as Api from '../../dist/index.js';
+import type * as Discovery from '../../dist/host/vitest/discovery.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js', 'dist/host/vitest/discover-main.js']);
 const { MicroPython, PythonError } = (await import('../../dist/index.js')) as typeof Api;
 const { discoverTests } = (await import('../../dist/host/vitest/discovery.js')) as typeof Discovery;
 
-const CLOSED = "JavaScript is closed to this interpreter";
+const CLOSED = 'JavaScript is closed to this interpreter';
 
 /** Runs `body` (which fills the dict R) in `mp` and returns R. */
 async function probe(mp: Api.MicroPython, body: string): Promise<Record<string, string>> {
@@ -35,9 +35,27 @@ ${body}`;
 
 /** Attribute names that lead from a JS object towards Function or the realm. */
 const DANGER = [
-  'constructor', '__proto__', 'prototype', 'bind', 'apply', 'toString', 'valueOf', 'hasOwnProperty',
-  'isPrototypeOf', '__defineGetter__', '__lookupGetter__', 'caller', 'arguments', 'process', 'globalThis',
-  'Function', 'require', 'Module', 'proxy_js_ref', 'then', 'eval',
+  'constructor',
+  '__proto__',
+  'prototype',
+  'bind',
+  'apply',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  '__defineGetter__',
+  '__lookupGetter__',
+  'caller',
+  'arguments',
+  'process',
+  'globalThis',
+  'Function',
+  'require',
+  'Module',
+  'proxy_js_ref',
+  'then',
+  'eval',
 ];
 
 describe('a sandboxed instance (the default)', () => {
@@ -74,7 +92,9 @@ attempt('jsffi off sys.path', lambda: __import__('jsffi'))
 sys.path.extend(saved)
 attempt('from jsffi import to_js', lambda: exec('from jsffi import to_js'))`,
     );
-    expect(r['import js']).toBe(`ImportError: no module named 'js': ${CLOSED} (MicroPython.create without { js: true }, or mpy with MPY_NET_ALLOW set)`);
+    expect(r['import js']).toBe(
+      `ImportError: no module named 'js': ${CLOSED} (MicroPython.create without { js: true }, or mpy with MPY_NET_ALLOW set)`,
+    );
     expect(r['import jsffi']).toMatch(/^ImportError: no module named 'jsffi': JavaScript is closed/);
     expect(r['after popping sys.modules']).toMatch(/^ImportError: no module named 'js'/);
     expect(r['js off sys.path']).toBe("ImportError: no module named 'js'");
@@ -127,7 +147,7 @@ for n in HOST:
 attempt('constructor.constructor', lambda: _mpy_host.getenv.constructor.constructor('return process')())
 attempt('module constructor', lambda: _mpy_host.constructor)
 attempt('call.constructor', lambda: _mpy_net.connect.call.constructor)
-attempt('__proto__', lambda: _mpy_host.getenv.__proto__)
+attempt('dunder proto', lambda: _mpy_host.getenv.__proto__)
 attempt('bind', lambda: _mpy_host.getenv.bind)
 attempt('JsProxy()', lambda: type(_mpy_host)(0))
 `,
@@ -135,7 +155,7 @@ attempt('JsProxy()', lambda: type(_mpy_host)(0))
     expect(r['constructor.constructor']).toBe("AttributeError: 'bound_method' object has no attribute 'constructor'");
     expect(r['module constructor']).toBe("AttributeError: 'JsProxy' object has no attribute 'constructor'");
     expect(r['call.constructor']).toBe("AttributeError: 'bound_method' object has no attribute 'constructor'");
-    expect(r.__proto__).toBe("AttributeError: 'bound_method' object has no attribute '__proto__'");
+    expect(r['dunder proto']).toBe("AttributeError: 'bound_method' object has no attribute '__proto__'");
     expect(r.bind).toBe("AttributeError: 'bound_method' object has no attribute 'bind'");
     expect(r['JsProxy()']).toMatch(/^TypeError: /);
   });
@@ -201,7 +221,9 @@ describe('js: true (trusted code)', () => {
   });
 
   it('is checked', async () => {
-    await expect(MicroPython.create({ js: 'yes' as unknown as boolean })).rejects.toThrow('MicroPython.create: js must be true or false, not "yes"');
+    await expect(MicroPython.create({ js: 'yes' as unknown as boolean })).rejects.toThrow(
+      'MicroPython.create: js must be true or false, not "yes"',
+    );
   });
 });
 
@@ -222,13 +244,15 @@ describe('describePython collection', () => {
 });
 
 describe('the mpy command', () => {
-  it('keeps js for the user\'s own code', async () => {
-    const r = await mpy(['-c', 'import js; print(js.process.pid > 0)'], { MPY_NET_ALLOW: undefined });
+  it("keeps js for the user's own code", async () => {
+    const r = await runMpy(['-c', 'import js; print(js.process.pid > 0)'], { env: { MPY_NET_ALLOW: undefined } });
     expect(r).toMatchObject({ status: 0, stdout: 'True\n' });
   });
 
   it('closes js when MPY_NET_ALLOW is set, so node:net cannot step around the allow-list', async () => {
-    const r = await mpy(['-c', "import js\njs.process.getBuiltinModule('net').connect(9, '127.0.0.1')"], { MPY_NET_ALLOW: '127.0.0.1:1' });
+    const r = await runMpy(['-c', "import js\njs.process.getBuiltinModule('net').connect(9, '127.0.0.1')"], {
+      env: { MPY_NET_ALLOW: '127.0.0.1:1' },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`ImportError: no module named 'js': ${CLOSED}`);
   });

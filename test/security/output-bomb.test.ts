@@ -3,7 +3,7 @@
 // other modes stream through unrecorded, runFile included.
 import { describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
-import type * as Api from '../../index.js';
+import type * as Api from '../../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../../dist/index.js')) as typeof Api;
