@@ -26,6 +26,8 @@ export interface ClosableInterpreter {
 const QSTR_TAG = 2;
 const TAG_MASK = 7;
 const PROBE = '_mpy_js_probe';
+/** Words past twice the modules' addresses searched before the whole memory. */
+const STATIC_SLACK_WORDS = 64 * 1024;
 
 function moduleAddresses(interp: ClosableInterpreter): [number, number] {
   let found: [number, number] | undefined;
@@ -41,14 +43,26 @@ function moduleAddresses(interp: ClosableInterpreter): [number, number] {
   return found;
 }
 
-/** Index (in 32-bit words) of the `js` entry's address in the built-in module table. */
-function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
+/** Indexes (in 32-bit words) of `js` entries that match the table's layout, below word `end`. */
+function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number): number[] {
   const hits: number[] = [];
-  for (let i = 3; i + 2 < words.length; i++) {
+  for (let i = 3; i + 2 < end; i++) {
     if (words[i] !== js || words[i + 2] !== jsffi) continue;
     const tagged = [words[i - 3]!, words[i - 1]!, words[i + 1]!].every((w) => (w & TAG_MASK) === QSTR_TAG);
     if (tagged) hits.push(i);
   }
+  return hits;
+}
+
+/**
+ * Index of the `js` entry's address in the built-in module table. The table
+ * is static data like the modules themselves, so it is looked for first in
+ * the low memory around them (a scan of the whole memory costs tens of ms).
+ */
+function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
+  const staticEnd = Math.min(words.length, (Math.max(js, jsffi) >>> 1) + STATIC_SLACK_WORDS);
+  let hits = tableEntries(words, js, jsffi, staticEnd);
+  if (hits.length !== 1) hits = tableEntries(words, js, jsffi, words.length);
   if (hits.length !== 1) {
     throw new Error(
       `mpy: cannot close the js module: the built-in module table was found ${hits.length} times (expected once); is this the pinned interpreter build?`,
