@@ -96,9 +96,10 @@ def _run_module(name):
     path, is_package = _locate(name)
     if path is not None and is_package:
         __import__(name)
-        path, is_package = _locate(name + ".__main__")
+        name = name + ".__main__"
+        path, is_package = _locate(name)
         if path is None:
-            raise ImportError("no module named '" + name + ".__main__'")
+            raise ImportError("no module named '" + name + "'")
     if path is None or path.endswith(".mpy"):
         # Frozen or precompiled: import it (as the Unix port would, minus __main__).
         __import__(name)
