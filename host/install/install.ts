@@ -9,6 +9,7 @@ import { commitStage } from './commit.js';
 import { compileStaged } from './compile-hook.js';
 import { InstallError, throwIfCancelled } from './errors.js';
 import { IndexClient } from './index-client.js';
+import { isMipUrlSpec, type MipInstalled, parseMipRequirement, resolveMip } from './mip-source.js';
 import { DEFAULT_INDEXES, defaultTarget, type InstalledPackage, type InstallOptions, type InstallResult } from './options.js';
 import { parseRequirement, readRequirementsFile, type Requirement } from './requirement.js';
 import { resolveAll, type ResolvedPackage } from './resolve.js';
@@ -36,11 +37,33 @@ function collectFiles(packages: ResolvedPackage[]): StagedFile[] {
   return [...byPath.values()];
 }
 
-async function gatherRequirements(options: InstallOptions): Promise<Requirement[]> {
-  const reqs = (options.requirements ?? []).map(parseRequirement);
+/** Whether a requirement is for mip's index v2 (all with `mip`, and every repository or URL spec). */
+function isMipRequirement(text: string, options: InstallOptions): boolean {
+  return options.mip === true || isMipUrlSpec(text);
+}
+
+async function gatherRequirements(options: InstallOptions, mipCount: number): Promise<Requirement[]> {
+  const reqs = (options.requirements ?? []).filter((r) => !isMipRequirement(r, options)).map(parseRequirement);
   for (const file of options.requirementFiles ?? []) reqs.push(...(await readRequirementsFile(file)));
-  if (!reqs.length) throw new InstallError('bad-requirement', 'nothing to install', 'name packages, or give a requirements file with -r');
+  if (!reqs.length && !mipCount) throw new InstallError('bad-requirement', 'nothing to install', 'name packages, or give a requirements file with -r');
   return reqs;
+}
+
+function reportMip(p: MipInstalled, files: readonly StagedFile[], compiled: boolean): InstalledPackage {
+  const own = new Set(p.files);
+  return {
+    name: p.spec,
+    key: p.spec,
+    version: p.version,
+    url: p.url,
+    index: p.index,
+    sha256: '',
+    verified: p.verified,
+    size: files.filter((f) => own.has(f.path)).reduce((n, f) => n + f.data.length, 0),
+    cached: false,
+    files: p.files.map((f) => (compiled && f.endsWith('.py') ? `${f.slice(0, -3)}.mpy` : f)),
+    requires: [...p.deps],
+  };
 }
 
 function report(p: ResolvedPackage, compiled: boolean): InstalledPackage {
@@ -69,15 +92,19 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   const emit = options.onEvent ?? (() => undefined);
   // Stage beside the real directory, so that a symlinked target is still committed by renames.
   const target = await realpath(resolvePath(options.target ?? defaultTarget(env))).catch(() => resolvePath(options.target ?? defaultTarget(env)));
-  const roots = await gatherRequirements(options);
+  const mipRoots = (options.requirements ?? []).filter((r) => isMipRequirement(r, options)).map(parseMipRequirement);
+  const roots = await gatherRequirements(options, mipRoots.length);
   const { signal } = options;
   throwIfCancelled(signal);
+  const mip = mipRoots.length
+    ? await resolveMip(mipRoots, { indexes: options.indexes, mpy: options.mipMpy ?? true, env, timeoutMs: options.timeoutMs, signal, concurrency: options.concurrency ?? 8 })
+    : { packages: [], files: [] };
   const client = new IndexClient(options.indexes?.length ? options.indexes : DEFAULT_INDEXES, { timeoutMs: options.timeoutMs, signal });
   const cache = options.noCache ? undefined : new ArchiveCache(options.cacheDir ?? defaultCacheDir(env));
   const pool = options.pool ?? new UnpackPool();
-  let packages: ResolvedPackage[];
+  let packages: ResolvedPackage[] = [];
   try {
-    packages = await resolveAll(roots, {
+    if (roots.length) packages = await resolveAll(roots, {
       client,
       pool,
       fetch: { cache, timeoutMs: options.timeoutMs, signal },
@@ -90,6 +117,12 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   }
   throwIfCancelled(signal);
   const files = collectFiles(packages);
+  const pypiPaths = new Map(files.map((f) => [f.path, f]));
+  for (const f of mip.files) {
+    const prior = pypiPaths.get(f.path);
+    if (prior && !sameBytes(prior.data, f.data)) throw new InstallError('file-conflict', `${prior.owner} and ${f.owner} both install ${f.path}, with different contents`, 'these packages cannot be installed together');
+    if (!prior) files.push(f);
+  }
   let stage;
   try {
     stage = await createStage(target);
@@ -107,5 +140,11 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   } finally {
     await discardStage(stage, committed);
   }
-  return { target, packages: packages.map((p) => report(p, options.compile ?? false)), files: files.length, compiled: options.compile ?? false };
+  const compiled = options.compile ?? false;
+  return {
+    target,
+    packages: [...packages.map((p) => report(p, compiled)), ...mip.packages.map((p) => reportMip(p, mip.files, compiled))],
+    files: files.length,
+    compiled,
+  };
 }

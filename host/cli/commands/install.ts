@@ -4,11 +4,15 @@ import { InstallError } from '../../install/errors.js';
 import { createProgress } from '../../install/progress.js';
 import { DEFAULT_INDEXES } from '../../install/options.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { MIP_DEFAULT_INDEX } from '../../net/index-mapping.js';
 
-const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]...
+const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2" | SPEC]...
 
 Install MicroPython packages and their dependencies (requires.txt) from
-package indexes, in upip's layout. All or nothing: on any failure the target
+package indexes, in upip's layout; with --mip, or for a repository SPEC
+(github:ORG/REPO[/PATH][@BRANCH], gitlab:..., codeberg:..., an http(s) URL
+of a package.json or .py file), install mip packages from index v2 as mip
+does (NAME or NAME@VERSION, with their deps, every file hash-checked). All or nothing: on any failure the target
 is left exactly as it was, and the exit status is non-zero (130 when
 cancelled with Ctrl-C or SIGTERM).
 
@@ -19,6 +23,11 @@ options:
                       default: ${DEFAULT_INDEXES.join(', ')}
   -r, --requirement FILE
                       install the requirements listed in FILE (repeatable)
+  --mip               install NAME[@VERSION] from index v2, as mip does; the
+                      index is -i without its /pypi suffix (default mip's,
+                      ${MIP_DEFAULT_INDEX}, mapped by MPY_INDEX_URL)
+  --no-mpy            with mip packages: install sources (package/py), not
+                      .mpy files (package/6)
   --compile           compile the .py files to .mpy and install those instead
   --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
   --no-cache          neither read nor write the cache
@@ -39,6 +48,8 @@ export async function run(args: string[]): Promise<number> {
       index: { type: 'string', short: 'i', multiple: true },
       requirement: { type: 'string', short: 'r', multiple: true },
       compile: { type: 'boolean' },
+      mip: { type: 'boolean' },
+      'no-mpy': { type: 'boolean' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean' },
       timeout: { type: 'string' },
@@ -68,6 +79,9 @@ export async function run(args: string[]): Promise<number> {
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
       compile: values.compile,
+      mip: values.mip,
+      mipMpy: !values['no-mpy'],
+      env: process.env,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       onEvent: progress?.onEvent,
       signal: cancel.signal,
