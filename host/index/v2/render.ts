@@ -47,9 +47,10 @@ export function safeSegment(s: string): boolean {
  * Renders `packages` (compiling their `.py` files) into the files of index v2.
  * @param updated the `updated` time of index.json, in seconds
  * @param problems receives a line for each package or release that cannot be written
+ * @param hashPrefixLength hex digits of sha256 that name a file (mip's index uses 8)
  * @throws HashCollisionError, V2CompileError
  */
-export async function renderV2(packages: readonly V2Package[], updated: number, problems: string[] = []): Promise<V2Files> {
+export async function renderV2(packages: readonly V2Package[], updated: number, problems: string[] = [], hashPrefixLength = HASH_PREFIX_LENGTH): Promise<V2Files> {
   const inputs: CompileInput[] = [];
   for (const p of packages)
     for (const r of p.releases) for (const f of r.files) if (f.target.endsWith('.py')) inputs.push({ bytes: f.bytes, target: f.target, opt: f.opt, origin: f.origin });
@@ -62,7 +63,7 @@ export async function renderV2(packages: readonly V2Package[], updated: number, 
   const owners = new Map<string, { full: string; origin: string }>();
   const store = (bytes: Buffer, origin: string): string => {
     const full = createHash('sha256').update(bytes).digest('hex');
-    const short = full.slice(0, HASH_PREFIX_LENGTH);
+    const short = full.slice(0, hashPrefixLength);
     const prev = owners.get(short);
     if (prev && prev.full !== full) {
       throw new HashCollisionError(`hash prefix ${short} is shared by ${prev.origin} (sha256 ${prev.full}) and ${origin} (sha256 ${full}); these two files cannot both be in one index`);
