@@ -68,7 +68,7 @@ beforeAll(async () => {
   writeAppTree(app);
   writeLibTree(lib);
   mkdirSync(mipTree);
-  realMip = copyRealMip(mipTree);
+  realMip = !process.env.MPY_TEST_MINI_MIP && copyRealMip(mipTree);
   const sources = realMip ? [app, lib, mipTree] : [app, lib];
   site = join(work, 'site');
   const build = await runMpy(['index', 'build', ...sources, '-o', site]);
@@ -291,7 +291,8 @@ describe('failures', () => {
     expect(existsSync(join(h, '.cache', 'mpy', 'mip'))).toBe(false);
   });
 
-  it.runIf(existsSync(join('/tmp/micropython/lib/micropython-lib', 'micropython', 'mip')))('the mip bootstrap refuses a tampered mip and caches nothing', async () => {
+  it('the mip bootstrap refuses a tampered mip and caches nothing', async (ctx) => {
+    if (!realMip) ctx.skip('no micropython-lib checkout: the bootstrap has no mip to fetch');
     const dir = brokenSite('tampered-mip', (d, doc) => {
       const h = doc('mip-cmdline').hashes.find((x) => x[0]!.startsWith('mip/__main__'))![1]!;
       writeFileSync(join(d, 'file', h.slice(0, 2), h), 'print("pwned")\n');
