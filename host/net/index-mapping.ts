@@ -106,7 +106,9 @@ export class IndexMapping {
       ...MIP_REPOSITORY_HOSTS.map(([host, dir]) => source(host, mirror(dir))),
       ...sources.map((s) => source(s, url)),
     ];
-    this.#hosts = [...new Set(this.#sources.map((s) => s.host))];
+    // upip's hosts keep the stand-in numbers they had before mip's were added.
+    const upipFirst = [...this.#sources.slice(1 + MIP_REPOSITORY_HOSTS.length), ...this.#sources.slice(0, 1 + MIP_REPOSITORY_HOSTS.length)];
+    this.#hosts = [...new Set(upipFirst.map((s) => s.host))];
   }
 
   /** The target index URL, without a trailing slash. */
