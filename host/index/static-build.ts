@@ -95,7 +95,7 @@ export async function buildStaticIndex(options: StaticIndexOptions): Promise<Sta
         }
       }
     }
-    for (const [rel, body] of options.extraFiles ?? []) await put(rel, body);
+    await writeAll(stage, options.extraFiles ?? new Map(), written);
     if (options.dir !== undefined) await mkdir(join(stage, 'files'), { recursive: true });
     for (const f of catalog.files.values()) {
       await copyFile(f.path, join(stage, 'files', f.filename));
@@ -108,6 +108,16 @@ export async function buildStaticIndex(options: StaticIndexOptions): Promise<Sta
     throw err;
   }
   return { out, projects: catalog.projects.size, files: catalog.files.size, written: written.sort(), problems };
+}
+
+/** Writes many small files: each directory made once, then the files 32 at a time. */
+async function writeAll(stage: string, files: ReadonlyMap<string, Buffer>, written: string[]): Promise<void> {
+  for (const d of new Set([...files.keys()].map((rel) => dirname(join(stage, rel))))) await mkdir(d, { recursive: true });
+  const entries = [...files];
+  for (let i = 0; i < entries.length; i += 32) {
+    await Promise.all(entries.slice(i, i + 32).map(([rel, body]) => writeFile(join(stage, rel), body)));
+  }
+  written.push(...files.keys());
 }
 
 async function swapIn(stage: string, out: string): Promise<void> {
