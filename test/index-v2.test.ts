@@ -74,16 +74,21 @@ describe('rendering', () => {
   it('refuses two different files with the same hash prefix, naming both', async () => {
     // With a 1-digit prefix, 17 different files must collide.
     const files = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}.txt`, `file ${i}`]));
-    await expect(renderV2([pkg('many', files)], 0, [], 1)).rejects.toThrow(HashCollisionError);
-    await expect(renderV2([pkg('many', files)], 0, [], 1)).rejects.toThrow(/hash prefix [0-9a-f] is shared by many\/f\d+\.txt \(sha256 [0-9a-f]{64}\) and many\/f\d+\.txt/);
+    await expect(renderV2([pkg('many', files)], { updated: 0, hashPrefixLength: 1 })).rejects.toThrow(HashCollisionError);
+    await expect(renderV2([pkg('many', files)], { updated: 0, hashPrefixLength: 1 })).rejects.toThrow(/hash prefix [0-9a-f] is shared by many\/f\d+\.txt \(sha256 [0-9a-f]{64}\) and many\/f\d+\.txt/);
   });
 
   it('ships as source what only the newer compiler accepts, and refuses what no compiler accepts', async () => {
     const problems: string[] = [];
-    const files = await renderV2([pkg('fs', { 'fs.py': 'x = 1\nprint(f"{x!r}")\n' })], 0, problems);
+    const files = await renderV2([pkg('fs', { 'fs.py': 'x = 1\nprint(f"{x!r}")\n' })], { updated: 0, problems });
     const doc = JSON.parse(files.get('package/6/fs/latest.json')!.toString());
     expect(doc.hashes[0][0]).toBe('fs.py');
     expect(problems.join('\n')).toMatch(/fs\/fs\.py:2: .* \(mpy-cross 1\.19\); MicroPython 1\.27 compiles it/);
-    await expect(renderV2([pkg('bad', { 'bad.py': 'def (:\n' })], 0)).rejects.toThrow(/cannot compile:\n {2}bad\/bad\.py: 1: SyntaxError/);
+    await expect(renderV2([pkg('bad', { 'bad.py': 'def (:\n' })], { updated: 0 })).rejects.toThrow(/cannot compile:\n {2}bad\/bad\.py: 1: SyntaxError/);
+    // A live server keeps serving: the broken file is listed as source, with a problem line.
+    const lenient: string[] = [];
+    const served = await renderV2([pkg('bad', { 'bad.py': 'def (:\n' })], { updated: 0, problems: lenient, strict: false });
+    expect(JSON.parse(served.get('package/6/bad/latest.json')!.toString()).hashes[0][0]).toBe('bad.py');
+    expect(lenient).toEqual([expect.stringMatching(/^bad\/bad\.py: 1: SyntaxError: .*; listed as source in package\/6\/$/)]);
   });
 });

@@ -16,8 +16,9 @@ export interface V2Build {
 /**
  * Renders the packages of the trees (already read, see readTrees) and of
  * `catalog`; a catalog project named like a tree package is left out.
+ * `strict`: see `RenderOptions.strict`.
  */
-export async function buildV2(treePackages: readonly V2Package[], catalog: Catalog | undefined, problems: string[] = []): Promise<V2Build> {
+export async function buildV2(treePackages: readonly V2Package[], catalog: Catalog | undefined, problems: string[] = [], strict = true): Promise<V2Build> {
   const names = new Set(treePackages.map((p) => p.name));
   const fromCatalog = catalog ? await packagesFromCatalog(catalog, problems) : [];
   const all = [...treePackages];
@@ -25,6 +26,6 @@ export async function buildV2(treePackages: readonly V2Package[], catalog: Catal
     if (names.has(p.name)) problems.push(`${p.name}: defined by a manifest tree and by a distribution package; index v2 serves the tree's`);
     else all.push(p);
   }
-  const files = await renderV2(all, Math.floor(Date.now() / 1000), problems);
+  const files = await renderV2(all, { updated: Math.floor(Date.now() / 1000), problems, strict });
   return { files, packages: all.length, problems };
 }

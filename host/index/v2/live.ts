@@ -30,7 +30,7 @@ export class LiveV2 {
   files(catalog: Catalog | undefined): Promise<V2Build> {
     if (this.#build && catalog === this.#catalog) return this.#build;
     this.#catalog = catalog;
-    this.#build = buildV2(this.#trees, catalog).then((b) => {
+    this.#build = buildV2(this.#trees, catalog, [], false).then((b) => {
       for (const p of b.problems) {
         if (this.#warned.has(p)) continue;
         this.#warned.add(p);

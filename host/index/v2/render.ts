@@ -43,22 +43,40 @@ export function safeSegment(s: string): boolean {
   return s !== '' && !s.startsWith('.') && !/[/\\\u0000-\u001f?#%]/.test(s);
 }
 
+/** Options of {@link renderV2}. */
+export interface RenderOptions {
+  /** The `updated` time of index.json, in seconds. Required. */
+  readonly updated: number;
+  /** Receives a line for each package, release or file that is left out or shipped as source. Default: dropped. */
+  readonly problems?: string[];
+  /** Hex digits of sha256 that name a file. Default {@link HASH_PREFIX_LENGTH}, as mip's index. */
+  readonly hashPrefixLength?: number;
+  /**
+   * A `.py` file no compiler accepts is an error (`mpy index build`). When
+   * false (a live server), it is shipped as source with a problem line, so
+   * one broken package does not stop the index. Default true.
+   */
+  readonly strict?: boolean;
+}
+
 /**
  * Renders `packages` (compiling their `.py` files) into the files of index v2.
- * @param updated the `updated` time of index.json, in seconds
- * @param problems receives a line for each package or release that cannot be written
- * @param hashPrefixLength hex digits of sha256 that name a file (mip's index uses 8)
- * @throws HashCollisionError, V2CompileError
+ * @throws HashCollisionError; V2CompileError when `strict`
  */
-export async function renderV2(packages: readonly V2Package[], updated: number, problems: string[] = [], hashPrefixLength = HASH_PREFIX_LENGTH): Promise<V2Files> {
+export async function renderV2(packages: readonly V2Package[], options: RenderOptions): Promise<V2Files> {
+  const problems = options.problems ?? [];
+  const hashPrefixLength = options.hashPrefixLength ?? HASH_PREFIX_LENGTH;
   const inputs: CompileInput[] = [];
   for (const p of packages)
     for (const r of p.releases) for (const f of r.files) if (f.target.endsWith('.py')) inputs.push({ bytes: f.bytes, target: f.target, opt: f.opt, origin: f.origin });
   const { compiled, failed } = await compileAll(inputs);
   const verdicts = await interpreterCompiles(failed.map((f) => ({ bytes: f.input.bytes, name: f.input.target })));
   const broken = failed.flatMap((f, i) => (verdicts[i] === undefined ? [] : [`${f.input.origin}: ${verdicts[i]}`]));
-  if (broken.length) throw new V2CompileError(`cannot compile:\n  ${broken.sort().join('\n  ')}`);
-  for (const f of failed) problems.push(`${f.message} (mpy-cross 1.19); MicroPython 1.27 compiles it, so package/${MPY_VERSION_DIR}/ lists it as source`);
+  if (broken.length && options.strict !== false) throw new V2CompileError(`cannot compile:\n  ${broken.sort().join('\n  ')}`);
+  for (const b of broken) problems.push(`${b}; listed as source in package/${MPY_VERSION_DIR}/`);
+  failed.forEach((f, i) => {
+    if (verdicts[i] === undefined) problems.push(`${f.message} (mpy-cross 1.19); MicroPython 1.27 compiles it, so package/${MPY_VERSION_DIR}/ lists it as source`);
+  });
   const files: V2Files = new Map();
   const owners = new Map<string, { full: string; origin: string }>();
   const store = (bytes: Buffer, origin: string): string => {
@@ -115,6 +133,6 @@ export async function renderV2(packages: readonly V2Package[], updated: number, 
       ...(p.path !== undefined ? { path: p.path } : {}),
     });
   }
-  files.set('index.json', json({ v: 2, updated, packages: index }));
+  files.set('index.json', json({ v: 2, updated: options.updated, packages: index }));
   return files;
 }
