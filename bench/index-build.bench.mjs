@@ -23,7 +23,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function module(n, k) {
   const lines = [`# module ${n}.${k}`, 'import sys', '', `class Thing${k}:`, '    def __init__(self, x):', '        self.x = x', ''];
-  for (let f = 0; f < 25; f++) lines.push(`def f${f}(a, b=${f}):`, `    if a > ${(n * 31 + f) % 97}:`, `        return [a * i for i in range(b)]`, `    return {"a": a, "b": b, "s": "${(n * k * 7919 + f).toString(36)}"}`, '');
+  for (let f = 0; f < 25; f++)
+    lines.push(
+      `def f${f}(a, b=${f}):`,
+      `    if a > ${(n * 31 + f) % 97}:`,
+      `        return [a * i for i in range(b)]`,
+      `    return {"a": a, "b": b, "s": "${(n * k * 7919 + f).toString(36)}"}`,
+      '',
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -33,7 +40,10 @@ function writeTree(root) {
     mkdirSync(join(pkg, `pkg${n}`), { recursive: true });
     // As in micropython-lib: most packages require one or two common ones.
     const requires = n >= 10 ? `require("pkg${n % 10}")\n` : '';
-    writeFileSync(join(pkg, 'manifest.py'), `metadata(version="1.${n}.0", description="bench package ${n}")\n${requires}require("external${n % 5}")\npackage("pkg${n}", opt=${n % 4})\n`);
+    writeFileSync(
+      join(pkg, 'manifest.py'),
+      `metadata(version="1.${n}.0", description="bench package ${n}")\n${requires}require("external${n % 5}")\npackage("pkg${n}", opt=${n % 4})\n`,
+    );
     for (let k = 0; k < 3; k++) writeFileSync(join(pkg, `pkg${n}`, k === 0 ? '__init__.py' : `m${k}.py`), module(n, k));
   }
 }
@@ -53,7 +63,9 @@ try {
   const results = {};
   const runs = [['synthetic', tree]];
   if (existsSync(join(LIB, 'micropython', 'mip', 'manifest.py'))) runs.push(['micropython-lib', LIB]);
-  console.log(`mpy index build: ${ROUNDS} rounds (median), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  console.log(
+    `mpy index build: ${ROUNDS} rounds (median), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`,
+  );
   for (const [name, source] of runs) {
     const rounds = [];
     let summary = '';
@@ -63,7 +75,9 @@ try {
       summary = b.summary;
     }
     results[name] = { ms: median(rounds), rounds };
-    console.log(`  ${name.padEnd(16)}${(median(rounds) / 1000).toFixed(2)} s   (rounds: ${rounds.map((x) => (x / 1000).toFixed(2)).join(', ')} s)   ${summary}`);
+    console.log(
+      `  ${name.padEnd(16)}${(median(rounds) / 1000).toFixed(2)} s   (rounds: ${rounds.map((x) => (x / 1000).toFixed(2)).join(', ')} s)   ${summary}`,
+    );
   }
   if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ packages: PACKAGES, results }, null, 2));
 } finally {

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOnce } from './fixtures/net/run.js';
 import { removeDir, tempDir, writeDists } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { staticHost } from './helpers/static-host.js';
 import { HashCollisionError, renderV2 } from '../host/index/v2/render.js';
 import type { V2Package } from '../host/index/v2/model.js';
@@ -31,7 +31,18 @@ function pkg(name: string, files: Record<string, string>): V2Package {
     license: 'MIT',
     author: '',
     path: undefined,
-    releases: [{ version: '1.0', deps: [], files: Object.entries(files).map(([target, text]) => ({ target, bytes: Buffer.from(text), opt: undefined, origin: `${name}/${target}` })) }],
+    releases: [
+      {
+        version: '1.0',
+        deps: [],
+        files: Object.entries(files).map(([target, text]) => ({
+          target,
+          bytes: Buffer.from(text),
+          opt: undefined,
+          origin: `${name}/${target}`,
+        })),
+      },
+    ],
   };
 }
 
@@ -75,7 +86,9 @@ describe('rendering', () => {
     // With a 1-digit prefix, 17 different files must collide.
     const files = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}.txt`, `file ${i}`]));
     await expect(renderV2([pkg('many', files)], { updated: 0, hashPrefixLength: 1 })).rejects.toThrow(HashCollisionError);
-    await expect(renderV2([pkg('many', files)], { updated: 0, hashPrefixLength: 1 })).rejects.toThrow(/hash prefix [0-9a-f] is shared by many\/f\d+\.txt \(sha256 [0-9a-f]{64}\) and many\/f\d+\.txt/);
+    await expect(renderV2([pkg('many', files)], { updated: 0, hashPrefixLength: 1 })).rejects.toThrow(
+      /hash prefix [0-9a-f] is shared by many\/f\d+\.txt \(sha256 [0-9a-f]{64}\) and many\/f\d+\.txt/,
+    );
   });
 
   it('ships as source what only the newer compiler accepts, and refuses what no compiler accepts', async () => {
@@ -84,7 +97,9 @@ describe('rendering', () => {
     const doc = JSON.parse(files.get('package/6/fs/latest.json')!.toString());
     expect(doc.hashes[0][0]).toBe('fs.py');
     expect(problems.join('\n')).toMatch(/fs\/fs\.py:2: .* \(mpy-cross 1\.19\); MicroPython 1\.27 compiles it/);
-    await expect(renderV2([pkg('bad', { 'bad.py': 'def (:\n' })], { updated: 0 })).rejects.toThrow(/cannot compile:\n {2}bad\/bad\.py: 1: SyntaxError/);
+    await expect(renderV2([pkg('bad', { 'bad.py': 'def (:\n' })], { updated: 0 })).rejects.toThrow(
+      /cannot compile:\n {2}bad\/bad\.py: 1: SyntaxError/,
+    );
     // A live server keeps serving: the broken file is listed as source, with a problem line.
     const lenient: string[] = [];
     const served = await renderV2([pkg('bad', { 'bad.py': 'def (:\n' })], { updated: 0, problems: lenient, strict: false });

@@ -14,9 +14,8 @@ import { join, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { buildOnce } from './fixtures/net/run.js';
 import { copyRealMip, writeAppTree, writeLibTree } from './fixtures/mip/tree.js';
-import { exited, mpyUntilFirstLine } from './helpers/cli.js';
 import { removeDir, snapshot, tempDir } from './helpers/fixture-dir.js';
-import { runMpy, type MpyResult } from './helpers/mpy-cli.js';
+import { exited, mpyUntilFirstLine, runMpy, type MpyResult } from './helpers/cli.js';
 import { staticHost } from './helpers/static-host.js';
 import { ROOT } from './helpers/dist.js';
 
@@ -95,12 +94,27 @@ describe('mpy index build of manifest trees', () => {
     const index = JSON.parse(readFileSync(join(site, 'index.json'), 'utf8'));
     expect(index.v).toBe(2);
     const greet = index.packages.find((p: { name: string }) => p.name === 'greet');
-    expect(greet).toEqual({ name: 'greet', version: '1.2.0', author: 'mpy tests', description: 'Greetings', license: 'MIT', versions: { '6': ['1.2.0'], py: ['1.2.0'] }, path: 'greet' });
+    expect(greet).toEqual({
+      name: 'greet',
+      version: '1.2.0',
+      author: 'mpy tests',
+      description: 'Greetings',
+      license: 'MIT',
+      versions: { '6': ['1.2.0'], py: ['1.2.0'] },
+      path: 'greet',
+    });
     const mpyDoc = JSON.parse(readFileSync(join(site, 'package/6/greet/latest.json'), 'utf8'));
     expect(mpyDoc.version).toBe('1.2.0');
     expect(mpyDoc.deps).toEqual([['helper', 'latest']]);
-    expect(mpyDoc.hashes.map((h: string[]) => h[0]).sort()).toEqual(['greet/__init__.mpy', 'greet/sub/__init__.mpy', 'greet/sub/deep.mpy', 'textutil.mpy']);
-    expect(readFileSync(join(site, 'package/6/greet/1.2.0.json'), 'utf8')).toBe(readFileSync(join(site, 'package/6/greet/latest.json'), 'utf8'));
+    expect(mpyDoc.hashes.map((h: string[]) => h[0]).sort()).toEqual([
+      'greet/__init__.mpy',
+      'greet/sub/__init__.mpy',
+      'greet/sub/deep.mpy',
+      'textutil.mpy',
+    ]);
+    expect(readFileSync(join(site, 'package/6/greet/1.2.0.json'), 'utf8')).toBe(
+      readFileSync(join(site, 'package/6/greet/latest.json'), 'utf8'),
+    );
     const pyDoc = JSON.parse(readFileSync(join(site, 'package/py/tables/latest.json'), 'utf8'));
     expect(pyDoc.hashes.map((h: string[]) => h[0])).toEqual(['tables/__init__.py', 'tables/table.json']);
     const cond = JSON.parse(readFileSync(join(site, 'package/py/cond/latest.json'), 'utf8'));
@@ -116,7 +130,9 @@ describe('mpy index build of manifest trees', () => {
     // The data file is the same in both layouts; sources are the tree's bytes.
     const table = pyDoc.hashes[1][1];
     expect(JSON.parse(readFileSync(join(site, 'package/6/tables/latest.json'), 'utf8')).hashes[1]).toEqual(['tables/table.json', table]);
-    expect(readFileSync(join(site, 'file', table.slice(0, 2), table), 'utf8')).toBe(readFileSync(join(app, 'tables/tables/table.json'), 'utf8'));
+    expect(readFileSync(join(site, 'file', table.slice(0, 2), table), 'utf8')).toBe(
+      readFileSync(join(app, 'tables/tables/table.json'), 'utf8'),
+    );
   });
 
   it('mpy serve answers the same documents and files as the static build', async () => {
@@ -157,8 +173,19 @@ describe('mip under mpy', () => {
     expect(r.stdout).toMatch(/Done/);
     if (realMip) expect(r.stderr).toMatch(/^mpy: mip is not installed; fetched mip-cmdline 0\.1\.0 .* \(sha256 checked\)/);
     const target = join(h, '.micropython', 'lib');
-    expect(Object.keys(files(target))).toEqual(['greet/__init__.mpy', 'greet/sub/__init__.mpy', 'greet/sub/deep.mpy', 'helper.mpy', 'tables/__init__.mpy', 'tables/table.json', 'textutil.mpy']);
-    const run = await runMpy(['-c', 'import greet, greet.sub.deep, tables\nprint(greet.hello("mip"), greet.sub.deep.check(), tables.load())'], { env: { HOME: h } });
+    expect(Object.keys(files(target))).toEqual([
+      'greet/__init__.mpy',
+      'greet/sub/__init__.mpy',
+      'greet/sub/deep.mpy',
+      'helper.mpy',
+      'tables/__init__.mpy',
+      'tables/table.json',
+      'textutil.mpy',
+    ]);
+    const run = await runMpy(
+      ['-c', 'import greet, greet.sub.deep, tables\nprint(greet.hello("mip"), greet.sub.deep.check(), tables.load())'],
+      { env: { HOME: h } },
+    );
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe("HELLO MIP! 42 asserts compiled out {'rows': [1, 2, 3]}\n");
     // mpy install --mip puts the very same files in place.
@@ -169,7 +196,7 @@ describe('mip under mpy', () => {
     expect(files(viaInstall)).toEqual(files(target));
   });
 
-  it('--target DIR --no-mpy from a static copy of the build (MPY_INDEX_URL maps mip\'s default index): the tree\'s sources, byte for byte', async () => {
+  it("--target DIR --no-mpy from a static copy of the build (MPY_INDEX_URL maps mip's default index): the tree's sources, byte for byte", async () => {
     const h = home('home-static');
     const target = join(work, 'static-py');
     const r = await mip(['--target', target, '--no-mpy', 'greet', 'cond'], { HOME: h, MPY_INDEX_URL: `${staticSite.url}/pypi` });
@@ -187,10 +214,17 @@ describe('mip under mpy', () => {
     expected['helper.py'] = sha256(readFileSync(join(lib, 'helper/helper.py')));
     expect(files(target)).toEqual(Object.fromEntries(Object.entries(expected).sort(([a], [b]) => (a < b ? -1 : 1))));
     const viaInstall = join(work, 'install-py');
-    const i = await runMpy(['install', '--mip', '--no-mpy', '-p', viaInstall, 'greet', 'cond'], { env: { MPY_INDEX_URL: `${staticSite.url}/pypi` } });
+    const i = await runMpy(['install', '--mip', '--no-mpy', '-p', viaInstall, 'greet', 'cond'], {
+      env: { MPY_INDEX_URL: `${staticSite.url}/pypi` },
+    });
     expect(i.status).toBe(0);
     expect(files(viaInstall)).toEqual(files(target));
-    const run = await runMpy(['-c', 'import sys\nsys.path.insert(0, "' + target + '")\nimport greet.sub.deep\ntry:\n    greet.sub.deep.check()\nexcept AssertionError as e:\n    print(e)']);
+    const run = await runMpy([
+      '-c',
+      'import sys\nsys.path.insert(0, "' +
+        target +
+        '")\nimport greet.sub.deep\ntry:\n    greet.sub.deep.check()\nexcept AssertionError as e:\n    print(e)',
+    ]);
     expect(run.stdout).toBe('asserts run\n');
   });
 
@@ -198,7 +232,10 @@ describe('mip under mpy', () => {
     const mirror = join(work, 'mirror');
     cpSync(site, mirror, { recursive: true });
     mkdirSync(join(mirror, 'github/someone/gadget/HEAD'), { recursive: true });
-    writeFileSync(join(mirror, 'github/someone/gadget/HEAD/package.json'), JSON.stringify({ urls: [['gadget.py', 'github:someone/gadget/gadget.py']], deps: [['textutil', 'latest']], version: '0.1' }));
+    writeFileSync(
+      join(mirror, 'github/someone/gadget/HEAD/package.json'),
+      JSON.stringify({ urls: [['gadget.py', 'github:someone/gadget/gadget.py']], deps: [['textutil', 'latest']], version: '0.1' }),
+    );
     writeFileSync(join(mirror, 'github/someone/gadget/HEAD/gadget.py'), 'NAME = "gadget"\n');
     const host = await staticHost(mirror);
     try {
@@ -287,7 +324,9 @@ describe('failures', () => {
     const h = home('home-unreachable');
     const m = await runMpy(['-m', 'mip', 'install', '--index', `http://127.0.0.1:${closedPort}`, 'greet'], { env: { HOME: h } });
     expect(m.status).toBe(1);
-    expect(m.stderr).toMatch(/^mpy: mip is not installed and mip-cmdline could not be fetched from http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect(m.stderr).toMatch(
+      /^mpy: mip is not installed and mip-cmdline could not be fetched from http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    );
     expect(existsSync(join(h, '.cache', 'mpy', 'mip'))).toBe(false);
   });
 

@@ -35,7 +35,9 @@ beforeAll(async () => {
   chunked = await tcpServer((s) => {
     s.on('error', () => {});
     s.once('data', () =>
-      s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n'),
+      s.end(
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n',
+      ),
     );
   });
   early = await tcpServer((s) => {

@@ -12,7 +12,7 @@ import { IndexMapping, MIP_DEFAULT_INDEX, v2Root } from '../net/index-mapping.js
 import { parsePackageJson, safeInstallPath, type PackageJson } from '../mip/package-json.js';
 import { InstallError } from './errors.js';
 import { httpGet } from './http.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../../base/limiter.js';
 import type { StagedFile } from './stage.js';
 
 /** A requirement for a mip package: `name[@version]` or a URL spec `github:org/repo[/path][@branch]`. */
@@ -32,8 +32,14 @@ export function isMipUrlSpec(text: string): boolean {
 export function parseMipRequirement(text: string): MipRequirement {
   const at = text.lastIndexOf('@');
   const schemeEnd = text.indexOf(':') + 1;
-  if (at > schemeEnd && at < text.length - 1 && !text.slice(at).includes('/')) return { spec: text.slice(0, at), version: text.slice(at + 1) };
-  if (!text || /\s/.test(text)) throw new InstallError('bad-requirement', `${JSON.stringify(text)} is not a package name or URL`, 'give NAME, NAME@VERSION or github:ORG/REPO[/PATH][@BRANCH]');
+  if (at > schemeEnd && at < text.length - 1 && !text.slice(at).includes('/'))
+    return { spec: text.slice(0, at), version: text.slice(at + 1) };
+  if (!text || /\s/.test(text))
+    throw new InstallError(
+      'bad-requirement',
+      `${JSON.stringify(text)} is not a package name or URL`,
+      'give NAME, NAME@VERSION or github:ORG/REPO[/PATH][@BRANCH]',
+    );
   return { spec: text, version: undefined };
 }
 
@@ -91,7 +97,10 @@ function label(req: MipRequirement): string {
  * Resolves the requirements and their deps and fetches every file.
  * @throws InstallError `not-found`, `conflict` (a dependency cycle), `digest-mismatch`, `download-failed`, `file-conflict`, network errors
  */
-export async function resolveMip(roots: readonly MipRequirement[], options: MipResolveOptions): Promise<{ packages: MipInstalled[]; files: StagedFile[] }> {
+export async function resolveMip(
+  roots: readonly MipRequirement[],
+  options: MipResolveOptions,
+): Promise<{ packages: MipInstalled[]; files: StagedFile[] }> {
   const mapping = options.env.MPY_INDEX_URL ? new IndexMapping(options.env.MPY_INDEX_URL) : undefined;
   const get = { timeoutMs: options.timeoutMs, signal: options.signal, mapping };
   const indexes = (options.indexes?.length ? options.indexes : [MIP_DEFAULT_INDEX]).map(v2Root);
@@ -106,24 +115,46 @@ export async function resolveMip(roots: readonly MipRequirement[], options: MipR
       let url = req.spec;
       if (!/\.json$/.test(url)) url = `${url.replace(/\/$/, '')}/package.json`;
       const fetched = await net.run(() => httpGet(rewriteRepoUrl(url, req.version), get));
-      if (!fetched) throw new InstallError('not-found', `no package at ${url} (${rewriteRepoUrl(url, req.version)} answered 404)`, 'check the repository, path and branch');
-      return { url: rewriteRepoUrl(url, req.version), doc: parsePackageJson(fetched.body.toString('utf8'), fetched.url), index: indexes[0]! };
+      if (!fetched)
+        throw new InstallError(
+          'not-found',
+          `no package at ${url} (${rewriteRepoUrl(url, req.version)} answered 404)`,
+          'check the repository, path and branch',
+        );
+      return {
+        url: rewriteRepoUrl(url, req.version),
+        doc: parsePackageJson(fetched.body.toString('utf8'), fetched.url),
+        index: indexes[0]!,
+      };
     }
     for (const index of indexes) {
       const url = `${index}/package/${dir}/${req.spec}/${req.version ?? 'latest'}.json`;
       const fetched = await net.run(() => httpGet(url, get));
       if (fetched) return { url, doc: parsePackageJson(fetched.body.toString('utf8'), fetched.url), index };
     }
-    throw new InstallError('not-found', `no package ${label(req)} in index v2 at ${indexes.join(', ')}`, 'check the name and version (the index lists its packages in index.json), or give another index with -i');
+    throw new InstallError(
+      'not-found',
+      `no package ${label(req)} in index v2 at ${indexes.join(', ')}`,
+      'check the name and version (the index lists its packages in index.json), or give another index with -i',
+    );
   };
 
   const fetchFile = async (url: string, what: string, hash: string | undefined): Promise<Buffer> => {
     const got = await net.run(() => httpGet(url, get));
-    if (!got) throw new InstallError('download-failed', `${url} (${what}) answered 404`, 'the index lists a file it does not serve; rebuild the index or tell its maintainer');
+    if (!got)
+      throw new InstallError(
+        'download-failed',
+        `${url} (${what}) answered 404`,
+        'the index lists a file it does not serve; rebuild the index or tell its maintainer',
+      );
     if (hash !== undefined) {
       const actual = createHash('sha256').update(got.body).digest('hex');
       if (!actual.startsWith(hash)) {
-        throw new InstallError('digest-mismatch', `sha256 mismatch for ${url} (${what}): the index names it ${hash}, the download is ${actual}`, 'the file changed after the index was built, or was tampered with in transit; rebuild the index or do not trust it');
+        throw new InstallError(
+          'digest-mismatch',
+          `sha256 mismatch for ${url} (${what}): the index names it ${hash}, the download is ${actual}`,
+          'the file changed after the index was built, or was tampered with in transit; rebuild the index or do not trust it',
+        );
       }
     }
     return got.body;
@@ -136,12 +167,20 @@ export async function resolveMip(roots: readonly MipRequirement[], options: MipR
       const url = rewriteRepoUrl(req.spec, req.version);
       const path = req.spec.split('/').pop()!;
       const data = await fetchFile(url, path, undefined);
-      return { pkg: { spec: req.spec, version: req.version ?? '', url, index: url, files: [path], deps: [], verified: false }, files: [{ path, data, owner }], deps: [] };
+      return {
+        pkg: { spec: req.spec, version: req.version ?? '', url, index: url, files: [path], deps: [], verified: false },
+        files: [{ path, data, owner }],
+        deps: [],
+      };
     }
     const { url, doc, index } = await document(req);
     const base = url.slice(0, url.lastIndexOf('/'));
     const files = await Promise.all([
-      ...doc.hashes.map(async ([path, hash]) => ({ path, data: await fetchFile(`${index}/file/${hash.slice(0, 2)}/${hash}`, `${owner}: ${path}`, hash), owner })),
+      ...doc.hashes.map(async ([path, hash]) => ({
+        path,
+        data: await fetchFile(`${index}/file/${hash.slice(0, 2)}/${hash}`, `${owner}: ${path}`, hash),
+        owner,
+      })),
       ...doc.urls.map(async ([path, u]) => {
         const full = isMipUrlSpec(u) ? rewriteRepoUrl(u, req.version) : `${base}/${u}`;
         return { path, data: await fetchFile(full, `${owner}: ${path}`, undefined), owner };
@@ -149,7 +188,15 @@ export async function resolveMip(roots: readonly MipRequirement[], options: MipR
     ]);
     const deps = doc.deps.map(([name, v]) => ({ spec: name, version: v && v !== 'latest' ? v : undefined }));
     return {
-      pkg: { spec: req.spec, version: doc.version, url, index: isMipUrlSpec(req.spec) ? url : index, files: files.map((f) => f.path), deps: deps.map(label), verified: doc.urls.length === 0 },
+      pkg: {
+        spec: req.spec,
+        version: doc.version,
+        url,
+        index: isMipUrlSpec(req.spec) ? url : index,
+        files: files.map((f) => f.path),
+        deps: deps.map(label),
+        verified: doc.urls.length === 0,
+      },
       files,
       deps,
     };
@@ -161,12 +208,20 @@ export async function resolveMip(roots: readonly MipRequirement[], options: MipR
     for (const ask of wave) {
       const key = ask.req.spec;
       if (ask.chain.includes(key)) {
-        throw new InstallError('conflict', `dependency cycle: ${[...ask.chain, key].join(' -> ')}`, 'the index is inconsistent (mip itself would not finish); tell its maintainer');
+        throw new InstallError(
+          'conflict',
+          `dependency cycle: ${[...ask.chain, key].join(' -> ')}`,
+          'the index is inconsistent (mip itself would not finish); tell its maintainer',
+        );
       }
       if (chosen.has(key)) {
         const had = chosen.get(key);
         if (ask.req.version !== undefined && had !== undefined && had !== ask.req.version) {
-          throw new InstallError('conflict', `${key} is asked for at ${had} and at ${ask.req.version} (by ${ask.chain.join(' -> ') || 'the command line'})`, 'ask for one version');
+          throw new InstallError(
+            'conflict',
+            `${key} is asked for at ${had} and at ${ask.req.version} (by ${ask.chain.join(' -> ') || 'the command line'})`,
+            'ask for one version',
+          );
         }
         continue;
       }
@@ -181,10 +236,19 @@ export async function resolveMip(roots: readonly MipRequirement[], options: MipR
       const r = (s as PromiseFulfilledResult<Awaited<ReturnType<typeof one>>>).value;
       packages.push(r.pkg);
       for (const f of r.files) {
-        if (!safeInstallPath(f.path)) throw new InstallError('bad-archive', `${f.owner} installs ${JSON.stringify(f.path)}, outside the target`, 'the package is unsafe; nothing was installed');
+        if (!safeInstallPath(f.path))
+          throw new InstallError(
+            'bad-archive',
+            `${f.owner} installs ${JSON.stringify(f.path)}, outside the target`,
+            'the package is unsafe; nothing was installed',
+          );
         const prior = byPath.get(f.path);
         if (prior && !Buffer.from(prior.data).equals(f.data)) {
-          throw new InstallError('file-conflict', `${prior.owner} and ${f.owner} both install ${f.path}, with different contents`, 'these packages cannot be installed together');
+          throw new InstallError(
+            'file-conflict',
+            `${prior.owner} and ${f.owner} both install ${f.path}, with different contents`,
+            'these packages cannot be installed together',
+          );
         }
         if (!prior) byPath.set(f.path, f);
       }

@@ -78,7 +78,7 @@ async function fetchMip(index: string, env: NodeJS.ProcessEnv, timeoutMs: number
   const fetchPackage = async (name: string, version: string): Promise<void> => {
     if (seen.has(name) || OWN_PACKAGES.has(name)) return;
     seen.add(name);
-    let doc;
+    let doc: Awaited<ReturnType<typeof httpGet>>;
     for (const dir of ['6', 'py']) {
       doc = await httpGet(`${root}/package/${dir}/${name}/${version || 'latest'}.json`, get);
       if (doc) break;
@@ -111,7 +111,10 @@ function install(cache: string, fetched: Fetched, index: string): void {
     mkdirSync(dirname(join(staging, path)), { recursive: true });
     writeFileSync(join(staging, path), bytes);
   }
-  writeFileSync(join(staging, MARKER), `${JSON.stringify({ package: MIP_PACKAGE, version: fetched.version, index, files: [...fetched.files.keys()] })}\n`);
+  writeFileSync(
+    join(staging, MARKER),
+    `${JSON.stringify({ package: MIP_PACKAGE, version: fetched.version, index, files: [...fetched.files.keys()] })}\n`,
+  );
   rmSync(cache, { recursive: true, force: true });
   mkdirSync(dirname(cache), { recursive: true });
   renameSync(staging, cache);

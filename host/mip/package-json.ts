@@ -19,7 +19,10 @@ export const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
 
 function pairs(doc: Record<string, unknown>, key: string, where: string): Array<[string, string]> {
   const v = doc[key] ?? [];
-  if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && (typeof p[1] === 'string' || p[1] === null))) {
+  if (
+    !Array.isArray(v) ||
+    !v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && (typeof p[1] === 'string' || p[1] === null))
+  ) {
     throw new Error(`${where}: "${key}" is not a list of [string, string] pairs`);
   }
   return v.map((p: unknown[]) => [p[0] as string, (p[1] as string | null) ?? '']);
@@ -49,8 +52,10 @@ export function parsePackageJson(text: string, where: string): PackageJson {
   const deps = pairs(d, 'deps', where);
   for (const [path, hash] of hashes) {
     if (!safeInstallPath(path)) throw new Error(`${where}: install path ${JSON.stringify(path)} leaves the target directory`);
-    if (!HASH_PREFIX.test(hash)) throw new Error(`${where}: ${JSON.stringify(hash)} (for ${path}) is not a sha256 prefix of 8 to 64 hex digits`);
+    if (!HASH_PREFIX.test(hash))
+      throw new Error(`${where}: ${JSON.stringify(hash)} (for ${path}) is not a sha256 prefix of 8 to 64 hex digits`);
   }
-  for (const [path] of urls) if (!safeInstallPath(path)) throw new Error(`${where}: install path ${JSON.stringify(path)} leaves the target directory`);
+  for (const [path] of urls)
+    if (!safeInstallPath(path)) throw new Error(`${where}: install path ${JSON.stringify(path)} leaves the target directory`);
   return { version: typeof d.version === 'string' ? d.version : '', hashes, urls, deps };
 }

@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     return usageError('serve', `--port must be 0-65535, not ${JSON.stringify(values.port)}`);
   }
-  let server;
+  let server: Awaited<ReturnType<typeof startIndexServer>>;
   try {
     const sources = await classifySources(positionals);
     const problems: string[] = [];

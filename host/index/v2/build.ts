@@ -18,7 +18,12 @@ export interface V2Build {
  * `catalog`; a catalog project named like a tree package is left out.
  * `strict`: see `RenderOptions.strict`.
  */
-export async function buildV2(treePackages: readonly V2Package[], catalog: Catalog | undefined, problems: string[] = [], strict = true): Promise<V2Build> {
+export async function buildV2(
+  treePackages: readonly V2Package[],
+  catalog: Catalog | undefined,
+  problems: string[] = [],
+  strict = true,
+): Promise<V2Build> {
   const names = new Set(treePackages.map((p) => p.name));
   const fromCatalog = catalog ? await packagesFromCatalog(catalog, problems) : [];
   const all = [...treePackages];

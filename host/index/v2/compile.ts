@@ -42,7 +42,10 @@ export interface CompileAllResult {
 }
 
 /** Compiles every input on the compile pool. */
-export async function compileAll(inputs: readonly CompileInput[], threads = Math.max(1, Math.min(4, availableParallelism()))): Promise<CompileAllResult> {
+export async function compileAll(
+  inputs: readonly CompileInput[],
+  threads = Math.max(1, Math.min(4, availableParallelism())),
+): Promise<CompileAllResult> {
   const unique = new Map<string, CompileInput>();
   for (const i of inputs) unique.set(compileKey(i), i);
   const out = new Map<string, Buffer>();
@@ -69,7 +72,11 @@ export async function compileAll(inputs: readonly CompileInput[], threads = Math
           batch.map(async (b, i) => {
             const r = result.results[i]!;
             if (r.ok) out.set(b.key, await readFile(b.task.output));
-            else failures.push({ input: b.input, message: `${b.input.origin}${r.line ? `:${r.line}` : ''}: ${r.message ?? 'does not compile'}` });
+            else
+              failures.push({
+                input: b.input,
+                message: `${b.input.origin}${r.line ? `:${r.line}` : ''}: ${r.message ?? 'does not compile'}`,
+              });
           }),
         );
       }),

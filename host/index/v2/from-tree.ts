@@ -9,7 +9,12 @@ export async function packagesFromTree(tree: ManifestTree): Promise<V2Package[]>
   const out: V2Package[] = [];
   for (const p of tree.packages.values()) {
     const files = await Promise.all(
-      p.files.map(async (f) => ({ target: f.target, bytes: await readFile(f.source), opt: f.opt, origin: relative(tree.root, f.source) || f.source })),
+      p.files.map(async (f) => ({
+        target: f.target,
+        bytes: await readFile(f.source),
+        opt: f.opt,
+        origin: relative(tree.root, f.source) || f.source,
+      })),
     );
     const m = p.metadata;
     out.push({

@@ -68,14 +68,17 @@ export async function renderV2(packages: readonly V2Package[], options: RenderOp
   const hashPrefixLength = options.hashPrefixLength ?? HASH_PREFIX_LENGTH;
   const inputs: CompileInput[] = [];
   for (const p of packages)
-    for (const r of p.releases) for (const f of r.files) if (f.target.endsWith('.py')) inputs.push({ bytes: f.bytes, target: f.target, opt: f.opt, origin: f.origin });
+    for (const r of p.releases)
+      for (const f of r.files)
+        if (f.target.endsWith('.py')) inputs.push({ bytes: f.bytes, target: f.target, opt: f.opt, origin: f.origin });
   const { compiled, failed } = await compileAll(inputs);
   const verdicts = await interpreterCompiles(failed.map((f) => ({ bytes: f.input.bytes, name: f.input.target })));
   const broken = failed.flatMap((f, i) => (verdicts[i] === undefined ? [] : [`${f.input.origin}: ${verdicts[i]}`]));
   if (broken.length && options.strict !== false) throw new V2CompileError(`cannot compile:\n  ${broken.sort().join('\n  ')}`);
   for (const b of broken) problems.push(`${b}; listed as source in package/${MPY_VERSION_DIR}/`);
   failed.forEach((f, i) => {
-    if (verdicts[i] === undefined) problems.push(`${f.message} (mpy-cross 1.19); MicroPython 1.27 compiles it, so package/${MPY_VERSION_DIR}/ lists it as source`);
+    if (verdicts[i] === undefined)
+      problems.push(`${f.message} (mpy-cross 1.19); MicroPython 1.27 compiles it, so package/${MPY_VERSION_DIR}/ lists it as source`);
   });
   const files: V2Files = new Map();
   const owners = new Map<string, { full: string; origin: string }>();
@@ -84,7 +87,9 @@ export async function renderV2(packages: readonly V2Package[], options: RenderOp
     const short = full.slice(0, hashPrefixLength);
     const prev = owners.get(short);
     if (prev && prev.full !== full) {
-      throw new HashCollisionError(`hash prefix ${short} is shared by ${prev.origin} (sha256 ${prev.full}) and ${origin} (sha256 ${full}); these two files cannot both be in one index`);
+      throw new HashCollisionError(
+        `hash prefix ${short} is shared by ${prev.origin} (sha256 ${prev.full}) and ${origin} (sha256 ${full}); these two files cannot both be in one index`,
+      );
     }
     if (!prev) {
       owners.set(short, { full, origin });
@@ -112,7 +117,8 @@ export async function renderV2(packages: readonly V2Package[], options: RenderOp
       };
       const latest = n === p.releases.length - 1;
       const versioned = safeSegment(r.version) && r.version !== 'latest';
-      if (r.version && !versioned) problems.push(`package ${p.name}: version ${JSON.stringify(r.version)} cannot be a file name; served only as latest`);
+      if (r.version && !versioned)
+        problems.push(`package ${p.name}: version ${JSON.stringify(r.version)} cannot be a file name; served only as latest`);
       if (versioned) versions.push(r.version);
       for (const dir of [MPY_VERSION_DIR, 'py']) {
         const body = doc(dir);

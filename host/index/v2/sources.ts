@@ -35,7 +35,8 @@ export async function classifySources(sources: readonly string[]): Promise<Index
     const names = await readdir(dir);
     const isTree = !names.some(isArchiveName) && (await hasManifests(dir));
     if (isTree) trees.push(dir);
-    else if (packageDir !== undefined) throw new Error(`${packageDir} and ${dir} are both directories of distribution packages; give one (or merge them)`);
+    else if (packageDir !== undefined)
+      throw new Error(`${packageDir} and ${dir} are both directories of distribution packages; give one (or merge them)`);
     else packageDir = dir;
   }
   return { packageDir, trees };

@@ -12,7 +12,9 @@ import { PythonError } from '../../../runtime/errors.js';
 const CHECKER = 'def _mpy_compiles(source, name):\n    compile(source, name, "exec")\n    return True\n';
 
 /** Resolves to `undefined` for each source that compiles, else the error (`line: Type: message`). */
-export async function interpreterCompiles(sources: ReadonlyArray<{ readonly bytes: Buffer; readonly name: string }>): Promise<Array<string | undefined>> {
+export async function interpreterCompiles(
+  sources: ReadonlyArray<{ readonly bytes: Buffer; readonly name: string }>,
+): Promise<Array<string | undefined>> {
   if (!sources.length) return [];
   const mp = await MicroPython.create({ timeoutMs: 30_000, heapSize: '32M', stdout: 'ignore', stderr: 'ignore' });
   try {
@@ -24,7 +26,12 @@ export async function interpreterCompiles(sources: ReadonlyArray<{ readonly byte
         out.push(undefined);
       } catch (err) {
         if (!(err instanceof PythonError)) throw err;
-        const line = /line (\d+)/.exec(err.traceback.split('\n').filter((l) => l.includes('File')).pop() ?? '')?.[1];
+        const line = /line (\d+)/.exec(
+          err.traceback
+            .split('\n')
+            .filter((l) => l.includes('File'))
+            .pop() ?? '',
+        )?.[1];
         out.push(`${line ? `${line}: ` : ''}${err.type}: ${err.pythonMessage}`);
       }
     }

@@ -44,12 +44,18 @@ export class ManifestEvaluator implements AsyncDisposable {
   async evaluate(file: string, source: string, options: Record<string, unknown>): Promise<ManifestCall[]> {
     this.#mp ??= MicroPython.create({ timeoutMs: MANIFEST_TIMEOUT_MS, heapSize: '16M', stdout: 'ignore', stderr: 'ignore' });
     const mp = await this.#mp;
-    if (!mp.usable) throw new ManifestError(`${file}: the manifest evaluator stopped (a manifest ran longer than ${MANIFEST_TIMEOUT_MS / 1000} s)`);
+    if (!mp.usable)
+      throw new ManifestError(`${file}: the manifest evaluator stopped (a manifest ran longer than ${MANIFEST_TIMEOUT_MS / 1000} s)`);
     try {
       return (await mp.call('_mpy_manifest.evaluate', source, options as never, file)) as unknown as ManifestCall[];
     } catch (err) {
       if (err instanceof PythonError) {
-        const line = /File "[^"]*", line (\d+)/.exec(err.traceback.split('\n').reverse().find((l) => l.includes(`"${file}"`)) ?? '')?.[1];
+        const line = /File "[^"]*", line (\d+)/.exec(
+          err.traceback
+            .split('\n')
+            .reverse()
+            .find((l) => l.includes(`"${file}"`)) ?? '',
+        )?.[1];
         throw new ManifestError(`${file}${line ? `:${line}` : ''}: ${err.type}: ${err.pythonMessage}`);
       }
       throw new ManifestError(`${file}: ${(err as Error).message}`);

@@ -127,7 +127,14 @@ export class ManifestTreeReader {
   async #resolve(name: string, manifest: string): Promise<ManifestPackage> {
     const r: Resolution = { visited: new Set(), files: new Map(), deps: [], metadata: NO_METADATA, libraries: new Map() };
     await this.#include(manifest, {}, r, true);
-    return { name, manifest, path: toPosix(relative(this.#root, dirname(manifest))), metadata: r.metadata, files: [...r.files.values()], deps: r.deps };
+    return {
+      name,
+      manifest,
+      path: toPosix(relative(this.#root, dirname(manifest))),
+      metadata: r.metadata,
+      files: [...r.files.values()],
+      deps: r.deps,
+    };
   }
 
   #inside(path: string, from: string): string {
@@ -141,7 +148,8 @@ export class ManifestTreeReader {
   #path(from: string, p: string): string {
     const expanded = p.replace(/\$\(MPY_LIB_DIR\)/g, this.#root);
     const unknown = /\$\(([^)]*)\)/.exec(expanded);
-    if (unknown) throw new ManifestError(`${from}: unknown path variable $(${unknown[1]}) in ${JSON.stringify(p)}; only $(MPY_LIB_DIR) is defined`);
+    if (unknown)
+      throw new ManifestError(`${from}: unknown path variable $(${unknown[1]}) in ${JSON.stringify(p)}; only $(MPY_LIB_DIR) is defined`);
     return this.#inside(isAbsolute(expanded) ? expanded : join(dirname(from), expanded), from);
   }
 
@@ -199,7 +207,8 @@ export class ManifestTreeReader {
             for (const f of files) await this.#addFile(r, real, join(baseDir, pkg, f), `${pkg}/${f}`, opt);
           } else {
             const top = join(baseDir, pkg);
-            if (!(await stat(top).catch(() => undefined))?.isDirectory()) throw new ManifestError(`${real}: package(${JSON.stringify(pkg)}): no directory ${top}`);
+            if (!(await stat(top).catch(() => undefined))?.isDirectory())
+              throw new ManifestError(`${real}: package(${JSON.stringify(pkg)}): no directory ${top}`);
             for (const f of await pyFilesBelow(top)) await this.#addFile(r, real, join(top, f), `${pkg}/${f}`, opt);
           }
           break;
@@ -211,7 +220,10 @@ export class ManifestTreeReader {
   async #find(name: string, library: string | null, r: Resolution, from: string): Promise<string | undefined> {
     if (library !== null) {
       const dir = r.libraries.get(library);
-      if (dir === undefined) throw new ManifestError(`${from}: require(${JSON.stringify(name)}, library=${JSON.stringify(library)}): no add_library(${JSON.stringify(library)}) before it`);
+      if (dir === undefined)
+        throw new ManifestError(
+          `${from}: require(${JSON.stringify(name)}, library=${JSON.stringify(library)}): no add_library(${JSON.stringify(library)}) before it`,
+        );
       return (await findManifests(dir)).find((m) => basename(dirname(m)) === name);
     }
     const inTree = this.#byName.get(name);
@@ -233,7 +245,8 @@ export class ManifestTreeReader {
     if (!s?.isFile()) throw new ManifestError(`${from}: ${relative(this.#root, abs)} does not exist (named as ${t})`);
     const real = this.#inside(await realpath(abs), from);
     const prev = r.files.get(t);
-    if (prev && prev.source !== real) throw new ManifestError(`${from}: ${t} is named twice, from ${relative(this.#root, prev.source)} and ${relative(this.#root, real)}`);
+    if (prev && prev.source !== real)
+      throw new ManifestError(`${from}: ${t} is named twice, from ${relative(this.#root, prev.source)} and ${relative(this.#root, real)}`);
     if (opt !== null && (!Number.isInteger(opt) || opt < 0 || opt > 3)) throw new ManifestError(`${from}: opt=${opt} for ${t}: use 0 to 3`);
     r.files.set(t, { source: real, target: t, opt: opt ?? undefined });
   }
