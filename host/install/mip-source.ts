@@ -44,7 +44,7 @@ export function parseMipRequirement(text: string): MipRequirement {
 }
 
 /** The URL mip fetches for a repository spec (`github:org/repo/path` → raw.githubusercontent.com ...). */
-export function rewriteRepoUrl(url: string, branch: string | undefined): string {
+function rewriteRepoUrl(url: string, branch: string | undefined): string {
   const b = branch || 'HEAD';
   const m = /^(github|gitlab|codeberg):([^/]+)\/([^/]+)\/?(.*)$/.exec(url);
   if (!m) return url;

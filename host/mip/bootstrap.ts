@@ -20,15 +20,15 @@ import { findModule } from '../upip/find-module.js';
 import { parsePackageJson } from './package-json.js';
 
 /** The package that gives `micropython -m mip` (mip, argparse, requests). */
-export const MIP_PACKAGE = 'mip-cmdline';
+const MIP_PACKAGE = 'mip-cmdline';
 /** Exit status when mip cannot be had. */
-export const BOOTSTRAP_FAILED_STATUS = 1;
+const BOOTSTRAP_FAILED_STATUS = 1;
 /** Packages the bootstrap leaves out because mpy has its own. */
 const OWN_PACKAGES = new Set(['requests']);
 const MARKER = '.mpy-mip.json';
 
 /** The directory the mip bootstrap unpacks into. */
-export function mipCacheDir(env: NodeJS.ProcessEnv): string {
+function mipCacheDir(env: NodeJS.ProcessEnv): string {
   return join(mpyCacheDir(env), 'mip');
 }
 
@@ -52,7 +52,7 @@ export interface MipBootstrapOptions {
 export type MipBootstrapResult = { readonly path: readonly string[]; readonly status?: undefined } | { readonly status: number };
 
 /** The index mip will be asked to use (`--index URL`, `-i URL`, `--index=URL`), else its default. */
-export function mipIndexFromArgv(argv: readonly string[]): string {
+function mipIndexFromArgv(argv: readonly string[]): string {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if ((a === '--index' || a === '-i') && argv[i + 1] !== undefined) return argv[i + 1]!;

@@ -15,7 +15,7 @@ export interface PackageJson {
 }
 
 /** A hash prefix mip can check: 8 to 64 lower-case hex digits. */
-export const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
+const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
 
 function pairs(doc: Record<string, unknown>, key: string, where: string): Array<[string, string]> {
   const v = doc[key] ?? [];

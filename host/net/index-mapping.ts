@@ -55,7 +55,7 @@ export const UPIP_DEFAULT_INDEXES: readonly string[] = [
 export const MIP_DEFAULT_INDEX = 'https://micropython.org/pi/v2';
 
 /** The raw-file hosts of mip's repository specs, and the directory of their mirror below the v2 root. */
-export const MIP_REPOSITORY_HOSTS: ReadonlyArray<readonly [source: string, mirrorDir: string]> = [
+const MIP_REPOSITORY_HOSTS: ReadonlyArray<readonly [source: string, mirrorDir: string]> = [
   ['https://raw.githubusercontent.com', 'github'],
   ['https://gitlab.com', 'gitlab'],
   ['https://codeberg.org', 'codeberg'],

@@ -22,9 +22,9 @@ import { interpreterCompiles } from './syntax-check.js';
 import type { V2Package } from './model.js';
 
 /** The hash prefix length mip's index uses. */
-export const HASH_PREFIX_LENGTH = 8;
+const HASH_PREFIX_LENGTH = 8;
 /** The bytecode directory: the .mpy major version this interpreter imports. */
-export const MPY_VERSION_DIR = '6';
+const MPY_VERSION_DIR = '6';
 
 /** The files of a rendered index v2, by path below its root. */
 export type V2Files = Map<string, Buffer>;
@@ -39,7 +39,7 @@ function json(body: unknown): Buffer {
 }
 
 /** Whether `s` can be one path segment of the index. */
-export function safeSegment(s: string): boolean {
+function safeSegment(s: string): boolean {
   return s !== '' && !s.startsWith('.') && !/[/\\\u0000-\u001f?#%]/.test(s);
 }
 
