@@ -168,7 +168,7 @@ describe('mpy index build of manifest trees', () => {
 describe('mip under mpy', () => {
   it('installs into ~/.micropython/lib by default, with dependencies, and the code runs (.mpy at the opt level given)', async () => {
     const h = home('home-default');
-    const r = await mip(['--index', served, 'greet', 'tables'], { HOME: h });
+    const r = await mip(['--index', served, 'greet', 'tables@1.0'], { HOME: h });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Done/);
     if (realMip) expect(r.stderr).toMatch(/^mpy: mip is not installed; fetched mip-cmdline 0\.1\.0 .* \(sha256 checked\)/);
