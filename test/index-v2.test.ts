@@ -13,6 +13,7 @@ import { runMpy } from './helpers/cli.js';
 import { staticHost } from './helpers/static-host.js';
 import { HashCollisionError, renderV2 } from '../host/index/v2/render.js';
 import type { V2Package } from '../host/index/v2/model.js';
+import { startIndexServer } from '../host/index/server.js';
 
 let dir: string;
 
@@ -77,6 +78,26 @@ describe('index v2 from distribution packages', () => {
       expect(readFileSync(join(old, 'alpha.mpy')).subarray(0, 2)).toEqual(Buffer.from([0x4d, 6]));
     } finally {
       await host.close();
+    }
+  });
+});
+
+describe('a live server', () => {
+  it('serves a package added to the directory in index v2 from the next request on', async () => {
+    const pkgs = join(dir, 'live');
+    mkdirSync(pkgs);
+    writeDists(pkgs, [{ name: 'first', version: '1.0', files: { 'first.py': 'F = 1\n' } }]);
+    const server = await startIndexServer({ dir: pkgs, port: 0 });
+    try {
+      const names = async (): Promise<string[]> =>
+        (await (await fetch(`${server.url}/index.json`)).json()).packages.map((p: { name: string }) => p.name);
+      expect(await names()).toEqual(['first']);
+      writeDists(pkgs, [{ name: 'second', version: '2.0', files: { 'second.py': 'S = 2\n' } }]);
+      expect(await names()).toEqual(['first', 'second']);
+      const doc = await (await fetch(`${server.url}/package/6/second/latest.json`)).json();
+      expect(doc).toMatchObject({ version: '2.0', hashes: [['second.mpy', expect.stringMatching(/^[0-9a-f]{8}$/)]] });
+    } finally {
+      await server.close();
     }
   });
 });

@@ -16,13 +16,14 @@ export interface V2Build {
 /**
  * Renders the packages of the trees (already read, see readTrees) and of
  * `catalog`; a catalog project named like a tree package is left out.
- * `strict`: see `RenderOptions.strict`.
+ * `strict`, `compileCache`: see `RenderOptions`.
  */
 export async function buildV2(
   treePackages: readonly V2Package[],
   catalog: Catalog | undefined,
   problems: string[] = [],
   strict = true,
+  compileCache?: Map<string, Buffer>,
 ): Promise<V2Build> {
   const names = new Set(treePackages.map((p) => p.name));
   const fromCatalog = catalog ? await packagesFromCatalog(catalog, problems) : [];
@@ -31,6 +32,6 @@ export async function buildV2(
     if (names.has(p.name)) problems.push(`${p.name}: defined by a manifest tree and by a distribution package; index v2 serves the tree's`);
     else all.push(p);
   }
-  const files = await renderV2(all, { updated: Math.floor(Date.now() / 1000), problems, strict });
+  const files = await renderV2(all, { updated: Math.floor(Date.now() / 1000), problems, strict, compileCache });
   return { files, packages: all.length, problems };
 }

@@ -41,14 +41,28 @@ export interface CompileAllResult {
   readonly failed: Array<{ readonly input: CompileInput; readonly message: string }>;
 }
 
-/** Compiles every input on the compile pool. */
+/**
+ * Compiles every input on the compile pool.
+ * @param cache results of earlier calls, by {@link compileKey}: hits are not
+ *   compiled again; afterwards it holds exactly this call's results
+ */
 export async function compileAll(
   inputs: readonly CompileInput[],
+  cache?: Map<string, Buffer>,
   threads = Math.max(1, Math.min(4, availableParallelism())),
 ): Promise<CompileAllResult> {
   const unique = new Map<string, CompileInput>();
-  for (const i of inputs) unique.set(compileKey(i), i);
   const out = new Map<string, Buffer>();
+  for (const i of inputs) {
+    const key = compileKey(i);
+    const hit = cache?.get(key);
+    if (hit) out.set(key, hit);
+    else unique.set(key, i);
+  }
+  if (cache) {
+    cache.clear();
+    for (const [k, v] of out) cache.set(k, v);
+  }
   const failures: CompileAllResult['failed'] = [];
   if (unique.size === 0) return { compiled: out, failed: failures };
   const dir = await mkdtemp(join(tmpdir(), 'mpy-index-v2-'));
@@ -71,8 +85,11 @@ export async function compileAll(
         await Promise.all(
           batch.map(async (b, i) => {
             const r = result.results[i]!;
-            if (r.ok) out.set(b.key, await readFile(b.task.output));
-            else
+            if (r.ok) {
+              const bytes = await readFile(b.task.output);
+              out.set(b.key, bytes);
+              cache?.set(b.key, bytes);
+            } else
               failures.push({
                 input: b.input,
                 message: `${b.input.origin}${r.line ? `:${r.line}` : ''}: ${r.message ?? 'does not compile'}`,

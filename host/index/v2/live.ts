@@ -16,6 +16,8 @@ export class LiveV2 {
   readonly #warned = new Set<string>();
   #catalog: Catalog | undefined | null = null;
   #build: Promise<V2Build> | undefined;
+  // Only files added or changed since the last rendering are compiled again.
+  readonly #compiled = new Map<string, Buffer>();
 
   /**
    * @param trees the packages of the manifest trees
@@ -30,7 +32,7 @@ export class LiveV2 {
   files(catalog: Catalog | undefined): Promise<V2Build> {
     if (this.#build && catalog === this.#catalog) return this.#build;
     this.#catalog = catalog;
-    this.#build = buildV2(this.#trees, catalog, [], false).then((b) => {
+    this.#build = buildV2(this.#trees, catalog, [], false, this.#compiled).then((b) => {
       for (const p of b.problems) {
         if (this.#warned.has(p)) continue;
         this.#warned.add(p);

@@ -57,6 +57,8 @@ export interface RenderOptions {
    * one broken package does not stop the index. Default true.
    */
   readonly strict?: boolean;
+  /** Compiled files kept between renderings (see `compileAll`). Default none. */
+  readonly compileCache?: Map<string, Buffer>;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function renderV2(packages: readonly V2Package[], options: RenderOp
     for (const r of p.releases)
       for (const f of r.files)
         if (f.target.endsWith('.py')) inputs.push({ bytes: f.bytes, target: f.target, opt: f.opt, origin: f.origin });
-  const { compiled, failed } = await compileAll(inputs);
+  const { compiled, failed } = await compileAll(inputs, options.compileCache);
   const verdicts = await interpreterCompiles(failed.map((f) => ({ bytes: f.input.bytes, name: f.input.target })));
   const broken = failed.flatMap((f, i) => (verdicts[i] === undefined ? [] : [`${f.input.origin}: ${verdicts[i]}`]));
   if (broken.length && options.strict !== false) throw new V2CompileError(`cannot compile:\n  ${broken.sort().join('\n  ')}`);
