@@ -6,6 +6,7 @@
  * protocol written for these tests) and by `mpy install`; the results
  * compared file by file. Then the failures: hash mismatch, missing file,
  * unknown package, dependency cycle, unreachable index, bad manifests.
+ * MPY_TEST_MINI_MIP=1 uses the test's own client even when mip is at hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
