@@ -97,7 +97,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   const { signal } = options;
   throwIfCancelled(signal);
   const mip = mipRoots.length
-    ? await resolveMip(mipRoots, { indexes: options.indexes, mpy: options.mipMpy ?? true, env, timeoutMs: options.timeoutMs, signal, concurrency: options.concurrency ?? 8 })
+    ? await resolveMip(mipRoots, { indexes: options.indexes, mpy: options.mipMpy ?? true, env, timeoutMs: options.timeoutMs, signal, concurrency: options.concurrency ?? 8, emit })
     : { packages: [], files: [] };
   const client = new IndexClient(options.indexes?.length ? options.indexes : DEFAULT_INDEXES, { timeoutMs: options.timeoutMs, signal });
   const cache = options.noCache ? undefined : new ArchiveCache(options.cacheDir ?? defaultCacheDir(env));

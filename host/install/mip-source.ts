@@ -13,6 +13,7 @@ import { parsePackageJson, safeInstallPath, type PackageJson } from '../mip/pack
 import { InstallError } from './errors.js';
 import { httpGet } from './http.js';
 import { Limiter } from '../../base/limiter.js';
+import type { InstallEvent } from './options.js';
 import type { StagedFile } from './stage.js';
 
 /** A requirement for a mip package: `name[@version]` or a URL spec `github:org/repo[/path][@branch]`. */
@@ -81,6 +82,8 @@ export interface MipResolveOptions {
   readonly timeoutMs: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly concurrency: number;
+  /** Progress, as for distribution packages: a wave, then resolved, fetched, unpacked per package. Default none. */
+  readonly emit?: (event: InstallEvent) => void;
 }
 
 interface Ask {
@@ -174,6 +177,7 @@ export async function resolveMip(
       };
     }
     const { url, doc, index } = await document(req);
+    options.emit?.({ type: 'resolved', name: req.spec, version: doc.version, url, index });
     const base = url.slice(0, url.lastIndexOf('/'));
     const files = await Promise.all([
       ...doc.hashes.map(async ([path, hash]) => ({
@@ -187,6 +191,9 @@ export async function resolveMip(
       }),
     ]);
     const deps = doc.deps.map(([name, v]) => ({ spec: name, version: v && v !== 'latest' ? v : undefined }));
+    const bytes = files.reduce((n, f) => n + f.data.length, 0);
+    options.emit?.({ type: 'fetched', name: req.spec, version: doc.version, bytes, cached: false });
+    options.emit?.({ type: 'unpacked', name: req.spec, version: doc.version, files: files.length, requires: deps.map(label) });
     return {
       pkg: {
         spec: req.spec,
@@ -203,6 +210,7 @@ export async function resolveMip(
   };
 
   let wave: Ask[] = roots.map((req) => ({ req, chain: [] }));
+  let depth = 0;
   while (wave.length) {
     const asks: Ask[] = [];
     for (const ask of wave) {
@@ -228,6 +236,7 @@ export async function resolveMip(
       chosen.set(key, ask.req.version);
       asks.push(ask);
     }
+    if (asks.length) options.emit?.({ type: 'wave', depth: depth++, names: asks.map((a) => a.req.spec) });
     const settled = await Promise.allSettled(asks.map(one));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
