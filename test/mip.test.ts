@@ -128,6 +128,9 @@ describe('mpy index build of manifest trees', () => {
     expect(pyDoc.hashes.map((h: string[]) => h[0])).toEqual(['tables/__init__.py', 'tables/table.json']);
     const cond = JSON.parse(readFileSync(join(site, 'package/py/cond/latest.json'), 'utf8'));
     expect(cond.hashes.map((h: string[]) => h[0])).toEqual(['big.py']);
+    const user = JSON.parse(readFileSync(join(site, 'package/py/user/latest.json'), 'utf8'));
+    expect(user.hashes.map((h: string[]) => h[0])).toEqual(['shim.py', 'user.py']);
+    expect(user.deps).toEqual([]);
     for (const doc of [mpyDoc, pyDoc]) {
       for (const [path, h] of doc.hashes as string[][]) {
         expect(h).toMatch(/^[0-9a-f]{8}$/);
