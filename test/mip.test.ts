@@ -173,6 +173,10 @@ describe('mpy index build of manifest trees', () => {
     r = await runMpy(['index', 'build', bad, '-o', join(work, 'bad-out')]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/a\/manifest\.py(:\d+)?: SyntaxError/);
+    writeFileSync(join(bad, 'a', 'manifest.py'), 'import js\nmetadata(version=str(js.process.env))\n');
+    r = await runMpy(['index', 'build', bad, '-o', join(work, 'bad-out')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/a\/manifest\.py:1: ImportError: manifest files cannot import modules \(js\)/);
     expect(existsSync(join(work, 'bad-out'))).toBe(false);
   });
 });

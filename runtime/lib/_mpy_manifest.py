@@ -2,6 +2,9 @@
 # MicroPython instance that has no host files and no network. The manifest's
 # calls (metadata, require, include, module, package, add_library) are only
 # recorded, as plain data; the host resolves every path and reads the files.
+# While a manifest runs, `import` is refused: a manifest needs no module, and
+# this build's `js`/`jsffi` would reach the worker's JavaScript realm.
+import builtins
 
 
 class _Options:
@@ -60,5 +63,15 @@ def evaluate(source, options, filename="manifest.py"):
         "add_library": add_library,
         "options": _Options(dict(options)),
     }
-    exec(compile(source, filename, "exec"), scope)
+    code = compile(source, filename, "exec")
+    allowed = builtins.__import__
+
+    def refuse(name, *args):
+        raise ImportError("manifest files cannot import modules (%s)" % name)
+
+    builtins.__import__ = refuse
+    try:
+        exec(code, scope)
+    finally:
+        builtins.__import__ = allowed
     return calls
