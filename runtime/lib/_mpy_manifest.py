@@ -5,6 +5,11 @@
 # While a manifest runs, `import` is refused: a manifest needs no module, and
 # this build's `js`/`jsffi` would reach the worker's JavaScript realm.
 import builtins
+import io
+import sys
+
+# Prefix of the RuntimeError that reports a failed manifest (see evaluate.ts).
+_FAILED = "manifest failed:\n"
 
 
 class _Options:
@@ -22,14 +27,23 @@ class _Options:
         return self._given.get(name)
 
 
+# Exact types only: a subclass could run the manifest's code later, while the
+# result is being converted and imports are allowed again.
 def _plain(v):
-    if v is None or isinstance(v, (str, int, float, bool)):
+    t = type(v)
+    if v is None or t in (str, int, float, bool):
         return v
-    if isinstance(v, (list, tuple)):
+    if t in (list, tuple):
         return [_plain(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    raise TypeError("manifest arguments must be plain data, not %s" % type(v).__name__)
+    if t is dict:
+        return {_text(k): _plain(x) for k, x in v.items()}
+    raise TypeError("manifest arguments must be plain data, not %s" % t.__name__)
+
+
+def _text(v):
+    if type(v) is not str:
+        raise TypeError("expected a str, not %s" % type(v).__name__)
+    return v
 
 
 def evaluate(source, options, filename="manifest.py"):
@@ -39,20 +53,20 @@ def evaluate(source, options, filename="manifest.py"):
         calls.append(["metadata", _plain({"description": description, "version": version, "license": license, "author": author})])
 
     def require(name, version=None, pypi=None, library=None, **kw):
-        calls.append(["require", str(name), _plain(library), _plain(kw)])
+        calls.append(["require", _text(name), _plain(library), _plain(kw)])
 
     def include(manifest_path, **kw):
-        paths = [manifest_path] if isinstance(manifest_path, str) else list(manifest_path)
+        paths = [manifest_path] if type(manifest_path) is str else list(manifest_path)
         calls.append(["include", _plain(paths), _plain(kw)])
 
     def module(module_path, base_path=".", opt=None):
-        calls.append(["module", str(module_path), str(base_path), _plain(opt)])
+        calls.append(["module", _text(module_path), _text(base_path), _plain(opt)])
 
     def package(package_path, files=None, base_path=".", opt=None):
-        calls.append(["package", str(package_path), _plain(files), str(base_path), _plain(opt)])
+        calls.append(["package", _text(package_path), _plain(files), _text(base_path), _plain(opt)])
 
     def add_library(library, library_path, prepend=False):
-        calls.append(["add_library", str(library), str(library_path)])
+        calls.append(["add_library", _text(library), _text(library_path)])
 
     scope = {
         "metadata": metadata,
@@ -63,15 +77,23 @@ def evaluate(source, options, filename="manifest.py"):
         "add_library": add_library,
         "options": _Options(dict(options)),
     }
-    code = compile(source, filename, "exec")
     allowed = builtins.__import__
 
     def refuse(name, *args):
         raise ImportError("manifest files cannot import modules (%s)" % name)
 
+    # The traceback is written out while imports are still refused: an
+    # exception of the manifest's own class could run its code when printed.
+    failure = None
     builtins.__import__ = refuse
     try:
-        exec(code, scope)
+        exec(compile(source, filename, "exec"), scope)
+    except BaseException as e:
+        out = io.StringIO()
+        sys.print_exception(e, out)
+        failure = out.getvalue()
     finally:
         builtins.__import__ = allowed
+    if failure is not None:
+        raise RuntimeError(_FAILED + failure)
     return calls

@@ -33,6 +33,9 @@ export class ManifestError extends Error {
   override name = 'ManifestError';
 }
 
+/** Prefix of the RuntimeError `_mpy_manifest.evaluate` raises for a failed manifest. */
+const FAILED = 'manifest failed:\n';
+
 /** Time limit for one manifest. */
 const MANIFEST_TIMEOUT_MS = 10_000;
 
@@ -42,22 +45,23 @@ export class ManifestEvaluator implements AsyncDisposable {
 
   /** Runs `source` (read from `file`) with `options` as its `options` object. */
   async evaluate(file: string, source: string, options: Record<string, unknown>): Promise<ManifestCall[]> {
+    // A manifest that ran past the time limit ended its instance: start another for the next one.
+    if (this.#mp && !(await this.#mp).usable) this.#mp = undefined;
     this.#mp ??= MicroPython.create({ timeoutMs: MANIFEST_TIMEOUT_MS, heapSize: '16M', stdout: 'ignore', stderr: 'ignore' });
     const mp = await this.#mp;
-    if (!mp.usable)
-      throw new ManifestError(`${file}: the manifest evaluator stopped (a manifest ran longer than ${MANIFEST_TIMEOUT_MS / 1000} s)`);
     try {
       return (await mp.call('_mpy_manifest.evaluate', source, options as never, file)) as unknown as ManifestCall[];
     } catch (err) {
       if (err instanceof PythonError) {
-        const line = /File "[^"]*", line (\d+)/.exec(
-          err.traceback
-            .split('\n')
-            .reverse()
-            .find((l) => l.includes(`"${file}"`)) ?? '',
-        )?.[1];
-        throw new ManifestError(`${file}${line ? `:${line}` : ''}: ${err.type}: ${err.pythonMessage}`);
+        // The manifest's own failure arrives as text (`_mpy_manifest` prints it while imports are refused).
+        const at = err.traceback.indexOf(`RuntimeError: ${FAILED}`);
+        const own = err.type === 'RuntimeError' && at >= 0;
+        const lines = (own ? err.traceback.slice(at + `RuntimeError: ${FAILED}`.length) : err.traceback).trimEnd().split('\n').reverse();
+        const line = /File "[^"]*", line (\d+)/.exec(lines.find((l) => l.includes(`"${file}"`)) ?? '')?.[1];
+        throw new ManifestError(`${file}${line ? `:${line}` : ''}: ${own ? lines[0] : `${err.type}: ${err.pythonMessage}`}`);
       }
+      if (!mp.usable)
+        throw new ManifestError(`${file}: did not finish within ${MANIFEST_TIMEOUT_MS / 1000} s; a manifest must only describe files`);
       throw new ManifestError(`${file}: ${(err as Error).message}`);
     }
   }
