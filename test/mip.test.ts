@@ -177,6 +177,14 @@ describe('mpy index build of manifest trees', () => {
     r = await runMpy(['index', 'build', bad, '-o', join(work, 'bad-out')]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/a\/manifest\.py:1: ImportError: manifest files cannot import modules \(js\)/);
+    // Nor later, through an object of the manifest's own class that the host would print or convert.
+    writeFileSync(
+      join(bad, 'a', 'manifest.py'),
+      'class S(str):\n    def __str__(self):\n        import js\n        return "x"\nclass E(Exception):\n    __str__ = S.__str__\nmetadata(version=S("1"))\nraise E()\n',
+    );
+    r = await runMpy(['index', 'build', bad, '-o', join(work, 'bad-out')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/a\/manifest\.py:7: TypeError: manifest arguments must be plain data, not S/);
     expect(existsSync(join(work, 'bad-out'))).toBe(false);
   });
 });
