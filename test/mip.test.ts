@@ -21,6 +21,7 @@ import { staticHost } from './helpers/static-host.js';
 import { ROOT } from './helpers/dist.js';
 
 const MINI_MIP = join(ROOT, 'test', 'fixtures', 'mip', 'mini_mip.py');
+const RECORD = '.mpy-installed.json';
 let work: string;
 let app: string;
 let lib: string;
@@ -53,6 +54,12 @@ function files(dir: string): Record<string, string> {
   };
   if (existsSync(dir)) walk(dir);
   return out;
+}
+
+/** The files mpy install wrote, without its install record (mip keeps none). */
+function withoutRecord(listing: Record<string, string>): Record<string, string> {
+  const { [RECORD]: _record, ...rest } = listing;
+  return rest;
 }
 
 /** `mip install ARGS` under mpy: the real mip (bootstrapped) or the test's own client. */
@@ -217,7 +224,12 @@ describe('mip under mpy', () => {
     const i = await runMpy(['install', '--mip', '-i', `${served}/pypi`, '--target', viaInstall, 'greet', 'tables']);
     expect(progressNames(i.stderr)).toEqual(['greet', 'helper', 'tables']);
     expect(i.stdout).toMatch(/^installed 3 packages \(7 files\)/);
-    expect(files(viaInstall)).toEqual(files(target));
+    expect(withoutRecord(files(viaInstall))).toEqual(files(target));
+    // mpy install records them, as it records distribution packages (mpy list, mpy uninstall).
+    const record = JSON.parse(readFileSync(join(viaInstall, RECORD), 'utf8'));
+    expect(Object.keys(record.packages).sort()).toEqual(['greet', 'helper', 'tables']);
+    expect(record.packages.greet).toMatchObject({ version: '1.2.0', requested: true, requires: ['helper'] });
+    expect(record.packages.helper).toMatchObject({ requested: false, requiredBy: ['greet'] });
   });
 
   it("--target DIR --no-mpy from a static copy of the build (MPY_INDEX_URL maps mip's default index): the tree's sources, byte for byte", async () => {
@@ -242,7 +254,7 @@ describe('mip under mpy', () => {
       env: { MPY_INDEX_URL: `${staticSite.url}/pypi` },
     });
     expect(i.status).toBe(0);
-    expect(files(viaInstall)).toEqual(files(target));
+    expect(withoutRecord(files(viaInstall))).toEqual(files(target));
     const run = await runMpy([
       '-c',
       'import sys\nsys.path.insert(0, "' +
@@ -271,7 +283,7 @@ describe('mip under mpy', () => {
       const viaInstall = join(work, 'gh-install');
       const i = await runMpy(['install', '-p', viaInstall, 'github:someone/gadget'], { env });
       expect(progressNames(i.stderr)).toEqual(['github:someone/gadget', 'textutil']);
-      expect(files(viaInstall)).toEqual(files(target));
+      expect(withoutRecord(files(viaInstall))).toEqual(files(target));
     } finally {
       await host.close();
     }
