@@ -5,6 +5,7 @@ import { buildV2 } from '../../index/v2/build.js';
 import { classifySources } from '../../index/v2/sources.js';
 import { readTrees } from '../../index/v2/tree-packages.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy index build SOURCE... -o OUT [--base-url URL] [--json]
 
@@ -55,17 +56,19 @@ export async function run(args: string[]): Promise<number> {
     const v2 = await buildV2(trees, catalog, v2Problems);
     const result = await buildStaticIndex({ dir: sources.packageDir, out: values.out, baseUrl: values['base-url'], extraFiles: v2.files });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    for (const p of result.problems) process.stderr.write(`mpy index: ${p.filename}: ${p.message}\n`);
-    for (const p of v2Problems) process.stderr.write(`mpy index: ${p}\n`);
+    for (const p of result.problems) process.stderr.write(`mpy index: ${forTerminal(`${p.filename}: ${p.message}`)}\n`);
+    for (const p of v2Problems) process.stderr.write(`mpy index: ${forTerminal(p)}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify({ ...result, v2Packages: v2.packages, v2Problems, seconds }, null, 2)}\n`);
     else {
       const fileCount = [...v2.files.keys()].filter((k) => k.startsWith('file/')).length;
-      process.stdout.write(`wrote ${v2.packages} packages (index v2, ${fileCount} files) and ${result.projects} projects (PyPI JSON, ${result.files} files) to ${result.out} in ${seconds.toFixed(2)} s\n`);
+      process.stdout.write(
+        `wrote ${v2.packages} packages (index v2, ${fileCount} files) and ${result.projects} projects (PyPI JSON, ${result.files} files) to ${forTerminal(result.out)} in ${seconds.toFixed(2)} s\n`,
+      );
     }
     if (!values['base-url'] && result.projects > 0) process.stderr.write('mpy index: no --base-url: PyPI file URLs are relative, which upip cannot follow\n');
     return 0;
   } catch (err) {
-    process.stderr.write(`mpy index: ${(err as Error).message}\n`);
+    process.stderr.write(`mpy index: ${forTerminal((err as Error).message)}\n`);
     return 1;
   }
 }

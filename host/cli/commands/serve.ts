@@ -7,6 +7,7 @@ import { startIndexServer } from '../../index/server.js';
 import { classifySources } from '../../index/v2/sources.js';
 import { readTrees } from '../../index/v2/tree-packages.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy serve SOURCE... [--port N] [--host H] [--base-url URL] [--quiet]
 
@@ -67,18 +68,18 @@ export async function run(args: string[]): Promise<number> {
     const sources = await classifySources(positionals);
     const problems: string[] = [];
     const trees = await readTrees(sources.trees, problems);
-    for (const p of problems) process.stderr.write(`mpy serve: ${p}\n`);
+    for (const p of problems) process.stderr.write(`mpy serve: ${forTerminal(p)}\n`);
     server = await startIndexServer({
       dir: sources.packageDir,
       trees,
       port,
       host: values.host ?? '127.0.0.1',
       baseUrl: values['base-url'],
-      log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
-      warn: (line) => process.stderr.write(`mpy serve: ${line}\n`),
+      log: values.quiet ? undefined : (line) => process.stderr.write(`${forTerminal(line)}\n`),
+      warn: (line) => process.stderr.write(`mpy serve: ${forTerminal(line)}\n`),
     });
   } catch (err) {
-    process.stderr.write(`mpy serve: cannot serve ${positionals.join(' ')}: ${(err as Error).message}\n`);
+    process.stderr.write(`mpy serve: cannot serve ${forTerminal(`${positionals.join(' ')}: ${(err as Error).message}`)}\n`);
     return 1;
   }
   const c = server.catalog;
