@@ -40,6 +40,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Receives a line for each package that cannot be served. Default: no reporting. */
   warn?: (line: string) => void;
+  /** Receives each problem of index v2 (a file listed as source, a name left out). Default: `warn`. */
+  notice?: (line: string) => void;
   /** Archive limits used to read packages. Default `DEFAULT_LIMITS`. */
   limits?: Partial<ArchiveLimits>;
 }
@@ -59,7 +61,7 @@ export class IndexServer {
     this.#server = server;
     this.#live = live;
     this.#options = options;
-    this.#v2 = new LiveV2(options.trees ?? [], (line) => options.warn?.(line));
+    this.#v2 = new LiveV2(options.trees ?? [], (line) => (options.notice ?? options.warn)?.(line));
   }
 
   /** @internal use {@link startIndexServer} */

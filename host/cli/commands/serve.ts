@@ -76,7 +76,8 @@ export async function run(args: string[]): Promise<number> {
       host: values.host ?? '127.0.0.1',
       baseUrl: values['base-url'],
       log: values.quiet ? undefined : (line) => process.stderr.write(`${forTerminal(line)}\n`),
-      warn: (line) => process.stderr.write(`mpy serve: ${forTerminal(line)}\n`),
+      warn: (line) => process.stderr.write(`mpy serve: skipped ${forTerminal(line)}\n`),
+      notice: (line) => process.stderr.write(`mpy serve: ${forTerminal(line)}\n`),
     });
   } catch (err) {
     process.stderr.write(`mpy serve: cannot serve ${forTerminal(`${positionals.join(' ')}: ${(err as Error).message}`)}\n`);
