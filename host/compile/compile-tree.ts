@@ -174,7 +174,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     // The calling thread compiles from the start; workers take batches from the same queue once
     // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
     // before they are up never waits for them.
-    const pool = threads > 1 ? CompilePool.open(threads - 1, module) : undefined;
+    const pool = threads > 1 ? await CompilePool.open(threads - 1, module) : undefined;
     const inFlight: Promise<void>[] = [];
     const feedWorker = async (): Promise<void> => {
       await pool!.run([]);

@@ -1,10 +1,11 @@
 /**
  * The compile pool: piscina workers, each with its own mpy-cross, fed
- * batches of files. The wasm, compiled once by the caller, is handed to every worker.
+ * batches of files. The wasm is compiled once (by the caller or here) and handed to every worker.
  * Each worker holds two batches at a time, so that it compiles the next one
  * while the last .mpy writes of the previous one complete.
  */
 import { Piscina } from 'piscina';
+import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import type { CompileBatchResult, CompileTask, CompileWorkerData } from './task.js';
 import { compileWorkerPath } from './worker-path.js';
 
@@ -22,9 +23,10 @@ export class CompilePool {
   /**
    * Starts `threads` workers (they come up in the background; tasks wait for them).
    * @param threads number of worker threads, at least 1
-   * @param module the compiled mpy-cross wasm, shared by every worker
+   * @param module the compiled mpy-cross wasm, shared by every worker. Default: compiled here
    */
-  static open(threads: number, module: WebAssembly.Module): CompilePool {
+  static async open(threads: number, module?: WebAssembly.Module): Promise<CompilePool> {
+    module ??= await compileMpyCrossModule();
     const workerData: CompileWorkerData = { module };
     const pool = new Piscina<readonly CompileTask[], CompileBatchResult>({
       filename: compileWorkerPath(),
