@@ -20,6 +20,14 @@ export const SHADOW_STACK_BYTES = 1024 * 1024;
 const BUILD_STACK_LIMIT = 32 * 1024;
 /** V8 stack bytes spent per shadow-stack byte (measured 4x, with a 1.5x margin). */
 const V8_BYTES_PER_SHADOW_BYTE = 6;
+/**
+ * The same for a wasm that collects garbage during a run: its functions keep
+ * a frame of spilled pointers on the shadow stack, so a Python call level
+ * costs more shadow stack (measured on Node 20: about 360 shadow and 480 V8
+ * bytes per level, against 210 and 450 without spilling). 3 keeps a margin
+ * over 2x on the measured ratio and about the stock depth.
+ */
+export const V8_BYTES_PER_SHADOW_BYTE_SPILLED = 3;
 /** V8's default stack size on 64-bit Node (`--stack-size` is in KiB). */
 const DEFAULT_V8_STACK_BYTES = 984 * 1024;
 const GUARD_BYTES = 16 * 1024;
@@ -42,21 +50,36 @@ export function relocateShadowStack(exports: StackExports, malloc: (n: number) =
   return top;
 }
 
+/** What {@link widenStackLimit} did. */
+export interface StackLimitResult {
+  /** The limit now in force, in bytes. */
+  readonly limit: number;
+  /**
+   * Whether MicroPython's `stack_top` now is the region's top. The in-run
+   * garbage collection scans the C stack up to `stack_top`, so it must cover
+   * the frames of every call from JS, which start at the region's top.
+   */
+  readonly stackTopSet: boolean;
+}
+
 /**
- * Raises MicroPython's C-stack limit after `mp_js_init`. The thread state is
- * found by its unique shape: `stack_top` (just below the region's top), the
- * build's 32 KiB `stack_limit`, then the pystack bounds, `pystackWords * 4`
- * bytes apart. Leaves the build's limit alone when the shape is not found
- * exactly once (a different build), so the worst case is the stock depth.
+ * Raises MicroPython's C-stack limit after `mp_js_init`, and sets its
+ * `stack_top` to the region's top. The thread state is found by its unique
+ * shape: `stack_top` (just below the region's top), the build's 32 KiB
+ * `stack_limit`, then the pystack bounds, `pystackWords * 4` bytes apart.
+ * Leaves both alone when the shape is not found exactly once (a different
+ * build), so the worst case is the stock depth.
  * @param v8StackBytes the thread's V8 stack size; default Node's 984 KiB
- * @returns the limit now in force, in bytes
+ * @param v8BytesPerShadowByte the ratio the limit assumes; default for a wasm that does not spill
  */
 export function widenStackLimit(
   memory: WebAssembly.Memory,
   stackTop: number,
   pystackWords: number,
   v8StackBytes = DEFAULT_V8_STACK_BYTES,
-): number {
+  v8BytesPerShadowByte = V8_BYTES_PER_SHADOW_BYTE,
+): StackLimitResult {
+  const stock = { limit: BUILD_STACK_LIMIT, stackTopSet: false };
   const words = new Uint32Array(memory.buffer);
   const end = Math.min(words.length - 3, (stackTop - SHADOW_STACK_BYTES) >>> 2);
   let found = -1;
@@ -67,12 +90,13 @@ export function widenStackLimit(
       words[i - 1]! <= stackTop &&
       words[i - 1]! > stackTop - GUARD_BYTES
     ) {
-      if (found !== -1) return BUILD_STACK_LIMIT;
+      if (found !== -1) return stock;
       found = i;
     }
   }
-  if (found === -1) return BUILD_STACK_LIMIT;
-  const limit = Math.min(SHADOW_STACK_BYTES - GUARD_BYTES, Math.floor(v8StackBytes / V8_BYTES_PER_SHADOW_BYTE));
+  if (found === -1) return stock;
+  const limit = Math.min(SHADOW_STACK_BYTES - GUARD_BYTES, Math.floor(v8StackBytes / v8BytesPerShadowByte));
   words[found] = limit;
-  return limit;
+  words[found - 1] = stackTop;
+  return { limit, stackTopSet: true };
 }

@@ -2,7 +2,8 @@ import { instantiateInterpreter, type StdioHooks } from '../wasm/instantiate.js'
 import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.js';
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
-import { relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+import { V8_BYTES_PER_SHADOW_BYTE_SPILLED, relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
 
 /** Options of {@link Interpreter.create}. */
 export interface InterpreterOptions {
@@ -12,9 +13,11 @@ export interface InterpreterOptions {
   readonly heapBytes?: number;
   /**
    * Bound in bytes on the GC heap: past it allocation raises MemoryError.
-   * Default: none (the build's 2 GiB wasm ceiling). The official build
-   * collects garbage only between top-level runs, so a bound also limits the
-   * garbage one run may leave behind.
+   * Default: none (the build's 2 GiB wasm ceiling). With the optimised wasm
+   * the bound is the total size of the GC's heap areas, which grow from
+   * `heapBytes` as live data needs (garbage is collected first); with the
+   * original wasm, which collects only between top-level runs, it bounds the
+   * wasm memory's growth.
    */
   readonly heapLimitBytes?: number;
   /** Python value-stack size in words; bounds recursion depth. Default: 16384. */
@@ -94,9 +97,20 @@ export class Interpreter {
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
-    widenStackLimit(memory, stackTop, pystackWords, options.v8StackBytes);
+    const gcHeapLimit = exports[HEAP_LIMIT_EXPORT];
+    const inRunGc = gcHeapLimit instanceof WebAssembly.Global;
+    const ratio = inRunGc ? V8_BYTES_PER_SHADOW_BYTE_SPILLED : undefined;
+    const { stackTopSet } = widenStackLimit(memory, stackTop, pystackWords, options.v8StackBytes, ratio);
     module.ccall('proxy_c_init', null, [], []);
-    if (options.heapLimitBytes !== undefined) {
+    if (inRunGc) {
+      // This wasm collects garbage during a run, scanning the C stack up to stack_top.
+      if (!stackTopSet) {
+        throw new Error(
+          'mpy: the interpreter wasm collects garbage during a run but its thread state was not found; rebuild with MPY_NO_INRUN_GC=1 (npm run build)',
+        );
+      }
+      if (options.heapLimitBytes !== undefined) gcHeapLimit.value = options.heapLimitBytes;
+    } else if (options.heapLimitBytes !== undefined) {
       // The bound applies to memory growth, so first take up the free space the
       // allocator already has, keeping only the C side's slack.
       limit = memory.buffer.byteLength;
@@ -121,7 +135,6 @@ export class Interpreter {
 
   /**
    * Compiles and runs `code` as a top-level module body in `__main__`.
-   * Garbage is collected after each top-level run.
    * @returns the body's value when it is a simple value (usually `null`)
    * @throws PythonError for an uncaught Python exception (SystemExit included)
    */

@@ -10,6 +10,7 @@ import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
+import { DEFAULT_HEAP_LIMIT_BYTES } from './heap-size.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
 export const CANNOT_OPEN_STATUS = 2;
@@ -101,7 +102,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
-    heapLimitBytes: args.heapBytes,
+    heapLimitBytes: args.heapBytes ?? DEFAULT_HEAP_LIMIT_BYTES,
     hostModules: netHostModules(net),
   });
   const interp = session.interpreter;

@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
-import { parseHeapSize } from '../cli/heap-size.js';
+import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from '../cli/heap-size.js';
 import { checkNetworkOption, type NetworkOption } from './network.js';
 
 /** A host directory shown to Python, with its access mode. */
@@ -111,7 +111,6 @@ export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
 /** The first heap area: the heap grows from it in areas up to the bound. */
 const INITIAL_HEAP_BYTES = 4 * 1024 * 1024;
 const MIN_HEAP_BYTES = 256 * 1024;
-const MAX_HEAP_BYTES = 1536 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
@@ -188,7 +187,7 @@ function checkHeap(value: unknown): number {
   else if (typeof value === 'string') bytes = parseHeapSize(value.trim());
   if (bytes === undefined) fail(`heapSize ${JSON.stringify(value)} is not a size: use bytes or text like '512K' or '4M'`);
   if (bytes < MIN_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is below the minimum '256K'`);
-  if (bytes > MAX_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is above the maximum '1536M' (wasm32 memory is 2 GiB)`);
+  if (bytes > MAX_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is above the maximum '${MAX_HEAP_TEXT}' (wasm32 memory is 2 GiB)`);
   return bytes;
 }
 
