@@ -20,6 +20,13 @@ export interface InterpreterOptions {
    * wasm memory's growth.
    */
   readonly heapLimitBytes?: number;
+  /**
+   * The bound to use instead when `heapLimitBytes` is not given and the wasm
+   * collects garbage during a run. The original wasm gets no bound then: it
+   * collects only between runs, so a bound would stop (or, in some paths, spin)
+   * a program that merely makes garbage.
+   */
+  readonly inRunGcHeapLimitBytes?: number;
   /** Python value-stack size in words; bounds recursion depth. Default: 16384. */
   readonly pystackWords?: number;
   /** The V8 stack size of the thread, in bytes, for the recursion limit. Default: Node's 984 KiB. */
@@ -109,7 +116,8 @@ export class Interpreter {
           'mpy: the interpreter wasm collects garbage during a run but its thread state was not found; rebuild with MPY_NO_INRUN_GC=1 (npm run build)',
         );
       }
-      if (options.heapLimitBytes !== undefined) gcHeapLimit.value = options.heapLimitBytes;
+      const bound = options.heapLimitBytes ?? options.inRunGcHeapLimitBytes;
+      if (bound !== undefined) gcHeapLimit.value = bound;
     } else if (options.heapLimitBytes !== undefined) {
       // The bound applies to memory growth, so first take up the free space the
       // allocator already has, keeping only the C side's slack.

@@ -35,6 +35,8 @@ export interface SessionOptions {
   readonly heapBytes?: number;
   /** See {@link InterpreterOptions.heapLimitBytes}. */
   readonly heapLimitBytes?: number;
+  /** See {@link InterpreterOptions.inRunGcHeapLimitBytes}. */
+  readonly inRunGcHeapLimitBytes?: number;
   /** See {@link InterpreterOptions.v8StackBytes}. */
   readonly v8StackBytes?: number;
 }
@@ -59,6 +61,7 @@ export class Session {
       stdio: options.stdio,
       heapBytes: options.heapBytes,
       heapLimitBytes: options.heapLimitBytes,
+      inRunGcHeapLimitBytes: options.inRunGcHeapLimitBytes,
       v8StackBytes: options.v8StackBytes,
     });
     const session = new Session(interpreter, options.stdio);

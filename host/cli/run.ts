@@ -102,7 +102,8 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
-    heapLimitBytes: args.heapBytes ?? DEFAULT_HEAP_LIMIT_BYTES,
+    heapLimitBytes: args.heapBytes,
+    inRunGcHeapLimitBytes: DEFAULT_HEAP_LIMIT_BYTES,
     hostModules: netHostModules(net),
   });
   const interp = session.interpreter;

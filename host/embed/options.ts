@@ -56,9 +56,10 @@ export interface MicroPythonOptions {
   /**
    * Bound on the Python heap, in bytes or as the Unix port's `-X heapsize`
    * text (`'512K'`, `'4M'`, `'0x100000'`). Past it, allocation raises
-   * `MemoryError` inside Python and the instance stays usable. The build
-   * collects garbage between calls only, so this bounds what one call
-   * allocates, garbage included. At least 256K. Default: `'64M'`.
+   * `MemoryError` inside Python (after a collection failed to make room)
+   * and the instance stays usable. The heap starts at 4 MiB (or `heapSize`
+   * when smaller) and grows in areas up to the bound. At least 256K, at most
+   * 1536M. Default: `'64M'`.
    */
   readonly heapSize?: string | number;
   /**
