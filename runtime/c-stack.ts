@@ -50,36 +50,14 @@ export function relocateShadowStack(exports: StackExports, malloc: (n: number) =
   return top;
 }
 
-/** What {@link widenStackLimit} did. */
-export interface StackLimitResult {
-  /** The limit now in force, in bytes. */
-  readonly limit: number;
-  /**
-   * Whether MicroPython's `stack_top` now is the region's top. The in-run
-   * garbage collection scans the C stack up to `stack_top`, so it must cover
-   * the frames of every call from JS, which start at the region's top.
-   */
-  readonly stackTopSet: boolean;
-}
-
 /**
- * Raises MicroPython's C-stack limit after `mp_js_init`, and sets its
- * `stack_top` to the region's top. The thread state is found by its unique
- * shape: `stack_top` (just below the region's top), the build's 32 KiB
+ * Finds MicroPython's thread state after `mp_js_init` by its unique shape:
+ * `stack_top` (just below the region's top), the build's 32 KiB
  * `stack_limit`, then the pystack bounds, `pystackWords * 4` bytes apart.
- * Leaves both alone when the shape is not found exactly once (a different
- * build), so the worst case is the stock depth.
- * @param v8StackBytes the thread's V8 stack size; default Node's 984 KiB
- * @param v8BytesPerShadowByte the ratio the limit assumes; default for a wasm that does not spill
+ * @returns the index, in 32-bit words of the wasm memory, of `stack_limit`;
+ *   -1 when the shape is not found exactly once (a different build)
  */
-export function widenStackLimit(
-  memory: WebAssembly.Memory,
-  stackTop: number,
-  pystackWords: number,
-  v8StackBytes = DEFAULT_V8_STACK_BYTES,
-  v8BytesPerShadowByte = V8_BYTES_PER_SHADOW_BYTE,
-): StackLimitResult {
-  const stock = { limit: BUILD_STACK_LIMIT, stackTopSet: false };
+export function findThreadState(memory: WebAssembly.Memory, stackTop: number, pystackWords: number): number {
   const words = new Uint32Array(memory.buffer);
   const end = Math.min(words.length - 3, (stackTop - SHADOW_STACK_BYTES) >>> 2);
   let found = -1;
@@ -90,13 +68,44 @@ export function widenStackLimit(
       words[i - 1]! <= stackTop &&
       words[i - 1]! > stackTop - GUARD_BYTES
     ) {
-      if (found !== -1) return stock;
+      if (found !== -1) return -1;
       found = i;
     }
   }
-  if (found === -1) return stock;
+  return found;
+}
+
+/**
+ * Raises MicroPython's C-stack limit after `mp_js_init`, in the thread state
+ * {@link findThreadState} found. Leaves the build's limit alone when it was
+ * not found, so the worst case is the stock depth.
+ * @param stateIndex what {@link findThreadState} returned
+ * @param v8StackBytes the thread's V8 stack size; default Node's 984 KiB
+ * @param v8BytesPerShadowByte the ratio the limit assumes; default for a wasm that does not spill
+ * @returns the limit now in force, in bytes
+ */
+export function widenStackLimit(
+  memory: WebAssembly.Memory,
+  stateIndex: number,
+  v8StackBytes = DEFAULT_V8_STACK_BYTES,
+  v8BytesPerShadowByte = V8_BYTES_PER_SHADOW_BYTE,
+): number {
+  if (stateIndex === -1) return BUILD_STACK_LIMIT;
   const limit = Math.min(SHADOW_STACK_BYTES - GUARD_BYTES, Math.floor(v8StackBytes / v8BytesPerShadowByte));
-  words[found] = limit;
-  words[found - 1] = stackTop;
-  return { limit, stackTopSet: true };
+  new Uint32Array(memory.buffer)[stateIndex] = limit;
+  return limit;
+}
+
+/**
+ * Sets MicroPython's `stack_top` to the region's top, in the thread state
+ * {@link findThreadState} found. The in-run garbage collection scans the C
+ * stack up to `stack_top`, so it must cover the frames of every call from JS,
+ * which start at the region's top (`mp_js_init` leaves it a few bytes lower).
+ * @param stateIndex what {@link findThreadState} returned
+ * @returns false when the state was not found
+ */
+export function setStackTop(memory: WebAssembly.Memory, stateIndex: number, stackTop: number): boolean {
+  if (stateIndex === -1) return false;
+  new Uint32Array(memory.buffer)[stateIndex - 1] = stackTop;
+  return true;
 }

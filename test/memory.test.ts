@@ -6,7 +6,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { ensureOptimisedWasm } from './helpers/wasm-build.js';
 import type * as Api from '../index.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIndexServer, type IndexServer } from '../host/index/server.js';
 import { removeDir, snapshot, tempDir, writeDists } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { buildOnce } from './fixtures/net/run.js';
 import { makeTestCa, tlsFront, type Running, type TestCa } from './fixtures/net/servers.js';
 
@@ -138,7 +138,7 @@ describe('mpy install over HTTPS', () => {
     const r = await runMpy(['install', '--no-cache', '-i', url, '-p', dir, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: ca.caFile } });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^installed 4 packages \(5 files\) into /);
-    expect(installedFiles(dir)).toEqual(EXPECTED_FILES);
+    expect(installedFiles(dir)).toEqual(['.mpy-installed.json', ...EXPECTED_FILES]);
     const bad = target('native-https-bad');
     const untrusted = await runMpy(['install', '--no-cache', '-i', url, '-p', bad, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: '' } });
     expect(untrusted.status).toBe(1);

@@ -6,7 +6,7 @@ import { PackagingError } from '../host/pkg/errors.js';
 import { buildSdist } from '../host/pkg/sdist.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 
 const PKG_RESOURCES = readFileSync(new URL('../runtime/lib/pkg_resources.py', import.meta.url), 'utf8');
@@ -221,7 +221,7 @@ describe('mpy sdist and mpy bin2res (command line)', () => {
     const dir = mk({ 'x.py': '' });
     const r = await runMpy(['sdist', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^mpy sdist: no pyproject\.toml in /);
+    expect(r.stderr).toMatch(/^mpy sdist: no pyproject\.toml or setup\.py in /);
     const u = await runMpy(['sdist', '--bogus']);
     expect(u.status).toBe(2);
     const h = await runMpy(['sdist', '--help']);

@@ -6,14 +6,13 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
+import { compiledFile } from '../../base/package-files.js';
 import { Errno } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
 import { NetPolicy } from './policy.js';
+import { checkProxySettings } from './proxy.js';
 import { DEFAULT_TIMEOUT_MS, type NetOptions, workerConfig } from './options.js';
 import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig } from './protocol.js';
 
@@ -30,11 +29,21 @@ export interface BridgeReply {
   readonly data: Uint8Array;
 }
 
-/** The compiled worker next to this module (or in dist/ when running from sources). */
+/** The compiled network worker. */
 export function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
-  return join(resolve(dirname(here), '..', '..'), 'dist', 'host', 'net', 'worker.js');
+  return compiledFile('host/net/worker.js');
+}
+
+/** @throws TypeError naming the first DNS server that is not `ip` or `ip:port` */
+function checkDnsServers(servers: readonly string[]): void {
+  const { Resolver } = createRequire(import.meta.url)('node:dns') as typeof import('node:dns');
+  for (const server of servers) {
+    try {
+      new Resolver().setServers([server]);
+    } catch {
+      throw new TypeError(`DNS server "${server}" is not an IP address or ADDRESS:PORT`);
+    }
+  }
 }
 
 /** Counters for benchmarks and tests. */
@@ -68,6 +77,8 @@ export class NetBridge {
     // Validate here, where the embedder sees the error, not in the worker.
     new NetPolicy(this.#config.allow);
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
+    if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
+    checkProxySettings(this.#config.proxy);
   }
 
   /** The time limit of a blocking operation with no timeout of its own. */
@@ -137,7 +148,6 @@ export class NetBridge {
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
     const file = workerFile();
-    if (!existsSync(file)) throw new Error(`the network worker ${file} is missing: build with "npx tsc -p ." first`);
     // Loaded here, not at start-up (~2.5 ms): most programs never open a socket.
     const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     const worker = new Worker(file, { workerData: { shared: this.#shared, config: this.#config } });
