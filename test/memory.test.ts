@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMpy } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { ensureOptimisedWasm } from './helpers/wasm-build.js';
-import type * as Api from '../index.js';
+import type * as Api from '../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 ensureOptimisedWasm();
