@@ -96,6 +96,12 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     if (upip.status !== undefined) return upip.status;
     path = upip.path;
   }
+  if (program.kind === 'module' && program.name === 'mip') {
+    const { bootstrapMip } = await import('../mip/bootstrap.js');
+    const mip = await bootstrapMip({ env: proc.env, cwd: proc.cwd, path, argv: args.argv, writeError: (t) => proc.writeError(t) });
+    if (mip.status !== undefined) return mip.status;
+    path = mip.path;
+  }
 
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY });
   const session = await Session.start({
@@ -109,6 +115,9 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     heapLimitBytes: args.heapBytes,
     inRunGcHeapLimitBytes: DEFAULT_HEAP_LIMIT_BYTES,
     hostModules: netHostModules(net),
+    // The user's own code keeps the build's `js` bridge, except under an
+    // allow-list, which `js` (node:net, fetch) would step around.
+    jsBridge: net.allow === undefined,
   });
   const interp = session.interpreter;
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);
