@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { parseHeapSize } from '../cli/heap-size.js';
-import { checkNetworkOption, type NetworkOption } from './network.js';
+import { checkListenOption, checkNetworkOption, type NetworkOption } from './network.js';
 
 /** A host directory shown to Python, with its access mode. */
 export interface MountOption {
@@ -72,7 +72,9 @@ export interface MicroPythonOptions {
    * Network access. Off unless granted: `{ allow: ['127.0.0.1:8080',
    * '*.example.com:443'] }` lists the `host:port` patterns Python's
    * `socket`/`ssl` may connect to; any other connect raises
-   * `OSError(EACCES)`. Default: off (`false`, every connection denied).
+   * `OSError(EACCES)`. `listen` lists the addresses Python may bind and
+   * listen on (`{ listen: ['127.0.0.1:*'] }`); any other bind raises
+   * `OSError(EACCES)`. Default: off (`false`, every connection and bind denied).
    */
   readonly network?: NetworkOption;
   /** Where `sys.stdout` goes; see {@link OutputOption}. Default: `'capture'`. */
@@ -92,6 +94,7 @@ export interface WorkerSettings {
   readonly heapBytes: number;
   readonly heapLimitBytes: number;
   readonly networkAllow: string[];
+  readonly networkListen: string[];
 }
 
 /** Everything {@link validateOptions} produces. */
@@ -246,6 +249,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
+      networkListen: checkListenOption(options.network, fail),
     },
     timeoutMs: checkTimeout(options.timeoutMs),
     stdout: checkOutput(options.stdout, 'stdout'),

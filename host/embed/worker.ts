@@ -109,8 +109,11 @@ async function boot(): Promise<Session> {
         mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
       });
     },
-    // The allow-list is always given: an empty one denies every connection.
-    hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),
+    // The allow-lists are always given: an empty one denies every connection (or bind).
+    hostModules: (interp, beforeBlock) => ({
+      _mpy_embed_host: embedHost,
+      ...netHostModules({ allow: settings.networkAllow, listen: settings.networkListen })(interp, beforeBlock),
+    }),
   });
   session.interpreter.exec(`__import__('_mpy_embed').setup(${pyString(RUNTIME_LIB_GUEST)})`);
   return session;

@@ -67,6 +67,11 @@ export class NetBridge {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Validate here, where the embedder sees the error, not in the worker.
     new NetPolicy(this.#config.allow);
+    try {
+      new NetPolicy(this.#config.listen);
+    } catch (e) {
+      throw new TypeError((e as Error).message.replace(/^network allow-list:/, 'network listen-list:'));
+    }
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
   }
 

@@ -30,6 +30,12 @@ export class Inbound {
   #producer: Producer | undefined;
   #paused = false;
   #waiter: (() => void) | undefined;
+  readonly #onChange: (() => void) | undefined;
+
+  /** @param onChange called whenever the queue becomes readable (for polls) */
+  constructor(onChange?: () => void) {
+    this.#onChange = onChange;
+  }
 
   /** Bytes queued. */
   get size(): number {
@@ -136,5 +142,6 @@ export class Inbound {
 
   #wake(): void {
     this.#waiter?.();
+    this.#onChange?.();
   }
 }

@@ -14,10 +14,13 @@ import type { NetOptions } from './options.js';
  * session starts; its worker starts on the first socket operation.
  * @param onBridge receives the bridge (to close it, or read its stats)
  */
-export function netHostModules(options: NetOptions, onBridge?: (bridge: NetBridge) => void): (interp: Interpreter) => Record<string, object> {
-  return (interp) => {
+export function netHostModules(
+  options: NetOptions,
+  onBridge?: (bridge: NetBridge) => void,
+): (interp: Interpreter, beforeBlock?: () => void) => Record<string, object> {
+  return (interp, beforeBlock) => {
     const bridge = new NetBridge(options);
     onBridge?.(bridge);
-    return { _mpy_net: createNetModule(bridge, () => interp.heapU8()) };
+    return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };
   };
 }
