@@ -198,11 +198,17 @@ def setup(lib_dir):
     to compile): until then, imports pass through a hook that removes itself
     once it has loaded it."""
     import builtins
+    import _mpy_boot
 
     default = builtins.__import__
     hooked_now = [True]
+    # This hook takes the place of _mpy_boot's.
+    _mpy_boot._hooked[0] = False
 
     def hooked(name, *args):
+        # _mpy_boot's hook (host modules ahead of frozen ones) is replaced by this one: do its work too.
+        if not (args[3:] and args[3]):
+            _mpy_boot.load_host_first(name)
         if name == "unittest" or name.startswith("unittest."):
             if hooked_now[0]:
                 hooked_now[0] = False
@@ -211,6 +217,9 @@ def setup(lib_dir):
                 # builtins.__import__ does not show the override, so a flag
                 # says whether it is still ours.
                 del builtins.__import__
+                if _mpy_boot._HOST_FIRST:
+                    builtins.__import__ = _mpy_boot.import_hook
+                    _mpy_boot._hooked[0] = True
             if "unittest" not in sys.modules:
                 _load_unittest(lib_dir, default)
         return default(name, *args)
