@@ -9,7 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { AF_INET6 } from './lookup.js';
 import { Poll } from './protocol.js';
-import type { Readiness } from './readiness.js';
+import { INTERRUPTED, type Readiness } from './readiness.js';
 import { sockaddrOf } from './sockaddr.js';
 
 /** Datagrams kept unread before new ones are dropped (as a full receive buffer drops them). */
@@ -83,7 +83,8 @@ export class Datagram {
    */
   async recvfrom(timeoutMs: number): Promise<Received | number> {
     if (this.#closed) return -Errno.EBADF;
-    await this.#readiness.until(() => (this.#queue.length > 0 || this.#closed ? 1 : 0), timeoutMs);
+    const ready = await this.#readiness.until(() => (this.#queue.length > 0 || this.#closed ? 1 : 0), timeoutMs);
+    if (ready === INTERRUPTED) return -Errno.EINTR;
     const got = this.#queue.shift();
     if (got) return got;
     if (this.#closed) return -Errno.EBADF;

@@ -12,7 +12,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { Poll } from './protocol.js';
-import type { Readiness } from './readiness.js';
+import { INTERRUPTED, type Readiness } from './readiness.js';
 import { sockaddrOf } from './sockaddr.js';
 
 /** Connections queued before new ones are refused (reset). */
@@ -75,6 +75,7 @@ export class Listener {
   async accept(timeoutMs: number): Promise<Socket | number> {
     if (!this.#listening || this.#closed) return -Errno.EINVAL;
     const ready = await this.#readiness.until(() => (this.#queue.length > 0 || this.#closed ? 1 : 0), timeoutMs);
+    if (ready === INTERRUPTED) return -Errno.EINTR;
     const socket = this.#queue.shift();
     if (socket) return socket;
     if (this.#closed) return -Errno.EBADF;

@@ -13,7 +13,7 @@ import { Listener } from './listener.js';
 import { parseSockaddr } from './lookup.js';
 import type { NetPolicy } from './policy.js';
 import { Poll, type SocketKind } from './protocol.js';
-import type { Readiness } from './readiness.js';
+import { INTERRUPTED, type Readiness } from './readiness.js';
 import { sockaddrOf } from './sockaddr.js';
 
 type Endpoint = Connection | Listener | Datagram;
@@ -149,6 +149,7 @@ export class Sockets {
       return ready;
     };
     const ready = await this.#readiness.until(check, timeoutMs);
+    if (ready === INTERRUPTED) return [-Errno.EINTR];
     if (ready === 0) revents.fill(0);
     return [ready, revents];
   }
