@@ -19,6 +19,12 @@ import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WA
 
 /** Extra wait beyond an operation's own limit before the worker is deemed stuck. */
 const GRACE_MS = 5_000;
+/**
+ * The least time a worker gets to answer before it is deemed stuck: a
+ * non-blocking operation answers at once, but a worker starved of CPU on a
+ * loaded machine must not be ended (with every socket) for being slow.
+ */
+const MIN_ANSWER_MS = 30_000;
 
 type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
 /** A request as the caller writes it (the bridge numbers it). */
@@ -117,7 +123,7 @@ export class NetBridge {
     const seq = (this.#seq = (this.#seq % 0x7fffffff) + 1);
     Atomics.store(this.#header, Slot.State, STATE_WAITING);
     worker.postMessage({ ...request, seq });
-    const outcome = Atomics.wait(this.#header, Slot.State, STATE_WAITING, limitMs + GRACE_MS);
+    const outcome = Atomics.wait(this.#header, Slot.State, STATE_WAITING, Math.max(limitMs + GRACE_MS, MIN_ANSWER_MS));
     if (outcome === 'timed-out' || Atomics.load(this.#header, Slot.Seq) !== seq) {
       this.#restart();
       return { result: -Errno.ETIMEDOUT, data: this.#data.subarray(0, 0) };
