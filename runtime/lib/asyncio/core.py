@@ -260,9 +260,6 @@ class _IOQueue:
         self._poller = select.poll()
         self._map = {}
 
-    def __len__(self):
-        return len(self._map)
-
     def wait(self, stream, idx):
         e = self._map.get(id(stream))
         if e is None:
@@ -319,38 +316,42 @@ def _wait_io(stream, idx):
 def _run(main):
     global _stopping
     io_mark = 0
+    queue = _queue
     while True:
+        if queue is not _queue:
+            queue = _queue  # new_event_loop() replaced it
+        waiting_io = _io is not None and _io._map
         if main is not None and main._done:
             return
         if _stopping:
             _stopping = False
             return
-        if not _queue:
+        if not queue:
             # Nothing is due: wait for a socket, or (as the Unix port does) for ever.
-            if _io:
+            if waiting_io:
                 _io.wait_events(_IDLE_SLICE_MS)
             else:
                 time.sleep_ms(_IDLE_SLICE_MS)
             continue
-        when, seq, item = _queue[0]
+        when, seq, item = queue[0]
         if item._key != seq:
-            heappop(_queue)
+            heappop(queue)
             continue
         dt = when - _now()
         if dt > 0:
             dt = min(dt, _IDLE_SLICE_MS)
-            if _io:
+            if waiting_io:
                 _io.wait_events(dt)
                 io_mark = _seq
             else:
                 time.sleep_ms(dt)
             continue
-        if _io and seq > io_mark:
+        if waiting_io and seq > io_mark:
             # Once per round of ready tasks, see which sockets became ready.
             _io.wait_events(0)
             io_mark = _seq
             continue
-        heappop(_queue)
+        heappop(queue)
         item._key = 0
         item._step()
 
