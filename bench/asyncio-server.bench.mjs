@@ -53,10 +53,12 @@ function cpuTicks(pid) {
 
 function get(port) {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      })
+      .on('error', reject);
   });
 }
 
@@ -89,9 +91,11 @@ try {
   writeFileSync(app, APP);
   const rows = [await measure('mpy', [process.execPath, MPY, app])];
   if (process.env.MPY_NATIVE) rows.push(await measure('native', [process.env.MPY_NATIVE, app]));
-  for (const r of rows) console.log(`${r.label}: ${r.rps} requests/s (${CONCURRENCY} concurrent), idle CPU ${r.idleCpuPercent}% of wall time`);
+  for (const r of rows)
+    console.log(`${r.label}: ${r.rps} requests/s (${CONCURRENCY} concurrent), idle CPU ${r.idleCpuPercent}% of wall time`);
   if (rows.length === 2) console.log(`mpy/native throughput: ${(rows[0].rps / rows[1].rps).toFixed(2)}`);
-  if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ requests: REQUESTS, concurrency: CONCURRENCY, idleMs: IDLE_MS, rows }));
+  if (process.env.MPY_BENCH_JSON)
+    writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ requests: REQUESTS, concurrency: CONCURRENCY, idleMs: IDLE_MS, rows }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -80,7 +80,9 @@ print(a.fileno(), s.fileno())
   });
 
   it('serves a Node client from a blocking accept loop', async () => {
-    const file = script('upper.py', `
+    const file = script(
+      'upper.py',
+      `
 import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -92,7 +94,8 @@ for _ in range(2):
     a.write(line.upper())
     a.close()
 s.close()
-`);
+`,
+    );
     const { child, line } = await mpyUntilFirstLine([file]);
     const port = Number(line);
     for (const word of ['one', 'two']) {
@@ -127,7 +130,9 @@ print(type(socket.socket()), socket.socket().fileno() >= 0)
 
 describe('UDP', () => {
   it('echoes datagrams to a Node client, with recvfrom addresses and non-blocking EAGAIN', async () => {
-    const file = script('udp_echo.py', `
+    const file = script(
+      'udp_echo.py',
+      `
 import socket, errno
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("127.0.0.1", 0))
@@ -144,7 +149,8 @@ while True:
         break
     u.sendto(b"echo " + data, sender)
 u.close()
-`);
+`,
+    );
     const { child, line } = await mpyUntilFirstLine([file]);
     const port = Number(line);
     const client = createSocket('udp4');

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { NetBridge } from './bridge.js';
+import type { NetBridge } from './bridge.js';
 import { Errno } from './errno.js';
 import { DATA_BYTES } from './protocol.js';
 
@@ -55,7 +55,10 @@ export function createNetModule(bridge: NetBridge, heap: () => Uint8Array, befor
   return {
     /** Lookup: text lines `family hex-sockaddr`, or a negative getaddrinfo code. */
     getaddrinfo: blocking((host: string, port: number, family: number): number | string => {
-      const { result, data } = bridge.call({ op: 'lookup', host: String(host), port: port | 0, family: family | 0 }, bridge.defaultTimeoutMs);
+      const { result, data } = bridge.call(
+        { op: 'lookup', host: String(host), port: port | 0, family: family | 0 },
+        bridge.defaultTimeoutMs,
+      );
       return result < 0 ? result : Buffer.from(data).toString('latin1');
     }),
     socket: guard((): number => bridge.newSocketId()),
@@ -98,7 +101,9 @@ export function createNetModule(bridge: NetBridge, heap: () => Uint8Array, befor
       const op = { op: 'bind', id, kind: kind === 1 ? 'udp' : 'tcp', host: String(host), port, family } as const;
       return bridge.call(op, bridge.defaultTimeoutMs).result;
     }),
-    listen: guard((id: number, backlog: number): number => (stale(id) ? -Errno.EBADF : bridge.call({ op: 'listen', id, backlog }, 0).result)),
+    listen: guard((id: number, backlog: number): number =>
+      stale(id) ? -Errno.EBADF : bridge.call({ op: 'listen', id, backlog }, 0).result,
+    ),
     /** `NEWID HEX-PEER-SOCKADDR`, or a negative error. */
     accept: blocking((id: number, timeoutMs: number): number | string => {
       if (stale(id)) return -Errno.EBADF;

@@ -50,7 +50,12 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
 }
 
 function patternList(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** The worker's fixed settings. */

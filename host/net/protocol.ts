@@ -74,19 +74,39 @@ interface Base {
 export type NetRequest =
   | (Base & { readonly op: 'lookup'; readonly host: string; readonly port: number; readonly family: number })
   | (Base & { readonly op: 'connect'; readonly id: number; readonly host: string; readonly port: number; readonly timeoutMs: number })
-  | (Base & { readonly op: 'wrap'; readonly id: number; readonly servername: string | null; readonly verify: boolean; readonly timeoutMs: number })
+  | (Base & {
+      readonly op: 'wrap';
+      readonly id: number;
+      readonly servername: string | null;
+      readonly verify: boolean;
+      readonly timeoutMs: number;
+    })
   | (Base & { readonly op: 'send'; readonly id: number; readonly length: number; readonly timeoutMs: number })
   | (Base & { readonly op: 'recv'; readonly id: number; readonly max: number; readonly timeoutMs: number })
   | (Base & { readonly op: 'poll'; readonly id: number })
   /** Binds `id` (an IP address and port) as a TCP listener or a UDP socket. */
-  | (Base & { readonly op: 'bind'; readonly id: number; readonly kind: SocketKind; readonly host: string; readonly port: number; readonly family: number })
+  | (Base & {
+      readonly op: 'bind';
+      readonly id: number;
+      readonly kind: SocketKind;
+      readonly host: string;
+      readonly port: number;
+      readonly family: number;
+    })
   | (Base & { readonly op: 'listen'; readonly id: number; readonly backlog: number })
   /** Takes a connection of listener `id` as the new socket `newId`; reply data: the peer's sockaddr. */
   | (Base & { readonly op: 'accept'; readonly id: number; readonly newId: number; readonly timeoutMs: number })
   /** Reply data: the sockaddr of the local (`peer` false) or remote end. */
   | (Base & { readonly op: 'name'; readonly id: number; readonly peer: boolean })
   /** Sends one datagram of `length` bytes from the data area. */
-  | (Base & { readonly op: 'sendto'; readonly id: number; readonly host: string; readonly port: number; readonly family: number; readonly length: number })
+  | (Base & {
+      readonly op: 'sendto';
+      readonly id: number;
+      readonly host: string;
+      readonly port: number;
+      readonly family: number;
+      readonly length: number;
+    })
   /** Receives one datagram: reply data is a length byte, the sender's sockaddr, then the payload; result is the payload length. */
   | (Base & { readonly op: 'recvfrom'; readonly id: number; readonly max: number; readonly timeoutMs: number })
   /**

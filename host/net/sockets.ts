@@ -114,17 +114,15 @@ export class Sockets {
     const [host, port] = t;
     const name = this.#ctx.names.get(host);
     if (!this.#ctx.policy.allows(name ? [host, name] : [host], port)) return -Errno.EACCES;
-    let d = this.#table.get(id);
-    if (d === undefined) this.#table.set(id, (d = new Datagram(this.#readiness)));
-    if (!(d instanceof Datagram)) return -Errno.EOPNOTSUPP;
+    const d = this.#datagram(id);
+    if (d === undefined) return -Errno.EOPNOTSUPP;
     return d.sendto(payload, host, port, family);
   }
 
   /** Receives a datagram: answers `[length, [sockaddr length, sockaddr, payload]]`, the payload cut to `max`. */
   async recvfrom(id: number, max: number, timeoutMs: number): Promise<Answer> {
-    let d = this.#table.get(id);
-    if (d === undefined) this.#table.set(id, (d = new Datagram(this.#readiness)));
-    if (!(d instanceof Datagram)) return [-Errno.EOPNOTSUPP];
+    const d = this.#datagram(id);
+    if (d === undefined) return [-Errno.EOPNOTSUPP];
     const got = await d.recvfrom(timeoutMs);
     if (typeof got === 'number') return [got];
     const payload = got.payload.subarray(0, Math.max(0, max));
@@ -152,6 +150,17 @@ export class Sockets {
     if (ready === INTERRUPTED) return [-Errno.EINTR];
     if (ready === 0) revents.fill(0);
     return [ready, revents];
+  }
+
+  /** The UDP socket `id` (made on first use), or undefined when `id` is of another kind. */
+  #datagram(id: number): Datagram | undefined {
+    const found = this.#table.get(id);
+    if (found === undefined) {
+      const d = new Datagram(this.#readiness);
+      this.#table.set(id, d);
+      return d;
+    }
+    return found instanceof Datagram ? found : undefined;
   }
 
   /** Closes `id` and forgets it. */
