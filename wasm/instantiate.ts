@@ -1,5 +1,5 @@
 import { getInterpreterModuleAsync } from './compiled-module.js';
-import { createInvokeImports, type TrampolineTarget } from './trampolines.js';
+import { createInvokeImports, type ForeignExceptionHandler, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
 import { INTERPRETER_PACKAGE } from './locate.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
@@ -16,6 +16,15 @@ export interface InstantiateOptions {
    * grow; `undefined` means the build's own 2 GiB ceiling. Default: no bound.
    */
   readonly memoryLimit?: () => number | undefined;
+  /**
+   * Offered every exception other than a longjmp that unwinds to one of the
+   * VM's JS `invoke_*` trampolines (a V8 stack overflow, or a JS error thrown
+   * by an import), with the stack pointer the trampoline restored; returns
+   * true when it turned it into a MicroPython raise. Only the original wasm
+   * has JS trampolines: the optimised one's are wasm, and V8 does not let
+   * wasm catch a stack overflow. Default: every such exception propagates.
+   */
+  readonly onForeignException?: ForeignExceptionHandler;
 }
 
 /** An instantiated interpreter module with direct access to its exports and memory. */
@@ -26,6 +35,11 @@ export interface InstantiatedInterpreter {
   readonly exports: WebAssembly.Exports;
   /** The wasm memory (its buffer changes when the heap grows). */
   readonly memory: WebAssembly.Memory;
+}
+
+/** Whether `error` is V8 running out of stack. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack size/i.test(error.message);
 }
 
 type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
@@ -48,6 +62,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   createModule ??= ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
   let instance: WebAssembly.Instance | undefined;
   const { stdio, memoryLimit } = options;
+  const onForeign = options.onForeignException ?? ((): boolean => false);
   let failed!: (e: unknown) => void;
   const failure = new Promise<never>((_, reject) => {
     failed = reject;
@@ -59,7 +74,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
     const envNames = WebAssembly.Module.imports(compiled)
       .filter((i) => i.module === 'env')
       .map((i) => i.name);
-    const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget);
+    const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget, onForeign);
     const glueResize = info.env.emscripten_resize_heap as (size: number) => boolean;
     const env = {
       ...info.env,

@@ -10,6 +10,7 @@ import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
+import { usableProxies } from '../net/proxy.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
 export const CANNOT_OPEN_STATUS = 2;
@@ -76,7 +77,10 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     }
   }
 
-  const net = netOptionsFromEnv(proc.env);
+  const fromEnv = netOptionsFromEnv(proc.env);
+  const proxies = usableProxies(fromEnv.proxy ?? null);
+  for (const problem of proxies.problems) proc.writeError(`mpy: warning: ${problem}; it is ignored\n`);
+  const net = { ...fromEnv, proxy: proxies.settings };
   const netProblem = checkNetOptions(net);
   if (netProblem !== undefined) {
     proc.writeError(`mpy: ${netProblem}\n`);
@@ -106,7 +110,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
   });
   const interp = session.interpreter;
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);
-  if (args.compileOnly) interp.exec('import _mpy_run\n_mpy_run.COMPILE_ONLY = True');
+  if (args.compileOnly) interp.exec("__import__('_mpy_run').COMPILE_ONLY = True");
 
   let status = 0;
   switch (program.kind) {

@@ -9,7 +9,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
-import { pyString } from '../../runtime/py-literal.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
@@ -114,8 +113,8 @@ async function boot(): Promise<Session> {
       _mpy_embed_host: embedHost,
       ...netHostModules({ allow: settings.networkAllow, listen: settings.networkListen })(interp, beforeBlock),
     }),
+    preload: ['_mpy_embed'],
   });
-  session.interpreter.exec(`__import__('_mpy_embed').setup(${pyString(RUNTIME_LIB_GUEST)})`);
   return session;
 }
 

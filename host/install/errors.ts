@@ -12,12 +12,20 @@ export type InstallErrorCode =
   | 'index-error'
   | 'download-failed'
   | 'digest-mismatch'
+  | 'digest-missing'
   | 'bad-archive'
   | 'file-conflict'
   | 'compile-unavailable'
   | 'compile-failed'
   | 'commit-failed'
   | 'cancelled'
+  | 'bad-record'
+  | 'not-installed'
+  | 'modified'
+  | 'still-required'
+  | 'hash-mismatch'
+  | 'missing-hash'
+  | 'locked'
   | 'io-error';
 
 /** A failed install; the target directory is as it was before (see `commit.ts`). */

@@ -6,6 +6,7 @@
  */
 import type { WorkerConfig } from './protocol.js';
 import { NetBridge } from './bridge.js';
+import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 
 /** Options of the network bridge. */
 export interface NetOptions {
@@ -26,6 +27,13 @@ export interface NetOptions {
   readonly timeoutMs?: number;
   /** Redirects followed per HTTP request. Default 20 (as fetch). */
   readonly maxRedirects?: number;
+  /**
+   * DNS servers (`ip` or `ip:port`) that Python's lookups ask instead of the
+   * system resolver (which also reads /etc/hosts). Default: the system resolver.
+   */
+  readonly dnsServers?: readonly string[];
+  /** HTTP proxies for Python's connections (./proxy.ts). Default none. */
+  readonly proxy?: ProxySettings | null;
 }
 
 /** Default time limit of a blocking socket operation. */
@@ -36,8 +44,10 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The options the environment gives: `MPY_INDEX_URL`, `MPY_NET_TIMEOUT`
  * (seconds), `MPY_NET_ALLOW` (comma-separated patterns; unset allows
- * everything), `MPY_NET_LISTEN` (the same for binding and listening).
- * NODE_EXTRA_CA_CERTS is in Node's default store anyway.
+ * everything), `MPY_NET_LISTEN` (the same for binding and listening),
+ * `MPY_NET_DNS` (comma-separated DNS servers), `HTTP_PROXY`, `HTTPS_PROXY`,
+ * `NO_PROXY` (and lower-case; ./proxy.ts). NODE_EXTRA_CA_CERTS is in Node's
+ * default store anyway.
  */
 export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
   const timeout = Number(env.MPY_NET_TIMEOUT);
@@ -46,6 +56,8 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
     allow: patternList(env.MPY_NET_ALLOW),
     listen: patternList(env.MPY_NET_LISTEN),
+    dnsServers: env.MPY_NET_DNS ? env.MPY_NET_DNS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    proxy: proxySettingsFromEnv(env),
   };
 }
 
@@ -66,6 +78,8 @@ export function workerConfig(options: NetOptions): WorkerConfig {
     indexUrl: options.indexUrl ?? null,
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     connectTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    dnsServers: options.dnsServers?.length ? options.dnsServers : null,
+    proxy: options.proxy ?? null,
   };
 }
 
@@ -83,6 +97,7 @@ export function checkNetOptions(options: NetOptions): string | undefined {
     return e.message
       .replace(/^network allow-list:/, 'MPY_NET_ALLOW:')
       .replace(/^network listen-list:/, 'MPY_NET_LISTEN:')
-      .replace(/^index URL/, 'MPY_INDEX_URL');
+      .replace(/^index URL/, 'MPY_INDEX_URL')
+      .replace(/^DNS server/, 'MPY_NET_DNS: DNS server');
   }
 }

@@ -27,6 +27,8 @@ const ctx: ConnectionContext = {
   timeoutMs: config.connectTimeoutMs,
   maxRedirects: config.maxRedirects,
   names,
+  dnsServers: config.dnsServers,
+  proxy: config.proxy,
   changed: () => readiness.changed(),
 };
 const sockets = new Sockets(ctx, readiness, new NetPolicy(config.listen));
@@ -56,7 +58,7 @@ class WrongKind extends Error {}
 /** Lookup reply: lines of `family port hex-sockaddr`, as text. */
 async function lookupReply(host: string, port: number, family: number): Promise<[number, Buffer?]> {
   const [name, realPort] = splitHostPort(host, port, ctx.mapping);
-  const found = await resolveHost(name, family, { mapping: ctx.mapping, policy: ctx.policy, names });
+  const found = await resolveHost(name, family, { mapping: ctx.mapping, policy: ctx.policy, names, dnsServers: ctx.dnsServers });
   if (typeof found === 'number') return [found];
   const text = found.map((r) => `${r.family} ${sockaddrBytes(r, realPort).toString('hex')}`).join('\n');
   const bytes = Buffer.from(text, 'latin1');

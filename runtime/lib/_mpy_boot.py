@@ -1,11 +1,16 @@
 # mpy: boot-time setup of the interpreter's module environment.
 # Gives the webassembly build what the Unix port's modules have: os.getenv and
 # friends, sleeps that do not spin, a working input(), and the u-prefixed names.
+# The host imports it with sys.path holding only mpy's lib directory and
+# ".frozen", so nothing the user has on disk takes part in the boot.
 import sys
 import os
 import time
 import builtins
 import _mpy_host
+
+# Raised where V8 runs out of stack inside the interpreter (runtime/stack-overflow.ts).
+_STACK_EXHAUSTED = RuntimeError("maximum recursion depth exceeded")
 
 
 def _getenv(key, default=None):
@@ -55,62 +60,16 @@ def _input(prompt=None):
     return line[:-1] if line[-1:] == "\n" else line
 
 
-_LIB = __file__.rsplit("/", 1)[0]
-_import = __import__
-# The host's modules that must win over the build's frozen ones of the same
-# name (the build freezes a browser asyncio; the Unix port's is the host's).
-# Each is loaded from the host's lib on its first import; the import hook
-# that does it removes itself once all are loaded.
-_HOST_FIRST = ["asyncio"]
-
-
-def _shadowed_before_frozen(name):
-    # Whether a sys.path entry ahead of .frozen holds `name` (it wins natively).
-    for entry in sys.path:
-        if entry == ".frozen":
-            return False
-        base = (entry or ".") + "/" + name
-        for tail in (".py", ".mpy", "/__init__.py", "/__init__.mpy"):
-            try:
-                os.stat(base + tail)
-                return True
-            except OSError:
-                pass
-    return False
-
-
-def load_host_first(name):
-    """Loads the host's copy of `name`'s top-level package if it is one of
-    _HOST_FIRST and not imported yet. Returns whether the import hook is
-    still needed."""
-    top = name.split(".", 1)[0]
-    if top in _HOST_FIRST:
-        _HOST_FIRST.remove(top)
-        if top not in sys.modules and not _shadowed_before_frozen(top):
-            saved = sys.path[:]
-            sys.path[:] = [_LIB, ".frozen"]
-            try:
-                _import(top)
-            finally:
-                sys.path[:] = saved
-    return bool(_HOST_FIRST)
-
-
-# Whether import_hook is builtins.__import__ (reading it does not tell).
-_hooked = [False]
-
-
-def import_hook(name, *args):
-    if not (args[3:] and args[3]) and not load_host_first(name) and _hooked[0]:
-        # Deleting the override restores the built-in __import__.
-        _hooked[0] = False
-        del builtins.__import__
-    return _import(name, *args)
-
-
-def boot(argv, path):
+def boot(argv, path, preload=()):
+    """Extends the built-in modules, loads the host's runner modules (and
+    `preload`), then sets argv and sys.path and starts the import ranking
+    (_mpy_resolve), all before the user's paths are searched."""
     sys.argv[:] = argv
-    sys.path[:] = path
+    # The guard's JS module is needed once: keep it out of the program's reach.
+    import _mpy_stack
+
+    _mpy_stack.arm(id(_STACK_EXHAUSTED))
+    del sys.modules["_mpy_stack"]
     os.getenv = _getenv
     os.putenv = _putenv
     os.unsetenv = _unsetenv
@@ -120,8 +79,14 @@ def boot(argv, path):
     time.sleep_us = _sleep_us
     time.ticks_us = _ticks_us
     builtins.input = _input
-    builtins.__import__ = import_hook
-    _hooked[0] = True
     # The u-names resolve to read-only C modules; point them at the extended ones.
     sys.modules["uos"] = os
     sys.modules["utime"] = time
+    import _mpy_resolve
+    import _mpy_run
+
+    for name in preload:
+        __import__(name)
+    lib = sys.path[0]
+    sys.path[:] = path
+    _mpy_resolve.install(lib)
