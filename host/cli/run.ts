@@ -107,6 +107,9 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
     hostModules: netHostModules(net),
+    // The user's own code keeps the build's `js` bridge, except under an
+    // allow-list, which `js` (node:net, fetch) would step around.
+    jsBridge: net.allow === undefined,
   });
   const interp = session.interpreter;
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);

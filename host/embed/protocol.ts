@@ -22,6 +22,8 @@ export interface WorkerInit {
   readonly runtimeLibDir: string;
   /** The V8 stack size the worker was given, in bytes (for the recursion limit). */
   readonly v8StackBytes: number;
+  /** Output bytes in flight to the main side (see output-credit.ts). */
+  readonly outputCredit: Int32Array;
 }
 
 /** An fs helper call. */

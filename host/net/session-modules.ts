@@ -17,7 +17,7 @@ import type { NetOptions } from './options.js';
 export function netHostModules(
   options: NetOptions,
   onBridge?: (bridge: NetBridge) => void,
-): (interp: Interpreter, beforeBlock?: () => void) => Record<string, object> {
+): (interp: Interpreter, beforeBlock?: () => void) => Record<string, Readonly<Record<string, unknown>>> {
   return (interp, beforeBlock) => {
     const bridge = new NetBridge(options);
     onBridge?.(bridge);
