@@ -96,7 +96,7 @@ export function createNetModule(bridge: NetBridge, heap: () => Uint8Array, befor
     }),
     poll: guard((id: number): number => (stale(id) ? 0 : bridge.call({ op: 'poll', id }, 0).result)),
     /** kind 0: TCP (listener), 1: UDP. port < 0: `host` is a hex sockaddr. */
-    bind: blocking((id: number, kind: number, host: string, port: number, family: number): number => {
+    bind_to: blocking((id: number, kind: number, host: string, port: number, family: number): number => {
       if (stale(id)) return -Errno.EBADF;
       const op = { op: 'bind', id, kind: kind === 1 ? 'udp' : 'tcp', host: String(host), port, family } as const;
       return bridge.call(op, bridge.defaultTimeoutMs).result;

@@ -228,7 +228,7 @@ class socket(io.IOBase):
     def bind(self, addr):
         self._check()
         host, port = _target(addr)
-        r = _mpy_net.bind(self._id, 1 if self.type == SOCK_DGRAM else 0, host, port, self.family)
+        r = _mpy_net.bind_to(self._id, 1 if self.type == SOCK_DGRAM else 0, host, port, self.family)
         if r < 0:
             _raise(r)
 
