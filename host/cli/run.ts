@@ -95,6 +95,12 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     if (upip.status !== undefined) return upip.status;
     path = upip.path;
   }
+  if (program.kind === 'module' && program.name === 'mip') {
+    const { bootstrapMip } = await import('../mip/bootstrap.js');
+    const mip = await bootstrapMip({ env: proc.env, cwd: proc.cwd, path, argv: args.argv, writeError: (t) => proc.writeError(t) });
+    if (mip.status !== undefined) return mip.status;
+    path = mip.path;
+  }
 
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY });
   const session = await Session.start({

@@ -138,4 +138,30 @@ attempt('etc', lambda: os.listdir('/etc'))`,
       etc: 'OSError: [Errno 2] ENOENT',
     });
   });
+
+  it('refuses a NUL in a path with ValueError, as CPython does, instead of cutting the path at it', async () => {
+    await using mp = await MicroPython.create({ mounts: { '/app': join(host, 'app') } });
+    const r = await probe(
+      mp,
+      `attempt('open', lambda: open('/app/x.txt\\0/../../secret.txt', 'w'))
+attempt('open bytes', lambda: open(b'/app/x\\0'))
+attempt('stat', lambda: os.stat('/app\\0/etc'))
+attempt('listdir', lambda: os.listdir('/\\0'))
+attempt('mkdir', lambda: os.mkdir('/app/d\\0'))
+attempt('remove', lambda: os.remove('/app/x\\0'))
+attempt('rename to', lambda: os.rename('/app/a', '/app/b\\0'))
+attempt('plain open still works', lambda: open('/app/plain.txt', 'w').write('ok'))`,
+    );
+    const refused = 'ValueError: embedded null byte';
+    expect(r).toEqual({
+      open: refused,
+      'open bytes': refused,
+      stat: refused,
+      listdir: refused,
+      mkdir: refused,
+      remove: refused,
+      'rename to': refused,
+      'plain open still works': 'value 2',
+    });
+  });
 });
