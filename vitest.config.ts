@@ -19,6 +19,7 @@ const UNIT = [
 const SLOW = [
   'test/bench.test.ts',
   'test/consumer.test.ts',
+  'test/memory.test.ts',
   'test/vitest-describe.test.ts',
   'test/vitest-watch.test.ts',
   'test/wasm-loader.test.ts',

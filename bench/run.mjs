@@ -4,7 +4,10 @@
 //
 //   - CPU-bound Python in process (tinybench): mpy's own workload and, when
 //     installed, pystone_lowmem, on mpy vs the package's stock
-//     loadMicroPython vs mpy's host on the original wasm;
+//     loadMicroPython vs mpy's host on the original wasm vs mpy without the
+//     in-run garbage collection;
+//   - memory: a garbage-making loop's peak RSS and time, mpy vs mpy without
+//     the in-run collection (and the native port);
 //   - as whole processes: the same script on mpy's CLI vs the native
 //     MicroPython Unix port (MPY_NATIVE=/path/to/micropython) and CPython;
 //   - `mpy -c pass` vs `node -e 0`; printing 200,000 lines vs node;
@@ -16,6 +19,8 @@
 // (npm ci does it).
 import { fileURLToPath } from 'node:url';
 import { cpuRows } from './lib/cpu.mjs';
+import { memoryRows } from './lib/memory.mjs';
+import { buildNoInRunGcWasm } from './lib/no-inrun-gc-wasm.mjs';
 import { printRows, startupRows } from './lib/cli.mjs';
 import { externalBenchmarks, runExternal } from './lib/external.mjs';
 import { environment, markdownTable, skipped, writeJson } from './lib/report.mjs';
@@ -57,8 +62,16 @@ async function main() {
   const env = environment(opts.quick);
   const progress = (what) => process.stderr.write(`bench: ${what}...\n`);
   const rows = [];
-  progress('CPU work in process and as processes');
-  rows.push(...(await cpuRows({ quick: opts.quick, tools })));
+  progress('building the wasm without in-run garbage collection, for comparison');
+  const noInRunGc = await buildNoInRunGcWasm();
+  try {
+    progress('CPU work in process and as processes');
+    rows.push(...(await cpuRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path })));
+    progress('memory: churn');
+    rows.push(...memoryRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path }));
+  } finally {
+    noInRunGc.remove();
+  }
   progress('start-up');
   rows.push(...startupRows({ quick: opts.quick, tools }));
   progress('print throughput');

@@ -4,7 +4,15 @@ import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
 import { closeJsModules } from './js-closure.js';
-import { findThreadState, relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+import {
+  V8_BYTES_PER_SHADOW_BYTE_SPILLED,
+  findThreadState,
+  relocateShadowStack,
+  setStackTop,
+  widenStackLimit,
+  type StackExports,
+} from './c-stack.js';
+import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
 
 /** What a stack overflow that no Python code could catch is reported as. */
@@ -32,11 +40,20 @@ export interface InterpreterOptions {
   readonly heapBytes?: number;
   /**
    * Bound in bytes on the GC heap: past it allocation raises MemoryError.
-   * Default: none (the build's 2 GiB wasm ceiling). The official build
-   * collects garbage only between top-level runs, so a bound also limits the
-   * garbage one run may leave behind.
+   * Default: none (the build's 2 GiB wasm ceiling). With the optimised wasm
+   * the bound is the total size of the GC's heap areas, which grow from
+   * `heapBytes` as live data needs (garbage is collected first); with the
+   * original wasm, which collects only between top-level runs, it bounds the
+   * wasm memory's growth.
    */
   readonly heapLimitBytes?: number;
+  /**
+   * The bound to use instead when `heapLimitBytes` is not given and the wasm
+   * collects garbage during a run. The original wasm gets no bound then: it
+   * collects only between runs, so a bound would stop (or, in some paths, spin)
+   * a program that merely makes garbage.
+   */
+  readonly inRunGcHeapLimitBytes?: number;
   /** Python value-stack size in words; bounds recursion depth. Default: 16384. */
   readonly pystackWords?: number;
   /** The V8 stack size of the thread, in bytes, for the recursion limit. Default: Node's 984 KiB. */
@@ -126,8 +143,16 @@ export class Interpreter {
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
+    const gcHeapLimit = exports[HEAP_LIMIT_EXPORT];
+    const inRunGc = gcHeapLimit instanceof WebAssembly.Global;
     const state = findThreadState(memory, stackTop, pystackWords);
-    widenStackLimit(memory, state, options.v8StackBytes);
+    // A wasm that collects during a run scans the C stack up to stack_top.
+    if (inRunGc && !setStackTop(memory, state, stackTop)) {
+      throw new Error(
+        'mpy: the interpreter wasm collects garbage during a run but its thread state was not found; rebuild with MPY_NO_INRUN_GC=1 (npm run build)',
+      );
+    }
+    widenStackLimit(memory, state, options.v8StackBytes, inRunGc ? V8_BYTES_PER_SHADOW_BYTE_SPILLED : undefined);
     module.ccall('proxy_c_init', null, [], []);
     const guard = new StackOverflowRecovery(memory, state, exports as unknown as StackOverflowExports);
     interp.#recovery = guard;
@@ -139,7 +164,10 @@ export class Interpreter {
       },
     });
     if (!jsBridge) closeJsModules(interp);
-    if (options.heapLimitBytes !== undefined) {
+    if (inRunGc) {
+      const bound = options.heapLimitBytes ?? options.inRunGcHeapLimitBytes;
+      if (bound !== undefined) gcHeapLimit.value = bound;
+    } else if (options.heapLimitBytes !== undefined) {
       // The bound applies to memory growth, so first take up the free space the
       // allocator already has, keeping only the C side's slack.
       limit = memory.buffer.byteLength;
@@ -164,7 +192,6 @@ export class Interpreter {
 
   /**
    * Compiles and runs `code` as a top-level module body in `__main__`.
-   * Garbage is collected after each top-level run.
    * @returns the body's value when it is a simple value (usually `null`)
    * @throws PythonError for an uncaught Python exception (SystemExit included)
    */

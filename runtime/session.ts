@@ -35,6 +35,8 @@ export interface SessionOptions {
   readonly heapBytes?: number;
   /** See {@link InterpreterOptions.heapLimitBytes}. */
   readonly heapLimitBytes?: number;
+  /** See {@link InterpreterOptions.inRunGcHeapLimitBytes}. */
+  readonly inRunGcHeapLimitBytes?: number;
   /** See {@link InterpreterOptions.v8StackBytes}. */
   readonly v8StackBytes?: number;
   /** See {@link InterpreterOptions.jsBridge}. Default: `false`. */
@@ -63,6 +65,7 @@ export class Session {
       stdio: options.stdio,
       heapBytes: options.heapBytes,
       heapLimitBytes: options.heapLimitBytes,
+      inRunGcHeapLimitBytes: options.inRunGcHeapLimitBytes,
       v8StackBytes: options.v8StackBytes,
       jsBridge: options.jsBridge,
     });

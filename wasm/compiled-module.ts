@@ -11,9 +11,11 @@ export type InterpreterWasmKind = 'optimised' | 'original';
 
 /**
  * What to load: `auto` (the default) takes the optimised copy when one was
- * built for the installed interpreter, else the original.
+ * built for the installed interpreter, else the original; an absolute path
+ * names a wasm file built from the installed interpreter by hand (say,
+ * without the in-run garbage collection, to compare; see `bench/`).
  */
-export type InterpreterWasmChoice = InterpreterWasmKind | 'auto';
+export type InterpreterWasmChoice = InterpreterWasmKind | 'auto' | `/${string}`;
 
 /**
  * Environment variable that overrides the choice for the whole process (and
@@ -28,12 +30,16 @@ function choiceFromEnv(): InterpreterWasmChoice {
   const value = process.env[WASM_CHOICE_ENV];
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (value === 'original' || value === 'optimised') return value;
-  throw new Error(`mpy: ${WASM_CHOICE_ENV} must be "original", "optimised" or "auto", not ${JSON.stringify(value)}`);
+  if (value.startsWith('/') && value.endsWith('.wasm')) return value as `/${string}`;
+  throw new Error(
+    `mpy: ${WASM_CHOICE_ENV} must be "original", "optimised", "auto" or the absolute path of a .wasm file, not ${JSON.stringify(value)}`,
+  );
 }
 
 /** The wasm file a choice resolves to, or undefined for "use the original". */
 function optimisedPath(choice: InterpreterWasmChoice): string | undefined {
   if (choice === 'original') return undefined;
+  if (choice.startsWith('/')) return choice;
   const optimised = findOptimisedWasm();
   if (!optimised && choice === 'optimised') {
     throw new Error('mpy: no optimised interpreter wasm was built for this install; run `npm run build`');
@@ -54,7 +60,7 @@ export function compileInterpreterModule(choice: InterpreterWasmChoice = choiceF
     try {
       return new WebAssembly.Module(readFileSync(path));
     } catch (e) {
-      if (choice === 'optimised') throw e;
+      if (choice !== 'auto') throw e;
     }
   }
   return new WebAssembly.Module(readFileSync(locateInterpreter().wasm));
@@ -72,7 +78,7 @@ export async function compileInterpreterModuleAsync(
     try {
       return await WebAssembly.compile(readFileSync(path));
     } catch (e) {
-      if (choice === 'optimised') throw e;
+      if (choice !== 'auto') throw e;
     }
   }
   return WebAssembly.compile(readFileSync(locateInterpreter().wasm));

@@ -19,7 +19,7 @@ export const OPTIMISED_MANIFEST_FILE = 'micropython.opt.json';
  * Version of the transformation. Bump it whenever `wasm/build` changes what it
  * produces, so that copies built by an older step are ignored.
  */
-export const OPTIMISATION_FORMAT = 1;
+export const OPTIMISATION_FORMAT = 2;
 
 /** What the manifest records. */
 export interface OptimisedManifest {
@@ -37,6 +37,8 @@ export interface OptimisedManifest {
   readonly optimizeLevel: number;
   /** The `invoke_*` trampolines now inside the module. */
   readonly invokes: readonly string[];
+  /** Whether garbage is collected during a run (`wasm/build/gc-collect.ts`). */
+  readonly inRunGc: boolean;
   /** Milliseconds the build step took. */
   readonly buildMs: number;
 }

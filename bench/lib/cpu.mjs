@@ -1,5 +1,6 @@
 // CPU-bound Python: mpy's own workload (bench/cpu/mpy_cpu_bench.py) and,
-// when installed, pystone_lowmem. In process, each on mpy, on mpy's host with
+// when installed, pystone_lowmem. In process, each on mpy, on mpy without the
+// in-run garbage collection (the cost of spilling pointers), on mpy's host with
 // the original wasm, and on the package's stock loader (tinybench in a worker
 // per variant); as whole processes, mpy's CLI against the native Unix port
 // and CPython running the same script.
@@ -35,6 +36,7 @@ function inProcessRows(prefix, label, unit, perCall, times) {
   return [
     row('vs-stock', 'stock', 'stock loadMicroPython', '≥1.8x, aim 3x'),
     row('vs-original-wasm', 'mpy-original', 'mpy host, original wasm'),
+    row('vs-no-inrun-gc', 'mpy-no-inrun-gc', 'mpy without in-run collection (no pointer spilling)', '≥0.9x'),
   ];
 }
 
@@ -78,9 +80,10 @@ function nativeRows(prefix, label, unit, commands, parse, tools, rounds) {
 
 /**
  * The CPU rows.
- * @param {{quick: boolean, tools: {native?: string, cpython?: string, pystone?: {path: string, source: string}}}} options
+ * @param {{quick: boolean, tools: {native?: string, cpython?: string, pystone?: {path: string, source: string}},
+ *   noInRunGcWasm: string}} options
  */
-export async function cpuRows({ quick, tools }) {
+export async function cpuRows({ quick, tools, noInRunGcWasm }) {
   const loops = quick ? 400 : 3000;
   const sizes = quick ? { timeMs: 400, warmupMs: 400, rounds: 1 } : { timeMs: 2000, warmupMs: 1000, rounds: 3 };
   const source = readFileSync(join(CPU_DIR, 'mpy_cpu_bench.py'), 'utf8');
@@ -89,6 +92,7 @@ export async function cpuRows({ quick, tools }) {
     setup: 'import mpy_cpu_bench',
     call: `mpy_cpu_bench.run(${loops})`,
     check: `print(mpy_cpu_bench.run(${loops}))`,
+    noInRunGcWasm,
     ...sizes,
   });
   const rows = inProcessRows('cpu', `CPU work (mpy_cpu_bench, ${loops} loops)`, 'loops/s', loops, cpu);
@@ -115,7 +119,7 @@ export async function cpuRows({ quick, tools }) {
   if (!tools.pystone) {
     const why = 'pystone_lowmem not installed (mpy -m upip install micropython-pystone_lowmem)';
     rows.push(
-      ...['vs-stock', 'vs-original-wasm', 'vs-native'].map((id) => skipped(`pystone.${id}`, pyLabel, why)),
+      ...['vs-stock', 'vs-original-wasm', 'vs-no-inrun-gc', 'vs-native'].map((id) => skipped(`pystone.${id}`, pyLabel, why)),
     );
     return rows;
   }
@@ -124,6 +128,7 @@ export async function cpuRows({ quick, tools }) {
     setup: 'import pystone_lowmem',
     call: `pystone_lowmem.pystones(${pyLoops})`,
     check: `print(pystone_lowmem.pystones(${pyLoops})[1] > 0)`,
+    noInRunGcWasm,
     ...sizes,
   });
   rows.push(...inProcessRows('pystone', `${pyLabel}`, 'pystones/s', pyLoops, py));

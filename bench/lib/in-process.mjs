@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 /** The interpreter variants, in the order they run. */
 export const VARIANTS = {
   mpy: 'mpy (optimised wasm)',
+  'mpy-no-inrun-gc': 'mpy, optimised wasm without the in-run garbage collection',
   'mpy-original': 'mpy host on the original wasm (JS trampolines)',
   stock: "package's own loadMicroPython (stock glue)",
 };
@@ -28,7 +29,7 @@ const median = (xs) => {
 
 /**
  * Times `call` on every variant.
- * @param {object} job { modules, setup, call, check, timeMs, warmupMs, rounds }
+ * @param {object} job { modules, setup, call, check, timeMs, warmupMs, rounds, noInRunGcWasm }
  * @returns {Promise<Record<string, {ms: number, roundsMs: number[], check: string}>>} per variant:
  *   median ms per call, each round's median, and the `check` expression's printed output
  */

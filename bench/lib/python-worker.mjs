@@ -3,8 +3,9 @@
 // times one Python call with tinybench. One variant per worker, because the
 // official glue keeps its state on globalThis (one interpreter per realm).
 //
-// workerData: { variant: 'mpy' | 'mpy-original' | 'stock', modules: {name: source},
-//               setup: python, call: python, check: python, timeMs, warmupMs }
+// workerData: { variant: 'mpy' | 'mpy-no-inrun-gc' | 'mpy-original' | 'stock', modules: {name: source},
+//               setup: python, call: python, check: python, timeMs, warmupMs,
+//               noInRunGcWasm: path of the wasm for 'mpy-no-inrun-gc' }
 // Posts: { latency: {p50, mean, min, samples}, check: string } or { error }.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Bench } from 'tinybench';
@@ -50,9 +51,9 @@ async function stockRunner() {
 }
 
 async function main() {
-  const { variant, modules, setup, call, check, timeMs, warmupMs } = workerData;
-  const runner =
-    variant === 'stock' ? await stockRunner() : await mpyRunner(variant === 'mpy-original' ? 'original' : 'optimised');
+  const { variant, modules, setup, call, check, timeMs, warmupMs, noInRunGcWasm } = workerData;
+  const kind = { 'mpy-original': 'original', 'mpy-no-inrun-gc': noInRunGcWasm }[variant] ?? 'optimised';
+  const runner = variant === 'stock' ? await stockRunner() : await mpyRunner(kind);
   for (const [name, source] of Object.entries(modules)) runner.writeFile(`/${name}.py`, source);
   runner.run(setup);
   // Time-bounded on both sides: V8 tiers the interpreter loop up to optimised

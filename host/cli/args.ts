@@ -1,4 +1,4 @@
-import { parseHeapSize } from './heap-size.js';
+import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from './heap-size.js';
 
 /** What the command line asks to run. */
 export type Program =
@@ -79,6 +79,12 @@ export function parseRunArgs(argv: readonly string[]): ParsedArgs {
         heapBytes = parseHeapSize(value.slice('heapsize='.length));
         if (heapBytes === undefined) {
           return { action: 'error', message: `invalid heap size in -X ${value} (expected N[w][K|M], at least 700 bytes)` };
+        }
+        if (heapBytes > MAX_HEAP_BYTES) {
+          return {
+            action: 'error',
+            message: `heap size in -X ${value} is above the maximum ${MAX_HEAP_TEXT} (wasm32 memory is 2 GiB); use -X heapsize=${MAX_HEAP_TEXT} or less`,
+          };
         }
       } else {
         return { action: 'error', message: `unknown implementation option -X ${value}` };

@@ -1,5 +1,17 @@
 /** The smallest heap the Unix port accepts (`-X heapsize=`). */
 export const MIN_HEAP_BYTES = 700;
+/**
+ * The largest heap bound mpy accepts, in `-X heapsize=` and `heapSize`: wasm32
+ * memory ends at 2 GiB, which must also hold the C side and the stacks.
+ */
+export const MAX_HEAP_BYTES = 1536 * 1024 * 1024;
+/**
+ * The CLI's heap bound without `-X heapsize`: the heap starts small and grows
+ * (after collecting) up to this, then allocation raises MemoryError.
+ */
+export const DEFAULT_HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
+/** {@link MAX_HEAP_BYTES} as the size text users write. */
+export const MAX_HEAP_TEXT = '1536M';
 const WORD_BYTES = 4;
 
 /**

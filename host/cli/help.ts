@@ -1,5 +1,5 @@
 import { SUBCOMMANDS } from './subcommands.js';
-import { MIN_HEAP_BYTES } from './heap-size.js';
+import { DEFAULT_HEAP_LIMIT_BYTES, MAX_HEAP_TEXT, MIN_HEAP_BYTES } from './heap-size.js';
 
 /** The text of `mpy -h`. */
 export function helpText(defaultHeapBytes: number): string {
@@ -18,7 +18,8 @@ Options:
 Implementation specific options (-X):
   compile-only                 -- parse and compile only
   emit=bytecode                -- set the default code emitter (the only one here)
-  heapsize=<n>[w][K|M]         -- set the GC heap size and bound (default ${defaultHeapBytes}, min ${MIN_HEAP_BYTES})
+  heapsize=<n>[w][K|M]         -- set the GC heap size and bound (min ${MIN_HEAP_BYTES}, max ${MAX_HEAP_TEXT}; default:
+                                  starts at ${defaultHeapBytes}, grows to at most ${DEFAULT_HEAP_LIMIT_BYTES})
 
 Environment:
   MICROPYPATH     sys.path after its first entry (default .frozen:~/.micropython/lib:/usr/lib/micropython)

@@ -10,6 +10,7 @@ import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
+import { DEFAULT_HEAP_LIMIT_BYTES } from './heap-size.js';
 import { usableProxies } from '../net/proxy.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
@@ -112,6 +113,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
+    inRunGcHeapLimitBytes: DEFAULT_HEAP_LIMIT_BYTES,
     hostModules: netHostModules(net),
     // The user's own code keeps the build's `js` bridge, except under an
     // allow-list, which `js` (node:net, fetch) would step around.

@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
-import { parseHeapSize } from '../cli/heap-size.js';
+import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from '../cli/heap-size.js';
 import { checkListenOption, checkNetworkOption, type NetworkOption } from './network.js';
 
 /** A host directory shown to Python, with its access mode. */
@@ -56,9 +56,10 @@ export interface MicroPythonOptions {
   /**
    * Bound on the Python heap, in bytes or as the Unix port's `-X heapsize`
    * text (`'512K'`, `'4M'`, `'0x100000'`). Past it, allocation raises
-   * `MemoryError` inside Python and the instance stays usable. The build
-   * collects garbage between calls only, so this bounds what one call
-   * allocates, garbage included. At least 256K. Default: `'64M'`.
+   * `MemoryError` inside Python (after a collection failed to make room)
+   * and the instance stays usable. The heap starts at 4 MiB (or `heapSize`
+   * when smaller) and grows in areas up to the bound. At least 256K, at most
+   * 1536M. Default: `'64M'`.
    */
   readonly heapSize?: string | number;
   /**
@@ -148,7 +149,6 @@ export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
 /** The first heap area: the heap grows from it in areas up to the bound. */
 const INITIAL_HEAP_BYTES = 4 * 1024 * 1024;
 const MIN_HEAP_BYTES = 256 * 1024;
-const MAX_HEAP_BYTES = 1536 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
@@ -238,7 +238,7 @@ function checkHeap(value: unknown): number {
   else if (typeof value === 'string') bytes = parseHeapSize(value.trim());
   if (bytes === undefined) fail(`heapSize ${JSON.stringify(value)} is not a size: use bytes or text like '512K' or '4M'`);
   if (bytes < MIN_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is below the minimum '256K'`);
-  if (bytes > MAX_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is above the maximum '1536M' (wasm32 memory is 2 GiB)`);
+  if (bytes > MAX_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is above the maximum '${MAX_HEAP_TEXT}' (wasm32 memory is 2 GiB)`);
   return bytes;
 }
 

@@ -160,7 +160,8 @@ def _op_import(req):
 _OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import}
 
 
-# This build collects garbage only at the end of a top-level run in which a
+# The fallback wasm (the official build, used when mpy's optimised one could
+# not be built) collects garbage only at the end of a top-level run in which a
 # collection was asked for (every 16 KiB allocated, or a failed allocation).
 # Under a bounded heap, garbage a caller releases in a small call
 # (`data = None`) would stay until an allocation fails once more. So once a

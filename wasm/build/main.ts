@@ -8,7 +8,10 @@
  * It never fails the build: when binaryen is missing, the rewrite does not
  * apply, the output does not validate or the self-test fails, it removes any
  * earlier output, says why on stderr and exits 0, and the loader uses the
- * original wasm. Set `MPY_SKIP_WASM_OPT=1` to skip it.
+ * original wasm. When only the in-run garbage collection cannot be installed
+ * (see `gc-collect.ts`), it says why and builds without it. Set
+ * `MPY_SKIP_WASM_OPT=1` to skip the step, `MPY_NO_INRUN_GC=1` to build
+ * without the in-run collection.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +24,7 @@ import {
   optimisedWasmDir,
   type OptimisedManifest,
 } from '../optimised-wasm.js';
-import { OPTIMIZE_LEVEL, optimiseInterpreterWasm } from './optimise.js';
+import { OPTIMIZE_LEVEL, optimiseInterpreterWasm, type OptimisedWasm } from './optimise.js';
 import { SELF_TEST_EXPECTED, runSelfTest } from './self-test.js';
 
 function removeOutputs(dir: string): void {
@@ -35,14 +38,33 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
+/** Optimises and self-tests; with `inRunGc`, a failure says why and falls back to a build without it. */
+async function optimiseAndTest(original: Uint8Array<ArrayBuffer>, inRunGc: boolean): Promise<OptimisedWasm> {
+  try {
+    const result = await optimiseInterpreterWasm(original, inRunGc);
+    const output = await runSelfTest(new WebAssembly.Module(result.bytes));
+    if (output !== SELF_TEST_EXPECTED) {
+      throw new Error(`the optimised wasm failed its self-test; it printed:\n${output}`);
+    }
+    if (!inRunGc || 'stateAddress' in result.collector) return result;
+    process.stderr.write(
+      `mpy build: no garbage collection during a run (${result.collector.notInstalled}); garbage will be collected only between top-level runs\n`,
+    );
+    return result;
+  } catch (e) {
+    if (!inRunGc) throw e;
+    process.stderr.write(
+      `mpy build: no garbage collection during a run (${(e as Error).message}); garbage will be collected only between top-level runs\n`,
+    );
+    return optimiseAndTest(original, false);
+  }
+}
+
 async function build(dir: string): Promise<OptimisedManifest> {
   const started = performance.now();
   const original = readFileSync(locateInterpreter().wasm);
-  const { bytes, invokes, binaryenVersion } = await optimiseInterpreterWasm(original);
-  const output = await runSelfTest(new WebAssembly.Module(bytes));
-  if (output !== SELF_TEST_EXPECTED) {
-    throw new Error(`the optimised wasm failed its self-test; it printed:\n${output}`);
-  }
+  const inRunGc = !process.env.MPY_NO_INRUN_GC;
+  const { bytes, invokes, binaryenVersion, collector } = await optimiseAndTest(original, inRunGc);
   const manifest: OptimisedManifest = {
     format: OPTIMISATION_FORMAT,
     interpreterVersion: INTERPRETER_VERSION,
@@ -51,6 +73,7 @@ async function build(dir: string): Promise<OptimisedManifest> {
     binaryenVersion,
     optimizeLevel: OPTIMIZE_LEVEL,
     invokes,
+    inRunGc: 'stateAddress' in collector,
     buildMs: Math.round(performance.now() - started),
   };
   mkdirSync(dir, { recursive: true });
@@ -68,7 +91,7 @@ if (process.env.MPY_SKIP_WASM_OPT) {
   try {
     const manifest = await build(dir);
     process.stderr.write(
-      `mpy build: wrote ${join(dir, OPTIMISED_WASM_FILE)} (binaryen ${manifest.binaryenVersion}, -O${manifest.optimizeLevel}, ${manifest.buildMs} ms)\n`,
+      `mpy build: wrote ${join(dir, OPTIMISED_WASM_FILE)} (binaryen ${manifest.binaryenVersion}, -O${manifest.optimizeLevel}, ${manifest.inRunGc ? 'garbage collected during a run' : 'no in-run collection'}, ${manifest.buildMs} ms)\n`,
     );
   } catch (e) {
     removeOutputs(dir);

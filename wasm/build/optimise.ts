@@ -1,11 +1,15 @@
 /**
  * Produces the optimised interpreter wasm from the pinned original: the
- * longjmp → exception-handling rewrite, then binaryen's `-O3`, then checks that
+ * longjmp → exception-handling rewrite, the in-run garbage collection with
+ * its pointer spilling (left out, and said why, when the module's shape does
+ * not match), then binaryen's `-O3`, then checks that
  * the result validates and keeps the original's exports and (minus the
  * replaced trampolines) imports. Binaryen is a build-time dependency: it is
  * imported here only, and only by the build step.
  */
 import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
+import { HEAP_LIMIT_EXPORT, installInRunCollector, nameStackPointer, type CollectorReport } from './gc-collect.js';
+import { spillPointers, type SpillReport } from './spill-pointers.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const OPTIMIZE_LEVEL = 3;
@@ -20,6 +24,8 @@ export interface OptimisedWasm {
   readonly invokes: readonly string[];
   /** The binaryen version that produced it. */
   readonly binaryenVersion: string;
+  /** The in-run garbage collection installed (see `gc-collect.ts`), or why not. */
+  readonly collector: (CollectorReport & { readonly spills: SpillReport }) | { readonly notInstalled: string };
 }
 
 function describeImports(module: WebAssembly.Module): string[] {
@@ -32,17 +38,19 @@ function describeExports(module: WebAssembly.Module): string[] {
 
 /**
  * Checks that `optimised` compiles in this engine and is a drop-in for
- * `original`: the same exports, and the same imports minus `removed`.
+ * `original`: the same exports plus `added` (`name:kind`), and the same
+ * imports minus `removed`.
  * @throws Error describing the first difference
  */
 export function checkDropIn(
   original: Uint8Array<ArrayBuffer>,
   optimised: Uint8Array<ArrayBuffer>,
   removed: ReadonlySet<string>,
+  added: readonly string[] = [],
 ): void {
   const before = new WebAssembly.Module(original);
   const after = new WebAssembly.Module(optimised);
-  const wantExports = describeExports(before).sort().join('\n');
+  const wantExports = [...describeExports(before), ...added].sort().join('\n');
   if (describeExports(after).sort().join('\n') !== wantExports) {
     throw new Error('the optimised wasm does not have the same exports as the original');
   }
@@ -55,15 +63,37 @@ export function checkDropIn(
 
 /**
  * Rewrites and optimises `original` (the pinned interpreter's wasm).
+ * @param inRunGc whether to install the in-run garbage collection (default
+ *   true); without it the result collects only between top-level calls, as
+ *   the official build does
  * @throws Error when binaryen is not installed, the module does not have the
  *   expected shape, or the result does not validate
  */
-export async function optimiseInterpreterWasm(original: Uint8Array<ArrayBuffer>): Promise<OptimisedWasm> {
+export async function optimiseInterpreterWasm(original: Uint8Array<ArrayBuffer>, inRunGc = true): Promise<OptimisedWasm> {
   const { default: b } = await import('binaryen');
-  const m = b.readBinary(original);
+  let source = original;
+  let collector: OptimisedWasm['collector'] | undefined = inRunGc ? undefined : { notInstalled: 'not asked for' };
+  try {
+    if (collector === undefined) source = nameStackPointer(b, original);
+  } catch (e) {
+    collector = { notInstalled: (e as Error).message };
+  }
+  const m = b.readBinary(source);
   try {
     const { invokes } = rewriteLongjmpToEH(b, m);
     if (!m.validate()) throw new Error('binaryen rejects the rewritten module');
+    if (collector === undefined) {
+      let installed: CollectorReport | undefined;
+      try {
+        installed = installInRunCollector(b, m);
+      } catch (e) {
+        collector = { notInstalled: (e as Error).message };
+      }
+      if (installed) {
+        collector = { ...installed, spills: spillPointers(b, m, installed.functions.gcCollect) };
+        if (!m.validate()) throw new Error('binaryen rejects the module once pointers are spilled');
+      }
+    }
     const level = b.getOptimizeLevel();
     const shrink = b.getShrinkLevel();
     b.setOptimizeLevel(OPTIMIZE_LEVEL);
@@ -76,8 +106,9 @@ export async function optimiseInterpreterWasm(original: Uint8Array<ArrayBuffer>)
     }
     if (!m.validate()) throw new Error('binaryen rejects the optimised module');
     const bytes = new Uint8Array(m.emitBinary());
-    checkDropIn(original, bytes, new Set([...invokes, '_emscripten_throw_longjmp']));
-    return { bytes, invokes, binaryenVersion: await binaryenVersion() };
+    const added = collector !== undefined && 'stateAddress' in collector ? [`${HEAP_LIMIT_EXPORT}:global`] : [];
+    checkDropIn(original, bytes, new Set([...invokes, '_emscripten_throw_longjmp']), added);
+    return { bytes, invokes, binaryenVersion: await binaryenVersion(), collector: collector ?? { notInstalled: 'not installed' } };
   } finally {
     m.dispose();
   }

@@ -1,8 +1,10 @@
 /**
  * Runs a candidate interpreter module on a Python program that exercises every
  * nlr path the rewrite touches (exceptions through calls, finally, generators,
- * raising inside a handler, the recursion limit) in a fresh worker thread, and compares its
- * output with the expected text. A build that fails this is not shipped.
+ * raising inside a handler, the recursion limit) and, with a live dictionary
+ * growing while garbage fills the heap many times over, the in-run garbage
+ * collection, in a fresh worker thread, and compares its output with the
+ * expected text. A build that fails this is not shipped.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -45,6 +47,17 @@ try:
 except RuntimeError as e:
     print("deep", e)
 print("sum", sum(i * i for i in range(1000)))
+import gc
+def churn(n):
+    kept = {}
+    for i in range(n):
+        key = "k" + str(i)
+        kept[key] = [i, (key, str(i) * 3), {"v": i}, bytearray(64)]
+        for j in range(40):
+            [j] * 32
+    return kept
+kept = churn(4000)
+print("gc", len(kept), all(v[0] == int(k[1:]) and v[1][1] == k[1:] * 3 and v[2]["v"] == v[0] for k, v in kept.items()))
 `;
 
 /** What {@link SELF_TEST_PROGRAM} prints. */
@@ -56,6 +69,7 @@ export const SELF_TEST_EXPECTED = [
   'wrapped ZeroDivisionError',
   'deep maximum recursion depth exceeded',
   'sum 332833500',
+  'gc 4000 True',
   '',
 ].join('\n');
 

@@ -1,0 +1,270 @@
+/**
+ * Makes every pointer a C function holds in a wasm local visible to the
+ * garbage collector's scan of the shadow stack, at every call during which a
+ * collection can happen.
+ *
+ * Binaryen's `spill-pointers` pass stores each live i32 local into a frame on
+ * the shadow stack before every call. It sees only locals, so `flatten` runs
+ * first: it moves every intermediate value (a pointer computed before a call
+ * and still on the wasm value stack while the call runs) into a local;
+ * `coalesce-locals` then shares locals whose lives do not overlap.
+ *
+ * Done to the whole module, that costs about a third of the interpreter's
+ * speed. Most of it is avoidable, because a collection can only happen inside
+ * `gc_collect`: this step works out, from the call graph, which functions may
+ * reach it (conservatively: any indirect call may, and any call to an import
+ * other than WASI, syscalls, clocks and the like),
+ * runs the passes only on those, and then removes the spill stores in
+ * front of calls to functions that cannot collect. Those spills never matter:
+ * while such a call runs, nothing scans the stack. Last, it packs the slots
+ * still in use, so that a frame is as large as the pointers it holds.
+ */
+import type binaryenModule from 'binaryen';
+
+type Binaryen = typeof binaryenModule;
+type BModule = InstanceType<Binaryen['Module']>;
+
+/** The binaryen passes run on each function that may collect, in order. */
+export const SPILL_PASSES: readonly string[] = ['flatten', 'coalesce-locals', 'spill-pointers'];
+
+const STACK_POINTER = '__stack_pointer';
+
+/**
+ * Imports that return to wasm without calling into it: WASI and syscalls (the
+ * host's filesystem and stdio), clocks, randomness, heap growth, abort. Every
+ * other import (the JS proxy layer) may call back into the VM, which may
+ * collect.
+ */
+function importCannotReenter(module: string, base: string): boolean {
+  if (module === 'wasi_snapshot_preview1') return true;
+  if (module !== 'env') return false;
+  return (
+    base.startsWith('__syscall_') ||
+    ['mp_js_random_u32', 'mp_js_ticks_ms', 'mp_js_time_ms', '_abort_js', 'emscripten_resize_heap'].includes(base)
+  );
+}
+
+/** What {@link spillPointers} did. */
+export interface SpillReport {
+  /** Functions that may reach `gc_collect` (and so spill). */
+  readonly collectingFunctions: number;
+  /** Defined functions in the module. */
+  readonly definedFunctions: number;
+  /** Spill stores removed in front of calls that cannot collect. */
+  readonly spillsRemoved: number;
+}
+
+/**
+ * The defined functions that may reach `gcCollect` through calls: it, every
+ * function that calls one of them or an import that may call back into wasm,
+ * and every function with an indirect call.
+ */
+export function collectingFunctions(b: Binaryen, m: BModule, gcCollect: string): Set<string> {
+  const imports = new Set<string>();
+  const callees = new Map<string, Set<string>>();
+  const indirect = new Set<string>();
+  for (let i = 0; i < m.getNumFunctions(); i++) {
+    const info = b.getFunctionInfo(m.getFunctionByIndex(i));
+    if (info.module) {
+      if (!importCannotReenter(info.module, info.base ?? '')) imports.add(info.name);
+      continue;
+    }
+    const text = b.emitText(info.body);
+    callees.set(info.name, new Set([...text.matchAll(/\(call \$([^\s)]+)/g)].map((x) => x[1]!)));
+    if (text.includes('(call_indirect')) indirect.add(info.name);
+  }
+  const collecting = new Set([gcCollect]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, called] of callees) {
+      if (collecting.has(name)) continue;
+      if (indirect.has(name) || [...called].some((c) => collecting.has(c) || imports.has(c))) {
+        collecting.add(name);
+        changed = true;
+      }
+    }
+  }
+  return collecting;
+}
+
+/** The direct children of an expression, for the kinds this module has. */
+function children(b: Binaryen, e: number): number[] {
+  const id = b.getExpressionId(e);
+  const B = b as unknown as Record<string, Record<string, (e: number, i?: number) => number>>;
+  const kids = (...xs: number[]): number[] => xs.filter((x) => x !== 0);
+  switch (id) {
+    case b.BlockId:
+      return (b.getExpressionInfo(e) as binaryenModule.BlockInfo).children;
+    case b.IfId:
+      return kids(B.If!.getCondition!(e), B.If!.getIfTrue!(e), B.If!.getIfFalse!(e));
+    case b.LoopId:
+      return kids(B.Loop!.getBody!(e));
+    case b.BreakId:
+      return kids(B.Break!.getCondition!(e), B.Break!.getValue!(e));
+    case b.SwitchId:
+      return kids(B.Switch!.getCondition!(e), B.Switch!.getValue!(e));
+    case b.CallId:
+    case b.CallIndirectId:
+    case b.ThrowId: {
+      const info = b.getExpressionInfo(e) as unknown as { operands: number[]; target?: number | string };
+      return kids(...info.operands, ...(id === b.CallIndirectId ? [info.target as number] : []));
+    }
+    case b.LocalSetId:
+      return kids(B.LocalSet!.getValue!(e));
+    case b.GlobalSetId:
+      return kids(B.GlobalSet!.getValue!(e));
+    case b.LoadId:
+      return kids(B.Load!.getPtr!(e));
+    case b.StoreId:
+      return kids(B.Store!.getPtr!(e), B.Store!.getValue!(e));
+    case b.UnaryId:
+      return kids(B.Unary!.getValue!(e));
+    case b.BinaryId:
+      return kids(B.Binary!.getLeft!(e), B.Binary!.getRight!(e));
+    case b.SelectId:
+      return kids(B.Select!.getIfTrue!(e), B.Select!.getIfFalse!(e), B.Select!.getCondition!(e));
+    case b.DropId:
+      return kids(B.Drop!.getValue!(e));
+    case b.ReturnId:
+      return kids(B.Return!.getValue!(e));
+    case b.MemoryGrowId:
+      return kids(B.MemoryGrow!.getDelta!(e));
+    case b.MemoryCopyId:
+      return kids(B.MemoryCopy!.getDest!(e), B.MemoryCopy!.getSource!(e), B.MemoryCopy!.getSize!(e));
+    case b.MemoryFillId:
+      return kids(B.MemoryFill!.getDest!(e), B.MemoryFill!.getValue!(e), B.MemoryFill!.getSize!(e));
+    case b.TryId: {
+      const info = b.getExpressionInfo(e) as unknown as { body: number; catchBodies: number[] };
+      return kids(info.body, ...info.catchBodies);
+    }
+    case b.LocalGetId:
+    case b.GlobalGetId:
+    case b.ConstId:
+    case b.NopId:
+    case b.UnreachableId:
+    case b.MemorySizeId:
+    case b.PopId:
+    case b.RethrowId:
+      return [];
+    default:
+      throw new Error(`unexpected expression kind ${id} while removing spills`);
+  }
+}
+
+/** The local the spill frame's address is in: `global.set $__stack_pointer (local.tee $n ...)` opening the body. */
+function spillFrameLocal(b: Binaryen, body: number): number | undefined {
+  if (b.getExpressionId(body) !== b.BlockId) return undefined;
+  const first = (b.getExpressionInfo(body) as binaryenModule.BlockInfo).children[0];
+  if (first === undefined || b.getExpressionId(first) !== b.GlobalSetId) return undefined;
+  const set = b.getExpressionInfo(first) as binaryenModule.GlobalSetInfo;
+  if (set.name !== STACK_POINTER || b.getExpressionId(set.value) !== b.LocalSetId) return undefined;
+  const tee = b.getExpressionInfo(set.value) as binaryenModule.LocalSetInfo;
+  return tee.isTee ? tee.index : undefined;
+}
+
+function isSpillStore(b: Binaryen, e: number, frame: number): boolean {
+  if (b.getExpressionId(e) !== b.StoreId) return false;
+  const store = b.getExpressionInfo(e) as binaryenModule.StoreInfo;
+  if (b.getExpressionId(store.ptr) !== b.LocalGetId || b.getExpressionId(store.value) !== b.LocalGetId) return false;
+  return (b.getExpressionInfo(store.ptr) as binaryenModule.LocalGetInfo).index === frame;
+}
+
+interface BinaryenSetters {
+  Block: { setChildAt(block: number, i: number, child: number): void };
+  Store: { setOffset(store: number, offset: number): void };
+  Const: { getValueI32(c: number): number; setValueI32(c: number, value: number): void };
+}
+
+/** The `i32.const` frame size in `local.get $frame ± size`, when `e` has that shape. */
+function frameSizeConst(b: Binaryen, e: number, frame: number, op: number): number | undefined {
+  if (b.getExpressionId(e) !== b.BinaryId) return undefined;
+  const bin = b.getExpressionInfo(e) as binaryenModule.BinaryInfo;
+  if (bin.op !== op || b.getExpressionId(bin.right) !== b.ConstId) return undefined;
+  const left = bin.left;
+  const leftId = b.getExpressionId(left);
+  if (op === b.AddInt32 && leftId === b.LocalGetId && (b.getExpressionInfo(left) as binaryenModule.LocalGetInfo).index === frame) {
+    return bin.right;
+  }
+  if (op === b.SubInt32 && leftId === b.GlobalGetId && (b.getExpressionInfo(left) as binaryenModule.GlobalGetInfo).name === STACK_POINTER) {
+    return bin.right;
+  }
+  return undefined;
+}
+
+/**
+ * In one spilled function: replaces the spill stores in front of calls to
+ * functions that cannot collect with nops, then packs the remaining spill
+ * slots together and shrinks the frame to fit them (the pass gives every i32
+ * local a slot, which after `flatten` makes frames large enough to cut the
+ * recursion depth).
+ * @returns how many stores it removed
+ */
+function tidySpills(b: Binaryen, m: BModule, body: number, collecting: ReadonlySet<string>): number {
+  const frame = spillFrameLocal(b, body);
+  if (frame === undefined) return 0;
+  const set = b as unknown as BinaryenSetters;
+  let removed = 0;
+  const kept: number[] = [];
+  const sizes: number[] = [];
+  const stack = [body];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    const kids = children(b, e);
+    const id = b.getExpressionId(e);
+    if (id === b.BlockId && kids.length > 1) {
+      const last = kids[kids.length - 1]!;
+      if (b.getExpressionId(last) === b.CallId && !collecting.has((b.getExpressionInfo(last) as binaryenModule.CallInfo).target)) {
+        kids.forEach((kid, i) => {
+          if (isSpillStore(b, kid, frame)) {
+            set.Block.setChildAt(e, i, m.nop());
+            kids[i] = 0;
+            removed++;
+          }
+        });
+      }
+    } else if (isSpillStore(b, e, frame)) {
+      kept.push(e);
+    } else if (id === b.GlobalSetId) {
+      const value = (b.getExpressionInfo(e) as binaryenModule.GlobalSetInfo).value;
+      const restore = frameSizeConst(b, value, frame, b.AddInt32);
+      if (restore !== undefined) sizes.push(restore);
+      if (b.getExpressionId(value) === b.LocalSetId) {
+        const allocate = frameSizeConst(b, (b.getExpressionInfo(value) as binaryenModule.LocalSetInfo).value, frame, b.SubInt32);
+        if (allocate !== undefined) sizes.push(allocate);
+      }
+    }
+    stack.push(...kids.filter((k) => k !== 0));
+  }
+  const oldSize = sizes.length > 0 ? set.Const.getValueI32(sizes[0]!) : undefined;
+  if (oldSize === undefined || sizes.some((c) => set.Const.getValueI32(c) !== oldSize)) {
+    throw new Error('a spilled function does not have the frame shape spill-pointers gives');
+  }
+  const slots = new Map<number, number>();
+  for (const store of kept) {
+    const offset = (b.getExpressionInfo(store) as binaryenModule.StoreInfo).offset;
+    if (!slots.has(offset)) slots.set(offset, slots.size * 4);
+    set.Store.setOffset(store, slots.get(offset)!);
+  }
+  const newSize = (slots.size * 4 + 15) & ~15;
+  for (const c of sizes) set.Const.setValueI32(c, newSize);
+  return removed;
+}
+
+/**
+ * Spills pointers in every function that may reach `gcCollect` (see the file
+ * comment). Needs the stack-pointer global named `__stack_pointer`.
+ */
+export function spillPointers(b: Binaryen, m: BModule, gcCollect: string): SpillReport {
+  const collecting = collectingFunctions(b, m, gcCollect);
+  let definedFunctions = 0;
+  let spillsRemoved = 0;
+  for (let i = 0; i < m.getNumFunctions(); i++) {
+    const info = b.getFunctionInfo(m.getFunctionByIndex(i));
+    if (info.module) continue;
+    definedFunctions++;
+    if (!collecting.has(info.name)) continue;
+    m.runPassesOnFunction(info.name, SPILL_PASSES);
+    spillsRemoved += tidySpills(b, m, b.getFunctionInfo(m.getFunction(info.name)).body, collecting);
+  }
+  return { collectingFunctions: collecting.size, definedFunctions, spillsRemoved };
+}
