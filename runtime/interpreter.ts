@@ -3,6 +3,8 @@ import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.j
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+import { interruptLayoutOf } from './interrupt-layout.js';
+import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
 
 /** Options of {@link Interpreter.create}. */
 export interface InterpreterOptions {
@@ -74,23 +76,33 @@ export class Interpreter {
   readonly #module: EmscriptenModule;
   readonly #memory: WebAssembly.Memory;
   #heap: Uint8Array;
+  readonly #target: InterruptTarget | undefined;
+  readonly #waits: HostWaits;
 
-  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory) {
+  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, compiled: WebAssembly.Module) {
     this.#module = module;
     this.#memory = memory;
     this.#heap = new Uint8Array(memory.buffer);
+    const wake = new SharedArrayBuffer(4);
+    const layout = interruptLayoutOf(compiled);
+    if (layout !== undefined && memory.buffer instanceof SharedArrayBuffer) {
+      this.#target = { memory: memory.buffer, wake, layout };
+      this.#waits = new HostWaits(wake, memory.buffer, layout);
+    } else {
+      this.#waits = new HostWaits(wake);
+    }
   }
 
   /** Instantiates the wasm and initialises the VM (no host modules, no boot script). */
   static async create(options: InterpreterOptions): Promise<Interpreter> {
     const heapBytes = options.heapBytes ?? DEFAULT_HEAP_BYTES;
     let limit: number | undefined;
-    const { module, memory, exports } = await instantiateInterpreter({
+    const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
       memoryLimit: () => limit,
     });
     installProxyGlobals(module);
-    const interp = new Interpreter(module, memory);
+    const interp = new Interpreter(module, memory, compiled);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
@@ -173,9 +185,25 @@ export class Interpreter {
     return this.#module.ccall('mp_js_repl_process_char', 'number', ['number'], [byte]) as number;
   }
 
-  /** Schedules a KeyboardInterrupt; it is raised at the VM's next check. */
+  /**
+   * What another thread needs to raise KeyboardInterrupt in this interpreter
+   * while it runs (post it; see runtime/interrupt.ts); undefined when this
+   * build's memory is not shared (`MPY_WASM=original`, or a build step that
+   * found no interrupt state).
+   */
+  get interruptTarget(): InterruptTarget | undefined {
+    return this.#target;
+  }
+
+  /** Blocking waits of host code that end early when an exception is pending. */
+  get waits(): HostWaits {
+    return this.#waits;
+  }
+
+  /** Schedules a KeyboardInterrupt from this thread; it is raised at the VM's next check. */
   interrupt(): void {
-    this.#module._mp_sched_keyboard_interrupt();
+    if (this.#target) requestKeyboardInterrupt(this.#target);
+    else this.#module._mp_sched_keyboard_interrupt();
   }
 
   #readValue(out: number): SimpleValue {

@@ -70,6 +70,7 @@ export class Session {
         env: new Map(options.env ?? []),
         heap: () => interpreter.heapU8(),
         beforeBlock: () => options.stdio.flush(),
+        waits: interpreter.waits,
         onStatus: (status) => {
           session.#status = status;
         },

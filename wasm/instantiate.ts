@@ -26,6 +26,8 @@ export interface InstantiatedInterpreter {
   readonly exports: WebAssembly.Exports;
   /** The wasm memory (its buffer changes when the heap grows). */
   readonly memory: WebAssembly.Memory;
+  /** The compiled module it was instantiated from. */
+  readonly compiled: WebAssembly.Module;
 }
 
 type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
@@ -47,6 +49,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   compiling.catch(() => {}); // observed below, once the glue asks for the instance
   createModule ??= ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
   let instance: WebAssembly.Instance | undefined;
+  let compiledModule: WebAssembly.Module | undefined;
   const { stdio, memoryLimit } = options;
   let failed!: (e: unknown) => void;
   const failure = new Promise<never>((_, reject) => {
@@ -89,6 +92,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
         compiling
           .then((compiled) => {
             instance = instantiate(compiled, glueImports);
+            compiledModule = compiled;
             receive(instance, compiled);
           })
           .catch(failed);
@@ -100,5 +104,6 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
     module,
     exports: instance!.exports,
     memory: instance!.exports.memory as WebAssembly.Memory,
+    compiled: compiledModule!,
   };
 }

@@ -23,6 +23,8 @@ import {
 } from '../optimised-wasm.js';
 import { OPTIMIZE_LEVEL, optimiseInterpreterWasm } from './optimise.js';
 import { SELF_TEST_EXPECTED, runSelfTest } from './self-test.js';
+import { addInterruptSupport } from './interrupt-support.js';
+import { isInterruptLayout } from '../../runtime/interrupt-layout.js';
 
 function removeOutputs(dir: string): void {
   rmSync(join(dir, OPTIMISED_MANIFEST_FILE), { force: true });
@@ -38,7 +40,17 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
 async function build(dir: string): Promise<OptimisedManifest> {
   const started = performance.now();
   const original = readFileSync(locateInterpreter().wasm);
-  const { bytes, invokes, binaryenVersion } = await optimiseInterpreterWasm(original);
+  const optimised = await optimiseInterpreterWasm(original);
+  const { invokes, binaryenVersion } = optimised;
+  let bytes = optimised.bytes;
+  let interrupt = null;
+  try {
+    if (!isInterruptLayout(optimised.interrupt)) throw new Error(optimised.interrupt.problem);
+    bytes = await addInterruptSupport(bytes, optimised.interrupt);
+    interrupt = optimised.interrupt;
+  } catch (e) {
+    process.stderr.write(`mpy build: no interrupt support (${(e as Error).message}); running Python can only be stopped by ending its thread\n`);
+  }
   const output = await runSelfTest(new WebAssembly.Module(bytes));
   if (output !== SELF_TEST_EXPECTED) {
     throw new Error(`the optimised wasm failed its self-test; it printed:\n${output}`);
@@ -51,6 +63,7 @@ async function build(dir: string): Promise<OptimisedManifest> {
     binaryenVersion,
     optimizeLevel: OPTIMIZE_LEVEL,
     invokes,
+    interrupt,
     buildMs: Math.round(performance.now() - started),
   };
   mkdirSync(dir, { recursive: true });

@@ -6,6 +6,8 @@
  * imported here only, and only by the build step.
  */
 import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
+import { findInterruptLayout } from './interrupt-state.js';
+import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const OPTIMIZE_LEVEL = 3;
@@ -20,6 +22,8 @@ export interface OptimisedWasm {
   readonly invokes: readonly string[];
   /** The binaryen version that produced it. */
   readonly binaryenVersion: string;
+  /** Where `mp_sched_keyboard_interrupt()` writes, or why it was not found. */
+  readonly interrupt: InterruptLayout | { readonly problem: string };
 }
 
 function describeImports(module: WebAssembly.Module): string[] {
@@ -75,9 +79,15 @@ export async function optimiseInterpreterWasm(original: Uint8Array<ArrayBuffer>)
       b.setShrinkLevel(shrink);
     }
     if (!m.validate()) throw new Error('binaryen rejects the optimised module');
+    let interrupt: OptimisedWasm['interrupt'];
+    try {
+      interrupt = findInterruptLayout(b, m);
+    } catch (e) {
+      interrupt = { problem: (e as Error).message };
+    }
     const bytes = new Uint8Array(m.emitBinary());
     checkDropIn(original, bytes, new Set([...invokes, '_emscripten_throw_longjmp']));
-    return { bytes, invokes, binaryenVersion: await binaryenVersion() };
+    return { bytes, invokes, binaryenVersion: await binaryenVersion(), interrupt };
   } finally {
     m.dispose();
   }
