@@ -200,6 +200,21 @@ export class Interpreter {
     return this.#waits;
   }
 
+  /**
+   * Takes a KeyboardInterrupt that is pending while no Python runs (it came
+   * after the code it was meant for had finished), so that it does not
+   * strike the next code run. Call it between runs only.
+   */
+  dropPendingInterrupt(): void {
+    if (!this.#waits.pending()) return;
+    try {
+      // A loop: its branch is where the VM raises what is pending.
+      this.exec('for _ in ():\n    pass');
+    } catch (e) {
+      if (!(e instanceof PythonError)) throw e;
+    }
+  }
+
   /** Schedules a KeyboardInterrupt from this thread; it is raised at the VM's next check. */
   interrupt(): void {
     if (this.#target) requestKeyboardInterrupt(this.#target);

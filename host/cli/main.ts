@@ -46,8 +46,9 @@ async function main(argv: string[]): Promise<number> {
       await raiseWasmTieringBudget();
       // The interpreter compiles on V8's background threads while the rest of mpy loads.
       void import('../../wasm/compiled-module.js').then((m) => m.getInterpreterModuleAsync().catch(() => {}));
-      const { runProgram } = await import('./run.js');
-      return runProgram(parsed.args);
+      // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
+      const [{ superviseProgram }, { currentProcess }] = await Promise.all([import('./supervisor.js'), import('./cli-process.js')]);
+      return superviseProgram(parsed.args, currentProcess());
     }
   }
 }

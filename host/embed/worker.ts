@@ -27,8 +27,6 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const stdio = new WorkerStdio(port, init.settings.stdin);
 const interruptedRequest = new Int32Array(init.interruptedRequest);
-/** Has a branch, so the VM raises a pending KeyboardInterrupt here, where it is dropped. */
-const TAKE_PENDING = 'for _ in ():\n    pass';
 
 let pendingRequest = '';
 let replyText: string | undefined;
@@ -124,11 +122,7 @@ async function boot(): Promise<Session> {
 function dropStaleInterrupt(session: Session, requestId: number): void {
   const target = session.interpreter.interruptTarget;
   if (!target || !keyboardInterruptPending(target) || Atomics.load(interruptedRequest, 0) === requestId) return;
-  try {
-    session.interpreter.exec(TAKE_PENDING);
-  } catch (e) {
-    if (!(e instanceof PythonError)) throw e;
-  }
+  session.interpreter.dropPendingInterrupt();
 }
 
 try {

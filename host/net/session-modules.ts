@@ -16,7 +16,7 @@ import type { NetOptions } from './options.js';
  */
 export function netHostModules(options: NetOptions, onBridge?: (bridge: NetBridge) => void): (interp: Interpreter) => Record<string, object> {
   return (interp) => {
-    const bridge = new NetBridge(options);
+    const bridge = new NetBridge(options, interp.waits);
     onBridge?.(bridge);
     return { _mpy_net: createNetModule(bridge, () => interp.heapU8()) };
   };

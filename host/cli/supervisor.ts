@@ -1,0 +1,120 @@
+/**
+ * The `mpy` command's main thread while a program runs: starts the
+ * interpreter's worker (program-worker.ts), hands it the compiled wasm and
+ * stdin, sets the terminal mode it asks for, and turns SIGINT (and Ctrl-C
+ * typed at the REPL while code runs) into a KeyboardInterrupt in the running
+ * program through the interpreter's shared memory. A second SIGINT while the
+ * first is still pending (the program is not taking it) ends the process
+ * with status 130, as does SIGINT before the interpreter is up or on a build
+ * without interrupt support.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
+import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
+import type { RunArgs } from './args.js';
+import type { CliProcess } from './cli-process.js';
+import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
+import { StdinPump } from './stdin-pump.js';
+
+/** The status of a process ended by SIGINT (128 + 2), as shells report it. */
+export const SIGINT_STATUS = 130;
+const INTERNAL_ERROR_STATUS = 70;
+/** V8 stack of the interpreter's thread; deep Python recursion needs more than the main thread's ~1 MB. */
+const STACK_SIZE_MB = 8;
+/** What Node keeps back from the thread's stack for itself. */
+const STACK_RESERVE_BYTES = 256 * 1024;
+
+function workerFile(): URL {
+  const url = new URL('./program-worker.js', import.meta.url);
+  if (!existsSync(fileURLToPath(url))) throw new Error(`the interpreter worker ${fileURLToPath(url)} is missing: build with "npx tsc -p ." first`);
+  return url;
+}
+
+/**
+ * Runs the program in a worker and resolves to its exit status.
+ * @param proc the process facts (terminals, cwd) the worker should see
+ */
+export function superviseProgram(args: RunArgs, proc: CliProcess): Promise<number> {
+  const stdinChannel = new MessageChannel();
+  const init: ProgramWorkerInit = {
+    args,
+    cwd: proc.cwd,
+    stdinIsTTY: proc.stdinIsTTY,
+    stdoutIsTTY: proc.stdoutIsTTY,
+    v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
+    stdinPort: stdinChannel.port2,
+  };
+  const worker = new Worker(workerFile(), {
+    workerData: init,
+    transferList: [stdinChannel.port2],
+    execArgv: [],
+    resourceLimits: { stackSizeMb: STACK_SIZE_MB },
+  });
+  let target: InterruptTarget | undefined;
+  let raw = false;
+  const setRaw = (on: boolean): void => {
+    if (on === raw || !process.stdin.isTTY) return;
+    raw = on;
+    process.stdin.setRawMode(on);
+  };
+  const interrupt = (): void => {
+    if (target === undefined || keyboardInterruptPending(target)) {
+      setRaw(false);
+      process.exit(SIGINT_STATUS);
+    }
+    requestKeyboardInterrupt(target);
+  };
+  const pump = new StdinPump(stdinChannel.port1, interrupt);
+  const onSigint = (): void => {
+    // At the REPL prompt SIGINT (from kill; a typed Ctrl-C is a keystroke there) abandons the line, as Ctrl-C does.
+    if (pump.atPrompt) pump.type(Uint8Array.of(3));
+    else interrupt();
+  };
+  process.on('SIGINT', onSigint);
+
+  getInterpreterModuleAsync().then(
+    (module) => worker.postMessage({ kind: 'module', module } satisfies SupervisorMessage),
+    (e: unknown) => {
+      proc.writeError(`mpy: cannot load the interpreter: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exit(INTERNAL_ERROR_STATUS);
+    },
+  );
+
+  return new Promise<number>((resolve, reject) => {
+    let status: number | undefined;
+    worker.on('message', (m: ProgramWorkerMessage) => {
+      switch (m.kind) {
+        case 'booted':
+          target = m.target ?? undefined;
+          pump.setWake(m.wake);
+          break;
+        case 'read':
+          pump.request(m.prompt);
+          break;
+        case 'tty':
+          setRaw(m.raw);
+          break;
+        case 'done':
+          status = m.status;
+          break;
+        case 'failed': {
+          const error = new Error(m.message);
+          error.stack = m.stack;
+          reject(error);
+          break;
+        }
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => {
+      process.off('SIGINT', onSigint);
+      setRaw(false);
+      if (status === undefined) reject(new Error('the interpreter thread ended without an exit status'));
+      else resolve(status);
+    });
+  });
+}
