@@ -212,7 +212,7 @@ export class WorkerChannel {
       job.timer = setTimeout(() => {
         job.timedOut = true;
         if (this.#interrupt) {
-          this.#interruptJob(job);
+          this.#interruptTimedOut(job);
           return;
         }
         this.#finish(job);
@@ -222,16 +222,19 @@ export class WorkerChannel {
     }
   }
 
-  /** Interrupts the running `job`; ends the worker if it does not reply within the grace period. */
+  /** Raises KeyboardInterrupt in the running `job` (Python may catch it and go on). */
   #interruptJob(job: Job): void {
-    if (job.graceTimer !== undefined) return;
     Atomics.store(this.#interruptedRequest, 0, job.id);
     requestKeyboardInterrupt(this.#interrupt!);
+  }
+
+  /** Interrupts the timed-out `job`; ends the worker if it does not reply within the grace period. */
+  #interruptTimedOut(job: Job): void {
+    this.#interruptJob(job);
     job.graceTimer = setTimeout(() => {
       const reason = `${job.op} did not give control back within interruptGraceMs (${this.#graceMs} ms) of being interrupted`;
       this.#finish(job);
-      if (job.timedOut) job.reject(new MicroPythonTimeoutError(job.op, this.#timeoutMs!, true));
-      else job.reject(new MicroPythonDisposedError(`${reason}; its worker was terminated: create a new instance`));
+      job.reject(new MicroPythonTimeoutError(job.op, this.#timeoutMs!, true));
       this.#shutdown(`this MicroPython instance was terminated: ${reason}; create a new instance`);
     }, this.#graceMs);
   }

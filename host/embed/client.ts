@@ -162,9 +162,9 @@ export class MicroPython implements AsyncDisposable {
    * Raises `KeyboardInterrupt` in the running call, if any, wherever it is:
    * a CPU loop, `time.sleep`, a blocking socket read. The call rejects with
    * `PythonError` (`.type === 'KeyboardInterrupt'`) unless Python catches it;
-   * the instance stays usable. Calls queued behind it run as usual. If Python
-   * does not give control back within `interruptGraceMs`, the worker is
-   * terminated and the call rejects with `MicroPythonDisposedError`.
+   * the instance stays usable. Calls queued behind it run as usual. Python
+   * may catch it and go on, as with Ctrl-C; only `timeoutMs` ends a call that
+   * will not stop.
    * @returns whether a call was running
    * @throws Error when this build cannot interrupt running Python (`MPY_WASM=original`)
    */

@@ -72,9 +72,9 @@ export interface MicroPythonOptions {
    */
   readonly timeoutMs?: number;
   /**
-   * How long a call that passed `timeoutMs` (or was interrupted by an abort
-   * signal) may take to give control back before its worker is terminated,
-   * in milliseconds. Default: 1000.
+   * How long a call that passed `timeoutMs` and was interrupted may take to
+   * give control back before its worker is terminated, in milliseconds.
+   * Default: 1000.
    */
   readonly interruptGraceMs?: number;
   /**

@@ -33,6 +33,8 @@ def _urandom(n):
 # The host returns the time left when an interrupt ended the wait early; the
 # loop's branch is where the VM raises the pending KeyboardInterrupt.
 def _sleep_ms(ms):
+    # Called even for 0: the host flushes buffered output before it sleeps.
+    ms = _mpy_host.sleep_ms(ms)
     while ms > 0:
         ms = _mpy_host.sleep_ms(ms)
 
