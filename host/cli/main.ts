@@ -43,11 +43,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
       return USAGE_STATUS;
     case 'run': {
-      await raiseWasmTieringBudget();
-      // The interpreter compiles on V8's background threads while the rest of mpy loads.
-      void import('../../wasm/compiled-module.js').then((m) => m.getInterpreterModuleAsync().catch(() => {}));
       // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
-      const [{ superviseProgram }, { currentProcess }] = await Promise.all([import('./supervisor.js'), import('./cli-process.js')]);
+      // The supervisor starts the worker first (its start-up is the longest wait), then the wasm compile.
+      const [{ superviseProgram }, { currentProcess }] = await Promise.all([
+        import('./supervisor.js'),
+        import('./cli-process.js'),
+        raiseWasmTieringBudget(),
+      ]);
       return superviseProgram(parsed.args, currentProcess());
     }
   }

@@ -35,11 +35,12 @@ function leb(value: number): number[] {
 }
 
 /**
- * A copy of `module` whose one defined memory is shared.
+ * A copy of `module` whose one defined memory is shared (or, with
+ * `shared` false, unshared again: benchmarks compare the two).
  * @throws Error when the module has no memory section, more than one memory,
  *   or a memory without a maximum (a shared memory needs one)
  */
-export function makeMemoryShared(module: Uint8Array): Uint8Array<ArrayBuffer> {
+export function setMemoryShared(module: Uint8Array, shared: boolean): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(module);
   let at = HEADER_BYTES;
   while (at < out.length) {
@@ -49,13 +50,20 @@ export function makeMemoryShared(module: Uint8Array): Uint8Array<ArrayBuffer> {
       const count = readLeb(out, size.next);
       if (count.value !== 1) throw new Error(`the module defines ${count.value} memories, not one`);
       const flags = out[count.next];
-      if (flags !== LIMITS_MIN_MAX) throw new Error(`the memory's limits flag is ${flags}, not 1 (a maximum, unshared)`);
-      out[count.next] = LIMITS_SHARED_MIN_MAX;
+      if (flags !== LIMITS_MIN_MAX && flags !== LIMITS_SHARED_MIN_MAX) {
+        throw new Error(`the memory's limits flag is ${flags}: it has no maximum, which a shared memory needs`);
+      }
+      out[count.next] = shared ? LIMITS_SHARED_MIN_MAX : LIMITS_MIN_MAX;
       return out;
     }
     at = size.next + size.value;
   }
   throw new Error('the module defines no memory');
+}
+
+/** {@link setMemoryShared} with `shared` true. */
+export function makeMemoryShared(module: Uint8Array): Uint8Array<ArrayBuffer> {
+  return setMemoryShared(module, true);
 }
 
 /** A copy of `module` with a custom section `name` holding `content` appended. */
