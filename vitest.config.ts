@@ -1,10 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/** Pure logic: no interpreter, no child process, no server. Seconds in all. */
+const UNIT = [
+  'test/archive-reader.test.ts',
+  'test/atomic-write.test.ts',
+  'test/index-version.test.ts',
+  'test/net-units.test.ts',
+  'test/pkg-manifest.test.ts',
+  'test/pkg-metadata.test.ts',
+  'test/pkg-tar.test.ts',
+  'test/vitest-glob.test.ts',
+];
+
+/** Whole-program checks that take many seconds each (still part of npm test and CI). */
+const SLOW = ['test/bench.test.ts', 'test/consumer.test.ts', 'test/vitest-describe.test.ts', 'test/wasm-loader.test.ts'];
+
+const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' } as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+    projects: [
+      { test: { ...shared, name: 'unit', include: UNIT } },
+      // Everything else: the real interpreter, CLI child processes, loopback servers.
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: [...UNIT, ...SLOW],
+        },
+      },
+      { test: { ...shared, name: 'slow', include: SLOW } },
+    ],
   },
 });

@@ -1,19 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../base/package-files.js';
 
 /**
  * The directory of the host's own Python modules (`runtime/lib` in the
- * package), shown to Python read-only at `/usr/lib/micropython`. Found from
- * this module's location both in the compiled `dist/runtime/` and in the
- * TypeScript sources under `runtime/`.
+ * package), shown to Python read-only at `/usr/lib/micropython`.
  */
-export const RUNTIME_LIB_DIR: string = (() => {
-  for (const rel of ['./lib/', '../../runtime/lib/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}_mpy_boot.py`)) return dir.replace(/\/$/, '');
-  }
-  throw new Error('mpy: runtime/lib (the host Python modules) is missing from the package; reinstall mpy');
-})();
+export const RUNTIME_LIB_DIR: string = packageFile('runtime/lib');
 
 /** Where Python sees {@link RUNTIME_LIB_DIR}. */
 export const GUEST_LIB_DIR = '/usr/lib/micropython';

@@ -39,7 +39,7 @@ describe('gunzipBounded', () => {
     const out = gunzipBounded(Buffer.concat([gz, gz]), 'two.gz');
     expect(out.length).toBe(plain.length * 2);
     const bad = Buffer.concat([gz, gz]);
-    bad[gz.length - 5] ^= 1; // first member's CRC
+    bad[gz.length - 5]! ^= 1; // first member's CRC
     expect(archiveError(() => gunzipBounded(bad, 'two.gz')).code).toBe('corrupt');
   });
 
@@ -56,7 +56,7 @@ describe('gunzipBounded', () => {
 
   it('refuses corrupt data and a CRC mismatch', () => {
     const flipped = Buffer.from(gz);
-    flipped[gz.length - 8] ^= 0xff;
+    flipped[gz.length - 8]! ^= 0xff;
     expect(archiveError(() => gunzipBounded(flipped, 'crc.gz')).message).toMatch(/CRC-32 mismatch/);
     const garbage = Buffer.from(gz);
     garbage.fill(0xff, 12, 40);
@@ -111,7 +111,7 @@ describe('readTar', () => {
   it('refuses a bad header checksum and a short archive', () => {
     const tar = tarBytes([{ name: 'p-1/a.py', data: 'a' }]);
     const bad = Buffer.from(tar);
-    bad[0] ^= 1;
+    bad[0]! ^= 1;
     expect(archiveError(() => readTar(bad, 'bad.tar')).message).toMatch(/checksum/);
     const big = tarBytes([{ name: 'p-1/a.py', data: 'a'.repeat(2000) }], { endMarker: false });
     expect(archiveError(() => readTar(big.subarray(0, 1024), 'short.tar')).code).toBe('truncated');

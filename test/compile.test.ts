@@ -11,7 +11,7 @@ import { findNumberLiterals } from '../host/compile/python-numbers.js';
 import { renderResourceModule } from '../host/pkg/resource-module.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { runMpyInPty } from './helpers/pty.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 

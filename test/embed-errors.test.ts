@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureDist, ROOT } from './helpers/dist.js';
-import type * as Api from '../index.js';
-import type * as Channel from '../host/embed/channel.js';
+import type * as Api from '../dist/index.js';
+import type * as Channel from '../dist/host/embed/channel.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython, PythonError, ExitError, MicroPythonTimeoutError, MicroPythonDisposedError } = (await import(

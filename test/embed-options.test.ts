@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
-import type * as Api from '../index.js';
-import type * as Options from '../host/embed/options.js';
-import type * as Channel from '../host/embed/channel.js';
+import type * as Api from '../dist/index.js';
+import type * as Options from '../dist/host/embed/options.js';
+import type * as Channel from '../dist/host/embed/channel.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../dist/index.js')) as typeof Api;

@@ -1,8 +1,8 @@
 // Values between JS and Python: the tagged encoding in both directions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
-import type * as Api from '../index.js';
-import type * as Codec from '../host/embed/codec.js';
+import type * as Api from '../dist/index.js';
+import type * as Codec from '../dist/host/embed/codec.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../dist/index.js')) as typeof Api;

@@ -4,7 +4,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error the package ships no types
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
 import { EM_ERRNO, LINUX_ERRNO, emscriptenErrnoFromNodeError, linuxErrnoFromEmscripten } from '../host/fs/errno.js';
 import { mountHostFilesystem, RUNTIME_LIB_GUEST_PATH, type MountedFilesystem } from '../host/fs/mounts.js';
@@ -41,7 +40,7 @@ beforeAll(async () => {
   WebAssembly.instantiate = ((source: BufferSource, imports?: WebAssembly.Imports) =>
     realInstantiate(source, imports && withLinuxErrnos(imports))) as typeof WebAssembly.instantiate;
   try {
-    mp = (await loadMicroPython({ heapsize: 48 * 1024 * 1024, stdout: (s: string) => stdout.push(s) })) as MicroPython;
+    mp = (await loadMicroPython({ heapsize: 48 * 1024 * 1024, stdout: (s: string) => void stdout.push(s) })) as unknown as MicroPython;
   } finally {
     WebAssembly.instantiate = realInstantiate;
   }

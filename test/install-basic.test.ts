@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIndexServer, type IndexServer } from '../host/index/index.js';
@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 function target(): string {
-  return join(tempDir('mpy-target-'), 'lib');
+  return join(mkdtempSync(join(root, 'target-')), 'lib');
 }
 
 async function run(requirements: string[], more: Partial<Parameters<typeof install>[0]> = {}): Promise<InstallResult> {

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgress } from '../host/install/index.js';
-import { exited, MAIN, mpy, mpyUntilFirstLine } from './helpers/cli.js';
+import { createProgress, type InstallEvent } from '../host/install/index.js';
+import { exited, MPY_BIN, mpyUntilFirstLine, runMpy } from './helpers/cli.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir, writeDists } from './helpers/fixture-dir.js';
 
@@ -55,12 +55,12 @@ describe('mpy serve (child process)', () => {
   });
 
   it('--help, and usage errors', async () => {
-    const help = await mpy(['serve', '--help']);
+    const help = await runMpy(['serve', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('usage: mpy serve DIR');
-    expect((await mpy(['serve'])).status).toBe(2);
-    expect((await mpy(['serve', pkgs, '--port', 'x'])).status).toBe(2);
-    const missing = await mpy(['serve', join(root, 'nope'), '--port', '0']);
+    expect((await runMpy(['serve'])).status).toBe(2);
+    expect((await runMpy(['serve', pkgs, '--port', 'x'])).status).toBe(2);
+    const missing = await runMpy(['serve', join(root, 'nope'), '--port', '0']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('cannot serve');
   });
@@ -69,12 +69,12 @@ describe('mpy serve (child process)', () => {
 describe('mpy index build (child process)', () => {
   it('writes the tree and says so', async () => {
     const out = join(root, 'site');
-    const r = await mpy(['index', 'build', pkgs, '-o', out, '--base-url', 'https://example.invalid/site']);
+    const r = await runMpy(['index', 'build', pkgs, '-o', out, '--base-url', 'https://example.invalid/site']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('wrote 2 projects, 3 files');
     expect(JSON.parse(readFileSync(join(out, 'pypi', 'foo', 'json'), 'utf-8')).info.version).toBe('1.1');
-    expect((await mpy(['index', '--help'])).status).toBe(0);
-    expect((await mpy(['index', 'build', pkgs])).status).toBe(2);
+    expect((await runMpy(['index', '--help'])).status).toBe(0);
+    expect((await runMpy(['index', 'build', pkgs])).status).toBe(2);
   });
 });
 
@@ -83,7 +83,7 @@ describe('mpy install (child process)', () => {
     const t = join(root, 't1');
     const req = join(root, 'req.txt');
     writeFileSync(req, '# deps\nbaz\n');
-    const r = await mpy(['install', '-p', t, '-i', serve.line, '-i', extra.line, '-r', req, '--no-cache']);
+    const r = await runMpy(['install', '-p', t, '-i', serve.line, '-i', extra.line, '-r', req, '--no-cache']);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^baz 2\.0 \d/), expect.stringMatching(/^bar 0\.1 /), expect.stringMatching(/^foo 1\.1 /)]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^installed 3 packages \(3 files\) into .*t1: baz 2.0, bar 0.1, foo 1.1\n$/);
@@ -93,32 +93,32 @@ describe('mpy install (child process)', () => {
   it('name==version, --json, and the cache', async () => {
     const cache = join(root, 'cache');
     const args = ['install', '-p', join(root, 't2'), '-i', serve.line, '--cache-dir', cache, '--json', 'foo==1.0'];
-    const first = JSON.parse((await mpy(args)).stdout);
+    const first = JSON.parse((await runMpy(args)).stdout);
     expect(first).toMatchObject({ ok: true, packages: [{ name: 'foo', version: '1.0', cached: false, verified: true, files: ['foo.py'] }] });
-    const second = await mpy(args);
+    const second = await runMpy(args);
     expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout).packages[0].cached).toBe(true);
   });
 
   it('uses XDG_CACHE_HOME and HOME for its defaults', async () => {
     const home = join(root, 'home');
-    const r = await mpy(['install', '-i', serve.line, 'foo'], { HOME: home, XDG_CACHE_HOME: join(root, 'xdg') });
+    const r = await runMpy(['install', '-i', serve.line, 'foo'], { env: { HOME: home, XDG_CACHE_HOME: join(root, 'xdg') } });
     expect(r.status).toBe(0);
     expect(existsSync(join(home, '.micropython', 'lib', 'foo.py'))).toBe(true);
     expect(existsSync(join(root, 'xdg', 'mpy', 'sha256'))).toBe(true);
   });
 
   it('fails with a non-zero status, a message and a hint', async () => {
-    const r = await mpy(['install', '-p', join(root, 't3'), '-i', serve.line, 'nope']);
+    const r = await runMpy(['install', '-p', join(root, 't3'), '-i', serve.line, 'nope']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`mpy install: error: no release of nope on the index (${serve.line}: no project nope)`);
     expect(r.stderr).toContain('add the index that has it with -i');
-    const j = await mpy(['install', '-p', join(root, 't3'), '-i', serve.line, '--json', 'nope']);
+    const j = await runMpy(['install', '-p', join(root, 't3'), '-i', serve.line, '--json', 'nope']);
     expect(j.status).toBe(1);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(existsSync(join(root, 't3'))).toBe(false);
-    expect((await mpy(['install', '--bogus'])).status).toBe(2);
-    expect((await mpy(['install', '--help'])).stdout).toContain('usage: mpy install');
+    expect((await runMpy(['install', '--bogus'])).status).toBe(2);
+    expect((await runMpy(['install', '--help'])).stdout).toContain('usage: mpy install');
   });
 });
 
@@ -145,7 +145,7 @@ describe('mpy install cancelled', () => {
     writeFileSync(join(target, 'kept.py'), 'K = 1\n');
     try {
       const index = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pypi`;
-      const child = spawn(process.execPath, [MAIN, 'install', '--no-cache', '-p', target, '-i', index, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [MPY_BIN, 'install', '--no-cache', '-p', target, '-i', index, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       await asked;
@@ -173,7 +173,7 @@ describe('progress display', () => {
     Object.assign(w, { isTTY: tty, columns: 100 });
     return { stream: w, text: () => text };
   }
-  const events = [
+  const events: InstallEvent[] = [
     { type: 'wave', depth: 0, names: ['a', 'b'] },
     { type: 'resolved', name: 'a', version: '1', url: 'u', index: 'i' },
     { type: 'fetched', name: 'a', version: '1', bytes: 2048, cached: false },
@@ -181,7 +181,7 @@ describe('progress display', () => {
     { type: 'fetched', name: 'b', version: '2', bytes: 10, cached: true },
     { type: 'unpacked', name: 'b', version: '2', files: 1, requires: [] },
     { type: 'commit', done: 2, total: 2 },
-  ] as const;
+  ];
 
   it('draws a bar on a terminal and clears it', () => {
     const s = sink(true);

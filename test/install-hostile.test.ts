@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 /** A target that already holds an earlier install, including a file the new install would replace. */
 function populatedTarget(): string {
-  const t = join(tempDir('mpy-target-'), 'lib');
+  const t = join(mkdtempSync(join(root, 'target-')), 'lib');
   mkdirSync(join(t, 'old'), { recursive: true });
   writeFileSync(join(t, 'old', '__init__.py'), 'OLD = 1\n');
   writeFileSync(join(t, 'good.py'), 'previous good\n');
@@ -240,7 +240,7 @@ describe('commit', () => {
 
   it('refuses a directory where the target has a file, and the reverse', async () => {
     await expectRefused(index.index, ['pkgdir'], 'file-conflict'); // needs good.py/ as a directory
-    const t = join(tempDir('mpy-target-'), 'lib');
+    const t = join(mkdtempSync(join(root, 'target-')), 'lib');
     mkdirSync(join(t, 'good.py'), { recursive: true });
     writeFileSync(join(t, 'good.py', 'x'), 'x');
     const before = snapshot(t);
@@ -256,7 +256,7 @@ describe('commit', () => {
   });
 
   it('creates a missing target, and on failure leaves no trace of it', async () => {
-    const parent = join(tempDir('mpy-fresh-'), 'a', 'b');
+    const parent = join(mkdtempSync(join(root, 'fresh-')), 'a', 'b');
     const t = join(parent, 'lib');
     const err = (await install({ requirements: ['good', 'broken-syntax'], indexes: [index.index], target: t, noCache: true, pool, compile: true }).catch((e: unknown) => e)) as InstallError;
     expect(err.code).toBe('compile-failed');

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { join } from 'node:path';
 import { startIndexServer, type IndexServer } from '../host/index/server.js';
 import { removeDir, tempDir, writeDists } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { distTarGz } from './helpers/tar-fixture.js';
 import { buildOnce } from './fixtures/net/run.js';
 import { httpServer } from './fixtures/net/servers.js';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { MPY_BIN } from './helpers/mpy-cli.js';
+import { MPY_BIN } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 import { buildOnce } from './fixtures/net/run.js';
 import { httpServer, type Running } from './fixtures/net/servers.js';

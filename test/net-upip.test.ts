@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIndexServer, type IndexServer } from '../host/index/server.js';
 import { removeDir, snapshot, tempDir, writeDists } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { buildOnce } from './fixtures/net/run.js';
 import { makeTestCa, tlsFront, type Running, type TestCa } from './fixtures/net/servers.js';
 

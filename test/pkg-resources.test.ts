@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bin2res } from '../host/pkg/bin2res.js';
-import { pyBytesLiteral, pyStrLiteral } from '../host/pkg/py-literal.js';
+import { pyBytes, pyString } from '../runtime/py-literal.js';
 import { renderResourceModule } from '../host/pkg/resource-module.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 
 const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -24,13 +24,13 @@ function hasPython3(): boolean {
 
 describe('Python literals', () => {
   it('escape bytes to printable ASCII', () => {
-    expect(pyBytesLiteral(Uint8Array.from([0, 0x27, 0x5c, 10, 13, 9, 0x41, 0x7f, 0xff]))).toBe("b'\\x00\\'\\\\\\n\\r\\tA\\x7f\\xff'");
-    expect(pyBytesLiteral(new Uint8Array(0))).toBe("b''");
+    expect(pyBytes(Uint8Array.from([0, 0x27, 0x5c, 10, 13, 9, 0x41, 0x7f, 0xff]))).toBe("b'\\x00\\'\\\\\\n\\r\\tA\\x7f\\xff'");
+    expect(pyBytes(new Uint8Array(0))).toBe("b''");
   });
 
   it('escape control characters in str and keep other characters', () => {
-    expect(pyStrLiteral("it's\n\u0001é\u{1F600}")).toBe("'it\\'s\\n\\x01é\u{1F600}'");
-    expect(() => pyStrLiteral('\ud800')).toThrow(/surrogate/);
+    expect(pyString("it's\n\u0001é\u{1F600}")).toBe("'it\\'s\\n\\x01é\u{1F600}'");
+    expect(() => pyString('\ud800')).toThrow(/surrogate/);
   });
 });
 

@@ -6,7 +6,7 @@ import { PackagingError } from '../host/pkg/errors.js';
 import { buildSdist } from '../host/pkg/sdist.js';
 import { ensureDist } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
-import { runMpy } from './helpers/mpy-cli.js';
+import { runMpy } from './helpers/cli.js';
 import { loadRawInterpreter, type RawInterpreter } from './helpers/raw-interpreter.js';
 
 const PKG_RESOURCES = readFileSync(new URL('../runtime/lib/pkg_resources.py', import.meta.url), 'utf8');

@@ -2,7 +2,7 @@
 // messages, fixtures, subTest, skips, and main() for running a file alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from './helpers/dist.js';
-import type * as Api from '../index.js';
+import type * as Api from '../dist/index.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../dist/index.js')) as typeof Api;

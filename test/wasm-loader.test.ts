@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureOptimisedWasm } from './helpers/wasm-build.js';
 import { ROOT } from './helpers/dist.js';
-import { MPY_BIN, runMpy } from './helpers/mpy-cli.js';
+import { MPY_BIN, runMpy } from './helpers/cli.js';
 import {
   compileInterpreterModule,
   compileInterpreterModuleAsync,

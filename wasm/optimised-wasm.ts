@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../base/package-files.js';
 import { INTERPRETER_VERSION, locateInterpreter } from './locate.js';
 import type { InterruptLayout } from '../runtime/interrupt-layout.js';
 
@@ -58,8 +58,7 @@ export interface OptimisedWasmFile {
  * `../dist/wasm/` when run from the TypeScript sources (as under vitest).
  */
 export function optimisedWasmDir(): string {
-  const fromSources = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSources ? '../dist/wasm/' : './', import.meta.url));
+  return join(PACKAGE_ROOT, 'dist', 'wasm');
 }
 
 /**

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { SharedInterpreterModule } from '../../wasm/shared-module.js';
 import type { PyValue } from './codec.js';
 import type { WorkerSettings } from './options.js';
 import type { InterruptTarget } from '../../runtime/interrupt.js';
@@ -13,8 +12,13 @@ import type { InterruptTarget } from '../../runtime/interrupt.js';
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
   readonly settings: WorkerSettings;
-  /** The interpreter's compiled wasm, compiled once per process (wasm/shared-module.ts). */
-  readonly interpreter: SharedInterpreterModule;
+  /**
+   * The interpreter's compiled wasm, compiled once per process: what
+   * `shareInterpreterModule()` (wasm/shared-module.ts) returned. Typed
+   * `unknown` so that the published types never name `WebAssembly` (Node-only
+   * `lib` settings lack it); the worker checks it before use.
+   */
+  readonly interpreter: unknown;
   /** mpy's runtime/lib directory on the host. */
   readonly runtimeLibDir: string;
   /** The V8 stack size the worker was given, in bytes (for the recursion limit). */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { readDistribution, type ArchiveLimits } from '../archive/index.js';
 import { normalizeName } from './names.js';
 import { compareVersionStrings, latestVersion, parseVersion } from './version.js';
+import { mapLimited } from '../../base/limiter.js';
 
 /** One distribution file of the catalog. */
 export interface CatalogFile {
@@ -108,19 +109,6 @@ async function readCatalogFile(dir: string, filename: string, stamp: string, lim
     requires: dist.metadata.requires,
     stamp,
   };
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 type Scanned = { file: CatalogFile } | { problem: CatalogProblem };

@@ -13,7 +13,7 @@ import { InstallError } from './errors.js';
 import { fetchArchive, type FetchArchiveOptions } from './download.js';
 import type { IndexClient, ResolvedRelease } from './index-client.js';
 import type { InstallEvent } from './options.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../../base/limiter.js';
 import { parseRequirement, type Requirement } from './requirement.js';
 import type { Unpacked, UnpackPool } from './unpack-pool.js';
 import type { ArchiveLimits } from '../archive/limits.js';

@@ -6,11 +6,10 @@
  * `ensureDist` does it). Loading .ts in worker threads would need a loader
  * hook in every worker; building once is simpler and tests what ships.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { compiledFile } from '../../base/package-files.js';
 import { ArchiveError } from '../archive/errors.js';
 import type { UnpackReply, UnpackTask, UnpackedFile } from './unpack-worker.js';
 import type { DistMetadata } from '../archive/metadata.js';
@@ -30,19 +29,16 @@ export interface UnpackPoolOptions {
 
 /** Where the compiled worker is. */
 export function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'unpack-worker.js');
-  return join(resolve(dirname(here), '..', '..'), 'dist', 'host', 'install', 'unpack-worker.js');
+  return compiledFile('host/install/unpack-worker.js');
 }
 
 /** Unpacks packages on worker threads. Close it when done. */
 export class UnpackPool {
   #pool: Piscina<UnpackTask, UnpackReply>;
 
-  /** @throws Error when the compiled worker is missing (build with `npx tsc -p .`) */
+  /** @throws Error when the compiled worker is missing (build with `npm run build`) */
   constructor(options: UnpackPoolOptions = {}) {
     const file = workerFile();
-    if (!existsSync(file)) throw new Error(`the unpack worker ${file} is missing: build with "npx tsc -p ." first`);
     const maxThreads = options.maxThreads ?? Math.min(4, availableParallelism());
     // One worker starts now: a worker's start and first (cold) unpack take ~100-180 ms
     // here, which then overlaps the index lookups and downloads before the first unpack.

@@ -6,11 +6,9 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
+import { compiledFile } from '../../base/package-files.js';
 import { Errno } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
 import { NetPolicy } from './policy.js';
@@ -31,11 +29,9 @@ export interface BridgeReply {
   readonly data: Uint8Array;
 }
 
-/** The compiled worker next to this module (or in dist/ when running from sources). */
+/** The compiled network worker. */
 export function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
-  return join(resolve(dirname(here), '..', '..'), 'dist', 'host', 'net', 'worker.js');
+  return compiledFile('host/net/worker.js');
 }
 
 /** Counters for benchmarks and tests. */
@@ -166,7 +162,6 @@ export class NetBridge {
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
     const file = workerFile();
-    if (!existsSync(file)) throw new Error(`the network worker ${file} is missing: build with "npx tsc -p ." first`);
     // Loaded here, not at start-up (~2.5 ms): most programs never open a socket.
     const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     const init: WorkerInit = { shared: this.#shared, config: this.#config, wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined };

@@ -5,7 +5,7 @@
  * `pkg_resources.resource_stream()`.
  */
 import { PackagingError } from './errors.js';
-import { pyBytesLiteral, pyStrLiteral } from './py-literal.js';
+import { pyBytes, pyString } from '../../runtime/py-literal.js';
 
 /** One resource of an `R.py`. */
 export interface Resource {
@@ -25,7 +25,7 @@ export function renderResourceModule(resources: readonly Resource[]): string {
   for (const { key, data } of resources) {
     if (seen.has(key)) throw new PackagingError('conflict', `resource ${JSON.stringify(key)} given twice`);
     seen.add(key);
-    lines.push(`${pyStrLiteral(key)}: ${pyBytesLiteral(data)},`);
+    lines.push(`${pyString(key)}: ${pyBytes(data)},`);
   }
   lines.push('}', '');
   return lines.join('\n');

@@ -5,6 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { mapLimited } from '../../base/limiter.js';
 import { MicroPython } from '../embed/client.js';
 import { PythonError } from '../../runtime/errors.js';
 import type { DiscoveredFile, DiscoveredTest, DiscoveryRequest } from './discovery.js';
@@ -32,14 +33,5 @@ async function list(file: DiscoveryRequest['files'][number]): Promise<Discovered
 }
 
 const request = JSON.parse(readFileSync(0, 'utf8')) as DiscoveryRequest;
-const results: DiscoveredFile[] = new Array(request.files.length);
-let next = 0;
-await Promise.all(
-  Array.from({ length: Math.min(PARALLEL, request.files.length) }, async () => {
-    while (next < request.files.length) {
-      const i = next++;
-      results[i] = await list(request.files[i]!);
-    }
-  }),
-);
+const results = await mapLimited(request.files, PARALLEL, list);
 process.stdout.write(JSON.stringify(results));

@@ -6,8 +6,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledFile } from '../../base/package-files.js';
 import type { InstanceOptions } from './placement.js';
 
 /** One test as discovery reports it. */
@@ -37,11 +36,7 @@ export interface DiscoveryRequest {
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
 function childEntry(): string {
-  for (const rel of ['./discover-main.js', '../../dist/host/vitest/discover-main.js']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('mpy/vitest: dist/host/vitest/discover-main.js is missing; run `npx tsc -p .` first');
+  return compiledFile('host/vitest/discover-main.js');
 }
 
 /**

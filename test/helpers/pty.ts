@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MPY_BIN } from './mpy-cli.js';
+import { MPY_BIN } from './cli.js';
 
 /** A step of a terminal session: wait for output, or type. */
 export type PtyStep = { expect: string } | { send: string };

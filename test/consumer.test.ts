@@ -1,0 +1,108 @@
+// A new consumer project, as a user makes one: installs the packed tarball,
+// type-checks TypeScript that imports mpy with Node-only libs (no DOM), and
+// runs every JavaScript example of README.md verbatim as an .mjs file.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDist, ROOT } from './helpers/dist.js';
+import { removeDir, tempDir } from './helpers/fixture-dir.js';
+
+const NPM_QUIET = ['--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--loglevel=error'];
+
+/** The ```js blocks of a markdown file. */
+function jsBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+/** The exact version of a package this repository locked. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (version === undefined) throw new Error(`${name} is not in package-lock.json`);
+  return version;
+}
+
+describe('a consumer project', () => {
+  let project: string;
+
+  beforeAll(() => {
+    ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/index.d.ts', 'dist/host/vitest/index.d.ts']);
+    project = tempDir('mpy-consumer-');
+    const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    execFileSync(
+      'npm',
+      ['install', ...NPM_QUIET, join(project, packed), `@types/node@${lockedVersion('@types/node')}`, `vitest@${lockedVersion('vitest')}`],
+      { cwd: project, stdio: 'pipe' },
+    );
+  }, 180_000);
+
+  afterAll(() => removeDir(project));
+
+  it('ships no source maps and no TypeScript sources', () => {
+    const files = execFileSync('find', ['node_modules/mpy', '-name', '*.map', '-o', '-name', '*.ts', '-not', '-name', '*.d.ts'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(files.trim()).toBe('');
+  });
+
+  it('type-checks code importing mpy and mpy/vitest with Node-only libs', () => {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2023'],
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ['main.ts'],
+      }),
+    );
+    writeFileSync(
+      join(project, 'main.ts'),
+      [
+        "import { MicroPython, PythonError, type MicroPythonOptions } from 'mpy';",
+        "import { describePython } from 'mpy/vitest';",
+        "const options: MicroPythonOptions = { heapSize: '4M' };",
+        'const mp = await MicroPython.create(options);',
+        "const two: unknown = await mp.eval('1+1');",
+        'await mp.dispose();',
+        'export { two, PythonError, describePython };',
+        '',
+      ].join('\n'),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const run = (): string => {
+      try {
+        return execFileSync(process.execPath, [tsc, '-p', project], { cwd: project, encoding: 'utf8' });
+      } catch (e) {
+        return String((e as { stdout?: string }).stdout);
+      }
+    };
+    expect(run()).toBe('');
+  });
+
+  it("runs README.md's JavaScript examples verbatim", () => {
+    const blocks = jsBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(blocks.length).toBeGreaterThan(0);
+    mkdirSync(join(project, 'src'), { recursive: true });
+    const outputs = blocks.map((code, i) => {
+      const file = join(project, `readme-${i}.mjs`);
+      writeFileSync(file, code);
+      return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
+    });
+    expect(outputs[0]).toBe('5\nZeroDivisionError\n0\n');
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * vitest global setup: brings dist/ up to date with the sources once per run,
+ * before any test file starts. Tests run compiled code (worker threads, CLI
+ * child processes), so a stale dist/ would test yesterday's code. `npm test`
+ * has already run `tsc`, so there this finds nothing to do.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers/dist.js';
+
+const SOURCE_DIRS = ['host', 'runtime', 'wasm'];
+
+function isStale(dir: string): boolean {
+  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+    const rel = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (isStale(rel)) return true;
+    } else if (rel.endsWith('.ts') && !rel.endsWith('.d.ts')) {
+      const out = join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
+      if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(ROOT, rel)).mtimeMs) return true;
+    }
+  }
+  return false;
+}
+
+/** Rebuilds dist/ with `tsc -p .` when any source is newer than its output. */
+export default function setup(): void {
+  if (!SOURCE_DIRS.some(isStale) && existsSync(join(ROOT, 'dist', 'index.js'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
+}
