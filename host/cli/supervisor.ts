@@ -10,9 +10,8 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { compiledFile } from '../../base/package-files.js';
 import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
 import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import type { RunArgs } from './args.js';
@@ -28,12 +27,6 @@ const STACK_SIZE_MB = 8;
 /** What Node keeps back from the thread's stack for itself. */
 const STACK_RESERVE_BYTES = 256 * 1024;
 
-function workerFile(): URL {
-  const url = new URL('./program-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`the interpreter worker ${fileURLToPath(url)} is missing: build with "npx tsc -p ." first`);
-  return url;
-}
-
 /**
  * Runs the program in a worker and resolves to its exit status.
  * @param proc the process facts (terminals, cwd) the worker should see
@@ -48,7 +41,7 @@ export function superviseProgram(args: RunArgs, proc: CliProcess): Promise<numbe
     v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
     stdinPort: stdinChannel.port2,
   };
-  const worker = new Worker(workerFile(), {
+  const worker = new Worker(compiledFile('host/cli/program-worker.js'), {
     workerData: init,
     transferList: [stdinChannel.port2],
     execArgv: [],

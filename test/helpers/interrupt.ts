@@ -5,7 +5,7 @@
  * nobody writes to) until the process exits, so `input()` really waits.
  */
 import { spawn } from 'node:child_process';
-import { MPY_BIN, type MpyResult } from './mpy-cli.js';
+import { MPY_BIN, type MpyResult } from './cli.js';
 
 /** Options of {@link runMpyInterrupted}. */
 export interface InterruptedRunOptions {
