@@ -115,7 +115,10 @@ const reactions = [
 const lines = ['| figure | with interrupt support | reference (main thread, unshared memory) | ratio |', '|---|---|---|---|'];
 for (const c of costs) {
   if (c.skipped) lines.push(`| ${c.label} | skipped: ${c.skipped} | | |`);
-  else lines.push(`| ${c.label} (median of ${c.rounds}) | ${fmt(c.mpyMs)} | ${fmt(c.referenceMs)} | ${(c.mpyMs / c.referenceMs).toFixed(3)} |`);
+  else
+    lines.push(
+      `| ${c.label} (median of ${c.rounds}) | ${fmt(c.mpyMs)} | ${fmt(c.referenceMs)} | ${(c.mpyMs / c.referenceMs).toFixed(3)} |`,
+    );
 }
 lines.push('', '| reaction | median | min | max |', '|---|---|---|---|');
 for (const r of reactions) lines.push(`| ${r.label} (${r.runs} runs) | ${fmt(r.medianMs)} | ${fmt(r.minMs)} | ${fmt(r.maxMs)} |`);

@@ -50,7 +50,7 @@ function script(name: string, text: string): string {
 
 describe('SIGINT raises KeyboardInterrupt in the running program', () => {
   // Tracebacks and line numbers are those the native Unix port 1.27 prints for the same programs.
-  it('during a CPU loop: finally runs, the traceback is the Unix port\'s, status 130', async () => {
+  it("during a CPU loop: finally runs, the traceback is the Unix port's, status 130", async () => {
     const file = script('loop.py', guarded('while True:\n    pass'));
     const r = await runMpyInterrupted([file]);
     expect(r.stdout).toBe('cleanup ran\n');

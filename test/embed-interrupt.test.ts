@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
-import { MicroPython, MicroPythonTimeoutError, PythonError } from '../index.js';
+import { ensureDist } from './helpers/dist.js';
 import { ensureOptimisedWasm } from './helpers/wasm-build.js';
+import type * as Api from '../dist/index.js';
+
+ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
+const { MicroPython, MicroPythonTimeoutError, PythonError } = (await import('../dist/index.js')) as typeof Api;
+type MicroPython = Api.MicroPython;
+type PythonError = Api.PythonError;
+type MicroPythonTimeoutError = Api.MicroPythonTimeoutError;
 
 // The program prints "ready" and flushes (time.sleep flushes output first)
 // where it wants the interrupt; the interrupt may land in that sleep already.
@@ -111,7 +118,7 @@ describe('mp.interrupt()', () => {
     const r = await mp.runFile('/loop.py');
     expect(r.exitCode).toBe(130);
     expect(r.stdout).toBe('ready\ncleanup ran\n');
-    expect(r.stderr).toMatch(/^Traceback \(most recent call last\):\n  File "\/loop.py", line [45], in <module>\nKeyboardInterrupt: \n$/);
+    expect(r.stderr).toMatch(/^Traceback \(most recent call last\):\n {2}File "\/loop.py", line [45], in <module>\nKeyboardInterrupt: \n$/);
   });
 });
 

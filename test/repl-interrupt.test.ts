@@ -6,7 +6,6 @@ const CTRL_D = '\x04';
 // Printed by the statement once it runs; the echoed line holds `"run" + "ning"`, not the word.
 const RUNNING = 'print("run" + "ning")';
 
-
 describe('Ctrl-C at the REPL interrupts running code', () => {
   // Each statement is one line (exec of a string with \n escapes) so that the
   // REPL's auto-indent plays no part, and it prints "running" once it runs.
@@ -15,7 +14,7 @@ describe('Ctrl-C at the REPL interrupts running code', () => {
       [],
       [
         { expect: '>>> ' },
-        { send: 'exec("import time\\nprint(\'run\' + \'ning\')\\nwhile True: time.sleep(0.1)")\r' },
+        { send: "exec(\"import time\\nprint('run' + 'ning')\\nwhile True: time.sleep(0.1)\")\r" },
         { expect: 'running' },
         { send: CTRL_C },
         { expect: 'KeyboardInterrupt' },
@@ -31,7 +30,7 @@ describe('Ctrl-C at the REPL interrupts running code', () => {
   });
 
   it('a CPU loop, with its finally block run', () => {
-    const code = 'try:\\n    print(\'run\' + \'ning\')\\n    while True: pass\\nfinally:\\n    print(\'clean\' + \'up ran\')';
+    const code = "try:\\n    print('run' + 'ning')\\n    while True: pass\\nfinally:\\n    print('clean' + 'up ran')";
     const r = runMpyInPty(
       [],
       [
@@ -70,7 +69,10 @@ describe('Ctrl-C at the REPL interrupts running code', () => {
 
   it('a script run on a terminal: Ctrl-C is SIGINT, the program ends with 130', () => {
     const program = `import time\n${RUNNING}\ntry:\n    time.sleep(10)\nfinally:\n    print("cleanup ran")`;
-    const r = runMpyInPty(['-c', program], [{ expect: 'running' }, { send: CTRL_C }, { expect: 'cleanup ran' }, { expect: 'KeyboardInterrupt' }]);
+    const r = runMpyInPty(
+      ['-c', program],
+      [{ expect: 'running' }, { send: CTRL_C }, { expect: 'cleanup ran' }, { expect: 'KeyboardInterrupt' }],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(130);
   });

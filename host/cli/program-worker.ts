@@ -26,7 +26,8 @@ try {
     init.args,
     {
       stdin,
-      onBoot: (interp) => post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
+      onBoot: (interp) =>
+        post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
       setRaw: (raw) => post({ kind: 'tty', raw }),
     },
     proc,
