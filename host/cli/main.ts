@@ -44,13 +44,12 @@ async function main(argv: string[]): Promise<number> {
       return USAGE_STATUS;
     case 'run': {
       // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
-      // The supervisor starts the worker first (its start-up is the longest wait), then the wasm compile.
-      const [{ superviseProgram }, { currentProcess }] = await Promise.all([
-        import('./supervisor.js'),
-        import('./cli-process.js'),
-        raiseWasmTieringBudget(),
-      ]);
-      return superviseProgram(parsed.args, currentProcess());
+      // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
+      const [{ startProgramWorker }, { currentProcess }] = await Promise.all([import('./program-worker-start.js'), import('./cli-process.js')]);
+      const proc = currentProcess();
+      const started = startProgramWorker(parsed.args, proc);
+      const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), raiseWasmTieringBudget()]);
+      return superviseProgram(started, proc);
     }
   }
 }

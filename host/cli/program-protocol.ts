@@ -18,8 +18,6 @@ export interface ProgramWorkerInit {
   readonly cwd: string;
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
-  /** The V8 stack size the worker was given, in bytes (for the recursion limit). */
-  readonly v8StackBytes: number;
   /** Where stdin chunks arrive ({@link StdinChunk}), read synchronously with `receiveMessageOnPort`. */
   readonly stdinPort: MessagePort;
 }

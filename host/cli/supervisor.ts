@@ -10,43 +10,23 @@
  *
  * @module
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
-import { compiledFile } from '../../base/package-files.js';
 import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
 import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
-import type { RunArgs } from './args.js';
 import type { CliProcess } from './cli-process.js';
-import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
+import type { ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
+import type { StartedProgram } from './program-worker-start.js';
 import { StdinPump } from './stdin-pump.js';
 
 /** The status of a process ended by SIGINT (128 + 2), as shells report it. */
 export const SIGINT_STATUS = 130;
 const INTERNAL_ERROR_STATUS = 70;
-/** V8 stack of the interpreter's thread; deep Python recursion needs more than the main thread's ~1 MB. */
-const STACK_SIZE_MB = 8;
-/** What Node keeps back from the thread's stack for itself. */
-const STACK_RESERVE_BYTES = 256 * 1024;
-
 /**
- * Runs the program in a worker and resolves to its exit status.
- * @param proc the process facts (terminals, cwd) the worker should see
+ * Supervises the program's worker (see program-worker-start.ts) and resolves
+ * to its exit status.
+ * @param proc the process the command runs in (for its error output)
  */
-export function superviseProgram(args: RunArgs, proc: CliProcess): Promise<number> {
-  const stdinChannel = new MessageChannel();
-  const init: ProgramWorkerInit = {
-    args,
-    cwd: proc.cwd,
-    stdinIsTTY: proc.stdinIsTTY,
-    stdoutIsTTY: proc.stdoutIsTTY,
-    v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
-    stdinPort: stdinChannel.port2,
-  };
-  const worker = new Worker(compiledFile('host/cli/program-worker.js'), {
-    workerData: init,
-    transferList: [stdinChannel.port2],
-    execArgv: [],
-    resourceLimits: { stackSizeMb: STACK_SIZE_MB },
-  });
+export function superviseProgram(started: StartedProgram, proc: CliProcess): Promise<number> {
+  const { worker } = started;
   let target: InterruptTarget | undefined;
   let raw = false;
   const setRaw = (on: boolean): void => {
@@ -61,7 +41,7 @@ export function superviseProgram(args: RunArgs, proc: CliProcess): Promise<numbe
     }
     requestKeyboardInterrupt(target);
   };
-  const pump = new StdinPump(stdinChannel.port1, interrupt);
+  const pump = new StdinPump(started.stdin, interrupt);
   const onSigint = (): void => {
     // At the REPL prompt SIGINT (from kill; a typed Ctrl-C is a keystroke there) abandons the line, as Ctrl-C does.
     if (pump.atPrompt) pump.type(Uint8Array.of(3));
@@ -92,7 +72,11 @@ export function superviseProgram(args: RunArgs, proc: CliProcess): Promise<numbe
           setRaw(m.raw);
           break;
         case 'done':
+          // Output is written (synchronously) by now: the process may end without waiting for the thread to wind down.
           status = m.status;
+          process.off('SIGINT', onSigint);
+          setRaw(false);
+          resolve(status);
           break;
         case 'failed': {
           const error = new Error(m.message);
