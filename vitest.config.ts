@@ -9,11 +9,18 @@ const UNIT = [
   'test/pkg-manifest.test.ts',
   'test/pkg-metadata.test.ts',
   'test/pkg-tar.test.ts',
+  'test/vitest-frames.test.ts',
   'test/vitest-glob.test.ts',
 ];
 
 /** Whole-program checks that take many seconds each (still part of npm test and CI). */
-const SLOW = ['test/bench.test.ts', 'test/consumer.test.ts', 'test/vitest-describe.test.ts', 'test/wasm-loader.test.ts'];
+const SLOW = [
+  'test/bench.test.ts',
+  'test/consumer.test.ts',
+  'test/vitest-describe.test.ts',
+  'test/vitest-watch.test.ts',
+  'test/wasm-loader.test.ts',
+];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' } as const;
 

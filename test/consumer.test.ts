@@ -53,7 +53,7 @@ describe('a consumer project', () => {
     expect(files.trim()).toBe('');
   });
 
-  it('type-checks code importing mpy and mpy/vitest with Node-only libs', () => {
+  it('type-checks code importing mpy, mpy/vitest and mpy/vitest/plugin with Node-only libs', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -67,7 +67,7 @@ describe('a consumer project', () => {
           noEmit: true,
           skipLibCheck: false,
         },
-        files: ['main.ts'],
+        files: ['main.ts', 'vitest.config.ts'],
       }),
     );
     writeFileSync(
@@ -82,6 +82,10 @@ describe('a consumer project', () => {
         'export { two, PythonError, describePython };',
         '',
       ].join('\n'),
+    );
+    writeFileSync(
+      join(project, 'vitest.config.ts'),
+      "import { defineConfig } from 'vitest/config';\nimport { mpyPython } from 'mpy/vitest/plugin';\nexport default defineConfig({ plugins: [mpyPython()] });\n",
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const run = (): string => {

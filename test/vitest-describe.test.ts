@@ -83,6 +83,14 @@ def test_function():
 
 def test_function_fails():
     assert shapes.Square(2).area() == 5, "two squared"
+
+
+def test_function_bare():
+    assert shapes.Square(2).area() == 5
+
+
+def test_function_deep():
+    shapes.Square(None).area()
 `;
 
 const SHAPES = `class Square:
@@ -166,6 +174,8 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
         'TestBrokenFixture.test_one',
         'TestSkippedClass.test_never',
         'test_function',
+        'test_function_bare',
+        'test_function_deep',
         'test_function_fails',
       ].sort(),
     );
@@ -176,13 +186,24 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
     expect(find(all, 'py/test_mixed.py', 'test_function').status).toBe('passed');
     const wrong = find(all, 'py/test_mixed.py', 'TestArea', 'test_wrong');
     expect(wrong.status).toBe('failed');
-    expect(wrong.failureMessages[0]).toContain('AssertionError: Traceback (most recent call last):');
-    expect(wrong.failureMessages[0]).toMatch(/File "\/tests\/test_mixed.py", line 24, in test_wrong/);
-    expect(wrong.failureMessages[0]).toContain('AssertionError: 9 != 10');
+    expect(wrong.failureMessages[0]).toMatch(/^AssertionError: 9 != 10\n\nTraceback \(most recent call last\):/);
+    expect(wrong.failureMessages[0]).toContain(`File "${join(dir, 'py', 'test_mixed.py')}", line 24, in test_wrong`);
     expect(wrong.failureMessages[0]).toContain('--- captured stdout ---\ndiagnostic output');
     expect(wrong.failureMessages[0]).not.toContain('unittest/');
     expect(find(all, 'py/test_mixed.py', 'TestArea', 'test_error').failureMessages[0]).toContain('KeyError: missing');
     expect(find(all, 'py/test_mixed.py', 'test_function_fails').failureMessages[0]).toContain('AssertionError: two squared');
+  });
+
+  it('points at the host files of every Python frame, with a code frame of the failing line', () => {
+    const wrong = find(all, 'py/test_mixed.py', 'TestArea', 'test_wrong').failureMessages[0]!;
+    expect(wrong).toContain(`    at test_wrong (${join(dir, 'py', 'test_mixed.py')}:24:1)`);
+    expect(wrong).toContain('py/test_mixed.py:24\n  22 |     def test_wrong(self):\n  23 |         print("diagnostic output")\n> 24 |         self.assertEqual(self.square.area(), 10)');
+    const deep = find(all, 'py/test_mixed.py', 'test_function_deep').failureMessages[0]!;
+    expect(deep).toContain(`File "${join(dir, 'lib', 'shapes.py')}", line 6, in area`);
+    expect(deep).toMatch(/ {4}at area \(.*\/lib\/shapes\.py:6:1\)\n {4}at test_function_deep \(.*\/py\/test_mixed\.py:\d+:1\)/);
+    expect(deep).toContain('> 6 |         return self.side * self.side');
+    const bare = find(all, 'py/test_mixed.py', 'test_function_bare').failureMessages[0]!;
+    expect(bare).toMatch(/^AssertionError: assert shapes\.Square\(2\)\.area\(\) == 5\n/);
   });
 
   it('maps skips and expected failures to vitest', () => {

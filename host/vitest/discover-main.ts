@@ -16,17 +16,21 @@ const PARALLEL = 4;
 
 type Row = [string | null, string, string | null, boolean];
 
+/** The files of every module loaded so far (frozen ones included; the caller keeps those a mount shows). */
+const LOADED_FILES = "[f for f in (getattr(m, '__file__', None) for m in __import__('sys').modules.values()) if isinstance(f, str)]";
+
 async function list(file: DiscoveryRequest['files'][number]): Promise<DiscoveredFile> {
   let mp: MicroPython | undefined;
   try {
     mp = await MicroPython.create({ ...file.options, stdout: 'ignore', stderr: 'ignore' });
     const rows = await mp.call<Row[]>('unittest._mpy_runner.list_tests', file.guestDir, file.moduleName);
     const tests: DiscoveredTest[] = rows.map(([cls, name, skip, xfail]) => ({ cls, name, skip, xfail }));
-    return { tests, importError: null };
+    const modules = await mp.eval<string[]>(LOADED_FILES);
+    return { tests, importError: null, modules };
   } catch (e) {
-    if (e instanceof PythonError) return { tests: [], importError: { type: e.type, traceback: stripRunnerFrames(e.traceback) } };
+    if (e instanceof PythonError) return { tests: [], importError: { type: e.type, traceback: stripRunnerFrames(e.traceback) }, modules: [] };
     const err = e as Error;
-    return { tests: [], importError: { type: err.name, traceback: `${err.name}: ${err.message}` } };
+    return { tests: [], importError: { type: err.name, traceback: `${err.name}: ${err.message}` }, modules: [] };
   } finally {
     await mp?.dispose();
   }

@@ -26,6 +26,8 @@ export interface DiscoveredFile {
   readonly tests: DiscoveredTest[];
   /** Set when the file could not be imported (or listed). */
   readonly importError: { readonly type: string; readonly traceback: string } | null;
+  /** Guest paths of the files of the modules loaded by importing the test file (for watch mode). */
+  readonly modules: readonly string[];
 }
 
 /** What the child process reads on stdin. */

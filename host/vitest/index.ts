@@ -9,13 +9,15 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { afterAll, describe, it, type TestContext } from 'vitest';
+import { afterAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { validateOptions, type MicroPythonOptions, type MountOption } from '../embed/options.js';
 import { discoverTests, type DiscoveredFile, type DiscoveredTest } from './discovery.js';
 import { PythonTestFailure, type Outcome } from './failure.js';
 import { FileRunner, type FileOutput } from './file-runner.js';
 import { findFiles } from './glob.js';
+import { type GuestToHost, guestToHost } from './python-frames.js';
 import { placeTestFile, type InstanceOptions, type PlacedFile } from './placement.js';
+import { WATCH_DIR_KEY, writeWatchRecord } from './watch-record.js';
 
 export { PythonTestFailure } from './failure.js';
 
@@ -38,16 +40,48 @@ export interface DescribePythonOptions extends MicroPythonOptions {
   readonly timeoutMs?: number;
 }
 
+declare module 'vitest' {
+  /** What the `mpyPython()` plugin provides to test workers. */
+  interface ProvidedContext {
+    [WATCH_DIR_KEY]: string | undefined;
+  }
+}
+
+/** `describePython` calls made so far by each vitest test file (a record per call). */
+const callsPerTestFile = new Map<string, number>();
+
+/**
+ * With the `mpyPython()` plugin (watch mode), records which host files the
+ * test files use, so that editing one re-runs this test file.
+ */
+function recordForWatch(root: string, patterns: string | readonly string[], placed: readonly PlacedFile[], found: readonly DiscoveredFile[]): void {
+  const dir = inject(WATCH_DIR_KEY);
+  const testFile = expect.getState().testPath;
+  if (typeof dir !== 'string' || testFile === undefined) return;
+  const files = new Set<string>();
+  placed.forEach((file, i) => {
+    files.add(file.hostPath);
+    const toHost = guestToHost(file.options.mounts ?? {});
+    for (const guest of found[i]!.modules) {
+      const host = toHost(guest);
+      if (host !== undefined) files.add(host);
+    }
+  });
+  const index = callsPerTestFile.get(testFile) ?? 0;
+  callsPerTestFile.set(testFile, index + 1);
+  writeWatchRecord(dir, index, { testFile, root, patterns: typeof patterns === 'string' ? [patterns] : [...patterns], files: [...files] });
+}
+
 /** Default per-test limit. */
 export const DEFAULT_TEST_TIMEOUT_MS = 10_000;
 /** Room on top of `timeoutMs` for vitest's own limit: starting a fresh instance and loading the module. */
 const VITEST_MARGIN_MS = 15_000;
 
-function failureOf(outcome: Outcome): PythonTestFailure {
-  return new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '(no traceback)');
+function failureOf(outcome: Outcome, toHost: GuestToHost): PythonTestFailure {
+  return new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '(no traceback)', '', toHost);
 }
 
-function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number | undefined): void {
+function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number | undefined, toHost: GuestToHost): void {
   const body = async (ctx: TestContext): Promise<void> => {
     const outcome = await runner.run(test);
     switch (outcome.status) {
@@ -58,9 +92,9 @@ function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number 
         ctx.skip(outcome.reason ?? undefined);
         return;
       case 'xfail':
-        throw failureOf(outcome);
+        throw failureOf(outcome, toHost);
       case 'fail':
-        throw new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '', outcome.output);
+        throw new PythonTestFailure(outcome.type ?? 'Error', outcome.traceback ?? '', outcome.output, toHost);
     }
   };
   if (test.skip !== null) it.skip(test.name, body);
@@ -71,14 +105,15 @@ function registerTest(runner: FileRunner, test: DiscoveredTest, timeout: number 
 function registerFile(file: PlacedFile, found: DiscoveredFile, output: FileOutput, timeout: number | undefined): void {
   describe(file.title, () => {
     const runner = new FileRunner(file, output);
+    const toHost = guestToHost(file.options.mounts ?? {});
     afterAll(async () => {
       const failure = await runner.close();
-      if (failure) throw failureOf(failure);
+      if (failure) throw failureOf(failure, toHost);
     }, timeout);
     if (found.importError) {
       const { type, traceback } = found.importError;
       it(`import ${file.moduleName}`, () => {
-        throw new PythonTestFailure(type, traceback);
+        throw new PythonTestFailure(type, traceback, '', toHost);
       });
       return;
     }
@@ -95,12 +130,12 @@ function registerFile(file: PlacedFile, found: DiscoveredFile, output: FileOutpu
       describe(cls, () => {
         afterAll(async () => {
           const failure = await runner.finishClass(cls);
-          if (failure) throw failureOf(failure);
+          if (failure) throw failureOf(failure, toHost);
         }, timeout);
-        for (const test of tests) registerTest(runner, test, timeout);
+        for (const test of tests) registerTest(runner, test, timeout, toHost);
       });
     }
-    for (const test of found.tests) if (test.cls === null) registerTest(runner, test, timeout);
+    for (const test of found.tests) if (test.cls === null) registerTest(runner, test, timeout, toHost);
   });
 }
 
@@ -139,6 +174,7 @@ export function describePython(patterns: string | readonly string[], options: De
   const register = (): void => {
     const files = findFiles(patterns, root);
     if (files.length === 0) {
+      recordForWatch(root, patterns, [], []);
       it(`files matching ${JSON.stringify(patterns)}`, () => {
         throw new Error(`describePython: no file matches ${JSON.stringify(patterns)} under ${root}`);
       });
@@ -148,6 +184,7 @@ export function describePython(patterns: string | readonly string[], options: De
     const found = discoverTests({
       files: placed.map((p) => ({ options: p.options, guestDir: p.guestDir, moduleName: p.moduleName })),
     });
+    recordForWatch(root, patterns, placed, found);
     placed.forEach((file, i) => registerFile(file, found[i]!, output, timeout));
   };
   if (name !== undefined) describe(name, register);
