@@ -3,7 +3,7 @@ import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.j
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
-import { interruptLayoutOf } from './interrupt-layout.js';
+import { interruptLayoutOf } from './interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
 
 /** Options of {@link Interpreter.create}. */

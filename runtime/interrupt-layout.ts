@@ -45,15 +45,3 @@ export function isInterruptLayout(value: unknown): value is InterruptLayout {
     v.schedulerIdle !== v.schedulerPending
   );
 }
-
-/** The layout a compiled interpreter module carries, or undefined when it has none (it cannot be interrupted from another thread). */
-export function interruptLayoutOf(module: WebAssembly.Module): InterruptLayout | undefined {
-  const sections = WebAssembly.Module.customSections(module, INTERRUPT_SECTION);
-  if (sections.length !== 1) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(sections[0]));
-    return isInterruptLayout(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -18,14 +18,16 @@ export interface ProgramWorkerInit {
   readonly cwd: string;
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
-  /** Where stdin chunks arrive ({@link StdinChunk}), read synchronously with `receiveMessageOnPort`. */
+  /** Where stdin chunks arrive ({@link StdinMessage}), read synchronously with `receiveMessageOnPort`. */
   readonly stdinPort: MessagePort;
 }
 
-/** A piece of stdin sent to the worker: bytes, or `null` at end of input. */
-export interface StdinChunk {
-  readonly data: Uint8Array | null;
-}
+/**
+ * What the main thread sends on the stdin port: a piece of stdin (bytes, or
+ * `null` at end of input), or the word that the terminal is now in the mode
+ * the worker asked for (so that no prompt shows before it is).
+ */
+export type StdinMessage = { readonly data: Uint8Array | null } | { readonly ttyMode: 'raw' | 'cooked' };
 
 /** Main thread → worker, on `parentPort`. */
 export type SupervisorMessage = { readonly kind: 'module'; readonly module: WebAssembly.Module };
@@ -36,7 +38,7 @@ export type ProgramWorkerMessage =
   | { readonly kind: 'booted'; readonly wake: SharedArrayBuffer; readonly target: InterruptTarget | null }
   /** The worker waits for stdin; `prompt`: the REPL waits for a keystroke (not running code). */
   | { readonly kind: 'read'; readonly prompt: boolean }
-  /** Puts the terminal in raw mode (the REPL's line editor) or back to cooked (code reading a line). */
+  /** Puts the terminal in raw mode (the REPL's line editor) or back to cooked (code reading a line); answered on the stdin port. */
   | { readonly kind: 'tty'; readonly raw: boolean }
   /** The program ended with this exit status. */
   | { readonly kind: 'done'; readonly status: number }

@@ -20,7 +20,11 @@ try {
   const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
   const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
   adoptInterpreterModule(message.module);
-  const stdin = new StdinChannel(init.stdinPort, (prompt) => post({ kind: 'read', prompt }));
+  const stdin = new StdinChannel(
+    init.stdinPort,
+    (prompt) => post({ kind: 'read', prompt }),
+    (raw) => post({ kind: 'tty', raw }),
+  );
   const proc = { ...currentProcess(), cwd: init.cwd, stdinIsTTY: init.stdinIsTTY, stdoutIsTTY: init.stdoutIsTTY };
   const status = await runProgram(
     init.args,
@@ -28,7 +32,7 @@ try {
       stdin,
       onBoot: (interp) =>
         post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
-      setRaw: (raw) => post({ kind: 'tty', raw }),
+      setRaw: (raw) => stdin.setTerminalMode(raw),
     },
     proc,
   );

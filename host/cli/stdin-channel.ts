@@ -12,7 +12,7 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { HostWaits } from '../../runtime/interrupt.js';
 import { WASI_EINTR } from '../../wasm/stdio-imports.js';
-import type { StdinChunk } from './program-protocol.js';
+import type { StdinMessage } from './program-protocol.js';
 
 const CR = 13;
 const LF = 10;
@@ -21,6 +21,7 @@ const LF = 10;
 export class StdinChannel {
   readonly #port: MessagePort;
   readonly #ask: (prompt: boolean) => void;
+  readonly #askTty: (raw: boolean) => void;
   #waits: HostWaits | undefined;
   #buffer: Uint8Array = new Uint8Array(0);
   #asked = false;
@@ -29,10 +30,34 @@ export class StdinChannel {
   /**
    * @param port where chunks arrive
    * @param ask tells the main thread that input is wanted (once per outstanding request)
+   * @param askTty asks the main thread for the terminal in raw or cooked mode
    */
-  constructor(port: MessagePort, ask: (prompt: boolean) => void) {
+  constructor(port: MessagePort, ask: (prompt: boolean) => void, askTty: (raw: boolean) => void) {
     this.#port = port;
     this.#ask = ask;
+    this.#askTty = askTty;
+  }
+
+  /**
+   * Puts the terminal in raw or cooked mode and waits until the main thread
+   * has done it: a prompt written before would let keys typed at it be read
+   * in the wrong mode.
+   */
+  setTerminalMode(raw: boolean): void {
+    this.#askTty(raw);
+    const want = raw ? 'raw' : 'cooked';
+    for (;;) {
+      const seen = this.#waits?.snapshot() ?? 0;
+      const got = receiveMessageOnPort(this.#port);
+      if (got !== undefined) {
+        const message = got.message as StdinMessage;
+        if ('ttyMode' in message) {
+          if (message.ttyMode === want) return;
+        } else this.#take(message.data);
+        continue;
+      }
+      this.#wait(seen);
+    }
   }
 
   /** Makes waits interruptible (once the interpreter exists). */
@@ -77,10 +102,8 @@ export class StdinChannel {
       const seen = this.#waits?.snapshot() ?? 0;
       const got = receiveMessageOnPort(this.#port);
       if (got !== undefined) {
-        const chunk = (got.message as StdinChunk).data;
-        this.#asked = false;
-        if (chunk === null) this.#ended = true;
-        else this.#buffer = chunk;
+        const message = got.message as StdinMessage;
+        if (!('ttyMode' in message)) this.#take(message.data);
         continue;
       }
       if (!prompt && this.#waits?.pending()) return false;
@@ -88,9 +111,19 @@ export class StdinChannel {
         this.#asked = true;
         this.#ask(prompt);
       }
-      if (this.#waits) this.#waits.waitFrom(seen, Infinity);
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      this.#wait(seen);
     }
     return true;
+  }
+
+  #take(chunk: Uint8Array | null): void {
+    this.#asked = false;
+    if (chunk === null) this.#ended = true;
+    else this.#buffer = this.#buffer.length === 0 ? chunk : Uint8Array.from([...this.#buffer, ...chunk]);
+  }
+
+  #wait(seen: number): void {
+    if (this.#waits) this.#waits.waitFrom(seen, Infinity);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
 }

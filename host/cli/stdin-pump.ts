@@ -9,7 +9,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { ringWake } from '../../runtime/interrupt.js';
-import type { StdinChunk } from './program-protocol.js';
+import type { StdinMessage } from './program-protocol.js';
 
 const CTRL_C = 3;
 
@@ -97,7 +97,15 @@ export class StdinPump {
   #deliver(data: Buffer | null): void {
     this.#wanted = 'none';
     if (!this.#flowing) process.stdin.pause();
-    const message: StdinChunk = { data: data === null ? null : new Uint8Array(data) };
+    this.#send({ data: data === null ? null : new Uint8Array(data) });
+  }
+
+  /** Tells the worker the terminal is now in the mode it asked for. */
+  ttyModeSet(raw: boolean): void {
+    this.#send({ ttyMode: raw ? 'raw' : 'cooked' });
+  }
+
+  #send(message: StdinMessage): void {
     this.#port.postMessage(message);
     if (this.#wake) ringWake(this.#wake);
   }

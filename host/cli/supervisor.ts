@@ -1,7 +1,7 @@
 /**
- * The `mpy` command's main thread while a program runs: starts the
- * interpreter's worker (program-worker.ts), hands it the compiled wasm and
- * stdin, sets the terminal mode it asks for, and turns SIGINT (and Ctrl-C
+ * The `mpy` command's main thread while a program runs: hands the
+ * interpreter's worker (program-worker.ts, started by program-worker-start.ts)
+ * the compiled wasm and stdin, sets the terminal mode it asks for, and turns SIGINT (and Ctrl-C
  * typed at the REPL while code runs) into a KeyboardInterrupt in the running
  * program through the interpreter's shared memory. A second SIGINT while the
  * first is still pending (the program is not taking it) ends the process
@@ -20,6 +20,7 @@ import { StdinPump } from './stdin-pump.js';
 /** The status of a process ended by SIGINT (128 + 2), as shells report it. */
 export const SIGINT_STATUS = 130;
 const INTERNAL_ERROR_STATUS = 70;
+
 /**
  * Supervises the program's worker (see program-worker-start.ts) and resolves
  * to its exit status.
@@ -70,6 +71,7 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
           break;
         case 'tty':
           setRaw(m.raw);
+          pump.ttyModeSet(m.raw);
           break;
         case 'done':
           // Output is written (synchronously) by now: the process may end without waiting for the thread to wind down.
