@@ -92,10 +92,10 @@ describe('mpy install (child process)', () => {
 
   it('name==version, --json, and the cache', async () => {
     const cache = join(root, 'cache');
-    const args = ['install', '-p', join(root, 't2'), '-i', serve.line, '--cache-dir', cache, '--json', 'foo==1.0'];
-    const first = JSON.parse((await runMpy(args)).stdout);
+    const args = (t: string) => ['install', '-p', join(root, t), '-i', serve.line, '--cache-dir', cache, '--json', 'foo==1.0'];
+    const first = JSON.parse((await runMpy(args('t2'))).stdout);
     expect(first).toMatchObject({ ok: true, packages: [{ name: 'foo', version: '1.0', cached: false, verified: true, files: ['foo.py'] }] });
-    const second = await runMpy(args);
+    const second = await runMpy(args('t2b'));
     expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout).packages[0].cached).toBe(true);
   });

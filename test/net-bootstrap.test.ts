@@ -80,8 +80,25 @@ describe('upip bootstrap', () => {
     const { env, cache } = freshUser('mapped');
     env.MPY_INDEX_URL = index.indexUrl;
     const r = await runMpy(['-m', 'upip'], { env, cwd: home });
-    expect(r.stderr).toBe(`mpy: upip is not installed; fetched micropython-upip 9.9.9 from https://pypi.org/pypi (sha256 checked) into ${cache}\n`);
+    expect(r.stderr).toBe(`mpy: upip is not installed; fetched micropython-upip 9.9.9 from ${index.indexUrl} (MPY_INDEX_URL, standing in for https://pypi.org/pypi) (sha256 checked) into ${cache}\n`);
     expect(r.status).toBe(0);
+  });
+
+  it('through MPY_INDEX_URL, its errors name the URL really asked', async () => {
+    const { env } = freshUser('mapped-404');
+    const empty = await httpServer((_req, res) => void res.writeHead(404).end('no'));
+    try {
+      env.MPY_INDEX_URL = `http://127.0.0.1:${empty.port}/pypi`;
+      const r = await runMpy(['-m', 'upip'], { env, cwd: home });
+      expect(r.status).toBe(1);
+      const real = `http://127.0.0.1:${empty.port}/pypi`;
+      expect(r.stderr).toContain(
+        `could not be fetched from ${real} (MPY_INDEX_URL, standing in for https://pypi.org/pypi): ${real}/micropython-upip/json says there is no micropython-upip (404)\n`,
+      );
+      expect(r.stderr).not.toContain('https://pypi.org/pypi/micropython-upip');
+    } finally {
+      await empty.close();
+    }
   });
 
   it('offline with no cache: says so and how to fix it, non-zero status', async () => {

@@ -138,7 +138,7 @@ describe('mpy install over HTTPS', () => {
     const r = await runMpy(['install', '--no-cache', '-i', url, '-p', dir, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: ca.caFile } });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^installed 4 packages \(5 files\) into /);
-    expect(installedFiles(dir)).toEqual(EXPECTED_FILES);
+    expect(installedFiles(dir)).toEqual(['.mpy-installed.json', ...EXPECTED_FILES]);
     const bad = target('native-https-bad');
     const untrusted = await runMpy(['install', '--no-cache', '-i', url, '-p', bad, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: '' } });
     expect(untrusted.status).toBe(1);

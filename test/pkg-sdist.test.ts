@@ -221,7 +221,7 @@ describe('mpy sdist and mpy bin2res (command line)', () => {
     const dir = mk({ 'x.py': '' });
     const r = await runMpy(['sdist', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^mpy sdist: no pyproject\.toml in /);
+    expect(r.stderr).toMatch(/^mpy sdist: no pyproject\.toml or setup\.py in /);
     const u = await runMpy(['sdist', '--bogus']);
     expect(u.status).toBe(2);
     const h = await runMpy(['sdist', '--help']);

@@ -4,7 +4,7 @@ import { MIN_HEAP_BYTES } from './heap-size.js';
 /** The text of `mpy -h`. */
 export function helpText(defaultHeapBytes: number): string {
   const commands = Object.entries(SUBCOMMANDS)
-    .map(([name, entry]) => `  mpy ${name.padEnd(8)} ${entry.summary}`)
+    .map(([name, entry]) => `  mpy ${name.padEnd(9)} ${entry.summary}`)
     .join('\n');
   return `usage: mpy [<opts>] [-X <implopt>] [-c <command> | -m <module> | <filename>] [args]
 MicroPython ${'(official WebAssembly build)'} as the Unix port's \`micropython\` command.

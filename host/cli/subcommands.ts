@@ -23,7 +23,11 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
   serve: { module: './commands/serve.js', summary: 'serve distribution packages in DIR as a package index for upip' },
   index: { module: './commands/index-build.js', summary: 'index build DIR -o OUT: write the same index as static files' },
   install: { module: './commands/install.js', summary: 'install packages from an index: fast, parallel, all-or-nothing' },
-  sdist: { module: './commands/sdist.js', summary: 'build a distribution package (upip format) from pyproject.toml' },
+  list: { module: './commands/list.js', summary: 'list the packages mpy install put into a directory' },
+  uninstall: { module: './commands/uninstall.js', summary: 'remove installed packages (exactly their recorded files)' },
+  lock: { module: './commands/lock.js', summary: 'write a requirements file with exact versions and hashes' },
+  manifest: { module: './commands/manifest.js', summary: 'write a firmware manifest.py that freezes an installed tree' },
+  sdist: { module: './commands/sdist.js', summary: 'build a distribution package (upip format) from pyproject.toml or setup.py' },
   bin2res: { module: './commands/bin2res.js', summary: 'write an R.py resource module for the given files' },
   compile: { module: './commands/compile.js', summary: 'compile .py files to .mpy bytecode on all cores' },
 };

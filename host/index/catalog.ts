@@ -9,7 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readDistribution, type ArchiveLimits } from '../archive/index.js';
 import { normalizeName } from './names.js';
-import { compareVersionStrings, latestVersion, parseVersion } from './version.js';
+import { compareVersionStrings, latestVersion, normalizeVersion, parseVersion } from './version.js';
 import { mapLimited } from '../../base/limiter.js';
 
 /** One distribution file of the catalog. */
@@ -23,6 +23,7 @@ export interface CatalogFile {
   readonly sha256: string;
   /** Project name as the package declares it. */
   readonly name: string;
+  /** PEP 440 normal form of the declared version (`3.4.2-4` → `3.4.2.post4`); an invalid version as declared. */
   readonly version: string;
   readonly summary: string;
   /** Lines of requires.txt. */
@@ -104,7 +105,7 @@ async function readCatalogFile(dir: string, filename: string, stamp: string, lim
     size: bytes.length,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     name,
-    version,
+    version: normalizeVersion(version),
     summary: dist.metadata.summary,
     requires: dist.metadata.requires,
     stamp,
@@ -140,6 +141,11 @@ export async function scanCatalog(dir: string, options: ScanOptions = {}): Promi
   return assemble(dir, scanned.filter((s): s is Scanned => s !== undefined));
 }
 
+/** Whether the file name carries the normalised version (`foo-1.0.post1.tar.gz`, not `foo-1.0-1.tar.gz`). */
+function namedNormally(f: CatalogFile): boolean {
+  return f.filename.replace(/\.(tar\.gz|tgz)$/i, '').endsWith(`-${f.version}`);
+}
+
 function assemble(dir: string, scanned: Scanned[]): Catalog {
   const problems: CatalogProblem[] = [];
   const byProject = new Map<string, Map<string, CatalogFile>>();
@@ -154,8 +160,12 @@ function assemble(dir: string, scanned: Scanned[]): Catalog {
     byProject.set(key, releases);
     const dup = releases.get(f.version);
     if (dup) {
-      // upip asserts exactly one file per release: keep the first by file name.
-      problems.push({ filename: f.filename, stamp: '', message: `duplicate of ${dup.filename} (${f.name} ${f.version}); not served` });
+      // upip asserts exactly one file per release: one file per normalised
+      // version, the one named with the normal form, else the first by name.
+      const keepNew = !namedNormally(dup) && namedNormally(f);
+      const [kept, dropped] = keepNew ? [f, dup] : [dup, f];
+      problems.push({ filename: dropped.filename, stamp: '', message: `duplicate of ${kept.filename} (${f.name} ${f.version}); not served` });
+      if (keepNew) releases.set(f.version, f);
       continue;
     }
     if (!parseVersion(f.version).valid) {

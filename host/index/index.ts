@@ -1,6 +1,6 @@
 /** The package index: names, versions, the catalog of a directory, its JSON documents, the server and the static writer. */
 export { normalizeName, isValidName } from './names.js';
-export { parseVersion, formatVersion, compareVersions, compareVersionStrings, isPrerelease, latestVersion, type Version } from './version.js';
+export { parseVersion, formatVersion, normalizeVersion, compareVersions, compareVersionStrings, isPrerelease, latestVersion, type Version } from './version.js';
 export { parseSpecifier, satisfies, mentionsPrerelease, SpecifierError, type Clause } from './specifier.js';
 export { scanCatalog, isArchiveName, splitArchiveName, type Catalog, type CatalogFile, type CatalogProject, type CatalogProblem, type ScanOptions } from './catalog.js';
 export { projectJson, releaseJson, encodeJson, filePath, type ProjectJson, type ReleaseFileJson, type FileUrlMode } from './responses.js';

@@ -67,6 +67,12 @@ export function formatVersion(v: Version): string {
   return s;
 }
 
+/** The PEP 440 normal form of a version string (`3.4.2-4` → `3.4.2.post4`); an invalid version is returned trimmed. */
+export function normalizeVersion(raw: string): string {
+  const v = parseVersion(raw);
+  return v.valid ? formatVersion(v) : raw.trim();
+}
+
 /** Compares non-negative decimal strings without leading zeros. */
 function cmpNum(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);

@@ -10,9 +10,11 @@
  * it was. What this cannot cover is the process dying mid-commit (a crash or
  * SIGKILL); then the stage and backup directories, named
  * `.<target>.mpy-stage-*` and `.mpy-backup-*`, remain beside the target.
+ * Files listed as removals (an upgrade's old files, an uninstall) are steps
+ * of the same journal: moved into the backup, restored on failure.
  */
-import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InstallError } from './errors.js';
 import { siblingName, type Stage } from './stage.js';
 
@@ -66,17 +68,34 @@ function conflict(target: string, rel: string, want: string, have: string): Inst
   return new InstallError('file-conflict', `cannot install ${want} at ${join(target, rel)}: there is ${have} there`, `move or remove ${join(target, rel)}, then install again`);
 }
 
+/** Removes the directories that held removed files once they are empty (deepest first, never the target). */
+async function pruneEmptyParents(target: string, removed: readonly string[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const rel of removed) for (let d = dirname(rel); d !== '.' && d !== ''; d = dirname(d)) dirs.add(d);
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) await rmdir(join(target, d)).catch(() => undefined);
+}
+
 /**
- * Moves everything in `stage` into `stage.target`. On success the stage is
- * removed; on failure the target is restored and the error rethrown (as
- * `commit-failed` if undoing itself failed, naming what to repair).
+ * Moves everything in `stage` into `stage.target`, and removes `removals`
+ * (paths relative to the target that the stage does not replace; missing
+ * ones are skipped). On success the stage is removed; on failure the target
+ * is restored and the error rethrown (as `commit-failed` if undoing itself
+ * failed, naming what to repair).
  */
-export async function commitStage(stage: Stage, onStep?: CommitProgress): Promise<void> {
+export async function commitStage(stage: Stage, onStep?: CommitProgress, removals: readonly string[] = []): Promise<void> {
   const targetKind = await kind(stage.target, true);
   if (targetKind === 'other') throw new InstallError('file-conflict', `the target ${stage.target} is not a directory`, 'give a directory with -p');
   const steps: Step[] = [];
   if (targetKind === 'none') steps.push({ kind: 'move', rel: '' });
   else await plan(stage.dir, stage.target, '', steps);
+  const planned = new Set(steps.map((s) => s.rel));
+  const removed: string[] = [];
+  for (const rel of [...new Set(removals)].sort()) {
+    if (planned.has(rel) || targetKind === 'none') continue;
+    if ((await kind(join(stage.target, rel), false)) !== 'other' || (await kind(join(stage.dir, rel), false)) !== 'none') continue;
+    steps.push({ kind: 'remove', rel });
+    removed.push(rel);
+  }
   const undo: Array<() => Promise<void>> = [];
   let backup: string | undefined;
   try {
@@ -109,4 +128,5 @@ export async function commitStage(stage: Stage, onStep?: CommitProgress): Promis
   }
   if (backup) await rm(backup, { recursive: true, force: true });
   if (targetKind !== 'none') await rm(stage.dir, { recursive: true, force: true });
+  await pruneEmptyParents(stage.target, removed);
 }

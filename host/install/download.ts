@@ -27,16 +27,27 @@ export interface FetchArchiveOptions {
   signal?: AbortSignal;
 }
 
+/** Digests a requirements file accepts for one archive (`--hash`), checked besides the index's. */
+export interface AcceptedHashes {
+  /** Hex sha256 values; the archive must have one of them. */
+  readonly sha256: readonly string[];
+  /** Where they come from, for messages (`foo==1.0 in requirements.txt`). */
+  readonly source: string;
+}
+
 /**
  * Gets the archive of a release and checks it against the index's sha256
- * (and size). Only verified archives enter the cache.
- *
- * @throws InstallError `digest-mismatch`, `download-failed`, `not-found`
+ * (and size), and against `accepted` when a requirements file gave hashes.
+ * Only verified archives enter the cache.
+ * @throws InstallError `hash-mismatch`, `digest-mismatch`, `download-failed`, `not-found`
  */
-export async function fetchArchive(release: ResolvedRelease, options: FetchArchiveOptions = {}): Promise<Downloaded> {
-  if (release.sha256 && options.cache) {
-    const hit = await options.cache.get(release.sha256);
-    if (hit) return { bytes: hit, sha256: release.sha256, cached: true };
+export async function fetchArchive(release: ResolvedRelease, options: FetchArchiveOptions = {}, accepted?: AcceptedHashes): Promise<Downloaded> {
+  const known = accepted ? accepted.sha256 : release.sha256 ? [release.sha256] : [];
+  if (options.cache) {
+    for (const h of known) {
+      const hit = await options.cache.get(h);
+      if (hit) return { bytes: hit, sha256: h, cached: true };
+    }
   }
   let got;
   try {
@@ -51,6 +62,13 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
     throw new InstallError('download-failed', `${release.url} (${release.name} ${release.version}) answered 404`, `the index at ${release.index} lists a file it does not serve; tell its maintainer`);
   }
   const sha256 = sha256Hex(got.body);
+  if (accepted && !accepted.sha256.includes(sha256)) {
+    throw new InstallError(
+      'hash-mismatch',
+      `${release.url} (${release.name} ${release.version}) has sha256 ${sha256}, which is not a --hash given for ${accepted.source} (${accepted.sha256.join(', ')})`,
+      'the archive differs from the one locked: it was rebuilt or tampered with. Do not install it; if the change is expected, lock again with mpy lock',
+    );
+  }
   if (release.sha256 && release.sha256 !== sha256) {
     throw new InstallError(
       'digest-mismatch',
@@ -61,6 +79,6 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
   if (release.size !== undefined && release.size !== got.body.length) {
     throw new InstallError('digest-mismatch', `size mismatch for ${release.url}: the index says ${release.size} bytes, the download is ${got.body.length}`, 'the file changed after the index was built; rebuild the index');
   }
-  if (options.cache && release.sha256) await options.cache.put(sha256, got.body);
+  if (options.cache && (release.sha256 || accepted)) await options.cache.put(sha256, got.body);
   return { bytes: got.body, sha256, cached: false };
 }

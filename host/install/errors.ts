@@ -18,6 +18,13 @@ export type InstallErrorCode =
   | 'compile-failed'
   | 'commit-failed'
   | 'cancelled'
+  | 'bad-record'
+  | 'not-installed'
+  | 'modified'
+  | 'still-required'
+  | 'hash-mismatch'
+  | 'missing-hash'
+  | 'locked'
   | 'io-error';
 
 /** A failed install; the target directory is as it was before (see `commit.ts`). */

@@ -6,7 +6,7 @@
  */
 import { normalizeName } from '../index/names.js';
 import { mentionsPrerelease, satisfies } from '../index/specifier.js';
-import { compareVersionStrings, isPrerelease, parseVersion } from '../index/version.js';
+import { compareVersionStrings, isPrerelease, normalizeVersion, parseVersion } from '../index/version.js';
 import { InstallError } from './errors.js';
 import { httpGet } from './http.js';
 import type { Requirement } from './requirement.js';
@@ -17,6 +17,7 @@ export interface ResolvedRelease {
   name: string;
   /** Normalised name. */
   key: string;
+  /** PEP 440 normalised version. */
   version: string;
   /** Absolute archive URL. */
   url: string;
@@ -166,7 +167,7 @@ export class IndexClient {
     return {
       name: typeof doc.info?.name === 'string' ? doc.info.name : req.name,
       key: req.key,
-      version: actual,
+      version: normalizeVersion(actual),
       url,
       filename: typeof file.filename === 'string' ? file.filename : decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''),
       sha256,

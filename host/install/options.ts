@@ -11,11 +11,30 @@ export const DEFAULT_INDEXES: readonly string[] = ['https://micropython.org/pi',
 export interface InstallOptions {
   /** Requirement strings: `name`, `name==1.0`, `name>=1,<2`. Default none. */
   requirements?: string[];
-  /** Requirements files (`-r`), one requirement per line, `#` comments. Default none. */
+  /**
+   * Requirements files (`-r`) in pip's format: `#` comments, `\` continuations,
+   * `--hash=sha256:…`, `-r` includes, `-i`/`--index-url`, `--extra-index-url`,
+   * `--require-hashes` (see requirements-file.ts). Default none.
+   */
   requirementFiles?: string[];
+  /** More indexes, asked after the others (`--extra-index-url`). Default none. */
+  extraIndexes?: string[];
+  /**
+   * Hash-checking mode: every requirement pinned with `==` and given
+   * `--hash`, every dependency listed. Also on when a requirement has a
+   * hash. Default false.
+   */
+  requireHashes?: boolean;
+  /** Look the named packages up again even when installed, and upgrade them (`-U`). Default false. */
+  upgrade?: boolean;
+  /** Resolve and download, report what would change, touch nothing. Default false. */
+  dryRun?: boolean;
   /** Target directory. Default `~/.micropython/lib`, `~` from `env.HOME` (as upip). */
   target?: string;
-  /** Index URLs asked in order; a 404 moves on to the next. Default {@link DEFAULT_INDEXES}. */
+  /**
+   * Index URLs asked in order; a 404 moves on to the next. Default: the
+   * requirements file's `--index-url`, else {@link DEFAULT_INDEXES}.
+   */
   indexes?: string[];
   /** Archive cache directory. Default `$XDG_CACHE_HOME/mpy`, else `~/.cache/mpy`. */
   cacheDir?: string;
@@ -80,6 +99,14 @@ export interface InstalledPackage {
   files: string[];
   /** Its requires.txt lines. */
   requires: string[];
+  /** The version it replaced, when the record listed one. */
+  previous?: string;
+}
+
+/** A package left as it was: the record lists a version that satisfies its requirements. */
+export interface KeptPackageReport {
+  name: string;
+  version: string;
 }
 
 /** What `install()` did. */
@@ -92,6 +119,12 @@ export interface InstallResult {
   files: number;
   /** Whether the `.py` files were compiled (then `files` lists the `.mpy` installed). */
   compiled: boolean;
+  /** Packages already installed and left as they were. */
+  kept: KeptPackageReport[];
+  /** Files of replaced versions removed (relative to the target). */
+  removed: string[];
+  /** True when nothing was changed because `dryRun` was set. */
+  dryRun: boolean;
 }
 
 /** The default target, `~/.micropython/lib`. */

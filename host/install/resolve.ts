@@ -6,6 +6,12 @@
  * requirement on it must be satisfied by that choice or the install stops.
  * The outcome depends only on the indexes, never on which request finished
  * first.
+ *
+ * A package the install record lists at a version that satisfies every
+ * requirement on it (and the hash policy) is kept as it is, without asking
+ * the index; with `upgradeRoots`, the packages named by the user are looked
+ * up again and kept only when the index has nothing newer (pip's
+ * "only-if-needed" upgrade strategy: dependencies move only when required).
  */
 import { ArchiveError } from '../archive/errors.js';
 import { satisfies } from '../index/specifier.js';
@@ -14,12 +20,17 @@ import { fetchArchive, type FetchArchiveOptions } from './download.js';
 import type { IndexClient, ResolvedRelease } from './index-client.js';
 import type { InstallEvent } from './options.js';
 import { Limiter } from '../../base/limiter.js';
+import type { HashPolicy } from './hash-policy.js';
+import type { RecordEntry } from './record.js';
 import { parseRequirement, type Requirement } from './requirement.js';
 import type { Unpacked, UnpackPool } from './unpack-pool.js';
 import type { ArchiveLimits } from '../archive/limits.js';
 
 /** A resolved, fetched and unpacked package. */
 export interface ResolvedPackage {
+  kind: 'fetched';
+  /** Named by the user (not only a dependency). */
+  root: boolean;
   release: ResolvedRelease;
   sha256: string;
   size: number;
@@ -27,6 +38,23 @@ export interface ResolvedPackage {
   unpacked: Unpacked;
   /** Who asked for it, e.g. `foo>=1 (from bar)`. */
   requestedBy: string;
+}
+
+/** A package already installed that satisfies its requirements: left as it is. */
+export interface KeptPackage {
+  kind: 'kept';
+  root: boolean;
+  key: string;
+  entry: RecordEntry;
+  requestedBy: string;
+}
+
+/** What the resolver decided for one name. */
+export type Resolution = ResolvedPackage | KeptPackage;
+
+/** The name and version of a resolution. */
+export function nameVersion(p: Resolution): { name: string; version: string; key: string } {
+  return p.kind === 'kept' ? { name: p.entry.name, version: p.entry.version, key: p.key } : { name: p.release.name, version: p.release.version, key: p.release.key };
 }
 
 /** What the resolver needs. */
@@ -37,11 +65,20 @@ export interface ResolveContext {
   limits: Partial<ArchiveLimits> | undefined;
   concurrency: number;
   emit: (e: InstallEvent) => void;
+  /** What the target's install record lists, by normalised name. */
+  installed: Readonly<Record<string, RecordEntry>>;
+  /** Look the requested packages up again even when installed (`-U`). */
+  upgradeRoots: boolean;
+  /** `--compile`: an install of the other form (source or compiled) is not kept. */
+  compile: boolean;
+  hashes: HashPolicy;
 }
 
 interface Ask {
   req: Requirement;
   from: string | undefined;
+  /** The packages that led to it, root first: `['a 1.0', 'b 2.1']`. */
+  chain: string[];
 }
 
 function describe(a: Ask): string {
@@ -58,13 +95,40 @@ function merge(asks: Ask[]): Ask {
   const first = asks[0]!.req;
   const clauses = asks.flatMap((a) => a.req.clauses);
   const req: Requirement = { raw: `${first.name}${clauses.map((c) => c.op + c.version).join(',')}`, name: first.name, key: first.key, clauses, pin: pins[0] };
-  return { req, from: asks.map((a) => a.from ?? 'command line').join(', ') };
+  const root = asks.find((a) => a.from === undefined);
+  return { req, from: root ? undefined : asks.map((a) => a.from).join(', '), chain: (root ?? asks[0]!).chain };
 }
 
-async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<ResolvedPackage> {
-  const release = await net.run(() => ctx.client.resolve(ask.req));
+/** The installed entry to keep for this ask, if any (without asking the index). */
+function keepable(ask: Ask, ctx: ResolveContext): RecordEntry | undefined {
+  const e = ctx.installed[ask.req.key];
+  if (!e || e.compiled !== ctx.compile || !satisfies(e.version, ask.req.clauses) || !ctx.hashes.allows(ask.req.key, e.sha256)) return undefined;
+  return e;
+}
+
+async function lookUp(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<ResolvedRelease> {
+  try {
+    return await net.run(() => ctx.client.resolve(ask.req));
+  } catch (err) {
+    if (err instanceof InstallError && err.code === 'not-found' && ask.chain.length) {
+      const detail = err.message.replace(/^no release of \S+ /, '');
+      throw new InstallError('not-found', `${[...ask.chain, ask.req.raw].join(' → ')}: no release ${detail}`, `${ask.chain.at(-1)} requires it: ${err.hint}`, err);
+    }
+    throw err;
+  }
+}
+
+async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolution> {
+  const root = ask.from === undefined;
+  const installed = keepable(ask, ctx);
+  if (installed && !(root && ctx.upgradeRoots)) return { kind: 'kept', root, key: ask.req.key, entry: installed, requestedBy: describe(ask) };
+  const release = await lookUp(ask, ctx, net);
   ctx.emit({ type: 'resolved', name: release.name, version: release.version, url: release.url, index: release.index });
-  const got = await net.run(() => fetchArchive(release, ctx.fetch));
+  if (installed && installed.version === release.version && (!release.sha256 || release.sha256 === installed.sha256)) {
+    return { kind: 'kept', root, key: ask.req.key, entry: installed, requestedBy: describe(ask) };
+  }
+  const accepted = ctx.hashes.accepted(release.key, release.name, ask.chain);
+  const got = await net.run(() => fetchArchive(release, ctx.fetch, accepted));
   ctx.emit({ type: 'fetched', name: release.name, version: release.version, bytes: got.bytes.length, cached: got.cached });
   const size = got.bytes.length;
   let unpacked: Unpacked;
@@ -77,22 +141,27 @@ async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolve
     throw err;
   }
   ctx.emit({ type: 'unpacked', name: release.name, version: release.version, files: unpacked.files.length, requires: unpacked.metadata.requires });
-  return { release, sha256: got.sha256, size, cached: got.cached, unpacked, requestedBy: describe(ask) };
+  return { kind: 'fetched', root, release, sha256: got.sha256, size, cached: got.cached, unpacked, requestedBy: describe(ask) };
+}
+
+function requiresOf(p: Resolution): string[] {
+  return p.kind === 'kept' ? p.entry.requires : p.unpacked.metadata.requires;
 }
 
 /** Resolves the requirements and all their dependencies; packages in breadth-first order. */
-export async function resolveAll(roots: Requirement[], ctx: ResolveContext): Promise<ResolvedPackage[]> {
-  const chosen = new Map<string, ResolvedPackage>();
-  const order: ResolvedPackage[] = [];
+export async function resolveAll(roots: Requirement[], ctx: ResolveContext): Promise<Resolution[]> {
+  const chosen = new Map<string, Resolution>();
+  const order: Resolution[] = [];
   const net = new Limiter(ctx.concurrency);
-  let wave: Ask[] = roots.map((req) => ({ req, from: undefined }));
+  let wave: Ask[] = roots.map((req) => ({ req, from: undefined, chain: [] }));
   for (let depth = 0; wave.length; depth++) {
     const groups = new Map<string, Ask[]>();
     for (const ask of wave) {
       const done = chosen.get(ask.req.key);
       if (done) {
-        if (!satisfies(done.release.version, ask.req.clauses)) {
-          throw new InstallError('conflict', `${describe(ask)} conflicts with ${done.release.name} ${done.release.version} chosen for ${done.requestedBy}`, 'pin a version that satisfies both in your requirements');
+        const d = nameVersion(done);
+        if (!satisfies(d.version, ask.req.clauses)) {
+          throw new InstallError('conflict', `${describe(ask)} conflicts with ${d.name} ${d.version} chosen for ${done.requestedBy}`, 'pin a version that satisfies both in your requirements');
         }
         continue;
       }
@@ -105,18 +174,20 @@ export async function resolveAll(roots: Requirement[], ctx: ResolveContext): Pro
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const next: Ask[] = [];
-    for (const s of settled as PromiseFulfilledResult<ResolvedPackage>[]) {
+    for (const [i, s] of (settled as PromiseFulfilledResult<Resolution>[]).entries()) {
       const pkg = s.value;
-      chosen.set(pkg.release.key, pkg);
+      const nv = nameVersion(pkg);
+      chosen.set(nv.key, pkg);
       order.push(pkg);
-      for (const line of pkg.unpacked.metadata.requires) {
+      const chain = [...asks[i]!.chain, `${nv.name} ${nv.version}`];
+      for (const line of requiresOf(pkg)) {
         let req: Requirement;
         try {
           req = parseRequirement(line);
         } catch (err) {
-          throw new InstallError('bad-requirement', `${pkg.release.name} ${pkg.release.version} declares a dependency that does not parse: ${(err as Error).message}`, 'tell the package author; its requires.txt is broken', err);
+          throw new InstallError('bad-requirement', `${nv.name} ${nv.version} declares a dependency that does not parse: ${(err as Error).message}`, 'tell the package author; its requires.txt is broken', err);
         }
-        next.push({ req, from: `${pkg.release.name} ${pkg.release.version}` });
+        next.push({ req, from: `${nv.name} ${nv.version}`, chain });
       }
     }
     wave = next;

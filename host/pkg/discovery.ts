@@ -130,7 +130,7 @@ function explicitLayout(files: readonly string[], config: LayoutConfig, root: st
  * @throws PackagingError (`discovery`) for an ambiguous flat layout or an explicit name with no file
  */
 export function discoverLayout(files: readonly string[], config: LayoutConfig): ModuleLayout {
-  const hasSrc = files.some((f) => f.startsWith('src/'));
+  const hasSrc = config.root === undefined ? files.some((f) => f.startsWith('src/')) : config.root === 'src';
   const root = hasSrc ? 'src' : '';
   if (config.packages !== undefined || config.pyModules !== undefined) return explicitLayout(files, config, root);
   if (hasSrc) {

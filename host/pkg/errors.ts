@@ -7,6 +7,7 @@
 export type PackagingErrorCode =
   | 'no-pyproject'
   | 'bad-pyproject'
+  | 'bad-setup-py'
   | 'missing-metadata'
   | 'nothing-to-ship'
   | 'discovery'

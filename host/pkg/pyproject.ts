@@ -47,7 +47,11 @@ export interface LayoutConfig {
   /** Dotted package names (`packages`). */
   readonly packages: readonly string[] | undefined;
   /** Which table they came from, for messages. */
-  readonly source: '[tool.mpy]' | '[tool.setuptools]' | undefined;
+  readonly source: '[tool.mpy]' | '[tool.setuptools]' | 'setup.py' | undefined;
+  /** The module root when given (setup.py's `package_dir={"": DIR}`): `''` or `'src'`; undefined: `src` when it exists. */
+  readonly root?: string;
+  /** Non-Python files to ship per dotted package (`''`: every listed package): glob patterns relative to the package directory. */
+  readonly packageData?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A read pyproject.toml. */
@@ -103,6 +107,12 @@ function readAuthors(value: unknown, file: string): ProjectAuthor[] {
   return value.map((a) => ({ name: optionalString(a.name, 'author name', file), email: optionalString(a.email, 'author email', file) }));
 }
 
+function readPackageData(value: unknown, what: string, file: string): Map<string, string[]> | undefined {
+  if (value === undefined) return undefined;
+  if (!isTable(value)) throw new PackagingError('bad-pyproject', `${file}: ${what} must be a table of package = [patterns]`);
+  return new Map(Object.entries(value).map(([pkg, globs]) => [pkg === '*' ? '' : pkg, stringList(globs, `${what}.${pkg}`, file)!]));
+}
+
 function readLayout(tool: Table, file: string): LayoutConfig {
   for (const source of ['mpy', 'setuptools'] as const) {
     const t = tool[source];
@@ -114,7 +124,8 @@ function readLayout(tool: Table, file: string): LayoutConfig {
     }
     const pyModules = stringList(t['py-modules'], `${label} py-modules`, file);
     const packages = stringList(rawPackages, `${label} packages`, file);
-    if (pyModules !== undefined || packages !== undefined) return { pyModules, packages, source: label };
+    const packageData = readPackageData(t['package-data'], `${label} package-data`, file);
+    if (pyModules !== undefined || packages !== undefined || packageData) return { pyModules, packages, source: label, packageData };
   }
   return { pyModules: undefined, packages: undefined, source: undefined };
 }

@@ -1,6 +1,7 @@
 /**
  * `mpy sdist` as a library call: a distribution package in the format upip
- * installs, built from `pyproject.toml` without setuptools. The archive is
+ * installs, built from `pyproject.toml` (or a static legacy `setup.py`,
+ * see project-source.ts) without setuptools. The archive is
  * `OUTDIR/NAME-VERSION.tar.gz`: gzip with a 4 KiB window over a
  * deterministic ustar, members under `NAME-VERSION/`: the modules and
  * package files, `PKG/R.py` for packages with resources, `PKG-INFO`, and
@@ -10,13 +11,16 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
 import { join, resolve } from 'node:path';
+import { normalizeVersion, parseVersion } from '../index/version.js';
 import { discoverLayout, type ModuleLayout } from './discovery.js';
 import { PackagingError } from './errors.js';
 import { gzipSmallWindow } from './gzip-writer.js';
 import { applyManifest, parseManifestIn } from './manifest-in.js';
 import { renderPkgInfo, renderRequiresTxt } from './pkg-info.js';
 import { listProjectFiles } from './project-files.js';
-import { readPyproject, type ProjectMetadata } from './pyproject.js';
+import { type ProjectMetadata } from './pyproject.js';
+import { packageDataFiles } from './package-data.js';
+import { readProjectSource } from './project-source.js';
 import { renderResourceModule } from './resource-module.js';
 import { planSdist } from './sdist-plan.js';
 import { type TarInput, writeTar } from './tar-writer.js';
@@ -29,6 +33,8 @@ export interface SdistOptions {
   readonly outDir?: string;
   /** mtime of every archive member, seconds since the epoch. Default: 0. */
   readonly mtime?: number;
+  /** For a setup.py-only project: write the equivalent pyproject.toml first, then build from it. Default: false. */
+  readonly writePyproject?: boolean;
 }
 
 /** What {@link buildSdist} wrote. */
@@ -37,7 +43,7 @@ export interface SdistResult {
   readonly archive: string;
   /** Distribution name and version, from pyproject.toml. */
   readonly name: string;
-  /** The version. */
+  /** The version, in PEP 440 normal form. */
   readonly version: string;
   /** How modules were found. */
   readonly layout: ModuleLayout;
@@ -49,12 +55,24 @@ export interface SdistResult {
   readonly warnings: readonly string[];
   /** Size of the archive in bytes. */
   readonly bytes: number;
+  /** Where the metadata came from. */
+  readonly from: 'pyproject.toml' | 'setup.py';
+  /** The pyproject.toml written (`writePyproject`). */
+  readonly wrotePyproject?: string;
 }
 
 /** upip reads a member name from the 100-byte ustar name field only. */
 const UPIP_NAME_LIMIT = 100;
 
 const encoder = new TextEncoder();
+
+/** The metadata with its version in PEP 440 normal form. @throws PackagingError for a version that is not PEP 440 */
+function normalizedMetadata(meta: ProjectMetadata): ProjectMetadata {
+  if (!parseVersion(meta.version).valid) {
+    throw new PackagingError('bad-pyproject', `version ${JSON.stringify(meta.version)} of ${meta.name} is not a PEP 440 version (such as 1.0, 1.0.post1, 2.0rc1); indexes and installers could not order it`);
+  }
+  return { ...meta, version: normalizeVersion(meta.version) };
+}
 
 function eggInfoName(name: string): string {
   return `${name.replace(/-/g, '_')}.egg-info`;
@@ -132,11 +150,15 @@ function checkUpipNames(entries: readonly TarInput[]): void {
 export async function buildSdist(options: SdistOptions = {}): Promise<SdistResult> {
   const dir = resolve(options.dir ?? process.cwd());
   const outDir = resolve(options.outDir ?? join(dir, 'dist'));
-  const { metadata, layout: config } = await readPyproject(dir);
+  const project = await readProjectSource(dir, options.writePyproject);
+  const { metadata: declared, layout: config } = project;
+  const metadata = normalizedMetadata(declared);
   const files = await listProjectFiles(dir, { exclude: [outDir, join(dir, 'build')] });
   const layout = discoverLayout(files, config);
-  const warnings: string[] = [];
-  const selected = await selectFiles(dir, files, defaultFiles(files, layout), warnings);
+  const warnings: string[] = [...project.warnings];
+  if (metadata.version !== declared.version) warnings.push(`version ${declared.version} is written ${metadata.version}, its PEP 440 normal form (as setuptools writes it)`);
+  const initial = [...new Set([...defaultFiles(files, layout), ...packageDataFiles(config.packageData, layout, files)])].sort();
+  const selected = await selectFiles(dir, files, initial, warnings);
   const plan = planSdist(layout, selected);
   warnings.push(...plan.skipped);
   if (!plan.files.some((f) => /\.m?py$/.test(f.member))) {
@@ -182,5 +204,5 @@ export async function buildSdist(options: SdistOptions = {}): Promise<SdistResul
   const members = all
     .map((e) => (e.directory ? `${e.path.replace(/\/$/, '')}/` : e.path))
     .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return { archive, name: metadata.name, version: metadata.version, layout, members, resourceModules, warnings, bytes: gz.length };
+  return { archive, name: metadata.name, version: metadata.version, layout, members, resourceModules, warnings, bytes: gz.length, from: project.from, wrotePyproject: project.wrotePyproject };
 }

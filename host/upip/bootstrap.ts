@@ -70,19 +70,36 @@ function isModuleFile(path: string): boolean {
   return rest !== '' && !/^(setup\.|PKG-INFO|README)/.test(rest) && !rest.includes('.egg-info');
 }
 
-async function fetchUpip(index: string, cache: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
-  const mapping = env.MPY_INDEX_URL ? new IndexMapping(env.MPY_INDEX_URL) : undefined;
+/** The URL really fetched for `url`: the mapped one when MPY_INDEX_URL maps it. */
+function reallyFetched(url: string, mapping: IndexMapping | undefined): string {
+  try {
+    return mapping?.map(new URL(url))?.href ?? url;
+  } catch {
+    return url;
+  }
+}
+
+/** The index as the messages name it: the URL really used, and what it stands in for. */
+function describeIndex(index: string, mapping: IndexMapping | undefined): string {
+  const real = reallyFetched(index, mapping).replace(/\/+$/, '');
+  return real === index.replace(/\/+$/, '') ? index : `${real} (MPY_INDEX_URL, standing in for ${index})`;
+}
+
+async function fetchUpip(index: string, cache: string, mapping: IndexMapping | undefined, timeoutMs: number): Promise<string> {
   const get = { timeoutMs, mapping };
-  const docUrl = `${index.replace(/\/+$/, '')}/${UPIP_DISTRIBUTION}/json`;
-  const doc = await httpGet(docUrl, get);
+  const asked = `${index.replace(/\/+$/, '')}/${UPIP_DISTRIBUTION}/json`;
+  const docUrl = reallyFetched(asked, mapping);
+  const doc = await httpGet(asked, get);
   if (doc === undefined) throw new Error(`${docUrl} says there is no ${UPIP_DISTRIBUTION} (404)`);
   const { version, file } = pickSdist(JSON.parse(doc.body.toString('utf8')));
   if (file.sha256 === undefined) throw new Error(`${docUrl} gives no sha256 for ${file.url}; refusing an unverifiable download`);
-  const gz = await httpGet(new URL(file.url, doc.url).href, get);
-  if (gz === undefined) throw new Error(`${file.url} is missing (404)`);
+  const fileUrl = new URL(file.url, doc.url).href;
+  const shownFile = reallyFetched(fileUrl, mapping);
+  const gz = await httpGet(fileUrl, get);
+  if (gz === undefined) throw new Error(`${shownFile} is missing (404)`);
   const actual = createHash('sha256').update(gz.body).digest('hex');
-  if (actual !== file.sha256) throw new Error(`${file.url} has sha256 ${actual}, but the index says ${file.sha256}`);
-  const dist = readDistribution(gz.body, file.url);
+  if (actual !== file.sha256) throw new Error(`${shownFile} has sha256 ${actual}, but the index says ${file.sha256}`);
+  const dist = readDistribution(gz.body, shownFile);
   const staging = `${cache}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   for (const { entry, path } of dist.members) {
@@ -93,7 +110,7 @@ async function fetchUpip(index: string, cache: string, env: NodeJS.ProcessEnv, t
   }
   if (!existsSync(join(staging, 'upip.py'))) {
     rmSync(staging, { recursive: true, force: true });
-    throw new Error(`${file.url} has no upip.py`);
+    throw new Error(`${shownFile} has no upip.py`);
   }
   writeFileSync(join(staging, MARKER), `${JSON.stringify({ distribution: UPIP_DISTRIBUTION, version, url: file.url, sha256: file.sha256 })}\n`);
   rmSync(cache, { recursive: true, force: true });
@@ -115,13 +132,21 @@ export async function bootstrapUpip(options: UpipBootstrapOptions): Promise<Upip
   const withCache = [...path, cache];
   if (existsSync(join(cache, 'upip.py'))) return { path: withCache };
   const index = options.indexUrl ?? (env.MPY_UPIP_INDEX || DEFAULT_UPIP_INDEX);
+  let mapping: IndexMapping | undefined;
   try {
-    const version = await fetchUpip(index, cache, env, options.timeoutMs ?? 30_000);
-    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${version} from ${index} (sha256 checked) into ${cache}\n`);
+    mapping = env.MPY_INDEX_URL ? new IndexMapping(env.MPY_INDEX_URL) : undefined;
+  } catch (err) {
+    options.writeError(`mpy: MPY_INDEX_URL=${env.MPY_INDEX_URL} is not a usable index URL: ${(err as Error).message}\n`);
+    return { status: BOOTSTRAP_FAILED_STATUS };
+  }
+  const shown = describeIndex(index, mapping);
+  try {
+    const version = await fetchUpip(index, cache, mapping, options.timeoutMs ?? 30_000);
+    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${version} from ${shown} (sha256 checked) into ${cache}\n`);
     return { path: withCache };
   } catch (err) {
     options.writeError(
-      `mpy: upip is not installed and ${UPIP_DISTRIBUTION} could not be fetched from ${index}: ${(err as Error).message}\n` +
+      `mpy: upip is not installed and ${UPIP_DISTRIBUTION} could not be fetched from ${shown}: ${(err as Error).message}\n` +
         `mpy: to fix: set MPY_UPIP_INDEX to a reachable index (or MPY_INDEX_URL to a mirror of PyPI), ` +
         `or put upip.py and upip_utarfile.py into ${cache}\n`,
     );

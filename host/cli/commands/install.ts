@@ -1,24 +1,40 @@
-/** `mpy install [-p DIR] [-i URL]... [-r FILE]... [NAME[==VERSION]]...`: parses, installs, prints. */
+/** `mpy install [-p DIR] [-i URL]... [-r FILE]... [-U] [--dry-run] [NAME[==VERSION]]...`: parses, installs, prints. */
 import { install } from '../../install/install.js';
 import { InstallError } from '../../install/errors.js';
+import { writeFirmwareManifest } from '../../pkg/firmware-manifest.js';
 import { createProgress } from '../../install/progress.js';
-import { DEFAULT_INDEXES } from '../../install/options.js';
+import { DEFAULT_INDEXES, type InstallResult } from '../../install/options.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { reportFailure } from './install-failure.js';
 
 const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]...
 
 Install MicroPython packages and their dependencies (requires.txt) from
 package indexes, in upip's layout. All or nothing: on any failure the target
 is left exactly as it was, and the exit status is non-zero (130 when
-cancelled with Ctrl-C or SIGTERM).
+cancelled with Ctrl-C or SIGTERM). What was installed is recorded in
+DIR/.mpy-installed.json (see mpy list, mpy uninstall, mpy lock); a package
+already installed at a version that satisfies the requirement is kept.
 
 options:
   -p, --target DIR    install into DIR (default ~/.micropython/lib)
   -i, --index URL     index URL, e.g. http://127.0.0.1:8080/pypi; repeat to
                       ask several in order (a 404 moves on to the next).
                       default: ${DEFAULT_INDEXES.join(', ')}
+  --extra-index-url URL
+                      ask this index after the others (repeatable)
   -r, --requirement FILE
-                      install the requirements listed in FILE (repeatable)
+                      install the requirements listed in FILE (repeatable):
+                      pip's format with comments, \\ continuations, -r,
+                      -i/--index-url, --extra-index-url, --hash=sha256:…
+  -U, --upgrade       look the named packages up again and upgrade them
+                      (their dependencies only when required)
+  --require-hashes    every requirement pinned with == and --hash=sha256:…,
+                      every dependency listed (on anyway when a line has --hash)
+  --dry-run           resolve and download, print what would change, change
+                      nothing
+  --manifest FILE     after installing, write a firmware manifest.py for the
+                      target (see mpy manifest --help)
   --compile           compile the .py files to .mpy and install those instead
   --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
   --no-cache          neither read nor write the cache
@@ -26,8 +42,17 @@ options:
   --json              print the result (or the error) as JSON on stdout
   -h, --help          show this help`;
 
-/** Exit status after a cancelling signal, as a shell reports SIGINT (128 + 2). */
-const CANCELLED_STATUS = 130;
+function summary(result: InstallResult): string {
+  const lines: string[] = [];
+  const verb = result.dryRun ? 'would install' : 'installed';
+  const names = result.packages.map((p) => `${p.name} ${p.previous && p.previous !== p.version ? `${p.previous} → ` : ''}${p.version}`).join(', ');
+  if (result.packages.length) lines.push(`${verb} ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${result.target}: ${names}`);
+  if (result.kept.length) lines.push(`already installed: ${result.kept.map((p) => `${p.name} ${p.version}`).join(', ')}`);
+  if (result.removed.length) lines.push(`${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length} file${result.removed.length === 1 ? '' : 's'} of the replaced versions: ${result.removed.join(', ')}`);
+  if (!result.packages.length && !result.dryRun) lines.push(`nothing to do in ${result.target}`);
+  if (result.dryRun) lines.push('dry run: nothing was changed');
+  return `${lines.join('\n')}\n`;
+}
 
 /** Runs `mpy install`; resolves with the exit status (0 installed, 1 failed, 2 usage, 130 cancelled). */
 export async function run(args: string[]): Promise<number> {
@@ -37,7 +62,12 @@ export async function run(args: string[]): Promise<number> {
     options: {
       target: { type: 'string', short: 'p' },
       index: { type: 'string', short: 'i', multiple: true },
+      'extra-index-url': { type: 'string', multiple: true },
       requirement: { type: 'string', short: 'r', multiple: true },
+      upgrade: { type: 'boolean', short: 'U' },
+      'require-hashes': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      manifest: { type: 'string' },
       compile: { type: 'boolean' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean' },
@@ -65,6 +95,10 @@ export async function run(args: string[]): Promise<number> {
       requirementFiles: values.requirement,
       target: values.target,
       indexes: values.index,
+      extraIndexes: values['extra-index-url'],
+      upgrade: values.upgrade,
+      requireHashes: values['require-hashes'],
+      dryRun: values['dry-run'],
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
       compile: values.compile,
@@ -73,18 +107,19 @@ export async function run(args: string[]): Promise<number> {
       signal: cancel.signal,
     });
     progress?.finish();
-    if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
-    else {
-      const names = result.packages.map((p) => `${p.name} ${p.version}`).join(', ');
-      process.stdout.write(`installed ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${result.target}: ${names}\n`);
+    if (values.manifest && !result.dryRun) {
+      try {
+        await writeFirmwareManifest(result.target, values.manifest);
+      } catch (err) {
+        throw new InstallError('io-error', `installed, but the manifest was not written: ${(err as Error).message}`, 'run mpy manifest DIR -o FILE once the problem is fixed');
+      }
     }
+    if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
+    else process.stdout.write(summary(result));
     return 0;
   } catch (err) {
     progress?.finish();
-    const e = err instanceof InstallError ? err : new InstallError('io-error', (err as Error).message ?? String(err), 'check the permissions and free space of the target directory and its parent', err);
-    if (values.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
-    else process.stderr.write(`mpy install: ${e.code === 'cancelled' ? '' : 'error: '}${e.message}\n  ${e.hint}\n`);
-    return e.code === 'cancelled' ? CANCELLED_STATUS : 1;
+    return reportFailure('install', err, values.json);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -4,14 +4,22 @@ import { PackagingError } from '../../pkg/errors.js';
 import { buildSdist } from '../../pkg/sdist.js';
 import { parseCommandLine, usageError } from './command-line.js';
 
-const HELP = `usage: mpy sdist [DIR] [-o OUTDIR] [-q]
+const HELP = `usage: mpy sdist [DIR] [-o OUTDIR] [-q] [--write-pyproject]
 
 Build NAME-VERSION.tar.gz, a distribution package in the format upip
 installs, from DIR/pyproject.toml ([project] name, version, description,
 dependencies). Modules and packages are found as setuptools finds them (flat
 or src/ layout), or listed in [tool.mpy] py-modules / packages; MANIFEST.in
-adds resources, and every package's non-Python files also go into its R.py
-for pkg_resources. The same input always gives the same bytes.
+and [tool.mpy.package-data] add resources, and every package's non-Python
+files also go into its R.py for pkg_resources. The version is written in its
+PEP 440 normal form (3.4.2-4 as 3.4.2.post4). The same input always gives
+the same bytes.
+
+A legacy project with only a setup.py is read without running it, when its
+setup(...) call uses literals: name, version, description, author,
+author_email, license, url, install_requires, packages, py_modules,
+package_dir ({"": "src"}), package_data; the other arguments are ignored,
+each with a warning saying why. With both files, setup.py is ignored.
 
 arguments:
   DIR                 the project directory (default: .)
@@ -19,6 +27,8 @@ arguments:
 options:
   -o, --out-dir DIR   where to write the archive (default: DIR/dist)
   -q, --quiet         print errors only
+  --write-pyproject   convert a setup.py-only project: write the equivalent
+                      pyproject.toml, then build from it
   -h, --help          show this help
 
 environment:
@@ -38,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       'out-dir': { type: 'string', short: 'o' },
       quiet: { type: 'boolean', short: 'q' },
+      'write-pyproject': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,7 +58,8 @@ export async function run(args: string[]): Promise<number> {
   const mtime = sourceDateEpoch();
   if (mtime instanceof Error) return usageError('sdist', mtime.message);
   try {
-    const result = await buildSdist({ dir: positionals[0] ?? '.', outDir: values['out-dir'], mtime });
+    const result = await buildSdist({ dir: positionals[0] ?? '.', outDir: values['out-dir'], mtime, writePyproject: values['write-pyproject'] });
+    if (result.wrotePyproject) process.stderr.write(`mpy sdist: wrote ${result.wrotePyproject} from setup.py\n`);
     if (!values.quiet) {
       for (const w of result.warnings) process.stderr.write(`mpy sdist: warning: ${w}\n`);
       const files = result.members.filter((m) => !m.endsWith('/')).length;

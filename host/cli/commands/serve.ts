@@ -18,7 +18,9 @@ Packages added to DIR later are served from the next request on.
 
 options:
   -p, --port N        port to listen on; 0 picks a free one (default 8080)
-  -H, --host H        address to listen on (default 127.0.0.1)
+  -H, --host H        address to listen on (default 127.0.0.1: this machine
+                      only). --host 0.0.0.0 serves devices on the LAN: every
+                      package in DIR, read-only, plain HTTP, no authentication
   --base-url URL      root URL written into file URLs (default: from each
                       request's Host header)
   -q, --quiet         no per-request log lines
