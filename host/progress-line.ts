@@ -1,3 +1,5 @@
+import { forTerminal } from './terminal-text.js';
+
 /**
  * One status line redrawn in place on a terminal (`\r`, erase line), cut to
  * the terminal's width so it never wraps. Used by the commands that do long
@@ -15,7 +17,7 @@ export class ProgressLine {
   /** Replaces the line with `text`. */
   draw(text: string): void {
     const cols = this.#out.columns || 80;
-    this.#out.write(`\r\x1b[K${text.slice(0, cols - 1)}`);
+    this.#out.write(`\r\x1b[K${forTerminal(text).slice(0, cols - 1)}`);
     this.#drawn = true;
   }
 

@@ -43,20 +43,13 @@ export function relocateShadowStack(exports: StackExports, malloc: (n: number) =
 }
 
 /**
- * Raises MicroPython's C-stack limit after `mp_js_init`. The thread state is
- * found by its unique shape: `stack_top` (just below the region's top), the
- * build's 32 KiB `stack_limit`, then the pystack bounds, `pystackWords * 4`
- * bytes apart. Leaves the build's limit alone when the shape is not found
- * exactly once (a different build), so the worst case is the stock depth.
- * @param v8StackBytes the thread's V8 stack size; default Node's 984 KiB
- * @returns the limit now in force, in bytes
+ * Finds MicroPython's thread state after `mp_js_init` by its unique shape:
+ * `stack_top` (just below the region's top), the build's 32 KiB
+ * `stack_limit`, then the pystack bounds, `pystackWords * 4` bytes apart.
+ * @returns the index, in 32-bit words of the wasm memory, of `stack_limit`;
+ *   -1 when the shape is not found exactly once (a different build)
  */
-export function widenStackLimit(
-  memory: WebAssembly.Memory,
-  stackTop: number,
-  pystackWords: number,
-  v8StackBytes = DEFAULT_V8_STACK_BYTES,
-): number {
+export function findThreadState(memory: WebAssembly.Memory, stackTop: number, pystackWords: number): number {
   const words = new Uint32Array(memory.buffer);
   const end = Math.min(words.length - 3, (stackTop - SHADOW_STACK_BYTES) >>> 2);
   let found = -1;
@@ -67,12 +60,24 @@ export function widenStackLimit(
       words[i - 1]! <= stackTop &&
       words[i - 1]! > stackTop - GUARD_BYTES
     ) {
-      if (found !== -1) return BUILD_STACK_LIMIT;
+      if (found !== -1) return -1;
       found = i;
     }
   }
-  if (found === -1) return BUILD_STACK_LIMIT;
+  return found;
+}
+
+/**
+ * Raises MicroPython's C-stack limit after `mp_js_init`, in the thread state
+ * {@link findThreadState} found. Leaves the build's limit alone when it was
+ * not found, so the worst case is the stock depth.
+ * @param stateIndex what {@link findThreadState} returned
+ * @param v8StackBytes the thread's V8 stack size; default Node's 984 KiB
+ * @returns the limit now in force, in bytes
+ */
+export function widenStackLimit(memory: WebAssembly.Memory, stateIndex: number, v8StackBytes = DEFAULT_V8_STACK_BYTES): number {
+  if (stateIndex === -1) return BUILD_STACK_LIMIT;
   const limit = Math.min(SHADOW_STACK_BYTES - GUARD_BYTES, Math.floor(v8StackBytes / V8_BYTES_PER_SHADOW_BYTE));
-  words[found] = limit;
+  new Uint32Array(memory.buffer)[stateIndex] = limit;
   return limit;
 }

@@ -1,10 +1,28 @@
-import { instantiateInterpreter, type StdioHooks } from '../wasm/instantiate.js';
+import { instantiateInterpreter, isStackOverflow, type StdioHooks } from '../wasm/instantiate.js';
 import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.js';
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
-import { relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+import { findThreadState, relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
+import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
 import { interruptLayoutOf } from './interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
+
+/** What a stack overflow that no Python code could catch is reported as. */
+const STACK_EXHAUSTED_TRACEBACK = 'RuntimeError: maximum recursion depth exceeded\n';
+const CTRL_C = 3;
+
+/** The RuntimeError of a call into the VM that V8's stack overflow cut short (see stack-overflow.ts). */
+class StackExhaustedError extends PythonError {
+  constructor() {
+    super('RuntimeError', STACK_EXHAUSTED_TRACEBACK);
+  }
+}
+
+/**
+ * The JS module through which the boot arms the stack-overflow recovery:
+ * `arm(id(exc))` with a RuntimeError it keeps alive (see stack-overflow.ts).
+ */
+export const STACK_GUARD_MODULE = '_mpy_stack';
 
 /** Options of {@link Interpreter.create}. */
 export interface InterpreterOptions {
@@ -76,12 +94,15 @@ export class Interpreter {
   readonly #module: EmscriptenModule;
   readonly #memory: WebAssembly.Memory;
   #heap: Uint8Array;
+  #recovery: StackOverflowRecovery | undefined;
+  readonly #stdio: StdioHooks;
   readonly #target: InterruptTarget | undefined;
   readonly #waits: HostWaits;
 
-  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, compiled: WebAssembly.Module) {
+  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, stdio: StdioHooks, compiled: WebAssembly.Module) {
     this.#module = module;
     this.#memory = memory;
+    this.#stdio = stdio;
     this.#heap = new Uint8Array(memory.buffer);
     const wake = new SharedArrayBuffer(4);
     const layout = interruptLayoutOf(compiled);
@@ -97,17 +118,29 @@ export class Interpreter {
   static async create(options: InterpreterOptions): Promise<Interpreter> {
     const heapBytes = options.heapBytes ?? DEFAULT_HEAP_BYTES;
     let limit: number | undefined;
+    let recovery: StackOverflowRecovery | undefined;
     const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
       memoryLimit: () => limit,
+      onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
     });
     installProxyGlobals(module);
-    const interp = new Interpreter(module, memory, compiled);
+    const interp = new Interpreter(module, memory, options.stdio, compiled);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
-    widenStackLimit(memory, stackTop, pystackWords, options.v8StackBytes);
+    const state = findThreadState(memory, stackTop, pystackWords);
+    widenStackLimit(memory, state, options.v8StackBytes);
     module.ccall('proxy_c_init', null, [], []);
+    const guard = new StackOverflowRecovery(memory, state, exports as unknown as StackOverflowExports);
+    interp.#recovery = guard;
+    interp.registerJsModule(STACK_GUARD_MODULE, {
+      arm: (address: number): boolean => {
+        const armed = guard.arm(address);
+        if (armed) recovery = guard;
+        return armed;
+      },
+    });
     if (options.heapLimitBytes !== undefined) {
       // The bound applies to memory growth, so first take up the free space the
       // allocator already has, keeping only the C side's slack.
@@ -144,7 +177,7 @@ export class Interpreter {
     m.stringToUTF8(code, src, len + 1);
     const out = m._malloc(OUT_BYTES);
     try {
-      m.ccall('mp_js_do_exec', 'number', ['number', 'number', 'number'], [src, len, out]);
+      this.#guarded(() => m.ccall('mp_js_do_exec', 'number', ['number', 'number', 'number'], [src, len, out]));
       return this.#readValue(out);
     } finally {
       m._free(src);
@@ -182,7 +215,32 @@ export class Interpreter {
    *   the low 8 bits as the status (Ctrl-D at an empty prompt, or SystemExit)
    */
   replProcessChar(byte: number): number {
-    return this.#module.ccall('mp_js_repl_process_char', 'number', ['number'], [byte]) as number;
+    const feed = (b: number): number => this.#module.ccall('mp_js_repl_process_char', 'number', ['number'], [b]) as number;
+    try {
+      return this.#guarded(() => feed(byte));
+    } catch (e) {
+      if (!(e instanceof StackExhaustedError)) throw e;
+      // The line that ran was cut short: report it as the REPL reports an
+      // exception, then cancel the line (Ctrl-C) for a fresh prompt.
+      this.#stdio.write(1, new TextEncoder().encode(STACK_EXHAUSTED_TRACEBACK.replace('\n', '\r\n')));
+      return feed(CTRL_C);
+    }
+  }
+
+  /**
+   * Runs a call into the VM. When V8's stack runs out inside it and no setjmp
+   * point could turn that into a Python exception (see stack-overflow.ts),
+   * puts the VM back as it was and throws the RuntimeError as a PythonError.
+   */
+  #guarded<T>(call: () => T): T {
+    const before = this.#recovery?.snapshot();
+    try {
+      return call();
+    } catch (e) {
+      if (before === undefined || !isStackOverflow(e)) throw e;
+      this.#recovery!.restore(before);
+      throw new StackExhaustedError();
+    }
   }
 
   /**

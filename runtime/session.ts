@@ -39,6 +39,8 @@ export interface SessionOptions {
   readonly heapLimitBytes?: number;
   /** See {@link InterpreterOptions.v8StackBytes}. */
   readonly v8StackBytes?: number;
+  /** More of mpy's own Python modules (runtime/lib) to load while booting, out of the user's reach. */
+  readonly preload?: readonly string[];
 }
 
 /**
@@ -82,8 +84,12 @@ export class Session {
       interpreter.registerJsModule(name, module);
     }
     const path = options.path ?? ['', '.frozen', '/usr/lib/micropython'];
+    // Booting searches only mpy's lib directory and the frozen modules: files
+    // the user has in the working directory or on MICROPYPATH cannot replace
+    // the boot's own imports (os, time, the runner).
     interpreter.exec(
-      `import sys\nsys.path.insert(0, ${pyString(GUEST_LIB_DIR)})\nimport _mpy_boot\n_mpy_boot.boot(${pyStringList(options.argv ?? [])}, ${pyStringList(path)})`,
+      `__import__('sys').path[:] = ${pyStringList([GUEST_LIB_DIR, '.frozen'])}\n` +
+        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(path)}, ${pyStringList(options.preload ?? [])})`,
     );
     return session;
   }
@@ -116,7 +122,7 @@ export class Session {
   #runner(call: string): number {
     this.#status = UNCAUGHT_EXCEPTION_STATUS;
     try {
-      this.#interpreter.exec(`import _mpy_run\n_mpy_run.${call}`);
+      this.#interpreter.exec(`__import__('_mpy_run').${call}`);
     } catch (e) {
       // Only failures of the runner itself land here (say, MemoryError while reporting).
       if (!(e instanceof PythonError)) throw e;

@@ -43,6 +43,18 @@ describe('gunzipBounded', () => {
     expect(archiveError(() => gunzipBounded(bad, 'two.gz')).code).toBe('corrupt');
   });
 
+  it.each([1, 3, 8, 9, 512, 4096])('accepts %i zero bytes of padding after the last member (as gzip(1) and CPython)', (n) => {
+    expect(Buffer.from(gunzipBounded(Buffer.concat([gz, Buffer.alloc(n)]), 'pad.gz')).equals(plain)).toBe(true);
+    expect(gunzipBounded(Buffer.concat([gz, gz, Buffer.alloc(n)]), 'pad2.gz').length).toBe(plain.length * 2);
+  });
+
+  it('refuses padding that is not all zeros, and a bad trailer hidden before padding', () => {
+    expect(archiveError(() => gunzipBounded(Buffer.concat([gz, Buffer.alloc(16), Buffer.from([1])]), 'junk.gz')).code).toBe('corrupt');
+    const flipped = Buffer.concat([gz, Buffer.alloc(64)]);
+    flipped[gz.length - 8]! ^= 0xff;
+    expect(archiveError(() => gunzipBounded(flipped, 'crc.gz')).code).toMatch(/corrupt|truncated/);
+  });
+
   it.each([1, 9, 20, 100, gz.length - 8, gz.length - 1])('refuses a stream cut to %i bytes', (n) => {
     const err = archiveError(() => gunzipBounded(gz.subarray(0, n), 'cut.tar.gz'));
     expect(['truncated', 'corrupt']).toContain(err.code);

@@ -109,12 +109,23 @@ describe('exit status', () => {
     ['import sys; sys.exit()', 0],
     ['import sys; sys.exit(None)', 0],
     ['import sys; sys.exit(256 + 7)', 7],
-    ['import sys; sys.exit("text")', 1],
     ['raise SystemExit(0)', 0],
   ])('%s exits %i', async (code, status) => {
     const r = await runMpy(['-c', code]);
     expect(r.status).toBe(status);
     expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    ['import sys; sys.exit("bye")', 'bye\n'],
+    ['raise SystemExit("bye")', 'bye\n'],
+    ['raise SystemExit([1, 2])', '[1, 2]\n'],
+    ['raise SystemExit(True)', 'True\n'],
+  ])('%s prints its value on stderr and exits 1, as the Unix port does', async (code, stderr) => {
+    const r = await runMpy(['-c', code]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(stderr);
   });
 
   it('an uncaught exception prints the traceback like the Unix port and exits 1', async () => {

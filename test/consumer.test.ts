@@ -96,7 +96,7 @@ describe('a consumer project', () => {
       }
     };
     expect(run()).toBe('');
-  });
+  }, 120_000);
 
   it("runs README.md's JavaScript examples verbatim", () => {
     const blocks = jsBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
@@ -108,5 +108,5 @@ describe('a consumer project', () => {
       return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
     });
     expect(outputs[0]).toBe('5\nZeroDivisionError\n0\n');
-  });
+  }, 120_000);
 });

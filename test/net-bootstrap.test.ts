@@ -14,6 +14,7 @@ import { runMpy } from './helpers/cli.js';
 import { distTarGz } from './helpers/tar-fixture.js';
 import { buildOnce } from './fixtures/net/run.js';
 import { httpServer } from './fixtures/net/servers.js';
+import { proxyServer } from './helpers/proxy-server.js';
 
 const STAND_IN = {
   name: 'micropython-upip',
@@ -74,6 +75,21 @@ describe('upip bootstrap', () => {
     const again = await runMpy(['-m', 'upip', 'install', 'bar'], { env, cwd: home });
     expect(again.stderr).toBe('');
     expect(again.stdout.split('\n')[0]).toBe("stand-in upip tar-helper ['upip', 'install', 'bar']");
+  });
+
+  it('fetches through HTTP_PROXY when one is set', async () => {
+    const proxy = await proxyServer();
+    try {
+      const { env } = freshUser('proxied');
+      env.MPY_UPIP_INDEX = index.indexUrl;
+      env.HTTP_PROXY = proxy.url;
+      const r = await runMpy(['-m', 'upip', 'install', 'foo'], { env, cwd: home });
+      expect(r.status).toBe(0);
+      expect(proxy.seen[0]).toBe(`GET ${index.indexUrl}/micropython-upip/json`);
+      expect(proxy.seen[1]).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/files\/micropython-upip-9\.9\.9\.tar\.gz$/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('uses the default index through MPY_INDEX_URL when MPY_UPIP_INDEX is not set', async () => {

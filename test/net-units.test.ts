@@ -1,8 +1,9 @@
 /** The network layer's pure parts: allow-list, index mapping, HTTP framing, errno mapping, sockaddrs, the receive queue. */
 import { describe, expect, it } from 'vitest';
 import { Errno, Eai, TLS_CODES, eaiFromNode, guestErrorFromNode } from '../host/net/errno.js';
-import { NetPolicy } from '../host/net/policy.js';
+import { NetPolicy, canonicalAddress } from '../host/net/policy.js';
 import { IndexMapping } from '../host/net/index-mapping.js';
+import { proxyAuthorization, proxyFor, proxySettingsFromEnv, usableProxies } from '../host/net/proxy.js';
 import { needsClose, requestUrl, serializeHead, sniffRequest, type RequestHead } from '../host/net/http-request.js';
 import { redirectRequest, sniffResponse } from '../host/net/http-response.js';
 import { parseSockaddr, sockaddrBytes, splitHostPort } from '../host/net/lookup.js';
@@ -26,8 +27,58 @@ describe('allow-list', () => {
     expect(p.mayReach('evil.org')).toBe(false);
   });
 
+  it('canonicalises addresses as inet_aton and the URL parser do; names stay names', () => {
+    expect(canonicalAddress('127.1')).toBe('127.0.0.1');
+    expect(canonicalAddress('0x7f000001')).toBe('127.0.0.1');
+    expect(canonicalAddress('017700000001')).toBe('127.0.0.1');
+    expect(canonicalAddress('[0:0:0:0:0:0:0:1]')).toBe('::1');
+    expect(canonicalAddress('FE80::1%eth0')).toBe('fe80::1');
+    expect(canonicalAddress('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(canonicalAddress('::ffff:127.0.0.1', false)).toBe('::ffff:7f00:1');
+    for (const name of ['localhost', 'deadbeef.cafe', 'a.b.c.1', '::g', 'example.com']) expect(canonicalAddress(name)).toBeUndefined();
+  });
+
+  it('name rules match names only, address rules addresses only', () => {
+    const p = new NetPolicy(['localhost:80', '0x7f000001:81']);
+    expect(p.allows(['localhost'], 80)).toBe(true);
+    expect(p.allows(['127.0.0.1'], 80)).toBe(false);
+    expect(p.allows(['127.0.0.1'], 81)).toBe(true);
+    expect(p.allows(['::ffff:7f00:1'], 81)).toBe(true);
+    expect(p.allows(['127.1'], 81)).toBe(true);
+    expect(p.mayReach('127.0.0.1')).toBe(true);
+    expect(p.mayReach('localhost.evil.org')).toBe(false);
+  });
+
   it('refuses malformed patterns', () => {
     for (const bad of ['pypi.org', 'a*b.com:1', '[::g]:1', 'x:70000', '::1:80']) expect(() => new NetPolicy([bad])).toThrow(TypeError);
+  });
+});
+
+describe('proxy settings', () => {
+  it('reads HTTP(S)_PROXY and NO_PROXY, lower-case first', () => {
+    expect(proxySettingsFromEnv({})).toBeNull();
+    expect(proxySettingsFromEnv({ HTTP_PROXY: 'http://a:1', http_proxy: 'http://b:2', NO_PROXY: 'x, y z' })).toEqual({ http: 'http://b:2', https: null, noProxy: ['x', 'y', 'z'] });
+  });
+
+  it('chooses the proxy by scheme and honours NO_PROXY names, subdomains, ports, addresses, CIDR and *', () => {
+    const s = proxySettingsFromEnv({ http_proxy: 'proxy:3128', https_proxy: 'https://sproxy', no_proxy: 'example.com,.internal,10.0.0.0/8,127.0.0.1:8080,[::1]' })!;
+    expect(proxyFor(s, 'http', 'pypi.org', 80)?.href).toBe('http://proxy:3128/');
+    expect(proxyFor(s, 'https', 'pypi.org', 443)?.href).toBe('https://sproxy/');
+    for (const [host, port] of [['example.com', 80], ['a.example.com', 80], ['b.internal', 80], ['10.1.2.3', 80], ['127.0.0.1', 8080], ['::1', 80]] as const) {
+      expect(proxyFor(s, 'http', host, port), host).toBeUndefined();
+    }
+    expect(proxyFor(s, 'http', 'notexample.com', 80)).toBeDefined();
+    expect(proxyFor(s, 'http', '11.0.0.1', 80)).toBeDefined();
+    expect(proxyFor(s, 'http', '127.0.0.1', 8081)).toBeDefined();
+    expect(proxyFor({ ...s, noProxy: ['*'] }, 'https', 'pypi.org', 443)).toBeUndefined();
+  });
+
+  it('sets aside proxies it cannot use, saying why; Basic credentials from the URL', () => {
+    const { settings, problems } = usableProxies({ http: 'socks5://h:1', https: 'http://u:p%40ss@h:2', noProxy: [] });
+    expect(settings).toEqual({ http: null, https: 'http://u:p%40ss@h:2', noProxy: [] });
+    expect(problems).toEqual(['HTTP_PROXY "socks5://h:1": a proxy URL must be http:// or https://']);
+    expect(proxyAuthorization(new URL('http://u:p%40ss@h:2'))).toBe(`Basic ${Buffer.from('u:p@ss').toString('base64')}`);
+    expect(proxyAuthorization(new URL('http://h:2'))).toBeUndefined();
   });
 });
 
@@ -86,7 +137,8 @@ describe('HTTP request framing', () => {
   it('parses the head: method, target, version, headers, Content-Length, raw bytes', () => {
     const h = head('POST /p?q=1 HTTP/1.0\r\nHost: h:81\r\nContent-Length: 5\r\n\r\nbody!');
     expect([h.method, h.target, h.version, h.contentLength, h.raw.length]).toEqual(['POST', '/p?q=1', '1.0', 5, 55]);
-    expect(requestUrl(h, 'https', 'x')?.href).toBe('https://h:81/p?q=1');
+    // The destination is where the program connected, not its Host header.
+    expect(requestUrl(h, 'https', 'x')?.href).toBe('https://x/p?q=1');
     expect(requestUrl(head('GET /a HTTP/1.0\r\n\r\n'), 'http', '10.0.0.1:8080')?.href).toBe('http://10.0.0.1:8080/a');
     expect(requestUrl(head('GET http://other/b HTTP/1.0\r\n\r\n'), 'http', 'x')?.href).toBe('http://other/b');
   });
@@ -98,6 +150,15 @@ describe('HTTP request framing', () => {
     const h = head('GET / HTTP/1.1\r\nHost: a\r\nAuthorization: x\r\nConnection: keep-alive\r\n\r\n');
     const text = serializeHead({ method: 'GET', url: new URL('http://b:8/c?d'), version: '1.1', headers: h.headers, withBody: false, withCredentials: false }).toString();
     expect(text).toBe('GET /c?d HTTP/1.1\r\nHost: b:8\r\nConnection: close\r\n\r\n');
+    const own = serializeHead({ method: 'GET', url: new URL('http://10.0.0.1/c'), version: '1.0', headers: [], withBody: false, withCredentials: false, hostHeader: 'name.example' });
+    expect(own.toString()).toBe('GET /c HTTP/1.0\r\nHost: name.example\r\nConnection: close\r\n\r\n');
+  });
+
+  it('never rewrites a request to switch protocols (Upgrade): Connection: Upgrade stays', () => {
+    const ws = head('GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    expect(needsClose(ws)).toBe(false);
+    const hop = serializeHead({ method: 'GET', url: new URL('http://b/chat'), version: '1.1', headers: ws.headers, withBody: false, withCredentials: true });
+    expect(hop.toString()).toBe('GET /chat HTTP/1.1\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
   });
 });
 
@@ -113,6 +174,12 @@ describe('redirects', () => {
     expect(redirectRequest(base, { status: 302, location: undefined }, true)).toBeUndefined();
     expect(redirectRequest(base, { status: 307, location: '/y' }, false)).toBeUndefined();
     expect(at(301, 'ftp://b/')).toBeUndefined();
+  });
+
+  it("keeps the program's Host header on a same-origin redirect only", () => {
+    const own = { ...base, method: 'GET', hostHeader: 'name.example' };
+    expect(redirectRequest(own, { status: 302, location: '/y' }, true)?.hostHeader).toBe('name.example');
+    expect(redirectRequest(own, { status: 302, location: 'http://elsewhere/y' }, true)?.hostHeader).toBeUndefined();
   });
 
   it('reads only a response head; anything else is "other"', () => {

@@ -1,5 +1,5 @@
 import { getInterpreterModuleAsync } from './compiled-module.js';
-import { createInvokeImports, type TrampolineTarget } from './trampolines.js';
+import { createInvokeImports, type ForeignExceptionHandler, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
 import { INTERPRETER_PACKAGE } from './locate.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
@@ -16,6 +16,15 @@ export interface InstantiateOptions {
    * grow; `undefined` means the build's own 2 GiB ceiling. Default: no bound.
    */
   readonly memoryLimit?: () => number | undefined;
+  /**
+   * Offered every exception other than a longjmp that unwinds to one of the
+   * VM's JS `invoke_*` trampolines (a V8 stack overflow, or a JS error thrown
+   * by an import), with the stack pointer the trampoline restored; returns
+   * true when it turned it into a MicroPython raise. Only the original wasm
+   * has JS trampolines: the optimised one's are wasm, and V8 does not let
+   * wasm catch a stack overflow. Default: every such exception propagates.
+   */
+  readonly onForeignException?: ForeignExceptionHandler;
 }
 
 /** An instantiated interpreter module with direct access to its exports and memory. */
@@ -28,6 +37,11 @@ export interface InstantiatedInterpreter {
   readonly memory: WebAssembly.Memory;
   /** The compiled module it was instantiated from. */
   readonly compiled: WebAssembly.Module;
+}
+
+/** Whether `error` is V8 running out of stack. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack size/i.test(error.message);
 }
 
 type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
@@ -51,6 +65,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   let instance: WebAssembly.Instance | undefined;
   let compiledModule: WebAssembly.Module | undefined;
   const { stdio, memoryLimit } = options;
+  const onForeign = options.onForeignException ?? ((): boolean => false);
   let failed!: (e: unknown) => void;
   const failure = new Promise<never>((_, reject) => {
     failed = reject;
@@ -62,7 +77,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
     const envNames = WebAssembly.Module.imports(compiled)
       .filter((i) => i.module === 'env')
       .map((i) => i.name);
-    const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget);
+    const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget, onForeign);
     const glueResize = info.env.emscripten_resize_heap as (size: number) => boolean;
     const env = {
       ...info.env,

@@ -18,13 +18,22 @@ export interface TrampolineTarget {
 type Fn = (...args: number[]) => number | undefined;
 
 /**
+ * Decides what happens to an exception other than a longjmp that reached a
+ * trampoline (the stack pointer already restored): true when it has been
+ * turned into a MicroPython raise, false to let it propagate.
+ */
+export type ForeignExceptionHandler = (error: unknown, stackPointer: number) => boolean;
+
+/**
  * Builds lean replacements for every `invoke_<sig>` import the module declares.
  * @param importNames names of the module's `env` imports
  * @param target resolves to the instance exports; called lazily, after instantiation
+ * @param onForeign see {@link ForeignExceptionHandler}; default: always propagate
  */
 export function createInvokeImports(
   importNames: readonly string[],
   target: () => TrampolineTarget,
+  onForeign: ForeignExceptionHandler = () => false,
 ): Record<string, Fn> {
   const mirror: Fn[] = [];
   let exports: TrampolineTarget | undefined;
@@ -40,8 +49,9 @@ export function createInvokeImports(
   const unwound = (sp: number, e: unknown): void => {
     const ex = exports ?? target();
     ex._emscripten_stack_restore(sp);
-    // A longjmp arrives as a thrown number; anything else is a real error.
-    if (typeof e !== 'number') throw e;
+    // A longjmp arrives as a thrown number; anything else is a real error,
+    // unless the handler turns it into a MicroPython raise.
+    if (typeof e !== 'number' && !onForeign(e, sp)) throw e;
     ex.setThrew(1, 0);
   };
   const sp = (): number => (exports ??= target()).emscripten_stack_get_current();

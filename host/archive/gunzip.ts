@@ -3,6 +3,10 @@
  * checks the gzip trailer nor notices a stream that simply stops, so this
  * module checks CRC-32 and length of every member itself, and stops a gzip
  * bomb while it inflates rather than after.
+ *
+ * As gzip(1) and CPython's gzip module, it reads every member of a
+ * multi-member file and accepts zero bytes after the last member (tape
+ * blocking pads files so); any other trailing byte is refused.
  */
 import { Gunzip } from 'fflate';
 import { crc32 } from './crc32.js';
@@ -38,6 +42,22 @@ function checkMember(input: Uint8Array, end: number, state: MemberState, archive
   if (trailer.crc !== state.crc) {
     throw new ArchiveError('corrupt', archive, `gzip CRC-32 mismatch: computed ${hex(state.crc)}, trailer says ${hex(trailer.crc)}`);
   }
+}
+
+/**
+ * Where the last member ends when zero padding follows it: the end `e` with
+ * only zeros after it whose trailer matches `state` (a trailer may itself
+ * end in zero bytes, so the few candidates are tried), or -1.
+ */
+function endBeforePadding(input: Uint8Array, state: MemberState): number {
+  let last = input.length - 1;
+  while (last >= 0 && input[last] === 0) last--;
+  for (let end = last + 1; end <= Math.min(input.length, last + 1 + TRAILER); end++) {
+    if (end - TRAILER < HEADER_MIN) continue;
+    const t = readTrailer(input, end);
+    if (t.crc === state.crc && t.length === state.length >>> 0) return end;
+  }
+  return -1;
 }
 
 function hex(n: number): string {
@@ -90,11 +110,14 @@ export function gunzipBounded(input: Uint8Array, archive: string, limits?: Parti
     }
   } catch (err) {
     if (err instanceof ArchiveError) throw err;
+    // Zeros after the last member were taken for the header of another one.
+    if (endBeforePadding(input, member) > 0) return concat(chunks, total);
     const message = err instanceof Error ? err.message : String(err);
     const code = /EOF/i.test(message) ? 'truncated' : 'corrupt';
     throw new ArchiveError(code, archive, `gzip data is damaged: ${message}`);
   }
-  checkMember(input, input.length, member, archive);
+  const padded = endBeforePadding(input, member);
+  checkMember(input, padded > 0 ? padded : input.length, member, archive);
   return concat(chunks, total);
 }
 

@@ -12,6 +12,7 @@ import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index
 import type { Interpreter } from '../../runtime/interpreter.js';
 import type { StdinChannel } from './stdin-channel.js';
 import { currentProcess, type CliProcess } from './cli-process.js';
+import { usableProxies } from '../net/proxy.js';
 
 export { currentProcess, type CliProcess } from './cli-process.js';
 
@@ -53,7 +54,10 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     }
   }
 
-  const net = netOptionsFromEnv(proc.env);
+  const fromEnv = netOptionsFromEnv(proc.env);
+  const proxies = usableProxies(fromEnv.proxy ?? null);
+  for (const problem of proxies.problems) proc.writeError(`mpy: warning: ${problem}; it is ignored\n`);
+  const net = { ...fromEnv, proxy: proxies.settings };
   const netProblem = checkNetOptions(net);
   if (netProblem !== undefined) {
     proc.writeError(`mpy: ${netProblem}\n`);
@@ -85,7 +89,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
   host.stdin.setWaits(interp.waits);
   host.onBoot(interp);
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);
-  if (args.compileOnly) interp.exec('import _mpy_run\n_mpy_run.COMPILE_ONLY = True');
+  if (args.compileOnly) interp.exec("__import__('_mpy_run').COMPILE_ONLY = True");
 
   let status = 0;
   switch (program.kind) {

@@ -9,7 +9,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
-import { pyString } from '../../runtime/py-literal.js';
 import { keyboardInterruptPending } from '../../runtime/interrupt.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import { netHostModules } from '../net/session-modules.js';
@@ -113,8 +112,8 @@ async function boot(): Promise<Session> {
     },
     // The allow-list is always given: an empty one denies every connection.
     hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),
+    preload: ['_mpy_embed'],
   });
-  session.interpreter.exec(`__import__('_mpy_embed').setup(${pyString(RUNTIME_LIB_GUEST)})`);
   return session;
 }
 

@@ -12,6 +12,7 @@ export type InstallErrorCode =
   | 'index-error'
   | 'download-failed'
   | 'digest-mismatch'
+  | 'digest-missing'
   | 'bad-archive'
   | 'file-conflict'
   | 'compile-unavailable'

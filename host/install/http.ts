@@ -50,7 +50,16 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
       case 'too-large':
         throw new InstallError('index-error', `${url} sends more than ${maxBytes} bytes`, 'this is not a MicroPython package; check the index', err);
       case 'broken-body':
-        throw new InstallError('download-failed', `download of ${url} broke off: ${networkReason(err)}`, 'try again; if it persists, the server or network is at fault', err);
+        throw new InstallError('download-failed', `download of ${url} broke off: the server closed the connection mid-body (${networkReason(err)})`, 'try again; if it persists, the server or network is at fault', err);
+      case 'timeout':
+        throw new InstallError(
+          err.status === undefined ? 'index-unreachable' : 'download-failed',
+          `timed out: ${err.message}`,
+          'the server is slow or stuck; try again, or raise the limit with --timeout',
+          err,
+        );
+      case 'bad-url':
+        throw new InstallError('index-error', err.message, 'the index is broken or hostile; only http(s) URLs are followed', err);
       case 'status':
         throw new InstallError('index-error', `${url} answered HTTP ${err.status}${err.detail ? `: ${err.detail}` : ''}`, 'the index is failing; try again later or use another index with -i', err);
       case 'network':

@@ -5,6 +5,7 @@ export { InstallError, type InstallErrorCode } from './errors.js';
 export { parseRequirement, type Requirement } from './requirement.js';
 export { parseRequirementsFile, readRequirementsFile, type RequirementsFile } from './requirements-file.js';
 export { readRecord, RECORD_FILE, type InstallRecord, type RecordEntry } from './record.js';
+export { checkDigests, type DigestRequirement } from './digests.js';
 export { IndexClient, type ResolvedRelease, type IndexClientOptions } from './index-client.js';
 export { ArchiveCache, defaultCacheDir } from './cache.js';
 export { UnpackPool, type Unpacked, type UnpackPoolOptions } from './unpack-pool.js';

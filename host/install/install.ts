@@ -74,7 +74,7 @@ function report(p: ResolvedPackage, compiled: boolean, previous: RecordEntry | u
     url: p.release.url,
     index: p.release.index,
     sha256: p.sha256,
-    verified: p.release.sha256 !== undefined,
+    verified: p.verified,
     size: p.size,
     cached: p.cached,
     files: installedPaths(p, compiled),

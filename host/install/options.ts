@@ -20,9 +20,11 @@ export interface InstallOptions {
   /** More indexes, asked after the others (`--extra-index-url`). Default none. */
   extraIndexes?: string[];
   /**
-   * Hash-checking mode: every requirement pinned with `==` and given
-   * `--hash`, every dependency listed. Also on when a requirement has a
-   * hash. Default false.
+   * Hash-checking mode (pip's): every requirement pinned with `==` and given
+   * `--hash`, every dependency listed, so no archive is installed without a
+   * digest the caller gave. Also on when a requirement has a hash. Without
+   * it, an archive the index gives no sha256 for is installed unverified,
+   * with an `unverified` event. Default false.
    */
   requireHashes?: boolean;
   /** Look the named packages up again even when installed, and upgrade them (`-U`). Default false. */
@@ -71,6 +73,7 @@ export type InstallEvent =
   | { type: 'wave'; depth: number; names: string[] }
   | { type: 'resolved'; name: string; version: string; url: string; index: string }
   | { type: 'fetched'; name: string; version: string; bytes: number; cached: boolean }
+  | { type: 'unverified'; name: string; version: string; url: string }
   | { type: 'unpacked'; name: string; version: string; files: number; requires: string[] }
   | { type: 'staged'; files: number }
   | { type: 'compiled'; modules: number }
@@ -89,7 +92,7 @@ export interface InstalledPackage {
   index: string;
   /** Hex sha256 of the archive. */
   sha256: string;
-  /** Whether the index gave a digest that was checked. */
+  /** Whether a digest (the index's, or the caller's `--hash`) was checked against the archive. */
   verified: boolean;
   /** Archive size in bytes. */
   size: number;

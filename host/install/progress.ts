@@ -4,6 +4,7 @@
  */
 import type { InstallEvent } from './options.js';
 import { ProgressLine, bar } from '../progress-line.js';
+import { forTerminal } from '../terminal-text.js';
 
 /** A progress display fed with install events. */
 export interface Progress {
@@ -43,7 +44,7 @@ export function createProgress(out: NodeJS.WriteStream, tty: boolean = out.isTTY
           return;
         case 'fetched':
           bytes += e.bytes;
-          if (!tty) out.write(`${e.name} ${e.version} ${e.cached ? '(cached)' : kb(e.bytes)}\n`);
+          if (!tty) out.write(`${forTerminal(`${e.name} ${e.version}`)} ${e.cached ? '(cached)' : kb(e.bytes)}\n`);
           return;
         case 'unpacked':
           unpacked++;

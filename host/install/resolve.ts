@@ -16,6 +16,7 @@
 import { ArchiveError } from '../archive/errors.js';
 import { satisfies } from '../index/specifier.js';
 import { InstallError } from './errors.js';
+import { checkDigests } from './digests.js';
 import { fetchArchive, type FetchArchiveOptions } from './download.js';
 import type { IndexClient, ResolvedRelease } from './index-client.js';
 import type { InstallEvent } from './options.js';
@@ -35,6 +36,8 @@ export interface ResolvedPackage {
   sha256: string;
   size: number;
   cached: boolean;
+  /** Whether a digest (the index's or the caller's) was checked against the bytes. */
+  verified: boolean;
   unpacked: Unpacked;
   /** Who asked for it, e.g. `foo>=1 (from bar)`. */
   requestedBy: string;
@@ -130,6 +133,8 @@ async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolut
   const accepted = ctx.hashes.accepted(release.key, release.name, ask.chain);
   const got = await net.run(() => fetchArchive(release, ctx.fetch, accepted));
   ctx.emit({ type: 'fetched', name: release.name, version: release.version, bytes: got.bytes.length, cached: got.cached });
+  const verified = checkDigests(release, got.sha256, { required: ctx.hashes.active, expected: accepted?.sha256 }) === 'verified';
+  if (!verified) ctx.emit({ type: 'unverified', name: release.name, version: release.version, url: release.url });
   const size = got.bytes.length;
   let unpacked: Unpacked;
   try {
@@ -141,7 +146,7 @@ async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolut
     throw err;
   }
   ctx.emit({ type: 'unpacked', name: release.name, version: release.version, files: unpacked.files.length, requires: unpacked.metadata.requires });
-  return { kind: 'fetched', root, release, sha256: got.sha256, size, cached: got.cached, unpacked, requestedBy: describe(ask) };
+  return { kind: 'fetched', root, release, sha256: got.sha256, size, cached: got.cached, verified, unpacked, requestedBy: describe(ask) };
 }
 
 function requiresOf(p: Resolution): string[] {

@@ -12,6 +12,7 @@ import { compiledFile } from '../../base/package-files.js';
 import { Errno } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
 import { NetPolicy } from './policy.js';
+import { checkProxySettings } from './proxy.js';
 import { DEFAULT_TIMEOUT_MS, type NetOptions, workerConfig } from './options.js';
 import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig, type WorkerInit } from './protocol.js';
 import type { HostWaits } from '../../runtime/interrupt.js';
@@ -32,6 +33,18 @@ export interface BridgeReply {
 /** The compiled network worker. */
 export function workerFile(): string {
   return compiledFile('host/net/worker.js');
+}
+
+/** @throws TypeError naming the first DNS server that is not `ip` or `ip:port` */
+function checkDnsServers(servers: readonly string[]): void {
+  const { Resolver } = createRequire(import.meta.url)('node:dns') as typeof import('node:dns');
+  for (const server of servers) {
+    try {
+      new Resolver().setServers([server]);
+    } catch {
+      throw new TypeError(`DNS server "${server}" is not an IP address or ADDRESS:PORT`);
+    }
+  }
 }
 
 /** Counters for benchmarks and tests. */
@@ -69,6 +82,8 @@ export class NetBridge {
     // Validate here, where the embedder sees the error, not in the worker.
     new NetPolicy(this.#config.allow);
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
+    if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
+    checkProxySettings(this.#config.proxy);
   }
 
   /** The time limit of a blocking operation with no timeout of its own. */

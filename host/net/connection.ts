@@ -14,16 +14,17 @@
  *
  * @module
  */
-import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
 import { HttpExchange, writeWithin } from './http-exchange.js';
-import { needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
+import { header, needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
 import { Inbound, type ReadResult } from './inbound.js';
 import type { IndexMapping } from './index-mapping.js';
+import { canonicalAddress } from './policy.js';
 import { Poll } from './protocol.js';
 import { startTls } from './tls-upgrade.js';
-import { connectTcp, detachSocket, openTcp, openUrl, type UpstreamContext } from './upstream.js';
+import { anyProxyFor } from './proxy.js';
+import { admitAndResolve, admits, connectTcp, detachSocket, forwardProxy, openTcp, openUrl, type UpstreamContext } from './upstream.js';
 
 /** What every connection of a worker shares. */
 export interface ConnectionContext extends UpstreamContext {
@@ -75,18 +76,28 @@ export class Connection {
   async connect(host: string, port: number, timeoutMs: number): Promise<number> {
     if (this.#mode === 'connecting') return -Errno.EALREADY;
     if (this.#mode !== 'new') return -Errno.EISCONN;
-    let address = host;
-    if (isIP(host) === 0) {
-      const standIn = this.#ctx.mapping?.standIn(host);
-      if (standIn !== undefined) address = standIn;
-      else {
-        try {
-          address = (await lookup(host)).address;
-        } catch (e) {
-          return -guestErrorFromNode(e);
-        }
-      }
+    if (!this.#isMapped(host) && anyProxyFor(this.#ctx.proxy, host, port)) {
+      // Through a proxy: it resolves the name; the socket stays virtual
+      // until its first bytes show whether it carries HTTP.
+      if (!admits(host, port, this.#ctx)) return -Errno.EACCES;
+      const address = canonicalAddress(host);
+      this.#name = address === undefined ? host : this.#ctx.names.get(address);
+      this.#address = address ?? host;
+      this.#port = port;
+      this.#virtual = true;
+      this.#mode = 'sniff';
+      return 0;
+    }
+    // The allow-list is checked before any lookup (./policy.ts).
+    let address = canonicalAddress(host);
+    if (address === undefined) {
       this.#name = host;
+      address = this.#ctx.mapping?.standIn(host);
+      if (address === undefined) {
+        const admitted = await admitAndResolve(host, port, this.#ctx);
+        if (typeof admitted === 'number') return -admitted;
+        address = admitted;
+      }
     } else {
       this.#name = this.#ctx.mapping?.hostOf(address) ?? this.#ctx.names.get(address);
     }
@@ -114,6 +125,14 @@ export class Connection {
     });
     if (timeoutMs === 0) return -Errno.EINPROGRESS;
     return this.#connecting;
+  }
+
+  /** Whether `host` is a mapped index host or its stand-in address (./index-mapping.ts). */
+  #isMapped(host: string): boolean {
+    const mapping = this.#ctx.mapping;
+    if (mapping === undefined) return false;
+    const address = canonicalAddress(host);
+    return address === undefined ? mapping.standIn(host) !== undefined : mapping.hostOf(address) !== undefined;
   }
 
   /**
@@ -283,12 +302,14 @@ export class Connection {
       headers: head.headers,
       withBody: true,
       withCredentials: true,
+      hostHeader: mapped ? undefined : header(head.headers, 'host'),
     };
     const verify = this.#tls?.verify ?? true;
     const ctx = {
       inbound: this.#inbound,
       maxRedirects: this.#ctx.maxRedirects,
       open: (target: URL) => openUrl(target, verify, this.#ctx),
+      forwardProxy: (target: URL) => forwardProxy(target, this.#ctx),
     };
     let first;
     if (!mapped && !this.#virtual) {

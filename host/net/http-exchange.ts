@@ -31,6 +31,8 @@ export interface ExchangeContext {
   readonly open: (url: URL) => Promise<Socket | number>;
   /** Redirects followed before the last 3xx is handed back. */
   readonly maxRedirects: number;
+  /** The forward proxy a URL is sent to in absolute form, if any (see ./upstream.ts `forwardProxy`). */
+  readonly forwardProxy?: (url: URL) => URL | undefined;
 }
 
 /** The first hop: a socket already connected to the right place, with the head to send on it. */
@@ -115,7 +117,7 @@ export class HttpExchange {
         return;
       }
       socket = opened;
-      head = serializeHead(this.#request);
+      head = serializeHead(this.#request, this.#ctx.forwardProxy?.(this.#request.url));
     }
     this.#socket = socket;
     this.#headParts = [];

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { proxyAuthorization } from './proxy.js';
+
 /** The largest request or response head looked at. */
 export const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_METHOD = 20;
@@ -101,29 +103,37 @@ export function sniffRequest(buf: Buffer): Sniffed {
 }
 
 /**
- * The URL a request asks for: its absolute-form target, or the scheme of
- * the connection with the Host header (or, without one, the address
- * connected to) and the target.
+ * The URL a request goes to: its absolute-form target, or the scheme and
+ * the destination of the connection with the target. The Host header does
+ * not choose the destination (the program connected somewhere already);
+ * it is sent as written (see {@link OutgoingRequest.hostHeader}).
  * @returns `undefined` when no valid URL can be made
  */
 export function requestUrl(head: RequestHead, scheme: 'http' | 'https', connectedAuthority: string): URL | undefined {
   try {
     if (/^https?:\/\//i.test(head.target)) return new URL(head.target);
     if (!head.target.startsWith('/')) return undefined;
-    const host = header(head.headers, 'host') || connectedAuthority;
-    return new URL(`${scheme}://${host}${head.target}`);
+    return new URL(`${scheme}://${connectedAuthority}${head.target}`);
   } catch {
     return undefined;
   }
+}
+
+/** Whether the request asks to switch protocols (`Upgrade`, e.g. a WebSocket handshake). */
+export function isUpgrade(headers: ReadonlyArray<readonly [string, string]>): boolean {
+  return header(headers, 'upgrade') !== undefined;
 }
 
 /**
  * Whether the head must be rewritten to end the exchange with the response:
  * the host hands back one response per socket and reads it to end of
  * stream, so a persistent connection (HTTP/1.1's default, or any
- * Connection header) is turned into `Connection: close`.
+ * Connection header) is turned into `Connection: close`. A request to
+ * switch protocols is never rewritten: after a 101 the connection is the
+ * program's own, byte for byte.
  */
 export function needsClose(head: RequestHead): boolean {
+  if (isUpgrade(head.headers)) return false;
   return head.version !== '1.0' || header(head.headers, 'connection') !== undefined || header(head.headers, 'keep-alive') !== undefined;
 }
 
@@ -141,14 +151,22 @@ export interface OutgoingRequest {
   readonly withBody: boolean;
   /** Whether credentials go with it (false after a cross-origin redirect). */
   readonly withCredentials: boolean;
+  /** The program's own Host header, kept while the origin stays the same; else Host names the URL's. */
+  readonly hostHeader?: string;
 }
 
 /**
- * Writes a request head for `req`: origin-form target, Host from the URL,
- * `Connection: close`, the original fields otherwise in their order.
+ * Writes a request head for `req`: origin-form target (absolute-form when
+ * sent to a forward `proxy`, with its credentials), Host from the program
+ * (same origin) or the URL, `Connection: close` (`Connection: Upgrade` for
+ * a request to switch protocols), the original fields otherwise in their
+ * order.
  */
-export function serializeHead(req: OutgoingRequest): Buffer {
-  const out = [`${req.method} ${req.url.pathname}${req.url.search} HTTP/${req.version}`, `Host: ${req.url.host}`];
+export function serializeHead(req: OutgoingRequest, proxy?: URL): Buffer {
+  const target = proxy ? `${req.url.origin}${req.url.pathname}${req.url.search}` : `${req.url.pathname}${req.url.search}`;
+  const out = [`${req.method} ${target} HTTP/${req.version}`, `Host: ${req.hostHeader ?? req.url.host}`];
+  const auth = proxy ? proxyAuthorization(proxy) : undefined;
+  if (auth) out.push(`Proxy-Authorization: ${auth}`);
   for (const [name, value] of req.headers) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) continue;
@@ -156,6 +174,6 @@ export function serializeHead(req: OutgoingRequest): Buffer {
     if (!req.withBody && BODY_HEADERS.has(lower)) continue;
     out.push(`${name}: ${value}`);
   }
-  out.push('Connection: close', '', '');
+  out.push(isUpgrade(req.headers) ? 'Connection: Upgrade' : 'Connection: close', '', '');
   return Buffer.from(out.join('\r\n'), 'latin1');
 }

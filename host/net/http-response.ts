@@ -67,5 +67,6 @@ export function redirectRequest(prev: OutgoingRequest, head: ResponseHead, bodyR
     headers: prev.headers,
     withBody,
     withCredentials: prev.withCredentials && url.origin === prev.url.origin,
+    hostHeader: url.origin === prev.url.origin ? prev.hostHeader : undefined,
   };
 }

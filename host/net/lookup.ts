@@ -1,16 +1,21 @@
 /**
- * getaddrinfo for Python, in the worker: a real lookup (dns.lookup with
- * `all: true`, i.e. the system resolver as the Unix port uses it), the
+ * getaddrinfo for Python, in the worker: a real lookup (./resolver.ts), the
  * stand-in addresses of mapped index hosts, and the raw `struct sockaddr`
  * bytes the Unix port returns.
  *
+ * Under an allow-list, a name that no rule admits (on any port) is never
+ * sent to a resolver: getaddrinfo raises `OSError(EAI_AGAIN)` ("temporary
+ * failure in name resolution"), what a sandbox without DNS gives. An
+ * address in any spelling (`127.1`, `::ffff:127.0.0.1`) needs no lookup and
+ * is returned in canonical form; connecting to it is decided by the
+ * allow-list then.
+ *
  * @module
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { Eai, eaiFromNode } from './errno.js';
 import type { IndexMapping } from './index-mapping.js';
-import type { NetPolicy } from './policy.js';
+import { canonicalAddress, type NetPolicy } from './policy.js';
+import { resolveName } from './resolver.js';
 
 /** Linux address family numbers, as MicroPython's socket module has them. */
 export const AF_INET = 2;
@@ -27,8 +32,10 @@ export interface Resolved {
 export interface LookupContext {
   readonly mapping: IndexMapping | undefined;
   readonly policy: NetPolicy;
-  /** Filled with address → name for each lookup. */
+  /** Filled with canonical address → name for each lookup. */
   readonly names: Map<string, string>;
+  /** DNS servers to ask instead of the system resolver, or `null`. */
+  readonly dnsServers: readonly string[] | null;
 }
 
 /**
@@ -48,21 +55,19 @@ export function splitHostPort(host: string, port: number, mapping: IndexMapping 
  */
 export async function resolveHost(host: string, family: number, ctx: LookupContext): Promise<Resolved[] | number> {
   if (family !== 0 && family !== AF_INET && family !== AF_INET6) return Eai.EAI_FAMILY;
-  const literal = isIP(host);
-  if (literal !== 0) {
-    const f = literal === 4 ? AF_INET : AF_INET6;
-    return family === 0 || family === f ? [{ family: f, address: host }] : Eai.EAI_NODATA;
+  const literal = canonicalAddress(host, false);
+  if (literal !== undefined) {
+    const f = literal.includes(':') ? AF_INET6 : AF_INET;
+    return family === 0 || family === f ? [{ family: f, address: literal }] : Eai.EAI_NODATA;
   }
   const standIn = ctx.mapping?.standIn(host);
   if (standIn !== undefined) return family === AF_INET6 ? Eai.EAI_NODATA : [{ family: AF_INET, address: standIn }];
-  // Under an allow-list, names no rule mentions are not even looked up: a
-  // sandbox with no DNS gives "temporary failure in name resolution".
   if (!ctx.policy.mayReach(host)) return Eai.EAI_AGAIN;
   try {
-    const found = await lookup(host, { all: true, family: family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0, verbatim: true });
-    if (found.length === 0) return Eai.EAI_NONAME;
-    for (const a of found) ctx.names.set(a.address, host);
-    return found.map((a) => ({ family: a.family === 6 ? AF_INET6 : AF_INET, address: a.address }));
+    const found = await resolveName(host, family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0, ctx.dnsServers);
+    const out = found.map((a) => ({ family: a.family === 6 ? AF_INET6 : AF_INET, address: canonicalAddress(a.address) ?? a.address }));
+    for (const a of out) ctx.names.set(a.address, host);
+    return out;
   } catch (e) {
     return eaiFromNode(e);
   }

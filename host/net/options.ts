@@ -6,6 +6,7 @@
  */
 import type { WorkerConfig } from './protocol.js';
 import { NetBridge } from './bridge.js';
+import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 
 /** Options of the network bridge. */
 export interface NetOptions {
@@ -20,6 +21,13 @@ export interface NetOptions {
   readonly timeoutMs?: number;
   /** Redirects followed per HTTP request. Default 20 (as fetch). */
   readonly maxRedirects?: number;
+  /**
+   * DNS servers (`ip` or `ip:port`) that Python's lookups ask instead of the
+   * system resolver (which also reads /etc/hosts). Default: the system resolver.
+   */
+  readonly dnsServers?: readonly string[];
+  /** HTTP proxies for Python's connections (./proxy.ts). Default none. */
+  readonly proxy?: ProxySettings | null;
 }
 
 /** Default time limit of a blocking socket operation. */
@@ -30,7 +38,9 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The options the environment gives: `MPY_INDEX_URL`, `MPY_NET_TIMEOUT`
  * (seconds), `MPY_NET_ALLOW` (comma-separated patterns; unset allows
- * everything). NODE_EXTRA_CA_CERTS is in Node's default store anyway.
+ * everything), `MPY_NET_DNS` (comma-separated DNS servers), `HTTP_PROXY`,
+ * `HTTPS_PROXY`, `NO_PROXY` (and lower-case; ./proxy.ts). NODE_EXTRA_CA_CERTS
+ * is in Node's default store anyway.
  */
 export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
   const timeout = Number(env.MPY_NET_TIMEOUT);
@@ -38,6 +48,8 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
     indexUrl: env.MPY_INDEX_URL || undefined,
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
     allow: env.MPY_NET_ALLOW === undefined ? undefined : env.MPY_NET_ALLOW.split(',').map((s) => s.trim()).filter(Boolean),
+    dnsServers: env.MPY_NET_DNS ? env.MPY_NET_DNS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    proxy: proxySettingsFromEnv(env),
   };
 }
 
@@ -48,6 +60,8 @@ export function workerConfig(options: NetOptions): WorkerConfig {
     indexUrl: options.indexUrl ?? null,
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     connectTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    dnsServers: options.dnsServers?.length ? options.dnsServers : null,
+    proxy: options.proxy ?? null,
   };
 }
 
@@ -62,6 +76,6 @@ export function checkNetOptions(options: NetOptions): string | undefined {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e instanceof TypeError && /Invalid URL/.test(e.message)) return `MPY_INDEX_URL ${options.indexUrl} is not a URL`;
-    return e.message.replace(/^network allow-list:/, 'MPY_NET_ALLOW:').replace(/^index URL/, 'MPY_INDEX_URL');
+    return e.message.replace(/^network allow-list:/, 'MPY_NET_ALLOW:').replace(/^index URL/, 'MPY_INDEX_URL').replace(/^DNS server/, 'MPY_NET_DNS: DNS server');
   }
 }

@@ -16,6 +16,8 @@
  * @module
  */
 
+import type { ProxySettings } from './proxy.js';
+
 /** Bytes moved per crossing, both ways: the data area of the shared buffer. */
 export const DATA_BYTES = 64 * 1024;
 /** Bytes of the header (four Int32 slots). */
@@ -50,6 +52,10 @@ export interface WorkerConfig {
   readonly maxRedirects: number;
   /** Timeout in ms for connections the worker opens itself (mapped requests, redirects). */
   readonly connectTimeoutMs: number;
+  /** DNS servers to ask instead of the system resolver, or `null` (./resolver.ts). */
+  readonly dnsServers: readonly string[] | null;
+  /** HTTP proxies for the program's connections, or `null` (./proxy.ts). */
+  readonly proxy: ProxySettings | null;
 }
 
 /** What the worker is started with (`workerData`). */

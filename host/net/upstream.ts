@@ -5,16 +5,45 @@
  *
  * @module
  */
-import { lookup } from 'node:dns/promises';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Errno, guestErrorFromNode } from './errno.js';
-import type { NetPolicy } from './policy.js';
+import { canonicalAddress, type NetPolicy } from './policy.js';
+import { proxyEndpoint, proxyFor, type ProxySettings } from './proxy.js';
+import { openTunnel, ProxyTunnelError } from './proxy-tunnel.js';
+import { resolveName } from './resolver.js';
 import { startTls } from './tls-upgrade.js';
 
 /** What {@link openTcp} and {@link openUrl} need. */
 export interface UpstreamContext {
   readonly policy: NetPolicy;
   readonly timeoutMs: number;
+  /** DNS servers to ask instead of the system resolver, or `null` (./resolver.ts). */
+  readonly dnsServers: readonly string[] | null;
+  /** HTTP proxies, or `null` (./proxy.ts). */
+  readonly proxy: ProxySettings | null;
+}
+
+/** Whether the allow-list admits `host:port` as written (no lookup; for destinations a proxy resolves). */
+export function admits(host: string, port: number, ctx: UpstreamContext): boolean {
+  return ctx.policy.allows([canonicalAddress(host) ?? host], port);
+}
+
+/**
+ * Where a connection to `host:port` goes: an address is checked as it is
+ * (canonical form); a name is checked against the allow-list first and
+ * resolved only when allowed, so a denied name never reaches a resolver.
+ * @returns the canonical address to connect to, or a positive errno (EACCES when denied)
+ */
+export async function admitAndResolve(host: string, port: number, ctx: UpstreamContext): Promise<string | number> {
+  const address = canonicalAddress(host);
+  if (address !== undefined) return ctx.policy.allows([address], port) ? address : Errno.EACCES;
+  if (!ctx.policy.allows([host], port)) return Errno.EACCES;
+  try {
+    const found = await resolveName(host, 0, ctx.dnsServers);
+    return canonicalAddress(found[0]!.address) ?? found[0]!.address;
+  } catch (err) {
+    return guestErrorFromNode(err);
+  }
 }
 
 /**
@@ -42,7 +71,7 @@ export function connectTcp(address: string, port: number, timeoutMs: number): Pr
 }
 
 /**
- * Resolves `host`, checks the allow-list, connects, and runs TLS when asked.
+ * Checks the allow-list, resolves `host`, connects, and runs TLS when asked.
  * @returns the socket, or a guest error
  */
 export async function openTcp(
@@ -51,25 +80,50 @@ export async function openTcp(
   tls: { readonly servername: string | null; readonly verify: boolean } | undefined,
   ctx: UpstreamContext,
 ): Promise<Socket | number> {
-  let address = host;
-  if (isIP(host) === 0) {
+  const proxy = proxyFor(ctx.proxy, tls ? 'https' : 'http', host, port);
+  if (proxy !== undefined) {
+    if (!admits(host, port, ctx)) return Errno.EACCES;
+    let tunnel: Socket;
     try {
-      address = (await lookup(host)).address;
+      tunnel = await openTunnel(proxy, host, port, ctx.timeoutMs);
     } catch (err) {
-      return guestErrorFromNode(err);
+      return err instanceof ProxyTunnelError ? err.errno : Errno.EIO;
     }
+    return tls === undefined ? tunnel : startTls(tunnel, { ...tls, timeoutMs: ctx.timeoutMs });
   }
-  if (!ctx.policy.allows([host, address], port)) return Errno.EACCES;
+  const address = await admitAndResolve(host, port, ctx);
+  if (typeof address === 'number') return address;
   const socket = await connectTcp(address, port, ctx.timeoutMs);
   if (typeof socket === 'number' || tls === undefined) return socket;
   return startTls(socket, { ...tls, timeoutMs: ctx.timeoutMs });
 }
 
-/** Opens a connection for an http(s) URL (TLS verified for https, unless `verify` is false). */
-export function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promise<Socket | number> {
+/**
+ * The proxy a plain-http URL is sent to in absolute form, or `undefined`
+ * when it goes directly (https goes through a tunnel, see {@link openTcp}).
+ */
+export function forwardProxy(url: URL, ctx: UpstreamContext): URL | undefined {
+  if (url.protocol !== 'http:') return undefined;
+  return proxyFor(ctx.proxy, 'http', url.hostname.replace(/^\[|\]$/g, ''), url.port === '' ? 80 : Number(url.port));
+}
+
+/**
+ * Opens a connection for an http(s) URL (TLS verified for https, unless
+ * `verify` is false): to the destination, through a CONNECT tunnel, or, for
+ * plain http with a proxy, to the proxy ({@link forwardProxy}).
+ */
+export async function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promise<Socket | number> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
   const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
+  const forward = forwardProxy(url, ctx);
+  if (forward !== undefined) {
+    if (!admits(host, port, ctx)) return Errno.EACCES;
+    const endpoint = proxyEndpoint(forward);
+    const socket = await connectTcp(endpoint.host, endpoint.port, ctx.timeoutMs);
+    if (typeof socket === 'number' || forward.protocol !== 'https:') return socket;
+    return startTls(socket, { servername: endpoint.host, verify: true, timeoutMs: ctx.timeoutMs });
+  }
   return openTcp(host, port, https ? { servername: host, verify } : undefined, ctx);
 }
 

@@ -25,6 +25,8 @@ const ctx: ConnectionContext = {
   timeoutMs: config.connectTimeoutMs,
   maxRedirects: config.maxRedirects,
   names,
+  dnsServers: config.dnsServers,
+  proxy: config.proxy,
 };
 const connections = new Map<number, Connection>();
 
@@ -54,7 +56,7 @@ function connection(id: number): Connection {
 /** Lookup reply: lines of `family port hex-sockaddr`, as text. */
 async function lookupReply(host: string, port: number, family: number): Promise<[number, Buffer?]> {
   const [name, realPort] = splitHostPort(host, port, ctx.mapping);
-  const found = await resolveHost(name, family, { mapping: ctx.mapping, policy: ctx.policy, names });
+  const found = await resolveHost(name, family, { mapping: ctx.mapping, policy: ctx.policy, names, dnsServers: ctx.dnsServers });
   if (typeof found === 'number') return [found];
   const text = found.map((r) => `${r.family} ${sockaddrBytes(r, realPort).toString('hex')}`).join('\n');
   const bytes = Buffer.from(text, 'latin1');

@@ -16,6 +16,7 @@ import { httpGet } from '../net/http-get.js';
 import { IndexMapping } from '../net/index-mapping.js';
 import { upipCacheDir } from './cache-dir.js';
 import { findModule } from './find-module.js';
+import { forTerminal } from '../terminal-text.js';
 
 /** The distribution that holds upip. */
 export const UPIP_DISTRIBUTION = 'micropython-upip';
@@ -136,17 +137,17 @@ export async function bootstrapUpip(options: UpipBootstrapOptions): Promise<Upip
   try {
     mapping = env.MPY_INDEX_URL ? new IndexMapping(env.MPY_INDEX_URL) : undefined;
   } catch (err) {
-    options.writeError(`mpy: MPY_INDEX_URL=${env.MPY_INDEX_URL} is not a usable index URL: ${(err as Error).message}\n`);
+    options.writeError(`mpy: MPY_INDEX_URL=${forTerminal(`${env.MPY_INDEX_URL} is not a usable index URL: ${(err as Error).message}`)}\n`);
     return { status: BOOTSTRAP_FAILED_STATUS };
   }
   const shown = describeIndex(index, mapping);
   try {
     const version = await fetchUpip(index, cache, mapping, options.timeoutMs ?? 30_000);
-    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${version} from ${shown} (sha256 checked) into ${cache}\n`);
+    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${forTerminal(`${version} from ${shown}`)} (sha256 checked) into ${forTerminal(cache)}\n`);
     return { path: withCache };
   } catch (err) {
     options.writeError(
-      `mpy: upip is not installed and ${UPIP_DISTRIBUTION} could not be fetched from ${shown}: ${(err as Error).message}\n` +
+      `mpy: upip is not installed and ${UPIP_DISTRIBUTION} could not be fetched from ${forTerminal(`${shown}: ${(err as Error).message}`)}\n` +
         `mpy: to fix: set MPY_UPIP_INDEX to a reachable index (or MPY_INDEX_URL to a mirror of PyPI), ` +
         `or put upip.py and upip_utarfile.py into ${cache}\n`,
     );

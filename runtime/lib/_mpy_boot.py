@@ -1,11 +1,16 @@
 # mpy: boot-time setup of the interpreter's module environment.
 # Gives the webassembly build what the Unix port's modules have: os.getenv and
 # friends, sleeps that do not spin, a working input(), and the u-prefixed names.
+# The host imports it with sys.path holding only mpy's lib directory and
+# ".frozen", so nothing the user has on disk takes part in the boot.
 import sys
 import os
 import time
 import builtins
 import _mpy_host
+
+# Raised where V8 runs out of stack inside the interpreter (runtime/stack-overflow.ts).
+_STACK_EXHAUSTED = RuntimeError("maximum recursion depth exceeded")
 
 
 def _getenv(key, default=None):
@@ -60,9 +65,16 @@ def _input(prompt=None):
     return line[:-1] if line[-1:] == "\n" else line
 
 
-def boot(argv, path):
+def boot(argv, path, preload=()):
+    """Extends the built-in modules, loads the host's runner modules (and
+    `preload`), then sets argv and sys.path and starts the import ranking
+    (_mpy_resolve), all before the user's paths are searched."""
     sys.argv[:] = argv
-    sys.path[:] = path
+    # The guard's JS module is needed once: keep it out of the program's reach.
+    import _mpy_stack
+
+    _mpy_stack.arm(id(_STACK_EXHAUSTED))
+    del sys.modules["_mpy_stack"]
     os.getenv = _getenv
     os.putenv = _putenv
     os.unsetenv = _unsetenv
@@ -75,3 +87,11 @@ def boot(argv, path):
     # The u-names resolve to read-only C modules; point them at the extended ones.
     sys.modules["uos"] = os
     sys.modules["utime"] = time
+    import _mpy_resolve
+    import _mpy_run
+
+    for name in preload:
+        __import__(name)
+    lib = sys.path[0]
+    sys.path[:] = path
+    _mpy_resolve.install(lib)

@@ -15,7 +15,7 @@ import gc
 import _mpy_embed_host
 from _mpy_outcome import exit_status, format_exception
 
-_HERE = __file__
+_LIB = __file__.rsplit("/", 1)[0] + "/"
 _MAX_SAFE = 9007199254740991
 _MAX_DEPTH = 200
 _INF = float("inf")
@@ -98,7 +98,8 @@ def decode(text):
 
 
 def _ours(path):
-    return path == _HERE
+    # The host's own modules (this one, the import ranking) in mpy's lib directory.
+    return path.startswith(_LIB) and path[len(_LIB) :].startswith("_mpy_")
 
 
 def _resolve(target):
@@ -181,38 +182,3 @@ def dispatch():
     if hit_limit:
         gc.collect()
     _mpy_embed_host.reply(out)
-
-
-def _load_unittest(lib_dir, load):
-    saved = sys.path[:]
-    sys.path[:] = [lib_dir]
-    try:
-        load("unittest")
-    finally:
-        sys.path[:] = saved
-
-
-def setup(lib_dir):
-    """Makes mpy's own unittest (in `lib_dir`) the one `import unittest` finds,
-    ahead of the build's frozen one. Loaded on first import (it takes a while
-    to compile): until then, imports pass through a hook that removes itself
-    once it has loaded it."""
-    import builtins
-
-    default = builtins.__import__
-    hooked_now = [True]
-
-    def hooked(name, *args):
-        if name == "unittest" or name.startswith("unittest."):
-            if hooked_now[0]:
-                hooked_now[0] = False
-                # Deleting the override restores the built-in (assigning the
-                # built-in back would make it call itself). Reading
-                # builtins.__import__ does not show the override, so a flag
-                # says whether it is still ours.
-                del builtins.__import__
-            if "unittest" not in sys.modules:
-                _load_unittest(lib_dir, default)
-        return default(name, *args)
-
-    builtins.__import__ = hooked

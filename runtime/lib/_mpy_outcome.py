@@ -1,6 +1,7 @@
 # mpy: what the runner, the embedding API and the unittest runner report about
 # a finished run: the exit status and the traceback as MicroPython prints it.
 import sys
+import io
 
 
 def exit_status(exc):
@@ -8,9 +9,18 @@ def exit_status(exc):
     value = exc.args[0] if exc.args else None
     if value is None:
         return 0
-    if isinstance(value, int):
+    if type(value) is int:
         return value & 255
     return 1
+
+
+def exit_message(exc):
+    """What the Unix port prints on stderr for a SystemExit ending a program:
+    the value when it is neither None nor an int (`sys.exit("bye")`), else None."""
+    value = exc.args[0] if exc.args else None
+    if value is None or type(value) is int:
+        return None
+    return str(value) + "\n"
 
 
 def format_exception(exc, hidden):
@@ -18,8 +28,6 @@ def format_exception(exc, hidden):
     file `hidden(path)` says are the host's, not the program's. A traceback
     left with no frames loses its "Traceback" header, as MicroPython prints
     an exception raised where there is no frame."""
-    import io
-
     buf = io.StringIO()
     sys.print_exception(exc, buf)
     kept = []

@@ -3,8 +3,10 @@
 # SIGINT, as the Unix port's process ends) for KeyboardInterrupt, or 1, both
 # with the traceback on stderr.
 import sys
+import os
 import _mpy_host
-from _mpy_outcome import exit_status, format_exception
+import _mpy_resolve
+from _mpy_outcome import exit_message, exit_status, format_exception
 
 _HERE = __file__
 _LIB = _HERE.rsplit("/", 1)[0] + "/"
@@ -36,12 +38,17 @@ def _main_globals(file):
     return g
 
 
-def _run(thunk):
+def _run(thunk, announce=True):
+    # `announce`: print a SystemExit's message, as the Unix port does for a
+    # file, -c or stdin (not for -m).
     try:
         thunk()
         status = 0
     except SystemExit as e:
         status = exit_status(e)
+        message = exit_message(e) if announce else None
+        if message is not None:
+            sys.stderr.write(message)
     except KeyboardInterrupt as e:
         _report(e)
         status = INTERRUPTED_STATUS
@@ -59,8 +66,6 @@ def _exec_source(source, filename):
 
 
 def _read(path):
-    import os
-
     # read() with no size grows its buffer 256 bytes at a time (quadratic on
     # this build's heap); ask for the whole file at once.
     with open(path) as f:
@@ -76,8 +81,6 @@ def run_file(path):
 
 
 def _is_file(path):
-    import os
-
     try:
         return os.stat(path)[0] & 0o170000 == 0o100000
     except OSError:
@@ -85,35 +88,112 @@ def _is_file(path):
 
 
 def _locate(name):
+    # As the import searches: per sys.path entry, a directory (a package) wins
+    # over NAME.py, which wins over NAME.mpy.
     rel = name.replace(".", "/")
-    for entry in sys.path:
+    for entry in _mpy_resolve.search_path(name.split(".", 1)[0]):
+        if entry == ".frozen":
+            continue
         base = (entry + "/" if entry else "") + rel
-        for candidate, is_package in (
-            (base + ".py", False),
-            (base + "/__init__.py", True),
-            (base + ".mpy", False),
-            (base + "/__init__.mpy", True),
-        ):
-            if _is_file(candidate):
-                return candidate, is_package
+        if _is_dir(base):
+            return base, True
+        path = _first_file((base + ".py", base + ".mpy"))
+        if path is not None:
+            return path, False
     return None, False
+
+
+def _first_file(candidates):
+    for path in candidates:
+        if _is_file(path):
+            return path
+    return None
+
+
+def _is_dir(path):
+    try:
+        return os.stat(path)[0] & 0o170000 == 0o040000
+    except OSError:
+        return False
+
+
+def _exec_compiled(path, package):
+    # A .mpy can only be run by importing it, and an import names the module
+    # after its file. So it is imported as the submodule LEAF of the built-in
+    # __main__ (given the file's directory as __path__), into a module shell
+    # whose __name__ is "__main__": the import reuses a module already in
+    # sys.modules under the name it loads, but looks there only while
+    # sys.path is empty. The first import the program makes restores sys.path.
+    if COMPILE_ONLY:
+        return
+    directory, _, leaf = path.rpartition("/")
+    leaf = leaf[:-4]
+    import __main__ as builtin_main
+
+    shell = _new_module()
+    shell.__name__ = "__main__"
+    _mpy_resolve.main_package = (shell.__dict__, package) if package else None
+    qualified = "__main__." + leaf
+    saved_path = sys.path[:]
+    saved_main = sys.modules.get("__main__")
+    builtin_main.__path__ = directory or "."
+    sys.modules[qualified] = shell
+    sys.modules["__main__"] = shell
+    try:
+        _mpy_resolve.hold_path(saved_path)
+        sys.path[:] = []
+        _mpy_resolve.raw_import(qualified)
+    finally:
+        _mpy_resolve.hold_path(None)
+        sys.path[:] = saved_path
+        sys.modules.pop(qualified, None)
+        if saved_main is None:
+            del sys.modules["__main__"]
+        else:
+            sys.modules["__main__"] = saved_main
+        g = builtin_main.__dict__
+        g.pop("__path__", None)
+        if g.get(leaf) is shell:
+            del g[leaf]
+    return shell
+
+
+def _new_module():
+    # A module made by an import (the import machinery needs one of its own
+    # making to load compiled code into); mpy's lib holds an empty one.
+    name = "_mpy_main_shell"
+    saved = sys.path[:]
+    sys.path[:] = [_mpy_resolve._lib]
+    try:
+        return _mpy_resolve.raw_import(name)
+    finally:
+        sys.path[:] = saved
+        del sys.modules[name]
 
 
 def _run_module(name):
     path, is_package = _locate(name)
+    package = None
     if path is not None and is_package:
         __import__(name)
-        path, is_package = _locate(name + ".__main__")
+        package = name
+        base = sys.modules[name].__path__ + "/__main__"
+        path = _first_file((base + ".py", base + ".mpy"))
         if path is None:
             raise ImportError("no module named '" + name + ".__main__'")
-    if path is None or path.endswith(".mpy"):
-        # Frozen or precompiled: import it (as the Unix port would, minus __main__).
+    elif "." in name:
+        package = name.rpartition(".")[0]
+        __import__(package)
+    if path is None:
+        # Frozen: import it (as the Unix port would, minus __main__).
         __import__(name)
         return
-    if "." in name:
-        __import__(name.rpartition(".")[0])
+    if path.endswith(".mpy"):
+        _exec_compiled(path, package)
+        return
+    _mpy_resolve.main_package = (_main_globals(path), package) if package else None
     _exec_source(_read(path), path)
 
 
 def run_module(name):
-    return _run(lambda: _run_module(name))
+    return _run(lambda: _run_module(name), False)

@@ -7,7 +7,8 @@
 # the resource is the file of that name beside the package. A resource missing
 # from R raises KeyError; a missing file raises OSError (ENOENT).
 
-import io
+# uio: the built-in io, which an io.py on the user's path cannot replace.
+import uio as io
 
 _sources = {}
 

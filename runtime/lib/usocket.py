@@ -5,7 +5,8 @@
 # Received bytes are served from a buffer here: the host is crossed once per
 # chunk, never per byte (upip, json and DecompIO read one byte per call).
 # Errors are OSError with the Unix port's errno (Linux numbering).
-import io
+# uio: the built-in io, which an io.py on the user's path cannot replace.
+import uio as io
 import uctypes
 import _mpy_net
 

@@ -1,6 +1,7 @@
 # mpy: the pre-1.21 `uzlib` module, for code such as upip that still imports it,
 # on top of this build's `deflate` module.
-import io
+# uio: the built-in io, which an io.py on the user's path cannot replace.
+import uio as io
 import deflate
 
 

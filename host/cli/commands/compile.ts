@@ -3,6 +3,7 @@ import { compileTree } from '../../compile/compile-tree.js';
 import { PlanError } from '../../compile/plan.js';
 import { parseCommandLine, usageError } from './command-line.js';
 import { ProgressLine, bar } from '../../progress-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy compile SRC... [-o OUT] [-O N] [-j N] [-v]
 
@@ -73,15 +74,15 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     progress?.line.clear();
     if (err instanceof PlanError) {
-      process.stderr.write(`mpy compile: ${err.message}\n`);
+      process.stderr.write(`mpy compile: ${forTerminal(err.message)}\n`);
       return 1;
     }
     throw err;
   }
   progress?.line.clear();
-  for (const f of summary.failed) process.stderr.write(`${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`);
+  for (const f of summary.failed) process.stderr.write(`${forTerminal(`${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}`)}\n`);
   if (values.verbose) {
-    for (const k of summary.keptFloats) process.stdout.write(`${k.file}:${k.line}: float literal ${k.literal} kept exact\n`);
+    for (const k of summary.keptFloats) process.stdout.write(`${forTerminal(`${k.file}:${k.line}: float literal ${k.literal}`)} kept exact\n`);
   }
   const kept = summary.keptFloats.length ? `, ${summary.keptFloats.length} float literal${summary.keptFloats.length === 1 ? '' : 's'} kept exact` : '';
   const failed = summary.failed.length ? `, ${summary.failed.length} failed` : '';

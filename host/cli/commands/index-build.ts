@@ -1,6 +1,7 @@
 /** `mpy index build DIR -o OUT [--base-url URL]`: parses, writes the static index, prints a summary. */
 import { buildStaticIndex } from '../../index/static-build.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy index build DIR -o OUT [--base-url URL] [--json]
 
@@ -38,13 +39,13 @@ export async function run(args: string[]): Promise<number> {
   }
   try {
     const result = await buildStaticIndex({ dir: positionals[1]!, out: values.out, baseUrl: values['base-url'] });
-    for (const p of result.problems) process.stderr.write(`mpy index: ${p.filename}: ${p.message}\n`);
+    for (const p of result.problems) process.stderr.write(`mpy index: ${forTerminal(`${p.filename}: ${p.message}`)}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`wrote ${result.projects} projects, ${result.files} files to ${result.out}\n`);
+    else process.stdout.write(`wrote ${result.projects} projects, ${result.files} files to ${forTerminal(result.out)}\n`);
     if (!values['base-url']) process.stderr.write('mpy index: no --base-url: file URLs are relative, which upip cannot follow\n');
     return 0;
   } catch (err) {
-    process.stderr.write(`mpy index: ${(err as Error).message}\n`);
+    process.stderr.write(`mpy index: ${forTerminal((err as Error).message)}\n`);
     return 1;
   }
 }

@@ -1,5 +1,6 @@
 /** How the package-management commands (install, uninstall, list, lock) print a failure and choose the exit status. */
 import { InstallError } from '../../install/errors.js';
+import { forTerminal } from '../../terminal-text.js';
 
 /** Exit status after a cancelling signal, as a shell reports SIGINT (128 + 2). */
 export const CANCELLED_STATUS = 130;
@@ -20,6 +21,6 @@ export function reportFailure(command: string, err: unknown, json: boolean | und
           err,
         );
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
-  else process.stderr.write(`mpy ${command}: ${e.code === 'cancelled' ? '' : 'error: '}${e.message}\n  ${e.hint}\n`);
+  else process.stderr.write(`mpy ${command}: ${e.code === 'cancelled' ? '' : 'error: '}${forTerminal(e.message)}\n  ${forTerminal(e.hint)}\n`);
   return e.code === 'cancelled' ? CANCELLED_STATUS : 1;
 }

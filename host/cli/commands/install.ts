@@ -3,7 +3,8 @@ import { install } from '../../install/install.js';
 import { InstallError } from '../../install/errors.js';
 import { writeFirmwareManifest } from '../../pkg/firmware-manifest.js';
 import { createProgress } from '../../install/progress.js';
-import { DEFAULT_INDEXES, type InstallResult } from '../../install/options.js';
+import { DEFAULT_INDEXES, type InstallEvent, type InstallResult } from '../../install/options.js';
+import { forTerminal } from '../../terminal-text.js';
 import { parseCommandLine, usageError } from './command-line.js';
 import { reportFailure } from './install-failure.js';
 
@@ -29,8 +30,10 @@ options:
                       -i/--index-url, --extra-index-url, --hash=sha256:…
   -U, --upgrade       look the named packages up again and upgrade them
                       (their dependencies only when required)
-  --require-hashes    every requirement pinned with == and --hash=sha256:…,
-                      every dependency listed (on anyway when a line has --hash)
+  --require-hashes    hash-checking mode: every requirement pinned with == and
+                      --hash=sha256:…, every dependency listed (on anyway when
+                      a line has --hash). Without it, an archive the index
+                      gives no sha256 for is installed with a warning
   --dry-run           resolve and download, print what would change, change
                       nothing
   --manifest FILE     after installing, write a firmware manifest.py for the
@@ -46,10 +49,11 @@ function summary(result: InstallResult): string {
   const lines: string[] = [];
   const verb = result.dryRun ? 'would install' : 'installed';
   const names = result.packages.map((p) => `${p.name} ${p.previous && p.previous !== p.version ? `${p.previous} → ` : ''}${p.version}`).join(', ');
-  if (result.packages.length) lines.push(`${verb} ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${result.target}: ${names}`);
-  if (result.kept.length) lines.push(`already installed: ${result.kept.map((p) => `${p.name} ${p.version}`).join(', ')}`);
-  if (result.removed.length) lines.push(`${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length} file${result.removed.length === 1 ? '' : 's'} of the replaced versions: ${result.removed.join(', ')}`);
-  if (!result.packages.length && !result.dryRun) lines.push(`nothing to do in ${result.target}`);
+  const target = forTerminal(result.target);
+  if (result.packages.length) lines.push(`${verb} ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${target}: ${forTerminal(names)}`);
+  if (result.kept.length) lines.push(`already installed: ${forTerminal(result.kept.map((p) => `${p.name} ${p.version}`).join(', '))}`);
+  if (result.removed.length) lines.push(`${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length} file${result.removed.length === 1 ? '' : 's'} of the replaced versions: ${forTerminal(result.removed.join(', '))}`);
+  if (!result.packages.length && !result.dryRun) lines.push(`nothing to do in ${target}`);
   if (result.dryRun) lines.push('dry run: nothing was changed');
   return `${lines.join('\n')}\n`;
 }
@@ -83,6 +87,17 @@ export async function run(args: string[]): Promise<number> {
     return usageError('install', '--timeout must be a positive number of seconds');
   }
   const progress = values.json ? undefined : createProgress(process.stderr);
+  const unverified: string[] = [];
+  const onEvent = (event: InstallEvent): void => {
+    if (event.type === 'unverified') unverified.push(`${event.name} ${event.version} (${event.url})`);
+    progress?.onEvent(event);
+  };
+  const warnUnverified = (): void => {
+    if (values.json) return;
+    for (const u of unverified) {
+      process.stderr.write(`mpy install: warning: ${forTerminal(u)}: the index gives no sha256 digest; installed unverified (--require-hashes refuses this)\n`);
+    }
+  };
   // Ctrl-C or SIGTERM cancels cleanly: nothing is left half-installed and no
   // staging directory is left behind (a second signal is ignored meanwhile).
   const cancel = new AbortController();
@@ -103,10 +118,11 @@ export async function run(args: string[]): Promise<number> {
       noCache: values['no-cache'],
       compile: values.compile,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      onEvent: progress?.onEvent,
+      onEvent,
       signal: cancel.signal,
     });
     progress?.finish();
+    warnUnverified();
     if (values.manifest && !result.dryRun) {
       try {
         await writeFirmwareManifest(result.target, values.manifest);

@@ -3,6 +3,7 @@ import { isAbsolute, relative } from 'node:path';
 import { PackagingError } from '../../pkg/errors.js';
 import { buildSdist } from '../../pkg/sdist.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy sdist [DIR] [-o OUTDIR] [-q] [--write-pyproject]
 
@@ -61,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
     const result = await buildSdist({ dir: positionals[0] ?? '.', outDir: values['out-dir'], mtime, writePyproject: values['write-pyproject'] });
     if (result.wrotePyproject) process.stderr.write(`mpy sdist: wrote ${result.wrotePyproject} from setup.py\n`);
     if (!values.quiet) {
-      for (const w of result.warnings) process.stderr.write(`mpy sdist: warning: ${w}\n`);
+      for (const w of result.warnings) process.stderr.write(`mpy sdist: warning: ${forTerminal(w)}\n`);
       const files = result.members.filter((m) => !m.endsWith('/')).length;
       const res = [...result.resourceModules].map(([pkg, n]) => `${pkg}/R.py: ${n} resource${n === 1 ? '' : 's'}`);
       // Relative to the cwd when below it, else the absolute path (not ../../tmp/x).
@@ -72,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof PackagingError) {
-      process.stderr.write(`mpy sdist: ${err.message}\n`);
+      process.stderr.write(`mpy sdist: ${forTerminal(err.message)}\n`);
       return 1;
     }
     throw err;

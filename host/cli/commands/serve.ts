@@ -4,6 +4,7 @@
  */
 import { startIndexServer } from '../../index/server.js';
 import { parseCommandLine, usageError } from './command-line.js';
+import { forTerminal } from '../../terminal-text.js';
 
 const HELP = `usage: mpy serve DIR [--port N] [--host H] [--base-url URL] [--quiet]
 
@@ -58,16 +59,16 @@ export async function run(args: string[]): Promise<number> {
       port,
       host: values.host ?? '127.0.0.1',
       baseUrl: values['base-url'],
-      log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
-      warn: (line) => process.stderr.write(`mpy serve: skipped ${line}\n`),
+      log: values.quiet ? undefined : (line) => process.stderr.write(`${forTerminal(line)}\n`),
+      warn: (line) => process.stderr.write(`mpy serve: skipped ${forTerminal(line)}\n`),
     });
   } catch (err) {
-    process.stderr.write(`mpy serve: cannot serve ${positionals[0]}: ${(err as Error).message}\n`);
+    process.stderr.write(`mpy serve: cannot serve ${forTerminal(`${positionals[0]}: ${(err as Error).message}`)}\n`);
     return 1;
   }
   const c = server.catalog;
   process.stdout.write(`${server.indexUrl}\n`);
-  process.stdout.write(`serving ${c.projects.size} projects (${c.files.size} files) from ${c.dir}; Ctrl-C stops\n`);
+  process.stdout.write(`serving ${c.projects.size} projects (${c.files.size} files) from ${forTerminal(c.dir)}; Ctrl-C stops\n`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

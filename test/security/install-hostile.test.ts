@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { install, InstallError, UnpackPool, type InstallOptions } from '../host/install/index.js';
-import { ensureDist } from './helpers/dist.js';
-import { deadUrl, fakeIndex, type FakeIndex } from './helpers/fake-index.js';
-import { removeDir, snapshot, tempDir } from './helpers/fixture-dir.js';
-import { distMembers, distTarGz, tarGz, type FixtureMember } from './helpers/tar-fixture.js';
+import { install, InstallError, UnpackPool, type InstallOptions } from '../../host/install/index.js';
+import { ensureDist } from '../helpers/dist.js';
+import { deadUrl, fakeIndex, type FakeIndex } from '../helpers/fake-index.js';
+import { removeDir, snapshot, tempDir } from '../helpers/fixture-dir.js';
+import { distMembers, distTarGz, tarGz, type FixtureMember } from '../helpers/tar-fixture.js';
 
 let pool: UnpackPool;
 let root: string;
@@ -76,6 +76,9 @@ const corpus: Array<[string, () => Buffer, string, RegExp]> = [
     return b;
   }, 'bad-archive', /damaged|CRC|ends early/],
   ['not gzip at all', () => Buffer.from('<html>login</html>'), 'bad-archive', /not gzip/],
+  ['block device', () => hostile([{ name: 'evil-1.0/disk', type: '4' }]), 'bad-archive', /block-device/],
+  ['bytes after the gzip stream', () => Buffer.concat([hostile([]), Buffer.from('<script>')]), 'bad-archive', /damaged|ends early|trailer/],
+  ['zeros, then bytes, after the gzip stream', () => Buffer.concat([hostile([]), Buffer.alloc(32), Buffer.from([1])]), 'bad-archive', /damaged|ends early|trailer/],
 ];
 
 describe('hostile archives are refused and the target is untouched', () => {
@@ -95,6 +98,28 @@ describe('hostile archives are refused and the target is untouched', () => {
     expect(err.message).toContain(`${name}-1.0.tar.gz`);
     // The same archive as a dependency, one wave later, after good's files were staged.
     await expectRefused(index.index, [`good-then-${label.replace(/\W+/g, '-')}`], code, { limits: { maxMemberBytes: 32 * 1024 } });
+  });
+});
+
+describe('gzip framing that gzip(1) and CPython accept installs', () => {
+  it('zero padding after the last member, and a second member', async () => {
+    const padded = Buffer.concat([good(), Buffer.alloc(4096)]);
+    const tar = zlib.gunzipSync(good());
+    const split = Buffer.concat([zlib.gzipSync(tar.subarray(0, 1024)), zlib.gzipSync(tar.subarray(1024))]);
+    const index = await fakeIndex([
+      { name: 'padded', version: '1.0', bytes: padded },
+      { name: 'split', version: '1.0', bytes: split },
+    ]);
+    try {
+      for (const name of ['padded', 'split']) {
+        const t = join(tempDir('mpy-gz-ok-'), 'lib');
+        const result = await install({ requirements: [name], indexes: [index.index], target: t, noCache: true, pool });
+        expect(result.packages[0]!.files).toContain('good.py');
+        removeDir(join(t, '..'));
+      }
+    } finally {
+      await index.close();
+    }
   });
 });
 
