@@ -2,6 +2,8 @@ import { instantiateInterpreter, isStackOverflow, type StdioHooks } from '../was
 import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.js';
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
+import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
+import { closeJsModules } from './js-closure.js';
 import { findThreadState, relocateShadowStack, widenStackLimit, type StackExports } from './c-stack.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
 import { interruptLayoutOf } from './interrupt-section.js';
@@ -41,6 +43,12 @@ export interface InterpreterOptions {
   readonly pystackWords?: number;
   /** The V8 stack size of the thread, in bytes, for the recursion limit. Default: Node's 984 KiB. */
   readonly v8StackBytes?: number;
+  /**
+   * Keep the build's `js` module (this thread's `globalThis`) and `jsffi` for
+   * Python. Only for code as trusted as the host itself. Default: `false`:
+   * both raise ImportError and no JS object Python can reach leads to the realm.
+   */
+  readonly jsBridge?: boolean;
 }
 
 const DEFAULT_HEAP_BYTES = 4 * 1024 * 1024;
@@ -124,7 +132,8 @@ export class Interpreter {
       memoryLimit: () => limit,
       onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
     });
-    installProxyGlobals(module);
+    const jsBridge = options.jsBridge ?? false;
+    installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
     const interp = new Interpreter(module, memory, options.stdio, compiled);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
@@ -141,6 +150,7 @@ export class Interpreter {
         return armed;
       },
     });
+    if (!jsBridge) closeJsModules(interp);
     if (options.heapLimitBytes !== undefined) {
       // The bound applies to memory growth, so first take up the free space the
       // allocator already has, keeping only the C side's slack.
@@ -186,17 +196,19 @@ export class Interpreter {
   }
 
   /**
-   * Makes `module` importable from Python under `name`. Its functions are
-   * called with Python ints/floats/strs/None converted to JS, and must not
-   * throw: report failures as return values (a JS exception would unwind
+   * Makes `module` importable from Python under `name`, sealed (see
+   * host-surface.ts): Python sees its functions and primitive values and
+   * nothing behind them. Its functions are called with Python
+   * ints/floats/strs/None converted to JS, should return primitives, and must
+   * not throw: report failures as return values (a JS exception would unwind
    * through the VM and leave it unusable).
    */
-  registerJsModule(name: string, module: object): void {
+  registerJsModule(name: string, module: Readonly<Record<string, unknown>>): void {
     const m = this.#module;
     const out = m._malloc(OUT_BYTES);
     try {
       m.setValue(out, JS_OBJECT_KIND, 'i32');
-      m.setValue(out + 4, registerJsObject(module), 'i32');
+      m.setValue(out + 4, registerJsObject(sealHostModule(name, module)), 'i32');
       m.ccall('mp_js_register_js_module', null, ['string', 'number'], [name, out]);
     } finally {
       m._free(out);

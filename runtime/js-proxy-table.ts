@@ -4,7 +4,8 @@ import type { EmscriptenModule } from '../wasm/emscripten-module.js';
  * The glue's JS-object table lives on `globalThis` (its imports read
  * `proxy_js_ref` and friends as globals), so it must be set up before Python
  * touches any JS object. This mirrors the layout the glue's own loader creates:
- * slot 0 is `globalThis`, slot 1 `undefined`, new objects from slot 2.
+ * slot 0 is what Python's `js` module reads (the glue puts `globalThis` there),
+ * slot 1 `undefined`, new objects from slot 2.
  */
 interface ProxyGlobals {
   proxy_js_ref: unknown[];
@@ -18,13 +19,17 @@ interface ProxyGlobals {
 
 const FIRST_FREE_SLOT = 2;
 
-/** Installs the JS-object table the glue's imports expect, for `module`. */
-export function installProxyGlobals(module: EmscriptenModule): void {
+/**
+ * Installs the JS-object table the glue's imports expect, for `module`.
+ * @param globals slot 0: `globalThis` for the glue's own `js` bridge, or an
+ *   empty object when Python must not reach the realm
+ */
+export function installProxyGlobals(module: EmscriptenModule, globals: object): void {
   const g = globalThis as unknown as ProxyGlobals;
   g.Module = module;
-  g.proxy_js_ref = [globalThis, undefined];
+  g.proxy_js_ref = [globals, undefined];
   g.proxy_js_ref_next = FIRST_FREE_SLOT;
-  g.proxy_js_ref_map = new Map<unknown, number>([[globalThis, 0]]);
+  g.proxy_js_ref_map = new Map<unknown, number>([[globals, 0]]);
   g.proxy_js_map = new Map();
   g.proxy_js_existing = [undefined];
   g.pyProxyFinalizationRegistry = new FinalizationRegistry((ref: number) => {

@@ -32,13 +32,15 @@ export interface SessionOptions {
   /** Working directory inside the VM after mounting. Default: `/`. */
   readonly cwd?: string;
   /** Extra JS modules to register, by name, built once the interpreter exists. */
-  readonly hostModules?: (interpreter: Interpreter) => Record<string, object>;
+  readonly hostModules?: (interpreter: Interpreter) => Record<string, Readonly<Record<string, unknown>>>;
   /** See {@link InterpreterOptions.heapBytes}. */
   readonly heapBytes?: number;
   /** See {@link InterpreterOptions.heapLimitBytes}. */
   readonly heapLimitBytes?: number;
   /** See {@link InterpreterOptions.v8StackBytes}. */
   readonly v8StackBytes?: number;
+  /** See {@link InterpreterOptions.jsBridge}. Default: `false`. */
+  readonly jsBridge?: boolean;
   /** More of mpy's own Python modules (runtime/lib) to load while booting, out of the user's reach. */
   readonly preload?: readonly string[];
 }
@@ -64,6 +66,7 @@ export class Session {
       heapBytes: options.heapBytes,
       heapLimitBytes: options.heapLimitBytes,
       v8StackBytes: options.v8StackBytes,
+      jsBridge: options.jsBridge,
     });
     const session = new Session(interpreter, options.stdio);
     options.prepareFilesystem?.(interpreter.fs);

@@ -105,7 +105,7 @@ describe('calls', () => {
 
 describe('runFile', () => {
   it('reports exit status, output and tracebacks like the micropython command', async () => {
-    await using mp = await MicroPython.create({ stdout: 'ignore', stderr: 'ignore' });
+    await using mp = await MicroPython.create();
     await mp.fs.writeFile('/ok.py', 'print("fine")');
     await mp.fs.writeFile('/bad.py', 'def f():\n    raise ValueError("bad")\nf()\n');
     expect(await mp.runFile('/ok.py')).toEqual({ exitCode: 0, stdout: 'fine\n', stderr: '' });
@@ -116,7 +116,7 @@ describe('runFile', () => {
     const missing = await mp.runFile('/missing.py');
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain("can't open file '/missing.py'");
-    expect(mp.stdout).toBe('');
+    expect(mp.stdout).toBe('fine\n');
   });
 });
 

@@ -57,7 +57,7 @@ describe('mpy serve (child process)', () => {
   it('--help, and usage errors', async () => {
     const help = await runMpy(['serve', '--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('usage: mpy serve DIR');
+    expect(help.stdout).toContain('usage: mpy serve SOURCE...');
     expect((await runMpy(['serve'])).status).toBe(2);
     expect((await runMpy(['serve', pkgs, '--port', 'x'])).status).toBe(2);
     const missing = await runMpy(['serve', join(root, 'nope'), '--port', '0']);
@@ -71,7 +71,7 @@ describe('mpy index build (child process)', () => {
     const out = join(root, 'site');
     const r = await runMpy(['index', 'build', pkgs, '-o', out, '--base-url', 'https://example.invalid/site']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('wrote 2 projects, 3 files');
+    expect(r.stdout).toMatch(/^wrote 2 packages \(index v2, \d+ files\) and 2 projects \(PyPI JSON, 3 files\) to /);
     expect(JSON.parse(readFileSync(join(out, 'pypi', 'foo', 'json'), 'utf-8')).info.version).toBe('1.1');
     expect((await runMpy(['index', '--help'])).status).toBe(0);
     expect((await runMpy(['index', 'build', pkgs])).status).toBe(2);

@@ -96,11 +96,23 @@ describe('index mapping', () => {
     expect(m.map(new URL('https://files.pythonhosted.org/packages/x.tar.gz'))).toBeUndefined();
   });
 
+  it("maps mip's index v2 and the raw hosts of github:, gitlab:, codeberg: onto the v2 root (the target without /pypi)", () => {
+    expect(m.map(new URL('https://micropython.org/pi/v2/package/6/foo/latest.json'))?.href).toBe('http://127.0.0.1:8080/package/6/foo/latest.json');
+    expect(m.map(new URL('https://micropython.org/pi/v2'))?.href).toBe('http://127.0.0.1:8080/');
+    expect(m.map(new URL('https://raw.githubusercontent.com/org/repo/HEAD/package.json'))?.href).toBe('http://127.0.0.1:8080/github/org/repo/HEAD/package.json');
+    expect(m.map(new URL('https://gitlab.com/org/repo/-/raw/main/x.py'))?.href).toBe('http://127.0.0.1:8080/gitlab/org/repo/-/raw/main/x.py');
+    expect(m.map(new URL('https://codeberg.org/org/repo/raw/branch/main/x.py'))?.href).toBe('http://127.0.0.1:8080/codeberg/org/repo/raw/branch/main/x.py');
+    const bare = new IndexMapping('http://127.0.0.1:9000/mirror');
+    expect(bare.map(new URL('https://micropython.org/pi/v2/index.json'))?.href).toBe('http://127.0.0.1:9000/mirror/index.json');
+    expect(bare.map(new URL('https://micropython.org/pi/foo/json'))?.href).toBe('http://127.0.0.1:9000/mirror/foo/json');
+  });
+
   it('gives mapped hosts stand-in addresses in 198.18.0.0/15, and back', () => {
     expect(m.standIn('micropython.org')).toBe('198.18.0.1');
     expect(m.standIn('PYPI.ORG')).toBe('198.18.0.2');
     expect(m.standIn('example.com')).toBeUndefined();
     expect(m.hostOf('198.18.0.3')).toBe('pypi.python.org');
+    expect(m.standIn('raw.githubusercontent.com')).toBe('198.18.0.4');
     expect(m.hostOf('198.18.0.9')).toBeUndefined();
     expect(m.hostOf('10.0.0.1')).toBeUndefined();
   });

@@ -72,6 +72,12 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     if (upip.status !== undefined) return upip.status;
     path = upip.path;
   }
+  if (program.kind === 'module' && program.name === 'mip') {
+    const { bootstrapMip } = await import('../mip/bootstrap.js');
+    const mip = await bootstrapMip({ env: proc.env, cwd: proc.cwd, path, argv: args.argv, writeError: (t) => proc.writeError(t) });
+    if (mip.status !== undefined) return mip.status;
+    path = mip.path;
+  }
 
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY, source: (into) => host.stdin.read(into) });
   const session = await Session.start({
@@ -84,6 +90,9 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
     hostModules: netHostModules(net),
+    // The user's own code keeps the build's `js` bridge, except under an
+    // allow-list, which `js` (node:net, fetch) would step around.
+    jsBridge: net.allow === undefined,
   });
   const interp = session.interpreter;
   host.stdin.setWaits(interp.waits);

@@ -16,11 +16,19 @@ import type { ResolvedOptions } from './options.js';
 import type { OutputSink, RecordedOutput } from './output.js';
 import type { Request, WorkerInit, WorkerMessage } from './protocol.js';
 import { workerUrl } from './worker-url.js';
+import { newOutputCredit, returnOutputCredit } from './output-credit.js';
 
 /** V8 stack of each instance's thread; deep Python recursion needs more than the 4 MB default. */
 const STACK_SIZE_MB = 8;
 /** What Node keeps back from the thread's stack for itself. */
 const STACK_RESERVE_BYTES = 256 * 1024;
+
+/**
+ * How long dispose waits for the worker to exit. A thread stuck in a host
+ * call (kernel-level, e.g. a read on a hung network filesystem) cannot be
+ * ended: past this, dispose resolves and the thread is abandoned.
+ */
+export const DISPOSE_GRACE_MS = 2000;
 
 let liveWorkers = 0;
 
@@ -69,6 +77,7 @@ export class WorkerChannel {
   readonly #interrupt: InterruptTarget | undefined;
   readonly #interruptedRequest: Int32Array;
   readonly #exited: Promise<void>;
+  readonly #credit: Int32Array;
   readonly #queue: Job[] = [];
   #current: Job | undefined;
   #nextId = 1;
@@ -80,9 +89,11 @@ export class WorkerChannel {
     sink: OutputSink,
     options: ResolvedOptions,
     exited: Promise<void>,
+    credit: Int32Array,
     interrupt: { target: InterruptTarget | undefined; request: Int32Array },
   ) {
     this.#worker = worker;
+    this.#credit = credit;
     this.#sink = sink;
     this.#timeoutMs = options.timeoutMs;
     this.#graceMs = options.interruptGraceMs;
@@ -110,6 +121,7 @@ export class WorkerChannel {
       runtimeLibDir: RUNTIME_LIB_DIR,
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
       interruptedRequest: new SharedArrayBuffer(4),
+      outputCredit: newOutputCredit(),
     };
     let target: InterruptTarget | undefined;
     // No inherited execArgv: flags such as --input-type or a test runner's loaders do not apply to the worker's plain .js entry.
@@ -128,7 +140,10 @@ export class WorkerChannel {
             resolve();
           }
           else if (m.kind === 'bootError') reject(new Error(`MicroPython.create: the interpreter failed to start: ${m.message}`));
-          else if (m.kind === 'output') sink.write(m.fd, m.bytes);
+          else if (m.kind === 'output') {
+            sink.write(m.fd, m.bytes);
+            returnOutputCredit(init.outputCredit, m.bytes.length);
+          }
         };
         onError = (e) => reject(new Error(`MicroPython.create: the worker failed to start: ${e.message}`, { cause: e }));
         onExit = (code) => reject(new Error(`MicroPython.create: the worker exited during start-up (code ${code})`));
@@ -141,7 +156,10 @@ export class WorkerChannel {
     } finally {
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     }
-    return new WorkerChannel(worker, sink, options, exited, { target, request: new Int32Array(init.interruptedRequest) });
+    return new WorkerChannel(worker, sink, options, exited, init.outputCredit, {
+      target,
+      request: new Int32Array(init.interruptedRequest),
+    });
   }
 
   /** Whether the channel still takes requests. */
@@ -192,10 +210,24 @@ export class WorkerChannel {
     return true;
   }
 
-  /** Ends the worker; a pending call rejects with `MicroPythonDisposedError`. Resolves once it has exited. */
+  /**
+   * Ends the worker; a pending call rejects with `MicroPythonDisposedError`.
+   * Resolves once it has exited, or after {@link DISPOSE_GRACE_MS} when it
+   * cannot (then with a process warning).
+   */
   async close(): Promise<void> {
     this.#shutdown('this MicroPython instance was disposed');
-    await this.#exited;
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), DISPOSE_GRACE_MS);
+    });
+    const stuck = await Promise.race([this.#exited.then(() => false), abandoned]);
+    clearTimeout(timer);
+    if (stuck) {
+      process.emitWarning(
+        `mpy: a disposed MicroPython instance's worker did not end within ${DISPOSE_GRACE_MS} ms (it is blocked in a host call); it was abandoned`,
+      );
+    }
     this.#sink.end();
   }
 
@@ -269,6 +301,7 @@ export class WorkerChannel {
   #onMessage(m: WorkerMessage): void {
     if (m.kind === 'output') {
       this.#sink.write(m.fd, m.bytes);
+      returnOutputCredit(this.#credit, m.bytes.length);
       return;
     }
     const job = this.#current;

@@ -16,9 +16,13 @@ import type { Request } from './protocol.js';
 export interface RunResult {
   /** 0, the SystemExit status (0-255, as the Unix port computes it), 1 after an uncaught exception, 2 if the file cannot be opened. */
   readonly exitCode: number;
-  /** What the run wrote to stdout, as UTF-8 text (invalid sequences become U+FFFD), whatever the `stdout` option. */
+  /**
+   * What the run wrote to stdout, as UTF-8 text (invalid sequences become
+   * U+FFFD), when the `stdout` option is `'capture'`; else `''` (the output
+   * went where the option says). Bounded by `outputLimit` like the capture.
+   */
   readonly stdout: string;
-  /** What the run wrote to stderr, tracebacks included, decoded the same way. */
+  /** What the run wrote to stderr, tracebacks included, under the same rules with the `stderr` option. */
   readonly stderr: string;
 }
 
@@ -75,7 +79,7 @@ export class MicroPython implements AsyncDisposable {
    */
   static async create(options?: MicroPythonOptions): Promise<MicroPython> {
     const resolved = validateOptions(options);
-    const sink = new OutputSink(resolved.stdout, resolved.stderr);
+    const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit);
     return new MicroPython(await WorkerChannel.open(resolved, sink), sink);
   }
 
@@ -143,7 +147,11 @@ export class MicroPython implements AsyncDisposable {
     return { exitCode: value as number, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '' };
   }
 
-  /** Captured stdout (with `stdout: 'capture'`, the default) since creation or {@link clearOutput}. */
+  /**
+   * Captured stdout (with `stdout: 'capture'`, the default) since creation or
+   * {@link clearOutput}; past `outputLimit`, its first and last halves with a
+   * note of how many bytes were cut between them.
+   */
   get stdout(): string {
     return this.#sink.captured('stdout');
   }

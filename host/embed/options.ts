@@ -84,8 +84,32 @@ export interface MicroPythonOptions {
    * `OSError(EACCES)`. Default: off (`false`, every connection denied).
    */
   readonly network?: NetworkOption;
+  /**
+   * Give Python the build's `js` module (this instance's worker `globalThis`:
+   * `js.process`, `node:fs`, `node:child_process`, `fetch` ...) and `jsffi`.
+   * That is the whole host: only for code you trust as much as your own, and
+   * it steps around `mounts`, `env` and `network`. Default: `false`:
+   * `import js` and `import jsffi` raise ImportError (see the security model
+   * in docs/embedding.md).
+   */
+  readonly js?: boolean;
+  /**
+   * Bound on the in-memory filesystem (everything outside the mounts), in
+   * bytes or as size text (`'64M'`): file bytes plus 512 bytes per file,
+   * directory or symlink. Past it, writes and creations fail with
+   * `OSError(ENOSPC)` in Python (`MicroPythonFsError` `ENOSPC` from `mp.fs`).
+   * From `'64K'` to `'1536M'`. Default: `'64M'`.
+   */
+  readonly fsSize?: string | number;
   /** Where `sys.stdout` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stdout?: OutputOption;
+  /**
+   * Bytes kept per captured stream (`mp.stdout`, `mp.stderr`, and each
+   * `runFile` result), in bytes or as size text (`'16M'`). Past it the
+   * capture keeps the first and the last half and says how many bytes were
+   * cut between them. From `'1K'` to `'256M'`. Default: `'16M'`.
+   */
+  readonly outputLimit?: string | number;
   /** Where `sys.stderr` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stderr?: OutputOption;
 }
@@ -101,6 +125,8 @@ export interface WorkerSettings {
   readonly heapBytes: number;
   readonly heapLimitBytes: number;
   readonly networkAllow: string[];
+  readonly jsBridge: boolean;
+  readonly fsBytes: number;
 }
 
 /** Everything {@link validateOptions} produces. */
@@ -110,12 +136,20 @@ export interface ResolvedOptions {
   readonly interruptGraceMs: number;
   readonly stdout: OutputOption;
   readonly stderr: OutputOption;
+  readonly outputLimit: number;
 }
 
 /** Guest path of mpy's own Python modules (runtime/lib). */
 export const RUNTIME_LIB_GUEST = '/usr/lib/micropython';
 /** The default `sys.path`. */
 export const DEFAULT_PATH: readonly string[] = ['', '.frozen', '/lib', RUNTIME_LIB_GUEST];
+/** Default bound on the in-memory filesystem. */
+export const DEFAULT_FS_BYTES = 64 * 1024 * 1024;
+/** Default bound on each captured stream. */
+export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
+const MIN_OUTPUT_LIMIT_BYTES = 1024;
+/** Far below V8's longest string (2^29 - 24 UTF-16 units), so decoding a capture never fails. */
+const MAX_OUTPUT_LIMIT_BYTES = 256 * 1024 * 1024;
 /** Default heap bound. */
 export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
 /** The first heap area: the heap grows from it in areas up to the bound. */
@@ -128,7 +162,21 @@ export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
 const KNOWN: readonly (keyof MicroPythonOptions)[] = [
-  'mounts', 'cwd', 'env', 'argv', 'path', 'stdin', 'heapSize', 'timeoutMs', 'interruptGraceMs', 'network', 'stdout', 'stderr',
+  'mounts',
+  'cwd',
+  'env',
+  'argv',
+  'path',
+  'stdin',
+  'heapSize',
+  'timeoutMs',
+  'interruptGraceMs',
+  'network',
+  'js',
+  'stdout',
+  'stderr',
+  'outputLimit',
+  'fsSize',
 ];
 
 function fail(message: string): never {
@@ -204,6 +252,18 @@ function checkHeap(value: unknown): number {
   return bytes;
 }
 
+/** A size option: bytes, or Unix-port size text (`'512K'`, `'4M'`). */
+function checkSize(value: unknown, what: string, fallback: number, min: [number, string], max: [number, string]): number {
+  if (value === undefined) return fallback;
+  let bytes: number | undefined;
+  if (typeof value === 'number') bytes = Number.isInteger(value) ? value : undefined;
+  else if (typeof value === 'string') bytes = parseHeapSize(value.trim());
+  if (bytes === undefined) fail(`${what} ${JSON.stringify(value)} is not a size: use bytes or text like '512K' or '4M'`);
+  if (bytes < min[0]) fail(`${what} ${JSON.stringify(value)} is below the minimum '${min[1]}'`);
+  if (bytes > max[0]) fail(`${what} ${JSON.stringify(value)} is above the maximum '${max[1]}'`);
+  return bytes;
+}
+
 function checkTimeout(value: unknown): number | undefined {
   if (value === undefined || value === Infinity) return undefined;
   if (typeof value !== 'number' || Number.isNaN(value)) fail('timeoutMs must be a number of milliseconds');
@@ -224,6 +284,12 @@ function checkOutput(value: unknown, what: string): OutputOption {
   if (value === undefined) return 'capture';
   if (typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore') return value as OutputOption;
   return fail(`${what} must be 'capture', 'inherit', 'ignore' or a function (chunk, stream) => void`);
+}
+
+function checkBoolean(value: unknown, what: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(`${what} must be true or false, not ${JSON.stringify(value)}`);
+  return value;
 }
 
 function checkUnknown(options: object): void {
@@ -266,10 +332,13 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
+      jsBridge: checkBoolean(options.js, 'js'),
+      fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, '1536M']),
     },
     timeoutMs: checkTimeout(options.timeoutMs),
     interruptGraceMs: checkGrace(options.interruptGraceMs),
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),
+    outputLimit: checkSize(options.outputLimit, 'outputLimit', DEFAULT_OUTPUT_LIMIT_BYTES, [MIN_OUTPUT_LIMIT_BYTES, '1K'], [MAX_OUTPUT_LIMIT_BYTES, '256M']),
   };
 }

@@ -4,31 +4,10 @@
  *
  * @module
  */
+import { BoundedBytes } from './bounded-bytes.js';
 import type { OutputOption } from './options.js';
 
 type StreamName = 'stdout' | 'stderr';
-
-/** Bytes collected for one stream. */
-class Bytes {
-  #chunks: Uint8Array[] = [];
-  #text: string | undefined = '';
-
-  push(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
-    this.#text = undefined;
-  }
-
-  /** The bytes as UTF-8 text; invalid sequences become U+FFFD. */
-  text(): string {
-    this.#text ??= new TextDecoder().decode(Buffer.concat(this.#chunks));
-    return this.#text;
-  }
-
-  clear(): void {
-    this.#chunks = [];
-    this.#text = '';
-  }
-}
 
 /** What one `runFile` wrote. */
 export interface RecordedOutput {
@@ -36,27 +15,37 @@ export interface RecordedOutput {
   readonly stderr: string;
 }
 
-/** Routes each stream by its {@link OutputOption}, and records output for one call on request. */
+/**
+ * Routes each stream by its {@link OutputOption}, and records output for one
+ * call on request. Only `'capture'` streams are kept (captured and recorded),
+ * each bounded by the output limit; the others stream through unrecorded.
+ */
 export class OutputSink {
   readonly #modes: Record<StreamName, OutputOption>;
-  readonly #captured = { stdout: new Bytes(), stderr: new Bytes() };
+  readonly #limit: number;
+  readonly #captured: Record<StreamName, BoundedBytes>;
   readonly #decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-  #recording: { stdout: Bytes; stderr: Bytes } | undefined;
+  #recording: Record<StreamName, BoundedBytes> | undefined;
 
   /**
    * @param stdout the `stdout` option
    * @param stderr the `stderr` option
+   * @param limit bytes kept per stream, for the capture and for each recording
    */
-  constructor(stdout: OutputOption, stderr: OutputOption) {
+  constructor(stdout: OutputOption, stderr: OutputOption, limit: number) {
     this.#modes = { stdout, stderr };
+    this.#limit = limit;
+    this.#captured = { stdout: new BoundedBytes(limit), stderr: new BoundedBytes(limit) };
   }
 
   /** Takes bytes the worker posted for fd 1 or 2. */
   write(fd: 1 | 2, bytes: Uint8Array): void {
     const name: StreamName = fd === 1 ? 'stdout' : 'stderr';
-    this.#recording?.[name].push(bytes);
     const mode = this.#modes[name];
-    if (mode === 'capture') this.#captured[name].push(bytes);
+    if (mode === 'capture') {
+      this.#recording?.[name].push(bytes);
+      this.#captured[name].push(bytes);
+    }
     else if (mode === 'inherit') process[name].write(bytes);
     else if (typeof mode === 'function') this.#call(mode, this.#decoders[name].decode(bytes, { stream: true }), name);
   }
@@ -72,9 +61,9 @@ export class OutputSink {
     this.#captured.stderr.clear();
   }
 
-  /** Starts recording everything written, whatever the modes. */
+  /** Starts recording what is written to the `'capture'` streams. */
   startRecording(): void {
-    this.#recording = { stdout: new Bytes(), stderr: new Bytes() };
+    this.#recording = { stdout: new BoundedBytes(this.#limit), stderr: new BoundedBytes(this.#limit) };
   }
 
   /** Stops recording and returns what was written since {@link startRecording}. */

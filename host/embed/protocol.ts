@@ -25,6 +25,8 @@ export interface WorkerInit {
   readonly v8StackBytes: number;
   /** One Int32: the id of the request the main side last interrupted (a late interrupt for an earlier one is dropped). */
   readonly interruptedRequest: SharedArrayBuffer;
+  /** Output bytes in flight to the main side (see output-credit.ts). */
+  readonly outputCredit: Int32Array;
 }
 
 /** An fs helper call. */

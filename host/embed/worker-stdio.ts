@@ -5,6 +5,7 @@
  * @module
  */
 import type { SessionStdio } from '../../runtime/session.js';
+import { awaitOutputCredit } from './output-credit.js';
 
 /** Where output messages go (the worker's `parentPort`). */
 export interface OutputPort {
@@ -24,6 +25,7 @@ const BATCH_MS = 10;
 export class WorkerStdio implements SessionStdio {
   readonly #port: OutputPort;
   readonly #stdin: Uint8Array;
+  readonly #credit: Int32Array;
   #stdinAt = 0;
   #fd: 1 | 2 = 1;
   #chunks: Uint8Array[] = [];
@@ -33,10 +35,12 @@ export class WorkerStdio implements SessionStdio {
   /**
    * @param port receives `{ kind: 'output', fd, bytes }` messages
    * @param stdin everything `sys.stdin` will read
+   * @param credit the output flow-control counter shared with the main side
    */
-  constructor(port: OutputPort, stdin: Uint8Array) {
+  constructor(port: OutputPort, stdin: Uint8Array, credit: Int32Array) {
     this.#port = port;
     this.#stdin = stdin;
+    this.#credit = credit;
   }
 
   /** {@inheritDoc StdioHooks.write} */
@@ -73,6 +77,7 @@ export class WorkerStdio implements SessionStdio {
     }
     this.#chunks = [];
     this.#size = 0;
+    awaitOutputCredit(this.#credit, own.length);
     this.#port.postMessage({ kind: 'output', fd: this.#fd, bytes: own }, [own.buffer as ArrayBuffer]);
   }
 }

@@ -11,6 +11,7 @@ import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
 import { keyboardInterruptPending } from '../../runtime/interrupt.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
+import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
 import { RUNTIME_LIB_GUEST } from './options.js';
@@ -24,7 +25,7 @@ const DISPATCH = "__import__('_mpy_embed').dispatch()";
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const stdio = new WorkerStdio(port, init.settings.stdin);
+const stdio = new WorkerStdio(port, init.settings.stdin, init.outputCredit);
 const interruptedRequest = new Int32Array(init.interruptedRequest);
 
 let pendingRequest = '';
@@ -104,11 +105,13 @@ async function boot(): Promise<Session> {
     heapBytes: settings.heapBytes,
     heapLimitBytes: settings.heapLimitBytes,
     v8StackBytes: init.v8StackBytes,
+    jsBridge: settings.jsBridge,
     prepareFilesystem: (fs) => {
       mountHostFilesystem(fs, {
         kind: 'sandbox',
         mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
       });
+      boundMemoryFilesystem(fs, settings.fsBytes);
     },
     // The allow-list is always given: an empty one denies every connection.
     hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),

@@ -83,6 +83,7 @@ const SEEK_END = 2;
 const HOST_ACCESS: readonly (number | undefined)[] = [fs.constants.O_RDONLY, fs.constants.O_WRONLY, fs.constants.O_RDWR];
 const HOST_APPEND = fs.constants.O_APPEND;
 const HOST_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+const HOST_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
 function readUmask(): number {
   try {
@@ -118,6 +119,10 @@ function readUmask(): number {
  *   or `..` reaches a host call; files open with O_NOFOLLOW. Only the host
  *   itself, swapping a directory for a link between two calls, could race
  *   this.
+ * - In a confined (sandbox) mount, anything but a regular file or a
+ *   directory (a FIFO, a device) is opened O_NONBLOCK: a read with no data
+ *   fails with EAGAIN instead of blocking the thread in a host call that
+ *   nothing could interrupt.
  * - Guest permission bits are always 0777 (the host decides access with its
  *   real uid semantics); `stat` reports the host's real mode.
  * - Errors become `FS.ErrnoError` through the one mapper in `./errno.ts`;
@@ -400,9 +405,13 @@ export function createNodeFs(glueFS: object): NodeFs {
       const access = HOST_ACCESS[stream.flags & O_ACCMODE];
       if (access === undefined) throw fail(EM_ERRNO.EINVAL);
       if (access !== fs.constants.O_RDONLY) assertWritable(node);
-      const flags = access | (stream.flags & O_APPEND ? HOST_APPEND : 0) | HOST_NOFOLLOW;
-      const fd = host(() => fs.openSync(hostPath(node), flags));
       const positional = FS.isFile(node.mode);
+      // In a sandbox, a FIFO or device never blocks the thread in open or
+      // read: a blocked host call cannot be interrupted, and its thread
+      // could then never end (nor the process exit).
+      const nonBlocking = !positional && stateOf(node).confine ? HOST_NONBLOCK : 0;
+      const flags = access | (stream.flags & O_APPEND ? HOST_APPEND : 0) | HOST_NOFOLLOW | nonBlocking;
+      const fd = host(() => fs.openSync(hostPath(node), flags));
       if (!positional) stream.seekable = false;
       openFiles.set(stream.shared, { fd, refs: 1, positional });
     },

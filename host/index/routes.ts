@@ -4,6 +4,8 @@
  *   /pypi/<name>/json             project document (any spelling of the name)
  *   /pypi/<name>/<version>/json   one release
  *   /files/<filename>             a distribution package
+ *
+ * and index v2 (mip) at the root: /index.json, /package/<6|py>/<name>/<version>.json, /file/<h[:2]>/<h>
  */
 
 /** What a request path asks for. */
@@ -12,6 +14,7 @@ export type Route =
   | { kind: 'release'; name: string; version: string }
   | { kind: 'file'; filename: string }
   | { kind: 'root' }
+  | { kind: 'v2'; path: string }
   | { kind: 'forbidden'; reason: string }
   | { kind: 'not-found' };
 
@@ -43,6 +46,8 @@ export function route(target: string): Route {
   }
   if (path === '/' || path === '') return { kind: 'root' };
   const [top, a, b, c, ...rest] = parts;
+  if (top === 'index.json' && a === undefined) return { kind: 'v2', path: 'index.json' };
+  if ((top === 'package' || top === 'file') && a) return { kind: 'v2', path: parts.join('/') };
   if (`/${top}` === FILES_PREFIX && a && b === undefined) return { kind: 'file', filename: a };
   if (`/${top}` !== INDEX_PREFIX || rest.length || !a) return { kind: 'not-found' };
   if (b === 'json' && c === undefined) return { kind: 'project', name: a };

@@ -1,10 +1,12 @@
 /**
- * `mpy serve`: a package index over HTTP for upip and `mpy install`, from
- * the distribution packages in one directory. JSON documents are built once
+ * `mpy serve`: a package index over HTTP for upip, mip and `mpy install`,
+ * from the distribution packages in one directory (PyPI JSON and index v2)
+ * and from manifest trees (index v2). JSON documents are built once
  * per catalog and reused; files stream from disk; connections stay open
  * (HTTP/1.1 keep-alive) for clients that want it, and HTTP/1.0 clients
  * such as upip get a body closed by EOF.
  */
+import { createHash } from 'node:crypto';
 import { constants, lstatSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,11 +17,15 @@ import { type Catalog, type CatalogFile, fileStamp } from './catalog.js';
 import { FileCache } from './file-cache.js';
 import { LiveCatalog } from './live-catalog.js';
 import { INDEX_PREFIX, route } from './routes.js';
+import { LiveV2 } from './v2/live.js';
+import type { V2Package } from './v2/model.js';
 
 /** Options of {@link startIndexServer}. */
 export interface ServeOptions {
-  /** Directory holding the `.tar.gz` distribution packages. Required. */
-  dir: string;
+  /** Directory holding the `.tar.gz` distribution packages. Default none (only `trees` are served). */
+  dir?: string;
+  /** Packages of manifest trees, served in index v2 (see v2/tree-packages.ts). Default none. */
+  trees?: readonly V2Package[];
   /** TCP port; 0 picks a free one (see {@link IndexServer.url}). Default 8080. */
   port?: number;
   /** Address to listen on. Default `127.0.0.1`. */
@@ -34,6 +40,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Receives a line for each package that cannot be served. Default: no reporting. */
   warn?: (line: string) => void;
+  /** Receives each problem of index v2 (a file listed as source, a name left out). Default: `warn`. */
+  notice?: (line: string) => void;
   /** Archive limits used to read packages. Default `DEFAULT_LIMITS`. */
   limits?: Partial<ArchiveLimits>;
 }
@@ -43,20 +51,22 @@ const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 /** A running index server. */
 export class IndexServer {
   #server: Server;
-  #live: LiveCatalog;
+  #live: LiveCatalog | undefined;
+  #v2: LiveV2;
   #options: ServeOptions;
   #url = '';
   #files = new FileCache();
 
-  private constructor(server: Server, live: LiveCatalog, options: ServeOptions) {
+  private constructor(server: Server, live: LiveCatalog | undefined, options: ServeOptions) {
     this.#server = server;
     this.#live = live;
     this.#options = options;
+    this.#v2 = new LiveV2(options.trees ?? [], (line) => (options.notice ?? options.warn)?.(line));
   }
 
   /** @internal use {@link startIndexServer} */
   static async start(options: ServeOptions): Promise<IndexServer> {
-    const dir = resolve(options.dir);
+    const dir = options.dir === undefined ? undefined : resolve(options.dir);
     const warned = new Set<string>();
     const report = (c: Catalog): void => {
       for (const p of c.problems) {
@@ -65,8 +75,8 @@ export class IndexServer {
         warned.add(line);
       }
     };
-    const live = await LiveCatalog.open(dir, { limits: options.limits, onScan: report });
-    report(live.current);
+    const live = dir === undefined ? undefined : await LiveCatalog.open(dir, { limits: options.limits, onScan: report });
+    if (live) report(live.current);
     const server = createServer({ keepAlive: true });
     const self = new IndexServer(server, live, { ...options, dir });
     server.on('request', (req, res) => self.#handle(req, res));
@@ -81,6 +91,11 @@ export class IndexServer {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     self.#url = `http://${host}:${addr.port}`;
+    // Rendering index v2 compiles every module: do it before the first request.
+    await self.#v2.files(live?.current).catch((err: unknown) => {
+      void self.close();
+      throw err;
+    });
     return self;
   }
 
@@ -94,9 +109,14 @@ export class IndexServer {
     return `${this.#url}${INDEX_PREFIX}`;
   }
 
-  /** The catalog as of the last scan. */
+  /** The catalog as of the last scan (empty when no package directory is served). */
   get catalog(): Catalog {
-    return this.#live.current;
+    return this.#live?.current ?? { dir: '', projects: new Map(), files: new Map(), problems: [] };
+  }
+
+  /** Packages served in index v2, as of the last rendering. */
+  async v2Packages(): Promise<number> {
+    return (await this.#v2.files(this.#live?.current)).packages;
   }
 
   /** Stops listening and closes every connection, idle or not. */
@@ -139,11 +159,25 @@ export class IndexServer {
       case 'not-found':
         return text(res, 404, 'not found');
       case 'root': {
-        const c = await this.#live.fresh();
-        return text(res, 200, `mpy package index: ${c.projects.size} projects\nindex URL: ${this.#mode(req).absolute}${INDEX_PREFIX}\n`);
+        const c = await this.#live?.fresh();
+        const base = this.#mode(req).absolute;
+        return text(res, 200, `mpy package index: ${c?.projects.size ?? 0} projects\nindex URL: ${base}${INDEX_PREFIX}\nmip index (v2): ${base}\n`);
+      }
+      case 'v2': {
+        const { files } = await this.#v2.files(await this.#live?.fresh());
+        const body = files.get(r.path);
+        if (!body) return text(res, 404, `not in this index: /${r.path}`);
+        const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+        res.setHeader('Content-Type', r.path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.setHeader('ETag', etag);
+        res.setHeader('Cache-Control', r.path.startsWith('file/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+        if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end();
+        res.setHeader('Content-Length', body.length);
+        return void res.writeHead(200).end(req.method === 'HEAD' ? undefined : body);
       }
       case 'project':
       case 'release': {
+        if (!this.#live) return text(res, 404, 'this server has no distribution packages (PyPI JSON); use its index v2');
         await this.#live.fresh();
         const doc = this.#live.document(r.name, r.kind === 'release' ? r.version : undefined, this.#mode(req));
         if (!doc) return text(res, 404, r.kind === 'project' ? `no project ${JSON.stringify(r.name)}` : `no release ${r.name} ${r.version}`);
@@ -160,6 +194,7 @@ export class IndexServer {
   }
 
   async #sendFile(req: IncomingMessage, res: ServerResponse, filename: string): Promise<void> {
+    if (!this.#live) return text(res, 404, `no file ${JSON.stringify(filename)}`);
     let found = this.#current(await this.#live.fresh(), filename);
     if (found === 'stale') {
       this.#live.invalidate();
@@ -183,7 +218,7 @@ export class IndexServer {
       handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
       if (fileStamp(await handle.stat()) !== file.stamp) {
         await handle.close();
-        this.#live.invalidate();
+        this.#live!.invalidate();
         return text(res, 503, 'the file changed while being served; retry');
       }
       if (this.#files.fits(file.size)) {

@@ -17,8 +17,8 @@ import { encodeJson, type FileUrlMode, projectJson, releaseJson } from './respon
 
 /** Options of {@link buildStaticIndex}. */
 export interface StaticIndexOptions {
-  /** Directory of `.tar.gz` distribution packages. Required. */
-  dir: string;
+  /** Directory of `.tar.gz` distribution packages. Default none: no PyPI layout is written. */
+  dir?: string;
   /** Output directory; created, or replaced if it holds a previous build. Required. */
   out: string;
   /**
@@ -29,6 +29,8 @@ export interface StaticIndexOptions {
   baseUrl?: string;
   /** Archive limits for reading packages. Default `DEFAULT_LIMITS`. */
   limits?: Partial<ArchiveLimits>;
+  /** More files to write, by path below OUT (index v2). Default none. */
+  extraFiles?: ReadonlyMap<string, Buffer>;
 }
 
 /** What {@link buildStaticIndex} wrote. */
@@ -66,10 +68,9 @@ async function assertReplaceable(out: string): Promise<void> {
 
 /** Writes the static index of `options.dir` into `options.out`. */
 export async function buildStaticIndex(options: StaticIndexOptions): Promise<StaticIndexResult> {
-  const dir = resolve(options.dir);
   const out = resolve(options.out);
   await assertReplaceable(out);
-  const catalog = await scanCatalog(dir, { limits: options.limits });
+  const catalog = options.dir === undefined ? { projects: new Map(), files: new Map(), problems: [] } : await scanCatalog(resolve(options.dir), { limits: options.limits });
   const mode: FileUrlMode = options.baseUrl ? { absolute: options.baseUrl } : { relative: true };
   await mkdir(dirname(out), { recursive: true });
   const stage = await mkdtemp(join(dirname(out), `.${basename(out)}.build-`));
@@ -94,7 +95,8 @@ export async function buildStaticIndex(options: StaticIndexOptions): Promise<Sta
         }
       }
     }
-    await mkdir(join(stage, 'files'), { recursive: true });
+    await writeAll(stage, options.extraFiles ?? new Map(), written);
+    if (options.dir !== undefined) await mkdir(join(stage, 'files'), { recursive: true });
     for (const f of catalog.files.values()) {
       await copyFile(f.path, join(stage, 'files', f.filename));
       written.push(`files/${f.filename}`);
@@ -106,6 +108,16 @@ export async function buildStaticIndex(options: StaticIndexOptions): Promise<Sta
     throw err;
   }
   return { out, projects: catalog.projects.size, files: catalog.files.size, written: written.sort(), problems };
+}
+
+/** Writes many small files: each directory made once, then the files 32 at a time. */
+async function writeAll(stage: string, files: ReadonlyMap<string, Buffer>, written: string[]): Promise<void> {
+  for (const d of new Set([...files.keys()].map((rel) => dirname(join(stage, rel))))) await mkdir(d, { recursive: true });
+  const entries = [...files];
+  for (let i = 0; i < entries.length; i += 32) {
+    await Promise.all(entries.slice(i, i + 32).map(([rel, body]) => writeFile(join(stage, rel), body)));
+  }
+  written.push(...files.keys());
 }
 
 async function swapIn(stage: string, out: string): Promise<void> {

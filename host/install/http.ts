@@ -6,6 +6,7 @@
  * its sha256 checks), connections kept alive and reused across requests.
  */
 import { HttpGetError, httpGet as hostGet } from '../net/http-get.js';
+import type { IndexMapping } from '../net/index-mapping.js';
 import { InstallError, networkReason, throwIfCancelled } from './errors.js';
 
 /** Options of {@link httpGet}. */
@@ -18,6 +19,8 @@ export interface GetOptions {
   onBytes?: (n: number) => void;
   /** Abandons the request when aborted (InstallError `cancelled`). Default none. */
   signal?: AbortSignal;
+  /** Index mapping (`MPY_INDEX_URL`) applied to the URL. Default none. */
+  mapping?: IndexMapping;
 }
 
 /** A 200 answer, or `undefined` for 404/410. */
@@ -41,6 +44,7 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
       keepAlive: true,
       onBytes: options.onBytes,
       signal: options.signal,
+      mapping: options.mapping,
       accept: 'application/json, */*',
     });
   } catch (err) {

@@ -47,6 +47,15 @@ export interface InstallOptions {
    * committing, and install the `.mpy` instead of the `.py`. Default false.
    */
   compile?: boolean;
+  /**
+   * Install every requirement as mip does, from index v2 (`NAME[@VERSION]`);
+   * repository and URL specs (`github:ORG/REPO[/PATH][@BRANCH]`, `gitlab:`,
+   * `codeberg:`, `http(s)://`) always are. The indexes are `-i` URLs without
+   * a `/pypi` suffix, default mip's. Default false.
+   */
+  mip?: boolean;
+  /** With mip packages: install the `.mpy` files (`package/6/`) rather than the sources (`package/py/`). Default true, as mip. */
+  mipMpy?: boolean;
   /** Metadata and archive requests in flight at once. Default 8. */
   concurrency?: number;
   /** Per-request timeout in milliseconds. Default 60000. */

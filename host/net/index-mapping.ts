@@ -13,7 +13,16 @@
  *    `http://127.0.0.1:8080/pypi`, `https://pypi.org/pypi/foo/json` is
  *    fetched as `http://127.0.0.1:8080/pypi/foo/json`. The response reaches
  *    Python unchanged (it came from the target).
- * 2. Nothing else. Other paths on those hosts go to the real host, and file
+ * 2. mip's index and the raw-file hosts its `github:`, `gitlab:` and
+ *    `codeberg:` specs name are mapped the same way onto the index v2 root
+ *    ({@link v2Root}: the target without a trailing `/pypi`, which is where
+ *    `mpy serve` and `mpy index build` put index v2):
+ *    `https://micropython.org/pi/v2/X` → `<root>/X`,
+ *    `https://raw.githubusercontent.com/X` → `<root>/github/X`,
+ *    `https://gitlab.com/X` → `<root>/gitlab/X`,
+ *    `https://codeberg.org/X` → `<root>/codeberg/X`.
+ *    A mirror of a repository is thus a directory tree beside the index.
+ * 3. Nothing else. Other paths on those hosts go to the real host, and file
  *    URLs are never rewritten: an index's JSON names its files by absolute
  *    URL, and a mirror's names the mirror's own files (`mpy serve` writes
  *    them from the Host header it receives, which rule 1 sets to the
@@ -42,11 +51,33 @@ export const UPIP_DEFAULT_INDEXES: readonly string[] = [
   'https://pypi.python.org/pypi',
 ];
 
+/** mip's built-in index (index v2). */
+export const MIP_DEFAULT_INDEX = 'https://micropython.org/pi/v2';
+
+/** The raw-file hosts of mip's repository specs, and the directory of their mirror below the v2 root. */
+const MIP_REPOSITORY_HOSTS: ReadonlyArray<readonly [source: string, mirrorDir: string]> = [
+  ['https://raw.githubusercontent.com', 'github'],
+  ['https://gitlab.com', 'gitlab'],
+  ['https://codeberg.org', 'codeberg'],
+];
+
 const STAND_IN_BASE = [198, 18, 0];
 
 interface Source {
   readonly host: string;
   readonly path: string;
+  /** Where the source's paths go: a URL without a trailing slash. */
+  readonly target: URL;
+}
+
+/** The index v2 root that goes with a mapping target: the target without a trailing `/pypi`. */
+export function v2Root(target: string): string {
+  return target.replace(/\/+$/, '').replace(/\/pypi$/, '');
+}
+
+function source(url: string, target: URL): Source {
+  const u = new URL(url);
+  return { host: u.hostname.toLowerCase(), path: u.pathname.replace(/\/+$/, ''), target };
 }
 
 /** An active index mapping. */
@@ -67,11 +98,17 @@ export class IndexMapping {
     url.search = '';
     url.hash = '';
     this.#target = url;
-    this.#sources = sources.map((s) => {
-      const u = new URL(s);
-      return { host: u.hostname.toLowerCase(), path: u.pathname.replace(/\/+$/, '') };
-    });
-    this.#hosts = [...new Set(this.#sources.map((s) => s.host))];
+    const root = new URL(v2Root(url.href));
+    const mirror = (dir: string): URL => new URL(`${root.href.replace(/\/+$/, '')}/${dir}`);
+    // Most specific first: mip's index lies below upip's micropython.org/pi.
+    this.#sources = [
+      source(MIP_DEFAULT_INDEX, root),
+      ...MIP_REPOSITORY_HOSTS.map(([host, dir]) => source(host, mirror(dir))),
+      ...sources.map((s) => source(s, url)),
+    ];
+    // upip's hosts keep the stand-in numbers they had before mip's were added.
+    const upipFirst = [...this.#sources.slice(1 + MIP_REPOSITORY_HOSTS.length), ...this.#sources.slice(0, 1 + MIP_REPOSITORY_HOSTS.length)];
+    this.#hosts = [...new Set(upipFirst.map((s) => s.host))];
   }
 
   /** The target index URL, without a trailing slash. */
@@ -86,8 +123,8 @@ export class IndexMapping {
     for (const s of this.#sources) {
       if (host !== s.host) continue;
       if (url.pathname !== s.path && !url.pathname.startsWith(`${s.path}/`)) continue;
-      const out = new URL(this.#target.href);
-      out.pathname = this.#target.pathname + url.pathname.slice(s.path.length);
+      const out = new URL(s.target.href);
+      out.pathname = s.target.pathname.replace(/\/+$/, '') + url.pathname.slice(s.path.length);
       out.search = url.search;
       return out;
     }

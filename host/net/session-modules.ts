@@ -14,7 +14,10 @@ import type { NetOptions } from './options.js';
  * session starts; its worker starts on the first socket operation.
  * @param onBridge receives the bridge (to close it, or read its stats)
  */
-export function netHostModules(options: NetOptions, onBridge?: (bridge: NetBridge) => void): (interp: Interpreter) => Record<string, object> {
+export function netHostModules(
+  options: NetOptions,
+  onBridge?: (bridge: NetBridge) => void,
+): (interp: Interpreter) => Record<string, Readonly<Record<string, unknown>>> {
   return (interp) => {
     const bridge = new NetBridge(options, interp.waits);
     onBridge?.(bridge);

@@ -65,6 +65,32 @@ def _input(prompt=None):
     return line[:-1] if line[-1:] == "\n" else line
 
 
+def _has_nul(path):
+    return (isinstance(path, str) and "\0" in path) or (isinstance(path, (bytes, bytearray)) and b"\0" in path)
+
+
+def _paths_checked(fn, count):
+    # The C side would cut a path at its first NUL and use the rest; CPython
+    # refuses such a path, and so does mpy (a program must not name one file
+    # and reach another).
+    def checked(*args, **kwargs):
+        for path in args[:count]:
+            if _has_nul(path):
+                raise ValueError("embedded null byte")
+        return fn(*args, **kwargs)
+
+    return checked
+
+
+def _check_paths():
+    builtins.open = _paths_checked(builtins.open, 1)
+    for name in ("stat", "listdir", "ilistdir", "mkdir", "remove", "rmdir", "chdir", "statvfs", "unlink"):
+        fn = getattr(os, name, None)
+        if fn is not None:
+            setattr(os, name, _paths_checked(fn, 1))
+    os.rename = _paths_checked(os.rename, 2)
+
+
 def boot(argv, path, preload=()):
     """Extends the built-in modules, loads the host's runner modules (and
     `preload`), then sets argv and sys.path and starts the import ranking
@@ -84,6 +110,7 @@ def boot(argv, path, preload=()):
     time.sleep_us = _sleep_us
     time.ticks_us = _ticks_us
     builtins.input = _input
+    _check_paths()
     # The u-names resolve to read-only C modules; point them at the extended ones.
     sys.modules["uos"] = os
     sys.modules["utime"] = time

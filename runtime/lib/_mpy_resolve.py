@@ -14,7 +14,7 @@
 # port freezes goes into UNIX_FROZEN.
 import sys
 
-UNIX_FROZEN = frozenset(("argparse", "asyncio", "uasyncio"))
+UNIX_FROZEN = frozenset(("argparse", "asyncio", "requests", "uasyncio"))
 
 BUILD_EXTRAS = frozenset(
     (

@@ -7,13 +7,17 @@ import { DEFAULT_INDEXES, type InstallEvent, type InstallResult } from '../../in
 import { forTerminal } from '../../terminal-text.js';
 import { parseCommandLine, usageError } from './command-line.js';
 import { reportFailure } from './install-failure.js';
+import { MIP_DEFAULT_INDEX } from '../../net/index-mapping.js';
 
-const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2"]...
+const HELP = `usage: mpy install [options] [NAME | NAME==VERSION | "NAME>=1,<2" | SPEC]...
 
 Install MicroPython packages and their dependencies (requires.txt) from
-package indexes, in upip's layout. All or nothing: on any failure the target
-is left exactly as it was, and the exit status is non-zero (130 when
-cancelled with Ctrl-C or SIGTERM). What was installed is recorded in
+package indexes, in upip's layout; with --mip, or for a repository SPEC
+(github:ORG/REPO[/PATH][@BRANCH], gitlab:..., codeberg:..., an http(s) URL
+of a package.json or .py file), install mip packages from index v2 as mip
+does (NAME or NAME@VERSION, with their deps, every file hash-checked).
+All or nothing: on any failure the target is left exactly as it was, and
+the exit status is non-zero (130 when cancelled with Ctrl-C or SIGTERM). What was installed is recorded in
 DIR/.mpy-installed.json (see mpy list, mpy uninstall, mpy lock); a package
 already installed at a version that satisfies the requirement is kept.
 
@@ -38,6 +42,11 @@ options:
                       nothing
   --manifest FILE     after installing, write a firmware manifest.py for the
                       target (see mpy manifest --help)
+  --mip               install NAME[@VERSION] from index v2, as mip does; the
+                      index is -i without its /pypi suffix (default mip's,
+                      ${MIP_DEFAULT_INDEX}, mapped by MPY_INDEX_URL)
+  --no-mpy            with mip packages: install sources (package/py), not
+                      .mpy files (package/6)
   --compile           compile the .py files to .mpy and install those instead
   --cache-dir DIR     archive cache (default $XDG_CACHE_HOME/mpy or ~/.cache/mpy)
   --no-cache          neither read nor write the cache
@@ -73,6 +82,8 @@ export async function run(args: string[]): Promise<number> {
       'dry-run': { type: 'boolean' },
       manifest: { type: 'string' },
       compile: { type: 'boolean' },
+      mip: { type: 'boolean' },
+      'no-mpy': { type: 'boolean' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean' },
       timeout: { type: 'string' },
@@ -117,6 +128,9 @@ export async function run(args: string[]): Promise<number> {
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
       compile: values.compile,
+      mip: values.mip,
+      mipMpy: !values['no-mpy'],
+      env: process.env,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       onEvent,
       signal: cancel.signal,

@@ -1,0 +1,73 @@
+// Twenty hostile instances at once in one host: each prints far past its
+// outputLimit, writes files until ENOSPC and allocates until MemoryError.
+// The host stays alive and under 1 GiB RSS, and every instance is still
+// usable afterwards. (bench/sandbox.bench.mjs prints the figures.)
+import { describe, expect, it } from 'vitest';
+import { ensureDist } from '../helpers/dist.js';
+import type * as Api from '../../dist/index.js';
+
+ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
+const { MicroPython } = (await import('../../dist/index.js')) as typeof Api;
+
+const INSTANCES = 20;
+const GiB = 1024 * 1024 * 1024;
+const BOUNDS = { heapSize: '8M', fsSize: '4M', outputLimit: '1M' } as const;
+const OUTPUT_MIB = 16;
+
+const BOMB = `import sys
+b = b'x' * 65536
+for _ in range(${OUTPUT_MIB * 16}):
+    sys.stdout.buffer.write(b)
+fs_errno = None
+try:
+    with open('/bomb', 'wb') as f:
+        while True:
+            f.write(b)
+except OSError as e:
+    fs_errno = e.errno
+b = None
+keep = []
+try:
+    while True:
+        keep.append(bytearray(1 << 20))
+except MemoryError:
+    pass
+mem_mib = len(keep)
+keep = None
+`;
+
+describe(`${INSTANCES} hostile instances at once`, () => {
+  it('stay bounded, leave the host under 1 GiB RSS and remain usable', { timeout: 180_000 }, async () => {
+    let peak = process.memoryUsage.rss();
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 20);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: INSTANCES }, async () => {
+          const mp = await MicroPython.create(BOUNDS);
+          try {
+            await mp.exec(BOMB);
+            const [fsErrno, memMiB] = (await mp.eval('(fs_errno, mem_mib)')) as [number, number];
+            const stdout = mp.stdout;
+            return {
+              fsErrno,
+              memWithinHeap: memMiB > 0 && memMiB <= 8,
+              stdoutBounded:
+                stdout.length < 1024 * 1024 + 200 &&
+                stdout.includes(`[mpy: ${OUTPUT_MIB * 1024 * 1024 - 1024 * 1024} bytes of output cut here`),
+              usable: (await mp.eval('1 + 1')) === 2,
+            };
+          } finally {
+            await mp.dispose();
+          }
+        }),
+      );
+      for (const r of results) expect(r).toEqual({ fsErrno: 28, memWithinHeap: true, stdoutBounded: true, usable: true });
+    } finally {
+      clearInterval(sampler);
+    }
+    peak = Math.max(peak, process.memoryUsage.rss());
+    expect(peak).toBeLessThan(GiB);
+  });
+});
