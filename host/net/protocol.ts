@@ -62,6 +62,12 @@ export interface WorkerConfig {
 export interface WorkerInit {
   readonly shared: SharedArrayBuffer;
   readonly config: WorkerConfig;
+  /**
+   * The interpreter's wake word (runtime/interrupt.ts), rung after each reply
+   * too: the interpreter then waits on that one word for a reply or an
+   * interrupt. Absent: it waits on `State` alone.
+   */
+  readonly wake?: SharedArrayBuffer;
 }
 
 /** Fields every request carries. */
@@ -83,7 +89,9 @@ export type NetRequest =
   | (Base & { readonly op: 'recv'; readonly id: number; readonly max: number; readonly timeoutMs: number })
   | (Base & { readonly op: 'poll'; readonly id: number })
   | (Base & { readonly op: 'shutdown'; readonly id: number })
-  | (Base & { readonly op: 'close'; readonly id: number });
+  | (Base & { readonly op: 'close'; readonly id: number })
+  /** Ends a waiting `recv` on the socket at once with -EINTR (the interpreter was interrupted); no reply of its own. */
+  | (Base & { readonly op: 'cancel'; readonly id: number });
 
 /** `poll` result bits, as MicroPython's `MP_STREAM_POLL_*`. */
 export const Poll = { RD: 0x0001, WR: 0x0004, ERR: 0x0008, HUP: 0x0010 } as const;

@@ -13,7 +13,8 @@ import { parseSockaddr, resolveHost, sockaddrBytes, splitHostPort } from './look
 import { NetPolicy } from './policy.js';
 import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, type NetRequest, type WorkerInit } from './protocol.js';
 
-const { shared, config } = workerData as WorkerInit;
+const { shared, config, wake } = workerData as WorkerInit;
+const wakeWord = wake === undefined ? undefined : new Int32Array(wake);
 const header = new Int32Array(shared, 0, HEADER_BYTES / 4);
 const data = Buffer.from(shared, HEADER_BYTES, DATA_BYTES);
 
@@ -40,6 +41,10 @@ function reply(seq: number, result: number, bytes?: Buffer): void {
   header[Slot.Seq] = seq;
   Atomics.store(header, Slot.State, STATE_DONE);
   Atomics.notify(header, Slot.State);
+  if (wakeWord !== undefined) {
+    Atomics.add(wakeWord, 0, 1);
+    Atomics.notify(wakeWord, 0);
+  }
 }
 
 function connection(id: number): Connection {
@@ -89,6 +94,9 @@ async function dispatch(req: NetRequest): Promise<[number, Buffer?]> {
     case 'close':
       connections.get(req.id)?.close();
       connections.delete(req.id);
+      return [0];
+    case 'cancel':
+      connections.get(req.id)?.cancelRead();
       return [0];
   }
 }
