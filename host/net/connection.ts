@@ -50,6 +50,8 @@ function err(code: number): number {
 /** A program socket (see the module doc). */
 export class Connection {
   readonly #ctx: ConnectionContext;
+  /** Set by {@link cancelRead} while a `recv` is still getting ready. */
+  #readCancelled = false;
   readonly #inbound: Inbound;
   #mode: Mode = 'new';
   #address = '';
@@ -211,13 +213,21 @@ export class Connection {
    * @returns bytes, 0 at end of stream, or a negative guest error
    */
   async recv(max: number, timeoutMs: number): Promise<ReadResult> {
+    this.#readCancelled = false;
     const ready = await this.#ready();
     if (ready !== 0) return ready;
     if (this.#mode === 'sniff') {
       const raw = await this.#goRaw();
       if (raw !== 0) return raw;
     }
+    if (this.#readCancelled) return -Errno.EINTR;
     return this.#inbound.read(max, timeoutMs);
+  }
+
+  /** Ends a waiting read at once with -EINTR; bytes not yet taken stay queued for the next read. */
+  cancelRead(): void {
+    this.#readCancelled = true;
+    this.#inbound.cancel();
   }
 
   /** Readiness bits, as MicroPython's stream poll ({@link Poll}). */

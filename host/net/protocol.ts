@@ -64,6 +64,12 @@ export interface WorkerConfig {
 export interface WorkerInit {
   readonly shared: SharedArrayBuffer;
   readonly config: WorkerConfig;
+  /**
+   * The interpreter's wake word (runtime/interrupt.ts), rung after each reply
+   * too: the interpreter then waits on that one word for a reply or an
+   * interrupt. Absent: it waits on `State` alone.
+   */
+  readonly wake?: SharedArrayBuffer;
 }
 
 /** Fields every request carries. */
@@ -121,7 +127,9 @@ export type NetRequest =
    */
   | (Base & { readonly op: 'pollmany'; readonly ids: readonly number[]; readonly events: readonly number[]; readonly timeoutMs: number })
   | (Base & { readonly op: 'shutdown'; readonly id: number })
-  | (Base & { readonly op: 'close'; readonly id: number });
+  | (Base & { readonly op: 'close'; readonly id: number })
+  /** Ends a waiting `recv` on the socket at once with -EINTR (the interpreter was interrupted); no reply of its own. */
+  | (Base & { readonly op: 'cancel'; readonly id: number });
 
 /** What a bound socket is. */
 export type SocketKind = 'tcp' | 'udp';

@@ -19,7 +19,7 @@ export function netHostModules(
   onBridge?: (bridge: NetBridge) => void,
 ): (interp: Interpreter, beforeBlock?: () => void) => Record<string, Readonly<Record<string, unknown>>> {
   return (interp, beforeBlock) => {
-    const bridge = new NetBridge(options);
+    const bridge = new NetBridge(options, interp.waits);
     onBridge?.(bridge);
     return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };
   };

@@ -163,6 +163,17 @@ export class Sockets {
     return found instanceof Datagram ? found : undefined;
   }
 
+  /**
+   * Ends the program's wait at once with -EINTR (a KeyboardInterrupt is
+   * waiting to be raised): a `recv` on connection `id`, or any accept,
+   * recvfrom or poll (the program waits in one call at a time).
+   */
+  cancel(id: number): void {
+    const found = this.#table.get(id);
+    if (found instanceof Connection) found.cancelRead();
+    this.#readiness.interrupt();
+  }
+
   /** Closes `id` and forgets it. */
   close(id: number): void {
     this.#table.get(id)?.close();

@@ -15,7 +15,8 @@ import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, type NetRequest, type Worke
 import { Readiness } from './readiness.js';
 import { Sockets } from './sockets.js';
 
-const { shared, config } = workerData as WorkerInit;
+const { shared, config, wake } = workerData as WorkerInit;
+const wakeWord = wake === undefined ? undefined : new Int32Array(wake);
 const header = new Int32Array(shared, 0, HEADER_BYTES / 4);
 const data = Buffer.from(shared, HEADER_BYTES, DATA_BYTES);
 
@@ -44,6 +45,10 @@ function reply(seq: number, result: number, bytes?: Buffer): void {
   header[Slot.Seq] = seq;
   Atomics.store(header, Slot.State, STATE_DONE);
   Atomics.notify(header, Slot.State);
+  if (wakeWord !== undefined) {
+    Atomics.add(wakeWord, 0, 1);
+    Atomics.notify(wakeWord, 0);
+  }
 }
 
 function connection(id: number): Connection {
@@ -110,6 +115,9 @@ async function dispatch(req: NetRequest): Promise<[number, Buffer?]> {
       return sockets.recvfrom(req.id, req.max, req.timeoutMs);
     case 'pollmany':
       return sockets.pollMany(req.ids, req.events, req.timeoutMs);
+    case 'cancel':
+      sockets.cancel(req.id);
+      return [0];
   }
 }
 

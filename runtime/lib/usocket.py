@@ -46,6 +46,7 @@ _FLUSH = 1
 _POLL = 3
 _CLOSE = 4
 _GET_FILENO = 10
+_EINTR = 4
 _EBADF = 9
 _EAGAIN = 11
 _EINVAL = 22
@@ -341,6 +342,11 @@ class socket(io.IOBase):
         # None when a non-blocking socket has nothing.
         _counts[1] += 1
         r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
+        # An interrupt ends a waiting recv with EINTR; the loop's branch is
+        # where the VM raises the pending KeyboardInterrupt (as the Unix port
+        # retries EINTR after handling it).
+        while r == -_EINTR:
+            r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
         if r < 0:
             if r == -_EAGAIN and self._timeout == 0:
                 return None
@@ -356,6 +362,8 @@ class socket(io.IOBase):
             if n >= _CHUNK:
                 _counts[1] += 1
                 r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
+                while r == -_EINTR:
+                    r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
                 if r < 0:
                     if r == -_EAGAIN and self._timeout == 0:
                         return None
