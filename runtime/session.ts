@@ -32,7 +32,7 @@ export interface SessionOptions {
   /** Working directory inside the VM after mounting. Default: `/`. */
   readonly cwd?: string;
   /** Extra JS modules to register, by name, built once the interpreter exists. */
-  readonly hostModules?: (interpreter: Interpreter) => Record<string, Readonly<Record<string, unknown>>>;
+  readonly hostModules?: (interpreter: Interpreter, beforeBlock: () => void) => Record<string, Readonly<Record<string, unknown>>>;
   /** See {@link InterpreterOptions.heapBytes}. */
   readonly heapBytes?: number;
   /** See {@link InterpreterOptions.heapLimitBytes}. */
@@ -86,7 +86,7 @@ export class Session {
         },
       }),
     );
-    for (const [name, module] of Object.entries(options.hostModules?.(interpreter) ?? {})) {
+    for (const [name, module] of Object.entries(options.hostModules?.(interpreter, () => options.stdio.flush()) ?? {})) {
       interpreter.registerJsModule(name, module);
     }
     const path = options.path ?? ['', '.frozen', '/usr/lib/micropython'];

@@ -84,6 +84,35 @@ describe('SIGINT raises KeyboardInterrupt in the running program', () => {
     expect(r.status).toBe(130);
   });
 
+  it('during a blocking accept on a listening socket', async () => {
+    const body = 'import socket\ns = socket.socket()\ns.bind(("127.0.0.1", 0))\ns.listen(1)\nsys.stderr.write("ready\\n")\ns.accept()';
+    const file = script('accept.py', `import sys\ntry:\n${body.replace(/^/gm, '    ')}\nfinally:\n    print("cleanup ran")\n`);
+    const r = await runMpyInterrupted([file], { env: { MPY_NET_LISTEN: '127.0.0.1:*' } });
+    expect(r.stdout).toBe('cleanup ran\n');
+    expect(r.stderr).toBe(`ready\n${traceback(file, 8)}`);
+    expect(r.status).toBe(130);
+  });
+
+  it('while asyncio waits on a socket poll and a timer', async () => {
+    const program = [
+      'import sys, asyncio, socket',
+      'async def main():',
+      '    s = socket.socket()',
+      '    s.bind(("127.0.0.1", 0))',
+      '    s.listen(1)',
+      '    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)',
+      '    sys.stderr.write("ready\\n")',
+      '    await asyncio.sleep(10)',
+      'try:',
+      '    asyncio.run(main())',
+      'except KeyboardInterrupt:',
+      '    print("interrupted")',
+    ].join('\n');
+    const r = await runMpyInterrupted([script('asyncio-wait.py', program)], { env: { MPY_NET_LISTEN: '127.0.0.1:*' } });
+    expect(r.stdout).toBe('interrupted\n');
+    expect(r.status).toBe(0);
+  });
+
   it('with -c, the traceback names <stdin> as the Unix port does', async () => {
     const r = await runMpyInterrupted(['-c', `${READY}while True:\n    pass`]);
     expect(r.stderr).toBe(`ready\n${traceback('<stdin>', 4)}`);

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from '../cli/heap-size.js';
-import { checkNetworkOption, type NetworkOption } from './network.js';
+import { checkListenOption, checkNetworkOption, type NetworkOption } from './network.js';
 
 /** A host directory shown to Python, with its access mode. */
 export interface MountOption {
@@ -82,7 +82,9 @@ export interface MicroPythonOptions {
    * Network access. Off unless granted: `{ allow: ['127.0.0.1:8080',
    * '*.example.com:443'] }` lists the `host:port` patterns Python's
    * `socket`/`ssl` may connect to; any other connect raises
-   * `OSError(EACCES)`. Default: off (`false`, every connection denied).
+   * `OSError(EACCES)`. `listen` lists the addresses Python may bind and
+   * listen on (`{ listen: ['127.0.0.1:*'] }`); any other bind raises
+   * `OSError(EACCES)`. Default: off (`false`, every connection and bind denied).
    */
   readonly network?: NetworkOption;
   /**
@@ -126,6 +128,7 @@ export interface WorkerSettings {
   readonly heapBytes: number;
   readonly heapLimitBytes: number;
   readonly networkAllow: string[];
+  readonly networkListen: string[];
   readonly jsBridge: boolean;
   readonly fsBytes: number;
 }
@@ -332,6 +335,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
+      networkListen: checkListenOption(options.network, fail),
       jsBridge: checkBoolean(options.js, 'js'),
       fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, '1536M']),
     },

@@ -113,8 +113,11 @@ async function boot(): Promise<Session> {
       });
       boundMemoryFilesystem(fs, settings.fsBytes);
     },
-    // The allow-list is always given: an empty one denies every connection.
-    hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),
+    // The allow-lists are always given: an empty one denies every connection (or bind).
+    hostModules: (interp, beforeBlock) => ({
+      _mpy_embed_host: embedHost,
+      ...netHostModules({ allow: settings.networkAllow, listen: settings.networkListen })(interp, beforeBlock),
+    }),
     preload: ['_mpy_embed'],
   });
   return session;

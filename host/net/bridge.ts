@@ -19,6 +19,15 @@ import type { HostWaits } from '../../runtime/interrupt.js';
 
 /** Extra wait beyond an operation's own limit before the worker is deemed stuck. */
 const GRACE_MS = 5_000;
+/**
+ * The least time a worker gets to answer before it is deemed stuck: a
+ * non-blocking operation answers at once, but a worker starved of CPU on a
+ * loaded machine must not be ended (with every socket) for being slow.
+ */
+const MIN_ANSWER_MS = 30_000;
+
+/** Operations that wait for the network and end early, with EINTR, for a KeyboardInterrupt. */
+const CANCELLABLE: ReadonlySet<string> = new Set(['recv', 'accept', 'recvfrom', 'pollmany']);
 
 type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
 /** A request as the caller writes it (the bridge numbers it). */
@@ -81,6 +90,11 @@ export class NetBridge {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Validate here, where the embedder sees the error, not in the worker.
     new NetPolicy(this.#config.allow);
+    try {
+      new NetPolicy(this.#config.listen);
+    } catch (e) {
+      throw new TypeError((e as Error).message.replace(/^network allow-list:/, 'network listen-list:'));
+    }
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
     if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
     checkProxySettings(this.#config.proxy);
@@ -128,7 +142,7 @@ export class NetBridge {
     const seq = (this.#seq = (this.#seq % 0x7fffffff) + 1);
     Atomics.store(this.#header, Slot.State, STATE_WAITING);
     worker.postMessage({ ...request, seq });
-    const answered = this.#waitForReply(request, limitMs + GRACE_MS);
+    const answered = this.#waitForReply(request, Math.max(limitMs + GRACE_MS, MIN_ANSWER_MS));
     if (!answered || Atomics.load(this.#header, Slot.Seq) !== seq) {
       this.#restart();
       return { result: -Errno.ETIMEDOUT, data: this.#data.subarray(0, 0) };
@@ -153,8 +167,8 @@ export class NetBridge {
     for (;;) {
       const seen = waits.snapshot();
       if (Atomics.load(this.#header, Slot.State) !== STATE_WAITING) return true;
-      if (!cancelled && request.op === 'recv' && waits.pending()) {
-        this.post({ op: 'cancel', id: request.id });
+      if (!cancelled && CANCELLABLE.has(request.op) && waits.pending()) {
+        this.post({ op: 'cancel', id: 'id' in request ? request.id : 0 });
         cancelled = true;
       }
       const left = end - Date.now();

@@ -32,6 +32,8 @@ export interface ConnectionContext extends UpstreamContext {
   readonly maxRedirects: number;
   /** Host names learned by lookups, by address (for the allow-list). */
   readonly names: ReadonlyMap<string, string>;
+  /** Called when the socket's readiness may have changed (for polls). */
+  readonly changed?: () => void;
 }
 
 type Mode = 'new' | 'connecting' | 'sniff' | 'http' | 'raw' | 'closed';
@@ -50,7 +52,7 @@ export class Connection {
   readonly #ctx: ConnectionContext;
   /** Set by {@link cancelRead} while a `recv` is still getting ready. */
   #readCancelled = false;
-  readonly #inbound = new Inbound();
+  readonly #inbound: Inbound;
   #mode: Mode = 'new';
   #address = '';
   #port = 0;
@@ -66,6 +68,31 @@ export class Connection {
   /** @param ctx shared settings of the worker */
   constructor(ctx: ConnectionContext) {
     this.#ctx = ctx;
+    this.#inbound = new Inbound(ctx.changed);
+  }
+
+  /**
+   * A connection a listener accepted: a plain byte stream from the start
+   * (the host never interprets what a client sends to the program).
+   */
+  static accepted(ctx: ConnectionContext, socket: Socket): Connection {
+    const c = new Connection(ctx);
+    c.#address = socket.remoteAddress ?? '';
+    c.#port = socket.remotePort ?? 0;
+    c.#mode = 'raw';
+    c.#adopt(socket);
+    socket.resume();
+    return c;
+  }
+
+  /** The local or remote end as `[address, port]`, when known. */
+  endpoint(peer: boolean): [string, number] | undefined {
+    const s = this.#socket;
+    if (peer) {
+      if (this.#mode === 'new' || this.#mode === 'closed') return undefined;
+      return [s?.remoteAddress ?? this.#address, s?.remotePort ?? this.#port];
+    }
+    return s?.localAddress === undefined ? undefined : [s.localAddress, s.localPort ?? 0];
   }
 
   /**
@@ -117,10 +144,12 @@ export class Connection {
       }
       if (typeof socket === 'number') {
         this.#mode = 'new';
+        this.#ctx.changed?.();
         return -socket;
       }
       this.#adopt(socket);
       this.#mode = 'sniff';
+      this.#ctx.changed?.();
       return 0;
     });
     if (timeoutMs === 0) return -Errno.EINPROGRESS;
@@ -204,7 +233,8 @@ export class Connection {
   /** Readiness bits, as MicroPython's stream poll ({@link Poll}). */
   poll(): number {
     let bits = 0;
-    if (this.#mode === 'new' || this.#mode === 'closed') return Poll.HUP;
+    if (this.#mode === 'closed') return Poll.HUP;
+    if (this.#mode === 'new') return Poll.WR | Poll.HUP;
     if (this.#inbound.readable) bits |= Poll.RD;
     if (this.#mode !== 'connecting') bits |= Poll.WR;
     return bits;

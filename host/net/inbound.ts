@@ -31,6 +31,12 @@ export class Inbound {
   #paused = false;
   #waiter: (() => void) | undefined;
   #cancel: (() => void) | undefined;
+  readonly #onChange: (() => void) | undefined;
+
+  /** @param onChange called whenever the queue becomes readable (for polls) */
+  constructor(onChange?: () => void) {
+    this.#onChange = onChange;
+  }
 
   /** Bytes queued. */
   get size(): number {
@@ -141,5 +147,6 @@ export class Inbound {
 
   #wake(): void {
     this.#waiter?.();
+    this.#onChange?.();
   }
 }

@@ -12,7 +12,7 @@ _HERE = __file__
 _LIB = _HERE.rsplit("/", 1)[0] + "/"
 # Modules that stand in for the Unix port's built-in C modules and functions
 # (input() is _mpy_boot's): their frames would not exist there.
-_BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py")
+_BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py", "select.py")
 
 # The exit status of an uncaught KeyboardInterrupt.
 INTERRUPTED_STATUS = 130
