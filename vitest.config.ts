@@ -6,6 +6,7 @@ const UNIT = [
   'test/atomic-write.test.ts',
   'test/index-version.test.ts',
   'test/install-requirements.test.ts',
+  'test/net-readiness.test.ts',
   'test/net-units.test.ts',
   'test/pkg-manifest.test.ts',
   'test/pkg-metadata.test.ts',

@@ -10,6 +10,12 @@ const SMALL_WRITE_BYTES = 32;
 export interface ProcessStdioOptions {
   /** Flush stdout at every newline (true when stdout is a terminal). Default: false. */
   readonly lineBuffered?: boolean;
+  /**
+   * Where stdin bytes come from instead of reading fd 0 here: fills `into`,
+   * returns the count, 0 at end of input, or a negative WASI errno (the read
+   * was interrupted; nothing is lost). Default: fd 0, read synchronously.
+   */
+  readonly source?: (into: Uint8Array) => number;
 }
 
 /** Called around a blocking read of stdin, e.g. to leave a terminal's raw mode. */
@@ -38,10 +44,12 @@ export class ProcessStdio implements StdioHooks {
   readonly #closed = new Set<number>();
   readonly #waiter = new Int32Array(new SharedArrayBuffer(4));
   #aroundRead: ReadHooks | undefined;
+  readonly #source: ((into: Uint8Array) => number) | undefined;
 
   /** @param options see {@link ProcessStdioOptions} */
   constructor(options: ProcessStdioOptions = {}) {
     this.#lineBuffered = options.lineBuffered ?? false;
+    this.#source = options.source;
   }
 
   /** {@inheritDoc StdioHooks.write} */
@@ -83,7 +91,7 @@ export class ProcessStdio implements StdioHooks {
     if (this.#lineBuffered && newline) this.flush();
   }
 
-  /** {@inheritDoc StdioHooks.read} */
+  /** {@inheritDoc StdioHooks.read} (a negative WASI errno when the source was interrupted) */
   read(into: Uint8Array): number {
     if (this.#inStart === this.#inEnd) {
       if (this.#inEof) return 0;
@@ -96,10 +104,15 @@ export class ProcessStdio implements StdioHooks {
           this.#inEnd = Math.min(taken.length, IN_BUFFER_BYTES);
           this.#in.set(taken.subarray(0, this.#inEnd));
         } else {
-          this.#inEnd = this.#readSome();
+          this.#inEnd = this.#source ? this.#source(this.#in) : this.#readSome();
         }
       } finally {
         this.#aroundRead?.after();
+      }
+      if (this.#inEnd < 0) {
+        const error = this.#inEnd;
+        this.#inEnd = 0;
+        return error;
       }
       if (this.#inEnd === 0) {
         this.#inEof = true;

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { HostWaits } from './interrupt.js';
 
 // node:crypto costs ~4 ms to load; only os.urandom needs it.
 const require = createRequire(import.meta.url);
@@ -13,6 +14,8 @@ export interface HostApiOptions {
   readonly beforeBlock: () => void;
   /** Receives the program's exit status from the runner. */
   readonly onStatus: (status: number) => void;
+  /** The interpreter's interruptible waits (sleep ends early on KeyboardInterrupt). */
+  readonly waits: HostWaits;
 }
 
 const TICKS_PERIOD_MASK = BigInt((1 << 30) - 1);
@@ -23,8 +26,7 @@ const TICKS_PERIOD_MASK = BigInt((1 << 30) - 1);
  * exception would unwind through the VM.
  */
 export function createHostApi(options: HostApiOptions): Record<string, (...args: never[]) => unknown> {
-  const { env, heap, beforeBlock, onStatus } = options;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const { env, heap, beforeBlock, onStatus, waits } = options;
   // process.hrtime rather than `performance`, whose first use loads perf_hooks (~5 ms at start-up).
   const origin = process.hrtime.bigint();
   return {
@@ -38,9 +40,10 @@ export function createHostApi(options: HostApiOptions): Record<string, (...args:
     urandom: (address: number, length: number): void => {
       (require('node:crypto') as typeof import('node:crypto')).randomFillSync(heap().subarray(address, address + length));
     },
-    sleep_ms: (ms: number): void => {
+    /** Returns 0 once `ms` have passed, or the milliseconds left when an exception became pending (the caller loops, so the VM raises it). */
+    sleep_ms: (ms: number): number => {
       beforeBlock();
-      if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+      return ms > 0 ? waits.sleep(ms) : 0;
     },
     ticks_us: (): number => Number(((process.hrtime.bigint() - origin) / 1000n) & TICKS_PERIOD_MASK),
     set_status: (status: number): void => onStatus(status),

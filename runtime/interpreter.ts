@@ -14,6 +14,8 @@ import {
 } from './c-stack.js';
 import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
+import { interruptLayoutOf } from './interrupt-section.js';
+import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
 
 /** What a stack overflow that no Python code could catch is reported as. */
 const STACK_EXHAUSTED_TRACEBACK = 'RuntimeError: maximum recursion depth exceeded\n';
@@ -119,12 +121,22 @@ export class Interpreter {
   #heap: Uint8Array;
   #recovery: StackOverflowRecovery | undefined;
   readonly #stdio: StdioHooks;
+  readonly #target: InterruptTarget | undefined;
+  readonly #waits: HostWaits;
 
-  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, stdio: StdioHooks) {
+  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, stdio: StdioHooks, compiled: WebAssembly.Module) {
     this.#module = module;
     this.#memory = memory;
     this.#stdio = stdio;
     this.#heap = new Uint8Array(memory.buffer);
+    const wake = new SharedArrayBuffer(4);
+    const layout = interruptLayoutOf(compiled);
+    if (layout !== undefined && memory.buffer instanceof SharedArrayBuffer) {
+      this.#target = { memory: memory.buffer, wake, layout };
+      this.#waits = new HostWaits(wake, memory.buffer, layout);
+    } else {
+      this.#waits = new HostWaits(wake);
+    }
   }
 
   /** Instantiates the wasm and initialises the VM (no host modules, no boot script). */
@@ -132,14 +144,14 @@ export class Interpreter {
     const heapBytes = options.heapBytes ?? DEFAULT_HEAP_BYTES;
     let limit: number | undefined;
     let recovery: StackOverflowRecovery | undefined;
-    const { module, memory, exports } = await instantiateInterpreter({
+    const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
       memoryLimit: () => limit,
       onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
     });
     const jsBridge = options.jsBridge ?? false;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
-    const interp = new Interpreter(module, memory, options.stdio);
+    const interp = new Interpreter(module, memory, options.stdio, compiled);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
@@ -270,9 +282,40 @@ export class Interpreter {
     }
   }
 
-  /** Schedules a KeyboardInterrupt; it is raised at the VM's next check. */
+  /**
+   * What another thread needs to raise KeyboardInterrupt in this interpreter
+   * while it runs (post it; see runtime/interrupt.ts); undefined when this
+   * build's memory is not shared (`MPY_WASM=original`, or a build step that
+   * found no interrupt state).
+   */
+  get interruptTarget(): InterruptTarget | undefined {
+    return this.#target;
+  }
+
+  /** Blocking waits of host code that end early when an exception is pending. */
+  get waits(): HostWaits {
+    return this.#waits;
+  }
+
+  /**
+   * Takes a KeyboardInterrupt that is pending while no Python runs (it came
+   * after the code it was meant for had finished), so that it does not
+   * strike the next code run. Call it between runs only.
+   */
+  dropPendingInterrupt(): void {
+    if (!this.#waits.pending()) return;
+    try {
+      // A loop: its branch is where the VM raises what is pending.
+      this.exec('for _ in ():\n    pass');
+    } catch (e) {
+      if (!(e instanceof PythonError)) throw e;
+    }
+  }
+
+  /** Schedules a KeyboardInterrupt from this thread; it is raised at the VM's next check. */
   interrupt(): void {
-    this.#module._mp_sched_keyboard_interrupt();
+    if (this.#target) requestKeyboardInterrupt(this.#target);
+    else this.#module._mp_sched_keyboard_interrupt();
   }
 
   #readValue(out: number): SimpleValue {

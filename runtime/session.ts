@@ -8,6 +8,8 @@ import { GUEST_LIB_DIR } from './lib-dir.js';
 
 /** Exit status for an uncaught exception, as the Unix port uses. */
 export const UNCAUGHT_EXCEPTION_STATUS = 1;
+/** Exit status for an uncaught KeyboardInterrupt (128 + SIGINT, as the Unix port's process ends). */
+export const INTERRUPTED_STATUS = 130;
 
 /** The stdio a session writes to, with a way to push out buffered output. */
 export interface SessionStdio extends StdioHooks {
@@ -30,7 +32,7 @@ export interface SessionOptions {
   /** Working directory inside the VM after mounting. Default: `/`. */
   readonly cwd?: string;
   /** Extra JS modules to register, by name, built once the interpreter exists. */
-  readonly hostModules?: (interpreter: Interpreter) => Record<string, Readonly<Record<string, unknown>>>;
+  readonly hostModules?: (interpreter: Interpreter, beforeBlock: () => void) => Record<string, Readonly<Record<string, unknown>>>;
   /** See {@link InterpreterOptions.heapBytes}. */
   readonly heapBytes?: number;
   /** See {@link InterpreterOptions.heapLimitBytes}. */
@@ -78,12 +80,13 @@ export class Session {
         env: new Map(options.env ?? []),
         heap: () => interpreter.heapU8(),
         beforeBlock: () => options.stdio.flush(),
+        waits: interpreter.waits,
         onStatus: (status) => {
           session.#status = status;
         },
       }),
     );
-    for (const [name, module] of Object.entries(options.hostModules?.(interpreter) ?? {})) {
+    for (const [name, module] of Object.entries(options.hostModules?.(interpreter, () => options.stdio.flush()) ?? {})) {
       interpreter.registerJsModule(name, module);
     }
     const path = options.path ?? ['', '.frozen', '/usr/lib/micropython'];
@@ -131,7 +134,7 @@ export class Session {
       if (!(e instanceof PythonError)) throw e;
       const text = new TextEncoder().encode(e.traceback);
       this.#stdio.write(2, text);
-      this.#status = UNCAUGHT_EXCEPTION_STATUS;
+      this.#status = e.type === 'KeyboardInterrupt' ? INTERRUPTED_STATUS : UNCAUGHT_EXCEPTION_STATUS;
     }
     this.#stdio.flush();
     return this.#status;

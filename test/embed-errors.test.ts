@@ -96,21 +96,35 @@ describe('Python errors', () => {
 });
 
 describe('timeouts', () => {
-  it('a call that never returns is a MicroPythonTimeoutError; the worker ends and the instance is unusable', async () => {
+  it('a call past timeoutMs is interrupted: MicroPythonTimeoutError, finally blocks run, the instance stays usable', async () => {
     const mp = await MicroPython.create({ timeoutMs: 300 });
     expect(await mp.eval('1 + 1')).toBe(2);
     const queued = mp.eval('2');
-    const started = Date.now();
-    const e = (await mp.exec('while True:\n    pass').catch((x: unknown) => x)) as Api.MicroPythonTimeoutError;
+    const e = (await mp
+      .exec('try:\n    while True:\n        pass\nfinally:\n    print("cleanup ran")')
+      .catch((x: unknown) => x)) as Api.MicroPythonTimeoutError;
     expect(e).toBeInstanceOf(MicroPythonTimeoutError);
     expect(e.name).toBe('TimeoutError');
     expect(e.timeoutMs).toBe(300);
-    expect(e.message).toMatch(/did not finish within timeoutMs \(300 ms\); its worker was terminated and this instance can no longer be used/);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(queued).toBeDefined();
+    expect(e.terminated).toBe(false);
+    expect(e.message).toMatch(/did not finish within timeoutMs \(300 ms\); it was interrupted with KeyboardInterrupt and the instance is still usable/);
+    expect(mp.stdout).toBe('cleanup ran\n');
+    expect(await queued).toBe(2);
+    expect(mp.usable).toBe(true);
+    expect(await mp.eval('3 * 3')).toBe(9);
+    await mp.dispose();
+  });
+
+  it('a call that swallows the interrupt is terminated after interruptGraceMs; the instance is then unusable', async () => {
+    const mp = await MicroPython.create({ timeoutMs: 200, interruptGraceMs: 300 });
+    const swallow = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        print("ignored")';
+    const e = (await mp.exec(swallow).catch((x: unknown) => x)) as Api.MicroPythonTimeoutError;
+    expect(e).toBeInstanceOf(MicroPythonTimeoutError);
+    expect(e.terminated).toBe(true);
+    expect(e.message).toMatch(/its worker was terminated and this instance can no longer be used/);
     expect(mp.usable).toBe(false);
     await expect(mp.eval('1')).rejects.toBeInstanceOf(MicroPythonDisposedError);
-    await expect(mp.eval('1')).rejects.toThrow(/terminated after exec exceeded timeoutMs \(300 ms\)/);
+    await expect(mp.eval('1')).rejects.toThrow(/did not give control back within interruptGraceMs \(300 ms\)/);
     await mp.dispose();
   });
 
@@ -122,15 +136,19 @@ describe('timeouts', () => {
     expect(mp.usable).toBe(true);
   });
 
-  it('a call queued behind a timed-out one is rejected as not started', async () => {
-    const mp = await MicroPython.create({ timeoutMs: 200 });
-    const first = mp.exec('while True:\n    pass').catch((x: unknown) => x);
+  it('a call queued behind one the instance had to terminate is rejected as not started', async () => {
+    const mp = await MicroPython.create({ timeoutMs: 200, interruptGraceMs: 100 });
+    const first = mp.exec('while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass').catch((x: unknown) => x);
     const second = mp.eval('1').catch((x: unknown) => x);
     expect(await first).toBeInstanceOf(MicroPythonTimeoutError);
     const e = (await second) as Error;
     expect(e).toBeInstanceOf(MicroPythonDisposedError);
     expect(e.message).toMatch(/^eval did not start/);
     await mp.dispose();
+  });
+
+  it('interruptGraceMs is checked', async () => {
+    await expect(MicroPython.create({ interruptGraceMs: -1 })).rejects.toThrow(/interruptGraceMs must be a number of milliseconds/);
   });
 });
 

@@ -32,6 +32,7 @@ describe('validateOptions', () => {
       path: ['', '.frozen', '/lib', '/usr/lib/micropython'],
       heapLimitBytes: DEFAULT_HEAP_BYTES,
       networkAllow: [],
+      networkListen: [],
     });
     expect(r.timeoutMs).toBeUndefined();
     expect(r.stdout).toBe('capture');

@@ -53,11 +53,13 @@ class TestArea(unittest.TestCase):
         pass
 
     def test_spins(self):
+        log.append("spins")
         while True:
             pass
 
     def test_zz_after_timeout(self):
-        self.assertEqual(log, ["module", "class"])
+        # The same instance: what the interrupted test did is still there.
+        self.assertEqual(log, ["module", "class", "spins"])
 
 
 @unittest.skipIf(True, "whole class off")
@@ -218,10 +220,12 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
     expect(find(all, 'py/test_mixed.py', 'TestBrokenFixture', 'test_one').failureMessages[0]).toContain('RuntimeError: fixture broke');
   });
 
-  it('a test that never returns times out, and the rest of the file runs in a fresh instance', () => {
+  it('a test that never returns times out, is interrupted, and the rest of the file runs in the same instance', () => {
     const spins = find(all, 'py/test_mixed.py', 'TestArea', 'test_spins');
     expect(spins.status).toBe('failed');
-    expect(spins.failureMessages[0]).toContain('TimeoutError: TestArea.test_spins did not finish within timeoutMs (1500 ms)');
+    expect(spins.failureMessages[0]).toContain(
+      'TimeoutError: TestArea.test_spins did not finish within timeoutMs (1500 ms); it was interrupted (KeyboardInterrupt) and the rest of the file runs in the same instance',
+    );
     expect(find(all, 'py/test_mixed.py', 'TestArea', 'test_zz_after_timeout').status).toBe('passed');
   });
 

@@ -35,6 +35,8 @@ export interface InstantiatedInterpreter {
   readonly exports: WebAssembly.Exports;
   /** The wasm memory (its buffer changes when the heap grows). */
   readonly memory: WebAssembly.Memory;
+  /** The compiled module it was instantiated from. */
+  readonly compiled: WebAssembly.Module;
 }
 
 /** Whether `error` is V8 running out of stack. */
@@ -61,6 +63,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   compiling.catch(() => {}); // observed below, once the glue asks for the instance
   createModule ??= ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
   let instance: WebAssembly.Instance | undefined;
+  let compiledModule: WebAssembly.Module | undefined;
   const { stdio, memoryLimit } = options;
   const onForeign = options.onForeignException ?? ((): boolean => false);
   let failed!: (e: unknown) => void;
@@ -104,6 +107,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
         compiling
           .then((compiled) => {
             instance = instantiate(compiled, glueImports);
+            compiledModule = compiled;
             receive(instance, compiled);
           })
           .catch(failed);
@@ -115,5 +119,6 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
     module,
     exports: instance!.exports,
     memory: instance!.exports.memory as WebAssembly.Memory,
+    compiled: compiledModule!,
   };
 }

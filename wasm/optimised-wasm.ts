@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../base/package-files.js';
 import { INTERPRETER_VERSION, locateInterpreter } from './locate.js';
+import type { InterruptLayout } from '../runtime/interrupt-layout.js';
 
 /**
  * The optimised copy of the interpreter wasm that the build step
@@ -19,7 +20,7 @@ export const OPTIMISED_MANIFEST_FILE = 'micropython.opt.json';
  * Version of the transformation. Bump it whenever `wasm/build` changes what it
  * produces, so that copies built by an older step are ignored.
  */
-export const OPTIMISATION_FORMAT = 2;
+export const OPTIMISATION_FORMAT = 3;
 
 /** What the manifest records. */
 export interface OptimisedManifest {
@@ -39,6 +40,8 @@ export interface OptimisedManifest {
   readonly invokes: readonly string[];
   /** Whether garbage is collected during a run (`wasm/build/gc-collect.ts`). */
   readonly inRunGc: boolean;
+  /** Where the interrupt state lives (the wasm's memory is then shared), or null: no interrupt support. */
+  readonly interrupt: InterruptLayout | null;
   /** Milliseconds the build step took. */
   readonly buildMs: number;
 }

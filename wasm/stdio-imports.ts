@@ -24,9 +24,16 @@ export interface StdioHooks {
    * `heap` is valid only during the call.
    */
   writeRange?(fd: 1 | 2, heap: Uint8Array, start: number, end: number): void;
-  /** Fills `into` with up to `into.length` bytes of stdin; returns 0 at end of input. */
+  /**
+   * Fills `into` with up to `into.length` bytes of stdin; returns 0 at end of
+   * input, or a negative WASI errno (e.g. -{@link WASI_EINTR} when an
+   * interrupt ended the wait).
+   */
   read(into: Uint8Array): number;
 }
+
+/** WASI's errno for "interrupted": a stdin read that an interrupt woke returns its negative. */
+export const WASI_EINTR = 27;
 
 type WasiFd = (fd: number, iov: number, iovcnt: number, pnum: number) => number;
 
@@ -44,10 +51,12 @@ export interface StdioImports {
 export function createStdioImports(stdio: StdioHooks, memory: () => WebAssembly.Memory, glue: StdioImports): StdioImports {
   let u8 = new Uint8Array(0);
   let u32 = new Uint32Array(0);
-  // Growing the memory detaches its old buffer, which empties views of it:
-  // an empty view is the (cheap) sign to look at `memory.buffer` again.
-  const refresh = (): void => {
-    if (u32.length !== 0) return;
+  // Growing an unshared memory detaches its old buffer, which empties views
+  // of it; a shared one keeps the old, shorter views working. Either way a
+  // view too short for the bytes asked for is the (cheap) sign to look at
+  // `memory.buffer` again.
+  const refresh = (end: number): void => {
+    if (end <= u8.length) return;
     const buffer = memory().buffer;
     u8 = new Uint8Array(buffer);
     u32 = new Uint32Array(buffer);
@@ -60,12 +69,15 @@ export function createStdioImports(stdio: StdioHooks, memory: () => WebAssembly.
   return {
     fd_write(fd, iov, iovcnt, pnum) {
       if (fd !== 1 && fd !== 2) return glueWrite(fd, iov, iovcnt, pnum);
-      refresh();
+      refresh(Math.max(iov + 8 * iovcnt, pnum + 4));
       let total = 0;
       for (let i = 0, at = iov >>> 2; i < iovcnt; i++, at += 2) {
         const ptr = u32[at]!;
         const len = u32[at + 1]!;
-        if (len > 0) write(fd, u8, ptr, ptr + len);
+        if (len > 0) {
+          refresh(ptr + len);
+          write(fd, u8, ptr, ptr + len);
+        }
         total += len;
       }
       u32[pnum >>> 2] = total;
@@ -75,15 +87,20 @@ export function createStdioImports(stdio: StdioHooks, memory: () => WebAssembly.
       if (fd !== 0) return glueRead(fd, iov, iovcnt, pnum);
       let total = 0;
       for (let i = 0; i < iovcnt; i++) {
-        refresh();
+        refresh(iov + 8 * iovcnt);
         const at = (iov >>> 2) + 2 * i;
         const ptr = u32[at]!;
         const len = u32[at + 1]!;
+        refresh(ptr + len);
         const n = stdio.read(u8.subarray(ptr, ptr + len));
+        if (n < 0) {
+          if (total > 0) break;
+          return -n;
+        }
         total += n;
         if (n < len) break;
       }
-      refresh();
+      refresh(pnum + 4);
       u32[pnum >>> 2] = total;
       return 0;
     },

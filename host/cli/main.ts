@@ -43,11 +43,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
       return USAGE_STATUS;
     case 'run': {
-      await raiseWasmTieringBudget();
-      // The interpreter compiles on V8's background threads while the rest of mpy loads.
-      void import('../../wasm/compiled-module.js').then((m) => m.getInterpreterModuleAsync().catch(() => {}));
-      const { runProgram } = await import('./run.js');
-      return runProgram(parsed.args);
+      // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
+      // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
+      const [{ startProgramWorker }, { currentProcess }] = await Promise.all([import('./program-worker-start.js'), import('./cli-process.js')]);
+      const proc = currentProcess();
+      const started = startProgramWorker(parsed.args, proc);
+      const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), raiseWasmTieringBudget()]);
+      return superviseProgram(started, proc);
     }
   }
 }

@@ -1,68 +1,46 @@
 import type { Interpreter } from '../../runtime/interpreter.js';
 import type { ProcessStdio } from '../process-stdio.js';
+import type { StdinChannel } from './stdin-channel.js';
 
 const REPL_EXIT_FLAG = 0x100;
-const CR = 13;
-const LF = 10;
 
 /**
- * Runs the build's REPL on the process's terminal: raw mode, each byte fed to
- * the interpreter (it does the line editing, history, tab completion and
- * Ctrl-E paste mode). Ctrl-D at an empty prompt ends it with status 0; a
- * SystemExit ends it with status 0 (the build's REPL drops the exit code).
- * Code that reads stdin (`input()`) gets a cooked terminal while it reads, and
- * first the keystrokes that arrived with the line that started it.
+ * Runs the build's REPL on the process's terminal, in the interpreter's
+ * worker: each keystroke the main thread forwards is fed to the interpreter
+ * (it does the line editing, history, tab completion and Ctrl-E paste mode).
+ * Ctrl-D at an empty prompt ends it with status 0; a SystemExit ends it with
+ * status 0 (the build's REPL drops the exit code). Ctrl-C typed while a
+ * statement runs reaches it as KeyboardInterrupt (the main thread sees the
+ * keystroke); the REPL prints the traceback and prompts again. Code that
+ * reads stdin (`input()`) gets a cooked terminal while it reads, and first
+ * the keystrokes typed after the line that started it.
+ * @param setRaw asks the main thread to put the terminal in raw or cooked mode
  * @returns the exit status
  */
-export function runRepl(interpreter: Interpreter, stdio: ProcessStdio): Promise<number> {
-  const input = process.stdin;
-  return new Promise((resolve) => {
-    const setRaw = (raw: boolean): void => {
-      if (input.isTTY) input.setRawMode(raw);
-    };
-    const finish = (status: number): void => {
-      input.off('data', onData);
-      input.off('end', onEnd);
-      stdio.setReadHooks(undefined);
+export function runRepl(interpreter: Interpreter, stdio: ProcessStdio, stdin: StdinChannel, setRaw: (raw: boolean) => void): number {
+  stdio.setReadHooks({
+    before: () => {
       setRaw(false);
-      input.pause();
-      stdio.flush();
-      resolve(status);
-    };
-    // Bytes of the current chunk not yet fed to the REPL: code the REPL runs may read them (input()).
-    let pending: Uint8Array = new Uint8Array(0);
-    const onData = (data: Buffer): void => {
-      pending = data;
-      while (pending.length > 0) {
-        const byte = pending[0]!;
-        pending = pending.subarray(1);
-        const result = interpreter.replProcessChar(byte);
-        if (result !== 0) {
-          finish(result & REPL_EXIT_FLAG ? result & 0xff : 0);
-          return;
-        }
-      }
-      stdio.flush();
-    };
-    // Raw keystrokes end lines with CR; a cooked terminal would have turned them into LF.
-    const takePending = (): Uint8Array => {
-      const taken = Uint8Array.from(pending, (b) => (b === CR ? LF : b));
-      pending = new Uint8Array(0);
-      return taken;
-    };
-    const onEnd = (): void => finish(0);
-    stdio.setReadHooks({
-      before: () => {
-        setRaw(false);
-        return takePending();
-      },
-      after: () => setRaw(true),
-    });
-    setRaw(true);
-    interpreter.replInit();
-    stdio.flush();
-    input.on('data', onData);
-    input.on('end', onEnd);
-    input.resume();
+      stdin.cookTypedAhead();
+      return undefined;
+    },
+    after: () => setRaw(true),
   });
+  setRaw(true);
+  try {
+    interpreter.replInit();
+    for (;;) {
+      stdio.flush();
+      const key = stdin.readKey();
+      if (key < 0) return 0;
+      const result = interpreter.replProcessChar(key);
+      // A Ctrl-C that came as the statement finished must not strike the next one.
+      interpreter.dropPendingInterrupt();
+      if (result !== 0) return result & REPL_EXIT_FLAG ? result & 0xff : 0;
+    }
+  } finally {
+    stdio.setReadHooks(undefined);
+    stdio.flush();
+    setRaw(false);
+  }
 }

@@ -1,5 +1,4 @@
-import { fstatSync, readFileSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { Session } from '../../runtime/session.js';
@@ -11,46 +10,24 @@ import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
 import { DEFAULT_HEAP_LIMIT_BYTES } from './heap-size.js';
+import type { Interpreter } from '../../runtime/interpreter.js';
+import type { StdinChannel } from './stdin-channel.js';
+import { currentProcess, type CliProcess } from './cli-process.js';
 import { usableProxies } from '../net/proxy.js';
+
+export { currentProcess, type CliProcess } from './cli-process.js';
 
 /** Exit status when the script cannot be opened (CPython's and the Unix port's). */
 export const CANNOT_OPEN_STATUS = 2;
 
-/** What `mpy` needs from its process; tests and embedders may pass their own. */
-export interface CliProcess {
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  readonly stdinIsTTY: boolean;
-  readonly stdoutIsTTY: boolean;
-  writeError(text: string): void;
-}
-
-const require = createRequire(import.meta.url);
-
-/**
- * Whether `fd` is a terminal. Only a character device can be one, so pipes
- * and files (scripts, CI) are answered by fstat without loading node:tty,
- * which brings node:net with it (~4 ms at start-up).
- */
-function isTerminal(fd: number): boolean {
-  try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
-  } catch {
-    return false;
-  }
-  return (require('node:tty') as typeof import('node:tty')).isatty(fd);
-}
-
-/** The real process. */
-export function currentProcess(): CliProcess {
-  return {
-    env: process.env,
-    cwd: process.cwd(),
-    // Not process.stdin/stdout.isTTY: those getters build the streams.
-    stdinIsTTY: isTerminal(0),
-    stdoutIsTTY: isTerminal(1),
-    writeError: (text) => process.stderr.write(text),
-  };
+/** What the interpreter's thread gets from the main thread (see program-worker.ts). */
+export interface ProgramHost {
+  /** Stdin, fed by the main thread. */
+  readonly stdin: StdinChannel;
+  /** Called once the interpreter is up, before any Python of the program runs. */
+  onBoot(interpreter: Interpreter): void;
+  /** Asks for the terminal in raw (REPL) or cooked mode. */
+  setRaw(raw: boolean): void;
 }
 
 function strerror(error: NodeJS.ErrnoException): string {
@@ -66,7 +43,7 @@ function strerror(error: NodeJS.ErrnoException): string {
  * terminal, the program is read from stdin.
  * @returns the exit status
  */
-export async function runProgram(args: RunArgs, proc: CliProcess = currentProcess()): Promise<number> {
+export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProcess = currentProcess()): Promise<number> {
   const { program } = args;
   let first = '';
   if (program.kind === 'file') {
@@ -103,7 +80,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     path = mip.path;
   }
 
-  const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY });
+  const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY, source: (into) => host.stdin.read(into) });
   const session = await Session.start({
     stdio,
     argv: args.argv,
@@ -120,6 +97,8 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
     jsBridge: net.allow === undefined,
   });
   const interp = session.interpreter;
+  host.stdin.setWaits(interp.waits);
+  host.onBoot(interp);
   if (args.optimize > 0) interp.exec(`import micropython\nmicropython.opt_level(${args.optimize})`);
   if (args.compileOnly) interp.exec("__import__('_mpy_run').COMPILE_ONLY = True");
 
@@ -142,7 +121,7 @@ export async function runProgram(args: RunArgs, proc: CliProcess = currentProces
   if (program.kind === 'none' || inspect) {
     if (proc.stdinIsTTY) {
       const { runRepl } = await import('./repl.js');
-      status = await runRepl(interp, stdio);
+      status = runRepl(interp, stdio, host.stdin, (raw) => host.setRaw(raw));
     } else {
       status = session.runCode(readFileSync(0, 'utf8'));
     }

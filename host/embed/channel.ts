@@ -1,7 +1,8 @@
 /**
  * The main side of one instance's worker: starts it, sends requests one at a
- * time in the order they were made, enforces the per-call timeout, and ends
- * the worker on dispose, timeout or failure.
+ * time in the order they were made, interrupts the running one on request
+ * (`interrupt()`, an abort signal, the per-call timeout) and ends the worker
+ * on dispose, failure, or an interrupt Python did not yield to in time.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { shareInterpreterModule } from '../../wasm/shared-module.js';
 import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
 import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
+import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import { failureToError } from './failure.js';
 import type { ResolvedOptions } from './options.js';
 import type { OutputSink, RecordedOutput } from './output.js';
@@ -46,9 +48,24 @@ interface Job {
   readonly op: string;
   readonly req: Request;
   readonly record: boolean;
+  readonly signal: AbortSignal | undefined;
   resolve(result: JobResult): void;
   reject(error: Error): void;
   timer?: NodeJS.Timeout;
+  /** Ends the worker when the interrupted job does not give control back. */
+  graceTimer?: NodeJS.Timeout;
+  /** Set once `timeoutMs` passed: the job rejects with a timeout whatever it returns. */
+  timedOut?: boolean;
+  /** Removes the job's abort listener. */
+  unlisten?: () => void;
+}
+
+/** How a request is sent: see {@link WorkerChannel.send}. */
+export interface SendOptions {
+  /** Collect the output the request writes into the result. */
+  readonly record?: boolean;
+  /** Interrupts the request (or drops it, while queued) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /** One instance's worker and its request queue. */
@@ -56,6 +73,9 @@ export class WorkerChannel {
   readonly #worker: Worker;
   readonly #sink: OutputSink;
   readonly #timeoutMs: number | undefined;
+  readonly #graceMs: number;
+  readonly #interrupt: InterruptTarget | undefined;
+  readonly #interruptedRequest: Int32Array;
   readonly #exited: Promise<void>;
   readonly #credit: Int32Array;
   readonly #queue: Job[] = [];
@@ -64,11 +84,21 @@ export class WorkerChannel {
   /** Why new calls fail; set once the worker is being ended. */
   #closed: MicroPythonDisposedError | undefined;
 
-  private constructor(worker: Worker, sink: OutputSink, timeoutMs: number | undefined, exited: Promise<void>, credit: Int32Array) {
+  private constructor(
+    worker: Worker,
+    sink: OutputSink,
+    options: ResolvedOptions,
+    exited: Promise<void>,
+    credit: Int32Array,
+    interrupt: { target: InterruptTarget | undefined; request: Int32Array },
+  ) {
     this.#worker = worker;
     this.#credit = credit;
     this.#sink = sink;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = options.timeoutMs;
+    this.#graceMs = options.interruptGraceMs;
+    this.#interrupt = interrupt.target;
+    this.#interruptedRequest = interrupt.request;
     this.#exited = exited;
     worker.on('message', (m: WorkerMessage) => this.#onMessage(m));
     worker.on('error', (e: Error) => {
@@ -90,8 +120,10 @@ export class WorkerChannel {
       interpreter: shareInterpreterModule(),
       runtimeLibDir: RUNTIME_LIB_DIR,
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
+      interruptedRequest: new SharedArrayBuffer(4),
       outputCredit: newOutputCredit(),
     };
+    let target: InterruptTarget | undefined;
     // No inherited execArgv: flags such as --input-type or a test runner's loaders do not apply to the worker's plain .js entry.
     const worker = new Worker(workerUrl(), { workerData: init, execArgv: [], resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
     liveWorkers++;
@@ -103,7 +135,10 @@ export class WorkerChannel {
     try {
       await new Promise<void>((resolve, reject) => {
         onMessage = (m) => {
-          if (m.kind === 'ready') resolve();
+          if (m.kind === 'ready') {
+            target = m.interrupt ?? undefined;
+            resolve();
+          }
           else if (m.kind === 'bootError') reject(new Error(`MicroPython.create: the interpreter failed to start: ${m.message}`));
           else if (m.kind === 'output') {
             sink.write(m.fd, m.bytes);
@@ -121,7 +156,10 @@ export class WorkerChannel {
     } finally {
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     }
-    return new WorkerChannel(worker, sink, options.timeoutMs, exited, init.outputCredit);
+    return new WorkerChannel(worker, sink, options, exited, init.outputCredit, {
+      target,
+      request: new Int32Array(init.interruptedRequest),
+    });
   }
 
   /** Whether the channel still takes requests. */
@@ -129,17 +167,47 @@ export class WorkerChannel {
     return this.#closed === undefined;
   }
 
+  /** Whether running Python can be interrupted (the build's memory is shared). */
+  get interruptible(): boolean {
+    return this.#interrupt !== undefined;
+  }
+
   /**
    * Queues a request.
    * @param op the API method, for messages (`exec`, `fs.readFile`, ...)
-   * @param record collect the output the request writes into the result
    */
-  send(op: string, req: Request, record = false): Promise<JobResult> {
+  send(op: string, req: Request, options: SendOptions = {}): Promise<JobResult> {
     if (this.#closed) return Promise.reject(new MicroPythonDisposedError(this.#closed.message, { cause: this.#closed.cause }));
+    const { signal, record = false } = options;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<JobResult>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, op, req, record, resolve, reject });
+      const job: Job = { id: this.#nextId++, op, req, record, signal, resolve, reject };
+      if (signal) {
+        const onAbort = (): void => this.#abort(job);
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.#queue.push(job);
       this.#pump();
     });
+  }
+
+  /**
+   * Raises KeyboardInterrupt in the running request, if any.
+   * @returns whether a request was running
+   * @throws Error when this build cannot interrupt running Python
+   */
+  interrupt(): boolean {
+    if (!this.#interrupt) {
+      throw new Error(
+        'this MicroPython build cannot interrupt running Python (its wasm memory is not shared: MPY_WASM=original, ' +
+          'or the build step found no interrupt support; run `npm run build` and see its messages)',
+      );
+    }
+    const job = this.#current;
+    if (!job || this.#closed) return false;
+    this.#interruptJob(job);
+    return true;
   }
 
   /**
@@ -174,16 +242,58 @@ export class WorkerChannel {
     if (this.#timeoutMs !== undefined) {
       const ms = this.#timeoutMs;
       job.timer = setTimeout(() => {
+        job.timedOut = true;
+        if (this.#interrupt) {
+          this.#interruptTimedOut(job);
+          return;
+        }
         this.#finish(job);
-        job.reject(new MicroPythonTimeoutError(job.op, ms));
+        job.reject(new MicroPythonTimeoutError(job.op, ms, true));
         this.#shutdown(`this MicroPython instance was terminated after ${job.op} exceeded timeoutMs (${ms} ms); create a new instance`);
       }, ms);
     }
   }
 
+  /** Raises KeyboardInterrupt in the running `job` (Python may catch it and go on). */
+  #interruptJob(job: Job): void {
+    Atomics.store(this.#interruptedRequest, 0, job.id);
+    requestKeyboardInterrupt(this.#interrupt!);
+  }
+
+  /** Interrupts the timed-out `job`; ends the worker if it does not reply within the grace period. */
+  #interruptTimedOut(job: Job): void {
+    this.#interruptJob(job);
+    job.graceTimer = setTimeout(() => {
+      const reason = `${job.op} did not give control back within interruptGraceMs (${this.#graceMs} ms) of being interrupted`;
+      this.#finish(job);
+      job.reject(new MicroPythonTimeoutError(job.op, this.#timeoutMs!, true));
+      this.#shutdown(`this MicroPython instance was terminated: ${reason}; create a new instance`);
+    }, this.#graceMs);
+  }
+
+  #abort(job: Job): void {
+    if (this.#current === job) {
+      if (this.#interrupt) {
+        this.#interruptJob(job);
+        return;
+      }
+      this.#finish(job);
+      job.reject(abortReason(job.signal!));
+      this.#shutdown(`this MicroPython instance was terminated when ${job.op} was aborted (this build cannot interrupt running Python); create a new instance`);
+      return;
+    }
+    const at = this.#queue.indexOf(job);
+    if (at < 0) return;
+    this.#queue.splice(at, 1);
+    job.unlisten?.();
+    job.reject(abortReason(job.signal!));
+  }
+
   /** Detaches the current job; returns what it recorded. */
   #finish(job: Job): RecordedOutput | undefined {
     clearTimeout(job.timer);
+    clearTimeout(job.graceTimer);
+    job.unlisten?.();
     this.#current = undefined;
     return job.record ? this.#sink.stopRecording() : undefined;
   }
@@ -197,7 +307,8 @@ export class WorkerChannel {
     const job = this.#current;
     if (m.kind !== 'reply' || !job || m.id !== job.id) return;
     const output = this.#finish(job);
-    if (m.ok) job.resolve({ value: m.value, output });
+    if (job.timedOut) job.reject(new MicroPythonTimeoutError(job.op, this.#timeoutMs!, false));
+    else if (m.ok) job.resolve({ value: m.value, output });
     else job.reject(failureToError(m.failure));
     if (this.#queue.length === 0) this.#worker.unref();
     this.#pump();
@@ -212,8 +323,15 @@ export class WorkerChannel {
       job.reject(new MicroPythonDisposedError(`${job.op} did not finish: ${reason}`, { cause }));
     }
     for (const queued of this.#queue.splice(0)) {
+      queued.unlisten?.();
       queued.reject(new MicroPythonDisposedError(`${queued.op} did not start: ${reason}`, { cause }));
     }
     void this.#worker.terminate();
   }
+}
+
+/** What an aborted call rejects with: the signal's reason, as `fetch` does. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
 }

@@ -26,6 +26,17 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+/** Per-call options of the running methods. */
+export interface CallOptions {
+  /**
+   * Aborting it does what {@link MicroPython.interrupt} does to this call
+   * while it runs (KeyboardInterrupt: the call rejects with `PythonError`);
+   * a call still queued, or given an aborted signal, rejects with the
+   * signal's reason without running.
+   */
+  readonly signal?: AbortSignal;
+}
+
 const DOTTED_NAME = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
 
 function checkName(name: unknown, what: string): string {
@@ -43,8 +54,8 @@ function checkCode(code: unknown, what: string): string {
 /**
  * An isolated MicroPython VM in its own worker thread. Calls run one at a
  * time in the order they are made. Python errors reject with `PythonError`,
- * `SystemExit` with `ExitError`; after `timeoutMs` a call rejects with
- * `MicroPythonTimeoutError` and the instance is gone. Dispose it with
+ * `SystemExit` with `ExitError`; after `timeoutMs` the call is interrupted
+ * and rejects with `MicroPythonTimeoutError` (see its `terminated`). Dispose it with
  * `await mp.dispose()` or `await using mp = ...`; an idle instance does not
  * keep the process alive.
  */
@@ -73,8 +84,8 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /** Runs statements in `__main__` (the filename in tracebacks is `<string>`). */
-  async exec(code: string): Promise<void> {
-    await this.#send('exec', { op: 'exec', code: checkCode(code, 'exec') });
+  async exec(code: string, options?: CallOptions): Promise<void> {
+    await this.#send('exec', { op: 'exec', code: checkCode(code, 'exec') }, options);
   }
 
   /**
@@ -82,8 +93,8 @@ export class MicroPython implements AsyncDisposable {
    * the value table in the docs). `T` is not checked: it only types the result.
    * @throws PythonError TypeError when the value has no JS counterpart
    */
-  async eval<T extends PyValue = PyValue>(expression: string): Promise<T> {
-    return (await this.#send('eval', { op: 'eval', code: checkCode(expression, 'eval') })) as T;
+  async eval<T extends PyValue = PyValue>(expression: string, options?: CallOptions): Promise<T> {
+    return (await this.#send('eval', { op: 'eval', code: checkCode(expression, 'eval') }, options)) as T;
   }
 
   /**
@@ -97,30 +108,31 @@ export class MicroPython implements AsyncDisposable {
     return this.callKw<T>(target, args, {});
   }
 
-  /** Like {@link call}, with keyword arguments. */
+  /** Like {@link call}, with keyword arguments (and per-call options, which `call` cannot take). */
   async callKw<T extends PyValue = PyValue>(
     target: string,
     args: readonly PyInput[],
     kwargs: Readonly<Record<string, PyInput>>,
+    options?: CallOptions,
   ): Promise<T> {
     const name = checkName(target, 'call');
     const req = { op: 'call', target: name, args: encodeValue(args, 'args'), kwargs: encodeValue(kwargs, 'kwargs') } as const;
-    return (await this.#send(`call ${name}`, req)) as T;
+    return (await this.#send(`call ${name}`, req, options)) as T;
   }
 
   /** The value of a dotted name (resolved as in {@link call}), converted to JS. */
-  async get<T extends PyValue = PyValue>(target: string): Promise<T> {
+  async get<T extends PyValue = PyValue>(target: string, options?: CallOptions): Promise<T> {
     const name = checkName(target, 'get');
-    return (await this.#send(`get ${name}`, { op: 'get', target: name })) as T;
+    return (await this.#send(`get ${name}`, { op: 'get', target: name }, options)) as T;
   }
 
   /**
    * Imports a module, as `import name` in `__main__` does (binding its top
    * package there), and returns a handle to call into it.
    */
-  async import(name: string): Promise<PythonModule> {
+  async import(name: string, options?: CallOptions): Promise<PythonModule> {
     const checked = checkName(name, 'import');
-    await this.#send(`import ${checked}`, { op: 'import', target: checked });
+    await this.#send(`import ${checked}`, { op: 'import', target: checked }, options);
     return new PythonModule(this, checked);
   }
 
@@ -129,9 +141,9 @@ export class MicroPython implements AsyncDisposable {
    * rejects for Python errors; the outcome is the exit status, and the
    * traceback of an uncaught exception is in `stderr`.
    */
-  async runFile(path: string): Promise<RunResult> {
+  async runFile(path: string, options?: CallOptions): Promise<RunResult> {
     if (typeof path !== 'string' || path === '') throw new TypeError('runFile: path must be a non-empty string');
-    const { value, output } = await this.#channel.send('runFile', { op: 'runFile', path }, true);
+    const { value, output } = await this.#channel.send('runFile', { op: 'runFile', path }, { record: true, signal: options?.signal });
     return { exitCode: value as number, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '' };
   }
 
@@ -154,7 +166,21 @@ export class MicroPython implements AsyncDisposable {
     this.#sink.clear();
   }
 
-  /** Whether the instance still takes calls (false after dispose, a timeout or a worker failure). */
+  /**
+   * Raises `KeyboardInterrupt` in the running call, if any, wherever it is:
+   * a CPU loop, `time.sleep`, a blocking socket read. The call rejects with
+   * `PythonError` (`.type === 'KeyboardInterrupt'`) unless Python catches it;
+   * the instance stays usable. Calls queued behind it run as usual. Python
+   * may catch it and go on, as with Ctrl-C; only `timeoutMs` ends a call that
+   * will not stop.
+   * @returns whether a call was running
+   * @throws Error when this build cannot interrupt running Python (`MPY_WASM=original`)
+   */
+  interrupt(): boolean {
+    return this.#channel.interrupt();
+  }
+
+  /** Whether the instance still takes calls (false after dispose, a worker failure, or an interrupt that had to terminate it). */
   get usable(): boolean {
     return this.#channel.open;
   }
@@ -174,7 +200,7 @@ export class MicroPython implements AsyncDisposable {
     return this.dispose();
   }
 
-  async #send(op: string, req: Request): Promise<unknown> {
-    return (await this.#channel.send(op, req)).value;
+  async #send(op: string, req: Request, options?: CallOptions): Promise<unknown> {
+    return (await this.#channel.send(op, req, { signal: options?.signal })).value;
   }
 }

@@ -6,8 +6,10 @@
  */
 
 /**
- * A call to a MicroPython instance ran longer than its `timeoutMs`. The
- * instance's worker was terminated: the instance cannot be used any more.
+ * A call to a MicroPython instance ran longer than its `timeoutMs`. Python
+ * was interrupted (KeyboardInterrupt); when it gave control back within the
+ * grace period the instance is still usable (`terminated` false), otherwise
+ * its worker was terminated and the instance cannot be used any more.
  * Its `name` is `'TimeoutError'`; the class is named apart from the DOM's
  * `TimeoutError` so that `instanceof` checks are unambiguous.
  */
@@ -16,19 +18,25 @@ export class MicroPythonTimeoutError extends Error {
   readonly timeoutMs: number;
   /** What was running, e.g. `exec`. */
   readonly operation: string;
+  /** Whether the worker had to be terminated (the instance is then gone). */
+  readonly terminated: boolean;
 
   /**
    * @param operation what was running
    * @param timeoutMs the limit that passed
+   * @param terminated whether the worker was terminated
    */
-  constructor(operation: string, timeoutMs: number) {
+  constructor(operation: string, timeoutMs: number, terminated = true) {
     super(
       `MicroPython ${operation} did not finish within timeoutMs (${timeoutMs} ms); ` +
-        'its worker was terminated and this instance can no longer be used: create a new one',
+        (terminated
+          ? 'it did not stop when interrupted, so its worker was terminated and this instance can no longer be used: create a new one'
+          : 'it was interrupted with KeyboardInterrupt and the instance is still usable'),
     );
     this.name = 'TimeoutError';
     this.operation = operation;
     this.timeoutMs = timeoutMs;
+    this.terminated = terminated;
   }
 }
 

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from '../cli/heap-size.js';
-import { checkNetworkOption, type NetworkOption } from './network.js';
+import { checkListenOption, checkNetworkOption, type NetworkOption } from './network.js';
 
 /** A host directory shown to Python, with its access mode. */
 export interface MountOption {
@@ -64,16 +64,27 @@ export interface MicroPythonOptions {
   readonly heapSize?: string | number;
   /**
    * Limit in milliseconds on each call (`exec`, `eval`, `call`, `import`,
-   * `runFile`, fs helpers). When it passes, the call rejects with
-   * `MicroPythonTimeoutError`, the worker is terminated and the instance can
-   * no longer be used. `Infinity` means no limit. Default: no limit.
+   * `runFile`, fs helpers). When it passes, the running Python gets a
+   * `KeyboardInterrupt` and the call rejects with `MicroPythonTimeoutError`;
+   * if Python has not given control back within `interruptGraceMs` (it
+   * swallowed the interrupt, or waits where no interrupt reaches), the worker
+   * is terminated and the instance can no longer be used. The error's
+   * `terminated` says which happened. `Infinity` means no limit. Default: no limit.
    */
   readonly timeoutMs?: number;
+  /**
+   * How long a call that passed `timeoutMs` and was interrupted may take to
+   * give control back before its worker is terminated, in milliseconds.
+   * Default: 1000.
+   */
+  readonly interruptGraceMs?: number;
   /**
    * Network access. Off unless granted: `{ allow: ['127.0.0.1:8080',
    * '*.example.com:443'] }` lists the `host:port` patterns Python's
    * `socket`/`ssl` may connect to; any other connect raises
-   * `OSError(EACCES)`. Default: off (`false`, every connection denied).
+   * `OSError(EACCES)`. `listen` lists the addresses Python may bind and
+   * listen on (`{ listen: ['127.0.0.1:*'] }`); any other bind raises
+   * `OSError(EACCES)`. Default: off (`false`, every connection and bind denied).
    */
   readonly network?: NetworkOption;
   /**
@@ -117,6 +128,7 @@ export interface WorkerSettings {
   readonly heapBytes: number;
   readonly heapLimitBytes: number;
   readonly networkAllow: string[];
+  readonly networkListen: string[];
   readonly jsBridge: boolean;
   readonly fsBytes: number;
 }
@@ -125,6 +137,7 @@ export interface WorkerSettings {
 export interface ResolvedOptions {
   readonly worker: WorkerSettings;
   readonly timeoutMs: number | undefined;
+  readonly interruptGraceMs: number;
   readonly stdout: OutputOption;
   readonly stderr: OutputOption;
   readonly outputLimit: number;
@@ -147,6 +160,8 @@ export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
 const INITIAL_HEAP_BYTES = 4 * 1024 * 1024;
 const MIN_HEAP_BYTES = 256 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Default of {@link MicroPythonOptions.interruptGraceMs}. */
+export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
 const RESERVED_TOP = new Set(['dev', 'proc']);
 
 const KNOWN: readonly (keyof MicroPythonOptions)[] = [
@@ -158,6 +173,7 @@ const KNOWN: readonly (keyof MicroPythonOptions)[] = [
   'stdin',
   'heapSize',
   'timeoutMs',
+  'interruptGraceMs',
   'network',
   'js',
   'stdout',
@@ -259,6 +275,14 @@ function checkTimeout(value: unknown): number | undefined {
   return value;
 }
 
+function checkGrace(value: unknown): number {
+  if (value === undefined) return DEFAULT_INTERRUPT_GRACE_MS;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || value > MAX_TIMER_MS) {
+    fail(`interruptGraceMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS} (got ${String(value)})`);
+  }
+  return value;
+}
+
 function checkOutput(value: unknown, what: string): OutputOption {
   if (value === undefined) return 'capture';
   if (typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore') return value as OutputOption;
@@ -311,10 +335,12 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
+      networkListen: checkListenOption(options.network, fail),
       jsBridge: checkBoolean(options.js, 'js'),
       fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, '1536M']),
     },
     timeoutMs: checkTimeout(options.timeoutMs),
+    interruptGraceMs: checkGrace(options.interruptGraceMs),
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),
     outputLimit: checkSize(options.outputLimit, 'outputLimit', DEFAULT_OUTPUT_LIMIT_BYTES, [MIN_OUTPUT_LIMIT_BYTES, '1K'], [MAX_OUTPUT_LIMIT_BYTES, '256M']),

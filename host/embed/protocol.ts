@@ -7,6 +7,7 @@
  */
 import type { PyValue } from './codec.js';
 import type { WorkerSettings } from './options.js';
+import type { InterruptTarget } from '../../runtime/interrupt.js';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
@@ -22,6 +23,8 @@ export interface WorkerInit {
   readonly runtimeLibDir: string;
   /** The V8 stack size the worker was given, in bytes (for the recursion limit). */
   readonly v8StackBytes: number;
+  /** One Int32: the id of the request the main side last interrupted (a late interrupt for an earlier one is dropped). */
+  readonly interruptedRequest: SharedArrayBuffer;
   /** Output bytes in flight to the main side (see output-credit.ts). */
   readonly outputCredit: Int32Array;
 }
@@ -57,7 +60,7 @@ export type Reply =
 
 /** Any message from the worker. */
 export type WorkerMessage =
-  | { readonly kind: 'ready' }
+  | { readonly kind: 'ready'; readonly interrupt: InterruptTarget | null }
   | { readonly kind: 'bootError'; readonly message: string }
   | { readonly kind: 'output'; readonly fd: 1 | 2; readonly bytes: Uint8Array }
   | Reply;

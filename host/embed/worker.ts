@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
+import { keyboardInterruptPending } from '../../runtime/interrupt.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
@@ -25,6 +26,7 @@ const DISPATCH = "__import__('_mpy_embed').dispatch()";
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const stdio = new WorkerStdio(port, init.settings.stdin, init.outputCredit);
+const interruptedRequest = new Int32Array(init.interruptedRequest);
 
 let pendingRequest = '';
 let replyText: string | undefined;
@@ -111,22 +113,34 @@ async function boot(): Promise<Session> {
       });
       boundMemoryFilesystem(fs, settings.fsBytes);
     },
-    // The allow-list is always given: an empty one denies every connection.
-    hostModules: (interp) => ({ _mpy_embed_host: embedHost, ...netHostModules({ allow: settings.networkAllow })(interp) }),
+    // The allow-lists are always given: an empty one denies every connection (or bind).
+    hostModules: (interp, beforeBlock) => ({
+      _mpy_embed_host: embedHost,
+      ...netHostModules({ allow: settings.networkAllow, listen: settings.networkListen })(interp, beforeBlock),
+    }),
     preload: ['_mpy_embed'],
   });
   return session;
 }
 
+/** Takes a KeyboardInterrupt that came too late for the request it was meant for (or early for none). */
+function dropStaleInterrupt(session: Session, requestId: number): void {
+  const target = session.interpreter.interruptTarget;
+  if (!target || !keyboardInterruptPending(target) || Atomics.load(interruptedRequest, 0) === requestId) return;
+  session.interpreter.dropPendingInterrupt();
+}
+
 try {
   const session = await boot();
   port.on('message', (msg: { id: number } & Request) => {
+    dropStaleInterrupt(session, msg.id);
     const outcome = handle(session, msg);
+    dropStaleInterrupt(session, -1);
     stdio.flush();
     if (outcome.ok) port.postMessage({ kind: 'reply', id: msg.id, ok: true, value: outcome.value }, outcome.transfer ?? []);
     else port.postMessage({ kind: 'reply', id: msg.id, ok: false, failure: outcome.failure });
   });
-  port.postMessage({ kind: 'ready' });
+  port.postMessage({ kind: 'ready', interrupt: session.interpreter.interruptTarget ?? null });
 } catch (e) {
   const message = e instanceof PythonError ? e.traceback : e instanceof Error ? e.message : String(e);
   port.postMessage({ kind: 'bootError', message });

@@ -14,10 +14,20 @@ import { IndexMapping } from './index-mapping.js';
 import { NetPolicy } from './policy.js';
 import { checkProxySettings } from './proxy.js';
 import { DEFAULT_TIMEOUT_MS, type NetOptions, workerConfig } from './options.js';
-import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig } from './protocol.js';
+import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig, type WorkerInit } from './protocol.js';
+import type { HostWaits } from '../../runtime/interrupt.js';
 
 /** Extra wait beyond an operation's own limit before the worker is deemed stuck. */
 const GRACE_MS = 5_000;
+/**
+ * The least time a worker gets to answer before it is deemed stuck: a
+ * non-blocking operation answers at once, but a worker starved of CPU on a
+ * loaded machine must not be ended (with every socket) for being slow.
+ */
+const MIN_ANSWER_MS = 30_000;
+
+/** Operations that wait for the network and end early, with EINTR, for a KeyboardInterrupt. */
+const CANCELLABLE: ReadonlySet<string> = new Set(['recv', 'accept', 'recvfrom', 'pollmany']);
 
 type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
 /** A request as the caller writes it (the bridge numbers it). */
@@ -66,16 +76,25 @@ export class NetBridge {
   #nextId = 1;
   #generation = 0;
   readonly #stats: BridgeStats = { crossings: 0, bytesIn: 0 };
+  readonly #waits: HostWaits | undefined;
 
   /**
    * @param options see {@link NetOptions}
+   * @param waits the interpreter's interruptible waits: a blocking `recv`
+   *   then ends with -EINTR when a KeyboardInterrupt is pending
    * @throws Error when the CA file cannot be read, TypeError for a bad allow-list or index URL
    */
-  constructor(options: NetOptions = {}) {
+  constructor(options: NetOptions = {}, waits?: HostWaits) {
+    this.#waits = waits;
     this.#config = workerConfig(options);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Validate here, where the embedder sees the error, not in the worker.
     new NetPolicy(this.#config.allow);
+    try {
+      new NetPolicy(this.#config.listen);
+    } catch (e) {
+      throw new TypeError((e as Error).message.replace(/^network allow-list:/, 'network listen-list:'));
+    }
     if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
     if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
     checkProxySettings(this.#config.proxy);
@@ -123,8 +142,8 @@ export class NetBridge {
     const seq = (this.#seq = (this.#seq % 0x7fffffff) + 1);
     Atomics.store(this.#header, Slot.State, STATE_WAITING);
     worker.postMessage({ ...request, seq });
-    const outcome = Atomics.wait(this.#header, Slot.State, STATE_WAITING, limitMs + GRACE_MS);
-    if (outcome === 'timed-out' || Atomics.load(this.#header, Slot.Seq) !== seq) {
+    const answered = this.#waitForReply(request, Math.max(limitMs + GRACE_MS, MIN_ANSWER_MS));
+    if (!answered || Atomics.load(this.#header, Slot.Seq) !== seq) {
       this.#restart();
       return { result: -Errno.ETIMEDOUT, data: this.#data.subarray(0, 0) };
     }
@@ -132,6 +151,30 @@ export class NetBridge {
     const length = Atomics.load(this.#header, Slot.Length);
     if (request.op === 'recv' && result > 0) this.#stats.bytesIn += result;
     return { result, data: this.#data.subarray(0, length) };
+  }
+
+  /**
+   * Waits for the reply to the posted request, up to `limitMs`. With
+   * interruptible waits, a pending KeyboardInterrupt cancels a `recv` (the
+   * worker then answers -EINTR at once, or with data that won the race).
+   * @returns false when the limit passed
+   */
+  #waitForReply(request: BridgeRequest, limitMs: number): boolean {
+    const waits = this.#waits;
+    if (waits === undefined) return Atomics.wait(this.#header, Slot.State, STATE_WAITING, limitMs) !== 'timed-out';
+    const end = Date.now() + limitMs;
+    let cancelled = false;
+    for (;;) {
+      const seen = waits.snapshot();
+      if (Atomics.load(this.#header, Slot.State) !== STATE_WAITING) return true;
+      if (!cancelled && CANCELLABLE.has(request.op) && waits.pending()) {
+        this.post({ op: 'cancel', id: 'id' in request ? request.id : 0 });
+        cancelled = true;
+      }
+      const left = end - Date.now();
+      if (left <= 0) return false;
+      waits.waitFrom(seen, left);
+    }
   }
 
   /** Sends a request that needs no answer (close). */
@@ -150,7 +193,8 @@ export class NetBridge {
     const file = workerFile();
     // Loaded here, not at start-up (~2.5 ms): most programs never open a socket.
     const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-    const worker = new Worker(file, { workerData: { shared: this.#shared, config: this.#config } });
+    const init: WorkerInit = { shared: this.#shared, config: this.#config, wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined };
+    const worker = new Worker(file, { workerData: init });
     worker.unref();
     worker.on('error', () => {
       if (this.#worker === worker) this.#worker = undefined;

@@ -32,6 +32,8 @@ export interface ConnectionContext extends UpstreamContext {
   readonly maxRedirects: number;
   /** Host names learned by lookups, by address (for the allow-list). */
   readonly names: ReadonlyMap<string, string>;
+  /** Called when the socket's readiness may have changed (for polls). */
+  readonly changed?: () => void;
 }
 
 type Mode = 'new' | 'connecting' | 'sniff' | 'http' | 'raw' | 'closed';
@@ -48,7 +50,9 @@ function err(code: number): number {
 /** A program socket (see the module doc). */
 export class Connection {
   readonly #ctx: ConnectionContext;
-  readonly #inbound = new Inbound();
+  /** Set by {@link cancelRead} while a `recv` is still getting ready. */
+  #readCancelled = false;
+  readonly #inbound: Inbound;
   #mode: Mode = 'new';
   #address = '';
   #port = 0;
@@ -64,6 +68,31 @@ export class Connection {
   /** @param ctx shared settings of the worker */
   constructor(ctx: ConnectionContext) {
     this.#ctx = ctx;
+    this.#inbound = new Inbound(ctx.changed);
+  }
+
+  /**
+   * A connection a listener accepted: a plain byte stream from the start
+   * (the host never interprets what a client sends to the program).
+   */
+  static accepted(ctx: ConnectionContext, socket: Socket): Connection {
+    const c = new Connection(ctx);
+    c.#address = socket.remoteAddress ?? '';
+    c.#port = socket.remotePort ?? 0;
+    c.#mode = 'raw';
+    c.#adopt(socket);
+    socket.resume();
+    return c;
+  }
+
+  /** The local or remote end as `[address, port]`, when known. */
+  endpoint(peer: boolean): [string, number] | undefined {
+    const s = this.#socket;
+    if (peer) {
+      if (this.#mode === 'new' || this.#mode === 'closed') return undefined;
+      return [s?.remoteAddress ?? this.#address, s?.remotePort ?? this.#port];
+    }
+    return s?.localAddress === undefined ? undefined : [s.localAddress, s.localPort ?? 0];
   }
 
   /**
@@ -115,10 +144,12 @@ export class Connection {
       }
       if (typeof socket === 'number') {
         this.#mode = 'new';
+        this.#ctx.changed?.();
         return -socket;
       }
       this.#adopt(socket);
       this.#mode = 'sniff';
+      this.#ctx.changed?.();
       return 0;
     });
     if (timeoutMs === 0) return -Errno.EINPROGRESS;
@@ -182,19 +213,28 @@ export class Connection {
    * @returns bytes, 0 at end of stream, or a negative guest error
    */
   async recv(max: number, timeoutMs: number): Promise<ReadResult> {
+    this.#readCancelled = false;
     const ready = await this.#ready();
     if (ready !== 0) return ready;
     if (this.#mode === 'sniff') {
       const raw = await this.#goRaw();
       if (raw !== 0) return raw;
     }
+    if (this.#readCancelled) return -Errno.EINTR;
     return this.#inbound.read(max, timeoutMs);
+  }
+
+  /** Ends a waiting read at once with -EINTR; bytes not yet taken stay queued for the next read. */
+  cancelRead(): void {
+    this.#readCancelled = true;
+    this.#inbound.cancel();
   }
 
   /** Readiness bits, as MicroPython's stream poll ({@link Poll}). */
   poll(): number {
     let bits = 0;
-    if (this.#mode === 'new' || this.#mode === 'closed') return Poll.HUP;
+    if (this.#mode === 'closed') return Poll.HUP;
+    if (this.#mode === 'new') return Poll.WR | Poll.HUP;
     if (this.#inbound.readable) bits |= Poll.RD;
     if (this.#mode !== 'connecting') bits |= Poll.WR;
     return bits;

@@ -14,6 +14,7 @@
 /** Linux errno values (as MicroPython's `errno` module has them) used by the network layer. */
 export const Errno = {
   EPERM: 1,
+  EINTR: 4,
   EIO: 5,
   EBADF: 9,
   EAGAIN: 11,

@@ -30,6 +30,13 @@ export class Inbound {
   #producer: Producer | undefined;
   #paused = false;
   #waiter: (() => void) | undefined;
+  #cancel: (() => void) | undefined;
+  readonly #onChange: (() => void) | undefined;
+
+  /** @param onChange called whenever the queue becomes readable (for polls) */
+  constructor(onChange?: () => void) {
+    this.#onChange = onChange;
+  }
 
   /** Bytes queued. */
   get size(): number {
@@ -84,20 +91,24 @@ export class Inbound {
     if (timeoutMs === 0) return -Errno.EAGAIN;
     return new Promise<ReadResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      this.#waiter = () => {
-        const got = this.#take(max);
-        if (got === undefined) return;
+      const settle = (result: ReadResult): void => {
         if (timer) clearTimeout(timer);
         this.#waiter = undefined;
-        resolve(got);
+        this.#cancel = undefined;
+        resolve(result);
       };
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          this.#waiter = undefined;
-          resolve(-Errno.ETIMEDOUT);
-        }, timeoutMs);
-      }
+      this.#waiter = () => {
+        const got = this.#take(max);
+        if (got !== undefined) settle(got);
+      };
+      this.#cancel = () => settle(-Errno.EINTR);
+      if (timeoutMs > 0) timer = setTimeout(() => settle(-Errno.ETIMEDOUT), timeoutMs);
     });
+  }
+
+  /** Ends the waiting read, if any, with -EINTR (nothing is taken from the queue). */
+  cancel(): void {
+    this.#cancel?.();
   }
 
   /** Whether a read would answer at once. */
@@ -136,5 +147,6 @@ export class Inbound {
 
   #wake(): void {
     this.#waiter?.();
+    this.#onChange?.();
   }
 }

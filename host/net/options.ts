@@ -15,6 +15,12 @@ export interface NetOptions {
    * `undefined`: everything (the `mpy` command); `[]`: nothing.
    */
   readonly allow?: readonly string[];
+  /**
+   * Where the program may bind and listen (TCP servers, UDP sockets), as
+   * `host:port` patterns of the bound address. `undefined`: anywhere (the
+   * `mpy` command, as the Unix port); `[]`: nowhere.
+   */
+  readonly listen?: readonly string[];
   /** Map upip's default indexes onto this index URL (see ./index-mapping.ts). */
   readonly indexUrl?: string;
   /** Time limit in ms of a blocking operation on a socket with no timeout set. Default 60000. */
@@ -38,25 +44,37 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The options the environment gives: `MPY_INDEX_URL`, `MPY_NET_TIMEOUT`
  * (seconds), `MPY_NET_ALLOW` (comma-separated patterns; unset allows
- * everything), `MPY_NET_DNS` (comma-separated DNS servers), `HTTP_PROXY`,
- * `HTTPS_PROXY`, `NO_PROXY` (and lower-case; ./proxy.ts). NODE_EXTRA_CA_CERTS
- * is in Node's default store anyway.
+ * everything), `MPY_NET_LISTEN` (the same for binding and listening),
+ * `MPY_NET_DNS` (comma-separated DNS servers), `HTTP_PROXY`, `HTTPS_PROXY`,
+ * `NO_PROXY` (and lower-case; ./proxy.ts). NODE_EXTRA_CA_CERTS is in Node's
+ * default store anyway.
  */
 export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
   const timeout = Number(env.MPY_NET_TIMEOUT);
   return {
     indexUrl: env.MPY_INDEX_URL || undefined,
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
-    allow: env.MPY_NET_ALLOW === undefined ? undefined : env.MPY_NET_ALLOW.split(',').map((s) => s.trim()).filter(Boolean),
+    allow: patternList(env.MPY_NET_ALLOW),
+    listen: patternList(env.MPY_NET_LISTEN),
     dnsServers: env.MPY_NET_DNS ? env.MPY_NET_DNS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     proxy: proxySettingsFromEnv(env),
   };
+}
+
+function patternList(value: string | undefined): string[] | undefined {
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** The worker's fixed settings. */
 export function workerConfig(options: NetOptions): WorkerConfig {
   return {
     allow: options.allow ?? null,
+    listen: options.listen ?? null,
     indexUrl: options.indexUrl ?? null,
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     connectTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -76,6 +94,10 @@ export function checkNetOptions(options: NetOptions): string | undefined {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e instanceof TypeError && /Invalid URL/.test(e.message)) return `MPY_INDEX_URL ${options.indexUrl} is not a URL`;
-    return e.message.replace(/^network allow-list:/, 'MPY_NET_ALLOW:').replace(/^index URL/, 'MPY_INDEX_URL').replace(/^DNS server/, 'MPY_NET_DNS: DNS server');
+    return e.message
+      .replace(/^network allow-list:/, 'MPY_NET_ALLOW:')
+      .replace(/^network listen-list:/, 'MPY_NET_LISTEN:')
+      .replace(/^index URL/, 'MPY_INDEX_URL')
+      .replace(/^DNS server/, 'MPY_NET_DNS: DNS server');
   }
 }

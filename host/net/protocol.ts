@@ -46,6 +46,8 @@ export const STATE_DONE = 1;
 export interface WorkerConfig {
   /** Allowed `host:port` patterns; `null` allows everything. */
   readonly allow: readonly string[] | null;
+  /** `host:port` patterns a program may bind and listen on; `null` allows everything. */
+  readonly listen: readonly string[] | null;
   /** Target of the index mapping (`MPY_INDEX_URL`), or `null` for none. */
   readonly indexUrl: string | null;
   /** Redirects followed per HTTP request before the last 3xx is handed back. */
@@ -62,6 +64,12 @@ export interface WorkerConfig {
 export interface WorkerInit {
   readonly shared: SharedArrayBuffer;
   readonly config: WorkerConfig;
+  /**
+   * The interpreter's wake word (runtime/interrupt.ts), rung after each reply
+   * too: the interpreter then waits on that one word for a reply or an
+   * interrupt. Absent: it waits on `State` alone.
+   */
+  readonly wake?: SharedArrayBuffer;
 }
 
 /** Fields every request carries. */
@@ -78,12 +86,53 @@ interface Base {
 export type NetRequest =
   | (Base & { readonly op: 'lookup'; readonly host: string; readonly port: number; readonly family: number })
   | (Base & { readonly op: 'connect'; readonly id: number; readonly host: string; readonly port: number; readonly timeoutMs: number })
-  | (Base & { readonly op: 'wrap'; readonly id: number; readonly servername: string | null; readonly verify: boolean; readonly timeoutMs: number })
+  | (Base & {
+      readonly op: 'wrap';
+      readonly id: number;
+      readonly servername: string | null;
+      readonly verify: boolean;
+      readonly timeoutMs: number;
+    })
   | (Base & { readonly op: 'send'; readonly id: number; readonly length: number; readonly timeoutMs: number })
   | (Base & { readonly op: 'recv'; readonly id: number; readonly max: number; readonly timeoutMs: number })
   | (Base & { readonly op: 'poll'; readonly id: number })
+  /** Binds `id` (an IP address and port) as a TCP listener or a UDP socket. */
+  | (Base & {
+      readonly op: 'bind';
+      readonly id: number;
+      readonly kind: SocketKind;
+      readonly host: string;
+      readonly port: number;
+      readonly family: number;
+    })
+  | (Base & { readonly op: 'listen'; readonly id: number; readonly backlog: number })
+  /** Takes a connection of listener `id` as the new socket `newId`; reply data: the peer's sockaddr. */
+  | (Base & { readonly op: 'accept'; readonly id: number; readonly newId: number; readonly timeoutMs: number })
+  /** Reply data: the sockaddr of the local (`peer` false) or remote end. */
+  | (Base & { readonly op: 'name'; readonly id: number; readonly peer: boolean })
+  /** Sends one datagram of `length` bytes from the data area. */
+  | (Base & {
+      readonly op: 'sendto';
+      readonly id: number;
+      readonly host: string;
+      readonly port: number;
+      readonly family: number;
+      readonly length: number;
+    })
+  /** Receives one datagram: reply data is a length byte, the sender's sockaddr, then the payload; result is the payload length. */
+  | (Base & { readonly op: 'recvfrom'; readonly id: number; readonly max: number; readonly timeoutMs: number })
+  /**
+   * Waits until one of `ids` is ready for its `events` or `timeoutMs` passes;
+   * reply data: one byte of revents per id, result: how many are ready.
+   */
+  | (Base & { readonly op: 'pollmany'; readonly ids: readonly number[]; readonly events: readonly number[]; readonly timeoutMs: number })
   | (Base & { readonly op: 'shutdown'; readonly id: number })
-  | (Base & { readonly op: 'close'; readonly id: number });
+  | (Base & { readonly op: 'close'; readonly id: number })
+  /** Ends a waiting `recv` on the socket at once with -EINTR (the interpreter was interrupted); no reply of its own. */
+  | (Base & { readonly op: 'cancel'; readonly id: number });
+
+/** What a bound socket is. */
+export type SocketKind = 'tcp' | 'udp';
 
 /** `poll` result bits, as MicroPython's `MP_STREAM_POLL_*`. */
 export const Poll = { RD: 0x0001, WR: 0x0004, ERR: 0x0008, HUP: 0x0010 } as const;

@@ -17,10 +17,10 @@ import type { NetOptions } from './options.js';
 export function netHostModules(
   options: NetOptions,
   onBridge?: (bridge: NetBridge) => void,
-): (interp: Interpreter) => Record<string, Readonly<Record<string, unknown>>> {
-  return (interp) => {
-    const bridge = new NetBridge(options);
+): (interp: Interpreter, beforeBlock?: () => void) => Record<string, Readonly<Record<string, unknown>>> {
+  return (interp, beforeBlock) => {
+    const bridge = new NetBridge(options, interp.waits);
     onBridge?.(bridge);
-    return { _mpy_net: createNetModule(bridge, () => interp.heapU8()) };
+    return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };
   };
 }

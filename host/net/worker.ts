@@ -12,12 +12,16 @@ import { IndexMapping } from './index-mapping.js';
 import { parseSockaddr, resolveHost, sockaddrBytes, splitHostPort } from './lookup.js';
 import { NetPolicy } from './policy.js';
 import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, type NetRequest, type WorkerInit } from './protocol.js';
+import { Readiness } from './readiness.js';
+import { Sockets } from './sockets.js';
 
-const { shared, config } = workerData as WorkerInit;
+const { shared, config, wake } = workerData as WorkerInit;
+const wakeWord = wake === undefined ? undefined : new Int32Array(wake);
 const header = new Int32Array(shared, 0, HEADER_BYTES / 4);
 const data = Buffer.from(shared, HEADER_BYTES, DATA_BYTES);
 
 const names = new Map<string, string>();
+const readiness = new Readiness();
 const ctx: ConnectionContext = {
   policy: new NetPolicy(config.allow),
   mapping: config.indexUrl === null ? undefined : new IndexMapping(config.indexUrl),
@@ -26,8 +30,9 @@ const ctx: ConnectionContext = {
   names,
   dnsServers: config.dnsServers,
   proxy: config.proxy,
+  changed: () => readiness.changed(),
 };
-const connections = new Map<number, Connection>();
+const sockets = new Sockets(ctx, readiness, new NetPolicy(config.listen));
 
 function reply(seq: number, result: number, bytes?: Buffer): void {
   let length = 0;
@@ -40,13 +45,20 @@ function reply(seq: number, result: number, bytes?: Buffer): void {
   header[Slot.Seq] = seq;
   Atomics.store(header, Slot.State, STATE_DONE);
   Atomics.notify(header, Slot.State);
+  if (wakeWord !== undefined) {
+    Atomics.add(wakeWord, 0, 1);
+    Atomics.notify(wakeWord, 0);
+  }
 }
 
 function connection(id: number): Connection {
-  let c = connections.get(id);
-  if (c === undefined) connections.set(id, (c = new Connection(ctx)));
+  const c = sockets.connection(id);
+  if (c === undefined) throw new WrongKind();
   return c;
 }
+
+/** A stream operation on a listener or a UDP socket. */
+class WrongKind extends Error {}
 
 /** Lookup reply: lines of `family port hex-sockaddr`, as text. */
 async function lookupReply(host: string, port: number, family: number): Promise<[number, Buffer?]> {
@@ -82,13 +94,29 @@ async function dispatch(req: NetRequest): Promise<[number, Buffer?]> {
       return typeof got === 'number' ? [got] : [got.length, got];
     }
     case 'poll':
-      return [connections.get(req.id)?.poll() ?? 0];
+      return [sockets.poll(req.id)];
     case 'shutdown':
-      connections.get(req.id)?.shutdown();
+      sockets.connection(req.id)?.shutdown();
       return [0];
     case 'close':
-      connections.get(req.id)?.close();
-      connections.delete(req.id);
+      sockets.close(req.id);
+      return [0];
+    case 'bind':
+      return [await sockets.bind(req.id, req.kind, req.host, req.port, req.family)];
+    case 'listen':
+      return [sockets.listen(req.id)];
+    case 'accept':
+      return sockets.accept(req.id, req.newId, req.timeoutMs);
+    case 'name':
+      return sockets.name(req.id, req.peer);
+    case 'sendto':
+      return [await sockets.sendto(req.id, Buffer.from(data.subarray(0, req.length)), req.host, req.port, req.family)];
+    case 'recvfrom':
+      return sockets.recvfrom(req.id, req.max, req.timeoutMs);
+    case 'pollmany':
+      return sockets.pollMany(req.ids, req.events, req.timeoutMs);
+    case 'cancel':
+      sockets.cancel(req.id);
       return [0];
   }
 }
@@ -101,8 +129,8 @@ parentPort!.on('message', (req: NetRequest) => {
     ([result, bytes]) => {
       if (req.seq !== 0) reply(req.seq, result, bytes);
     },
-    () => {
-      if (req.seq !== 0) reply(req.seq, -Errno.EIO);
+    (e: unknown) => {
+      if (req.seq !== 0) reply(req.seq, e instanceof WrongKind ? -Errno.ENOTCONN : -Errno.EIO);
     },
   );
 });

@@ -1,6 +1,7 @@
 /**
  * Runs the tests of one Python test file, one call per test, in one fresh
- * instance (a new one after a timeout ends the old).
+ * instance (a timed-out test is interrupted; a new instance only when one
+ * would not stop and had to be terminated).
  *
  * @module
  */
@@ -36,7 +37,7 @@ export class FileRunner {
     this.#output = output;
   }
 
-  /** The instance with the test module loaded; a new one when the last ended (timeout). */
+  /** The instance with the test module loaded; a new one when the last was terminated. */
   async instance(): Promise<MicroPython> {
     const current = this.#mp && (await this.#mp.catch(() => undefined));
     if (current?.usable) return current;
@@ -64,10 +65,12 @@ export class FileRunner {
       outcome = (await mp.call(`${RUNNER}.run_test`, this.#file.moduleName, test.cls, test.name)) as unknown as Outcome;
     } catch (e) {
       if (!(e instanceof MicroPythonTimeoutError)) throw e;
-      const error = new MicroPythonTimeoutError(label, e.timeoutMs);
-      error.message =
-        `${label} did not finish within timeoutMs (${e.timeoutMs} ms); its MicroPython instance was terminated ` +
-        'and the rest of the file runs in a fresh one';
+      const error = new MicroPythonTimeoutError(label, e.timeoutMs, e.terminated);
+      error.message = e.terminated
+        ? `${label} did not finish within timeoutMs (${e.timeoutMs} ms) and did not stop when interrupted; ` +
+          'its MicroPython instance was terminated and the rest of the file runs in a fresh one'
+        : `${label} did not finish within timeoutMs (${e.timeoutMs} ms); it was interrupted (KeyboardInterrupt) ` +
+          'and the rest of the file runs in the same instance';
       throw error;
     }
     return { ...outcome, output: describeOutput(mp.stdout, mp.stderr) };

@@ -32,8 +32,10 @@ export interface DescribePythonOptions extends MicroPythonOptions {
   readonly name?: string;
   /**
    * Limit on each test (one call into Python), in milliseconds; after it the
-   * test fails with `MicroPythonTimeoutError` and later tests of the file get
-   * a fresh instance. Default here: `10_000`.
+   * test is interrupted (KeyboardInterrupt) and fails with
+   * `MicroPythonTimeoutError`, and later tests of the file run in the same
+   * instance (a fresh one only if the test would not stop and its instance
+   * had to be terminated). Default here: `10_000`.
    */
   readonly timeoutMs?: number;
 }

@@ -35,16 +35,21 @@ def _urandom(n):
     return bytes(buf)
 
 
-def _sleep(seconds):
-    _mpy_host.sleep_ms(seconds * 1000)
-
-
+# The host returns the time left when an interrupt ended the wait early; the
+# loop's branch is where the VM raises the pending KeyboardInterrupt.
 def _sleep_ms(ms):
-    _mpy_host.sleep_ms(ms)
+    # Called even for 0: the host flushes buffered output before it sleeps.
+    ms = _mpy_host.sleep_ms(ms)
+    while ms > 0:
+        ms = _mpy_host.sleep_ms(ms)
+
+
+def _sleep(seconds):
+    _sleep_ms(seconds * 1000)
 
 
 def _sleep_us(us):
-    _mpy_host.sleep_ms(us / 1000)
+    _sleep_ms(us / 1000)
 
 
 def _ticks_us():

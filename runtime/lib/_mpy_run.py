@@ -1,6 +1,7 @@
 # mpy: runs the program the command line names, as the Unix port does, and
-# turns its outcome into an exit status: 0, the SystemExit code, or 1 with the
-# traceback on stderr.
+# turns its outcome into an exit status: 0, the SystemExit code, 130 (128 +
+# SIGINT, as the Unix port's process ends) for KeyboardInterrupt, or 1, both
+# with the traceback on stderr.
 import sys
 import os
 import _mpy_host
@@ -11,7 +12,10 @@ _HERE = __file__
 _LIB = _HERE.rsplit("/", 1)[0] + "/"
 # Modules that stand in for the Unix port's built-in C modules and functions
 # (input() is _mpy_boot's): their frames would not exist there.
-_BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py")
+_BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py", "select.py")
+
+# The exit status of an uncaught KeyboardInterrupt.
+INTERRUPTED_STATUS = 130
 
 # Set by the host for `-X compile-only`: parse and compile, do not run.
 COMPILE_ONLY = False
@@ -45,6 +49,9 @@ def _run(thunk, announce=True):
         message = exit_message(e) if announce else None
         if message is not None:
             sys.stderr.write(message)
+    except KeyboardInterrupt as e:
+        _report(e)
+        status = INTERRUPTED_STATUS
     except BaseException as e:
         _report(e)
         status = 1

@@ -7,8 +7,14 @@
 # Errors are OSError with the Unix port's errno (Linux numbering).
 # uio: the built-in io, which an io.py on the user's path cannot replace.
 import uio as io
+import sys
 import uctypes
 import _mpy_net
+import select as _select
+
+# uselect resolves to the interpreter's C module, which can poll these sockets
+# only by spinning; programs that use sockets get the host-waiting one.
+sys.modules["uselect"] = _select
 
 AF_UNIX = 1
 AF_INET = 2
@@ -40,6 +46,7 @@ _FLUSH = 1
 _POLL = 3
 _CLOSE = 4
 _GET_FILENO = 10
+_EINTR = 4
 _EBADF = 9
 _EAGAIN = 11
 _EINVAL = 22
@@ -131,6 +138,13 @@ def inet_pton(af, text):
     raise OSError(_EINVAL)
 
 
+def _target(addr):
+    # (host, port) as given, or a raw sockaddr passed as hex with port -1.
+    if isinstance(addr, tuple):
+        return str(addr[0]), _port(addr[1])
+    return bytes(addr).hex(), -1
+
+
 def stats():
     """(Python-level reads, host crossings made for reads, all host crossings,
     bytes received). Single-byte reads of a socket count once it is closed."""
@@ -140,9 +154,14 @@ def stats():
 
 class socket(io.IOBase):
     def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0, fileno=None):
+        for v in (af, type, proto):
+            if not isinstance(v, int):
+                raise TypeError("can't convert %s to int" % v.__class__.__name__)
+        if proto not in (0, IPPROTO_TCP if type == SOCK_STREAM else IPPROTO_UDP):
+            raise OSError(_EPROTONOSUPPORT)
         if af not in (AF_INET, AF_INET6):
             raise OSError(97)  # EAFNOSUPPORT
-        if type != SOCK_STREAM:
+        if type not in (SOCK_STREAM, SOCK_DGRAM):
             raise OSError(_EPROTONOSUPPORT)
         self._id = _mpy_net.socket() if fileno is None else fileno
         self.family = af
@@ -154,6 +173,8 @@ class socket(io.IOBase):
         self._pos = 0
         self._end = 0
         self._closed = False
+        # Where send() goes on a UDP socket after connect().
+        self._dest = None
         # Python-level reads served from the buffer, added to _counts at close.
         self._reads = 0
 
@@ -167,7 +188,11 @@ class socket(io.IOBase):
         self.close()
 
     def fileno(self):
-        return self._id
+        return -1 if self._closed else self._id
+
+    def _poll_id(self):
+        # For select: the host id, -1 once closed, and whether bytes wait here.
+        return (-1 if self._closed else self._id), self._pos < self._end
 
     def _check(self):
         if self._closed:
@@ -177,6 +202,9 @@ class socket(io.IOBase):
 
     def connect(self, addr):
         self._check()
+        if self.type == SOCK_DGRAM:
+            self._dest = addr
+            return
         if isinstance(addr, tuple):
             r = _mpy_net.connect(self._id, str(addr[0]), _port(addr[1]), self._timeout)
         else:
@@ -195,16 +223,47 @@ class socket(io.IOBase):
         self._timeout = -1 if flag else 0
 
     def setsockopt(self, level, option, value):
+        # SO_REUSEADDR is what Node's listeners do anyway; other options are accepted and have no effect.
         self._check()
 
     def bind(self, addr):
-        raise OSError(_EOPNOTSUPP)
+        self._check()
+        host, port = _target(addr)
+        r = _mpy_net.bind_to(self._id, 1 if self.type == SOCK_DGRAM else 0, host, port, self.family)
+        if r < 0:
+            _raise(r)
 
     def listen(self, backlog=0):
-        raise OSError(_EOPNOTSUPP)
+        self._check()
+        r = _mpy_net.listen(self._id, backlog)
+        if r < 0:
+            _raise(r)
 
     def accept(self):
-        raise OSError(_EOPNOTSUPP)
+        """(socket, peer sockaddr as raw bytes), as the Unix port returns them."""
+        self._check()
+        r = _mpy_net.accept(self._id, self._timeout)
+        if isinstance(r, int):
+            _raise(r)
+        new_id, peer = r.split(" ")
+        s = socket(self.family, SOCK_STREAM, 0, int(new_id))
+        return s, bytes.fromhex(peer)
+
+    def _name(self, peer):
+        self._check()
+        r = _mpy_net.getname(self._id, peer)
+        if isinstance(r, int):
+            _raise(r)
+        a = sockaddr(bytes.fromhex(r))
+        return (inet_ntop(a[0], a[1]), a[2])
+
+    def getsockname(self):
+        """(address, port) of the local end (CPython's form; the Unix port has no getsockname)."""
+        return self._name(0)
+
+    def getpeername(self):
+        """(address, port) of the remote end (CPython's form)."""
+        return self._name(1)
 
     def makefile(self, mode="rb", buffering=0):
         return self
@@ -238,6 +297,10 @@ class socket(io.IOBase):
         return r
 
     def send(self, buf, flags=0):
+        if self.type == SOCK_DGRAM:
+            if self._dest is None:
+                raise OSError(89)  # EDESTADDRREQ
+            return self.sendto(buf, self._dest)
         return self._send(buf, 0)
 
     def sendall(self, buf):
@@ -250,7 +313,27 @@ class socket(io.IOBase):
         return r
 
     def sendto(self, buf, addr):
-        raise OSError(_EOPNOTSUPP)
+        self._check()
+        if isinstance(buf, str):
+            buf = buf.encode()
+        host, port = _target(addr)
+        r = _mpy_net.sendto(self._id, uctypes.addressof(buf), len(buf), host, port, self.family)
+        if r < 0:
+            _raise(r)
+        return r
+
+    def recvfrom(self, n, flags=0):
+        """(bytes, sender sockaddr as raw bytes), as the Unix port returns them."""
+        self._check()
+        if self.type != SOCK_DGRAM:
+            return self.recv(n), None
+        out = bytearray(n)
+        r = _mpy_net.recvfrom(self._id, uctypes.addressof(out), n, self._timeout)
+        if isinstance(r, int):
+            _raise(r)
+        got, sender = r.split(" ")
+        got = int(got)
+        return (bytes(out) if got == n else bytes(memoryview(out)[:got])), bytes.fromhex(sender)
 
     # Receiving
 
@@ -259,6 +342,11 @@ class socket(io.IOBase):
         # None when a non-blocking socket has nothing.
         _counts[1] += 1
         r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
+        # An interrupt ends a waiting recv with EINTR; the loop's branch is
+        # where the VM raises the pending KeyboardInterrupt (as the Unix port
+        # retries EINTR after handling it).
+        while r == -_EINTR:
+            r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
         if r < 0:
             if r == -_EAGAIN and self._timeout == 0:
                 return None
@@ -274,6 +362,8 @@ class socket(io.IOBase):
             if n >= _CHUNK:
                 _counts[1] += 1
                 r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
+                while r == -_EINTR:
+                    r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
                 if r < 0:
                     if r == -_EAGAIN and self._timeout == 0:
                         return None
@@ -312,6 +402,8 @@ class socket(io.IOBase):
         return done
 
     def recv(self, n, flags=0):
+        if self.type == SOCK_DGRAM:
+            return self.recvfrom(n)[0]
         _counts[0] += 1
         self._check()
         out = bytearray(n)
@@ -364,6 +456,8 @@ class socket(io.IOBase):
 
     def ioctl(self, req, arg):
         if req == _POLL:
+            if self._closed:
+                return 0x20  # POLLNVAL
             ready = 0
             if self._pos < self._end:
                 ready = 1

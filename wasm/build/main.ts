@@ -26,6 +26,8 @@ import {
 } from '../optimised-wasm.js';
 import { OPTIMIZE_LEVEL, optimiseInterpreterWasm, type OptimisedWasm } from './optimise.js';
 import { SELF_TEST_EXPECTED, runSelfTest } from './self-test.js';
+import { addInterruptSupport } from './interrupt-support.js';
+import { isInterruptLayout } from '../../runtime/interrupt-layout.js';
 
 function removeOutputs(dir: string): void {
   rmSync(join(dir, OPTIMISED_MANIFEST_FILE), { force: true });
@@ -64,7 +66,20 @@ async function build(dir: string): Promise<OptimisedManifest> {
   const started = performance.now();
   const original = readFileSync(locateInterpreter().wasm);
   const inRunGc = !process.env.MPY_NO_INRUN_GC;
-  const { bytes, invokes, binaryenVersion, collector } = await optimiseAndTest(original, inRunGc);
+  const optimised = await optimiseAndTest(original, inRunGc);
+  const { invokes, binaryenVersion, collector } = optimised;
+  let bytes = optimised.bytes;
+  let interrupt = null;
+  try {
+    if (!isInterruptLayout(optimised.interrupt)) throw new Error(optimised.interrupt.problem);
+    const withInterrupts = await addInterruptSupport(bytes, optimised.interrupt);
+    const output = await runSelfTest(new WebAssembly.Module(withInterrupts));
+    if (output !== SELF_TEST_EXPECTED) throw new Error(`the self-test failed with shared memory; it printed:\n${output}`);
+    bytes = withInterrupts;
+    interrupt = optimised.interrupt;
+  } catch (e) {
+    process.stderr.write(`mpy build: no interrupt support (${(e as Error).message}); running Python can only be stopped by ending its thread\n`);
+  }
   const manifest: OptimisedManifest = {
     format: OPTIMISATION_FORMAT,
     interpreterVersion: INTERPRETER_VERSION,
@@ -74,6 +89,7 @@ async function build(dir: string): Promise<OptimisedManifest> {
     optimizeLevel: OPTIMIZE_LEVEL,
     invokes,
     inRunGc: 'stateAddress' in collector,
+    interrupt,
     buildMs: Math.round(performance.now() - started),
   };
   mkdirSync(dir, { recursive: true });

@@ -10,6 +10,8 @@
 import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
 import { HEAP_LIMIT_EXPORT, installInRunCollector, nameStackPointer, type CollectorReport } from './gc-collect.js';
 import { spillPointers, type SpillReport } from './spill-pointers.js';
+import { findInterruptLayout } from './interrupt-state.js';
+import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const OPTIMIZE_LEVEL = 3;
@@ -26,6 +28,8 @@ export interface OptimisedWasm {
   readonly binaryenVersion: string;
   /** The in-run garbage collection installed (see `gc-collect.ts`), or why not. */
   readonly collector: (CollectorReport & { readonly spills: SpillReport }) | { readonly notInstalled: string };
+  /** Where `mp_sched_keyboard_interrupt()` writes, or why it was not found. */
+  readonly interrupt: InterruptLayout | { readonly problem: string };
 }
 
 function describeImports(module: WebAssembly.Module): string[] {
@@ -105,10 +109,16 @@ export async function optimiseInterpreterWasm(original: Uint8Array<ArrayBuffer>,
       b.setShrinkLevel(shrink);
     }
     if (!m.validate()) throw new Error('binaryen rejects the optimised module');
+    let interrupt: OptimisedWasm['interrupt'];
+    try {
+      interrupt = findInterruptLayout(b, m);
+    } catch (e) {
+      interrupt = { problem: (e as Error).message };
+    }
     const bytes = new Uint8Array(m.emitBinary());
     const added = collector !== undefined && 'stateAddress' in collector ? [`${HEAP_LIMIT_EXPORT}:global`] : [];
     checkDropIn(original, bytes, new Set([...invokes, '_emscripten_throw_longjmp']), added);
-    return { bytes, invokes, binaryenVersion: await binaryenVersion(), collector: collector ?? { notInstalled: 'not installed' } };
+    return { bytes, invokes, binaryenVersion: await binaryenVersion(), collector: collector ?? { notInstalled: 'not installed' }, interrupt };
   } finally {
     m.dispose();
   }

@@ -1,0 +1,42 @@
+/**
+ * The `mpy` command's interpreter thread: runs the program (and the REPL)
+ * exactly as `runProgram` does, with stdin and the terminal mode handled by
+ * the main thread (supervisor.ts), which also turns SIGINT into
+ * KeyboardInterrupt. Posts the exit status when done.
+ *
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
+import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
+import { StdinChannel } from './stdin-channel.js';
+
+const init = workerData as ProgramWorkerInit;
+const port = parentPort!;
+const post = (m: ProgramWorkerMessage): void => port.postMessage(m);
+
+try {
+  // The main thread compiles the wasm while this thread loads; it posts the module once compiled.
+  const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
+  const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
+  adoptInterpreterModule(message.module);
+  const stdin = new StdinChannel(
+    init.stdinPort,
+    (prompt) => post({ kind: 'read', prompt }),
+    (raw) => post({ kind: 'tty', raw }),
+  );
+  const proc = { ...currentProcess(), cwd: init.cwd, stdinIsTTY: init.stdinIsTTY, stdoutIsTTY: init.stdoutIsTTY };
+  const status = await runProgram(
+    init.args,
+    {
+      stdin,
+      onBoot: (interp) =>
+        post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
+      setRaw: (raw) => stdin.setTerminalMode(raw),
+    },
+    proc,
+  );
+  post({ kind: 'done', status });
+} catch (e) {
+  post({ kind: 'failed', message: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack });
+}

@@ -1,0 +1,112 @@
+/**
+ * The main thread's side of the interpreter's stdin (see stdin-channel.ts):
+ * reads `process.stdin` when the worker asks, and passes each chunk on.
+ * Once the REPL asks for a keystroke it reads all the time instead, so that
+ * a Ctrl-C typed while a statement runs (the terminal is raw: no SIGINT) is
+ * seen at once and becomes a KeyboardInterrupt rather than a queued key.
+ *
+ * @module
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { ringWake } from '../../runtime/interrupt.js';
+import type { StdinMessage } from './program-protocol.js';
+
+const CTRL_C = 3;
+
+/** Forwards stdin to the worker on request. */
+export class StdinPump {
+  readonly #port: MessagePort;
+  readonly #onCtrlC: () => void;
+  #wake: Int32Array | undefined;
+  /** What the worker waits for: nothing, a keystroke at the REPL prompt, or input for running code. */
+  #wanted: 'none' | 'key' | 'input' = 'none';
+  readonly #queued: Buffer[] = [];
+  #started = false;
+  #flowing = false;
+  #ended = false;
+
+  /**
+   * @param port where chunks go
+   * @param onCtrlC a Ctrl-C keystroke arrived while REPL code runs
+   */
+  constructor(port: MessagePort, onCtrlC: () => void) {
+    this.#port = port;
+    this.#onCtrlC = onCtrlC;
+  }
+
+  /** The word to ring after each chunk (the interpreter's wake word). */
+  setWake(wake: SharedArrayBuffer): void {
+    this.#wake = new Int32Array(wake);
+  }
+
+  /** Whether the REPL waits at its prompt (not running code). */
+  get atPrompt(): boolean {
+    return this.#wanted === 'key';
+  }
+
+  /** The worker asks for input; `key`: the REPL wants a keystroke. */
+  request(key: boolean): void {
+    this.#wanted = key ? 'key' : 'input';
+    if (key) this.#flowing = true;
+    if (this.#queued.length > 0) {
+      this.#deliver(Buffer.concat(this.#queued.splice(0)));
+      return;
+    }
+    if (this.#ended) {
+      this.#deliver(null);
+      return;
+    }
+    this.#start();
+    process.stdin.resume();
+  }
+
+  /** Feeds keystrokes as if typed (Ctrl-C for a SIGINT at the prompt). */
+  type(bytes: Uint8Array): void {
+    this.#onData(Buffer.from(bytes));
+  }
+
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    process.stdin.on('data', (chunk: Buffer) => this.#onData(chunk));
+    process.stdin.on('end', () => {
+      this.#ended = true;
+      if (this.#wanted !== 'none') this.#deliver(null);
+    });
+    // A closed or unreadable stdin is end of input.
+    process.stdin.on('error', () => {
+      this.#ended = true;
+      if (this.#wanted !== 'none') this.#deliver(null);
+    });
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#flowing && this.#wanted !== 'key' && chunk.includes(CTRL_C)) {
+      // Each Ctrl-C counts: a second one while the first is not taken ends the process.
+      for (const byte of chunk) if (byte === CTRL_C) this.#onCtrlC();
+      chunk = Buffer.from(chunk.filter((b) => b !== CTRL_C));
+      if (chunk.length === 0) return;
+    }
+    if (this.#wanted !== 'none') this.#deliver(chunk);
+    else {
+      this.#queued.push(chunk);
+      if (!this.#flowing) process.stdin.pause();
+    }
+  }
+
+  #deliver(data: Buffer | null): void {
+    this.#wanted = 'none';
+    if (!this.#flowing) process.stdin.pause();
+    this.#send({ data: data === null ? null : new Uint8Array(data) });
+  }
+
+  /** Tells the worker the terminal is now in the mode it asked for. */
+  ttyModeSet(raw: boolean): void {
+    this.#send({ ttyMode: raw ? 'raw' : 'cooked' });
+  }
+
+  #send(message: StdinMessage): void {
+    this.#port.postMessage(message);
+    if (this.#wake) ringWake(this.#wake);
+  }
+}

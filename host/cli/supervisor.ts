@@ -1,0 +1,99 @@
+/**
+ * The `mpy` command's main thread while a program runs: hands the
+ * interpreter's worker (program-worker.ts, started by program-worker-start.ts)
+ * the compiled wasm and stdin, sets the terminal mode it asks for, and turns SIGINT (and Ctrl-C
+ * typed at the REPL while code runs) into a KeyboardInterrupt in the running
+ * program through the interpreter's shared memory. A second SIGINT while the
+ * first is still pending (the program is not taking it) ends the process
+ * with status 130, as does SIGINT before the interpreter is up or on a build
+ * without interrupt support.
+ *
+ * @module
+ */
+import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
+import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
+import type { CliProcess } from './cli-process.js';
+import type { ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
+import type { StartedProgram } from './program-worker-start.js';
+import { StdinPump } from './stdin-pump.js';
+
+/** The status of a process ended by SIGINT (128 + 2), as shells report it. */
+export const SIGINT_STATUS = 130;
+const INTERNAL_ERROR_STATUS = 70;
+
+/**
+ * Supervises the program's worker (see program-worker-start.ts) and resolves
+ * to its exit status.
+ * @param proc the process the command runs in (for its error output)
+ */
+export function superviseProgram(started: StartedProgram, proc: CliProcess): Promise<number> {
+  const { worker } = started;
+  let target: InterruptTarget | undefined;
+  let raw = false;
+  const setRaw = (on: boolean): void => {
+    if (on === raw || !process.stdin.isTTY) return;
+    raw = on;
+    process.stdin.setRawMode(on);
+  };
+  const interrupt = (): void => {
+    if (target === undefined || keyboardInterruptPending(target)) {
+      setRaw(false);
+      process.exit(SIGINT_STATUS);
+    }
+    requestKeyboardInterrupt(target);
+  };
+  const pump = new StdinPump(started.stdin, interrupt);
+  const onSigint = (): void => {
+    // At the REPL prompt SIGINT (from kill; a typed Ctrl-C is a keystroke there) abandons the line, as Ctrl-C does.
+    if (pump.atPrompt) pump.type(Uint8Array.of(3));
+    else interrupt();
+  };
+  process.on('SIGINT', onSigint);
+
+  getInterpreterModuleAsync().then(
+    (module) => worker.postMessage({ kind: 'module', module } satisfies SupervisorMessage),
+    (e: unknown) => {
+      proc.writeError(`mpy: cannot load the interpreter: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exit(INTERNAL_ERROR_STATUS);
+    },
+  );
+
+  return new Promise<number>((resolve, reject) => {
+    let status: number | undefined;
+    worker.on('message', (m: ProgramWorkerMessage) => {
+      switch (m.kind) {
+        case 'booted':
+          target = m.target ?? undefined;
+          pump.setWake(m.wake);
+          break;
+        case 'read':
+          pump.request(m.prompt);
+          break;
+        case 'tty':
+          setRaw(m.raw);
+          pump.ttyModeSet(m.raw);
+          break;
+        case 'done':
+          // Output is written (synchronously) by now: the process may end without waiting for the thread to wind down.
+          status = m.status;
+          process.off('SIGINT', onSigint);
+          setRaw(false);
+          resolve(status);
+          break;
+        case 'failed': {
+          const error = new Error(m.message);
+          error.stack = m.stack;
+          reject(error);
+          break;
+        }
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => {
+      process.off('SIGINT', onSigint);
+      setRaw(false);
+      if (status === undefined) reject(new Error('the interpreter thread ended without an exit status'));
+      else resolve(status);
+    });
+  });
+}

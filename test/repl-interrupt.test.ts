@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { runMpyInPty } from './helpers/pty.js';
+
+const CTRL_C = '\x03';
+const CTRL_D = '\x04';
+// Printed by the statement once it runs; the echoed line holds `"run" + "ning"`, not the word.
+const RUNNING = 'print("run" + "ning")';
+
+describe('Ctrl-C at the REPL interrupts running code', () => {
+  // Each statement is one line (exec of a string with \n escapes) so that the
+  // REPL's auto-indent plays no part, and it prints "running" once it runs.
+  it('while True: time.sleep(0.1) → KeyboardInterrupt, back to >>>, and the REPL goes on', () => {
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: "exec(\"import time\\nprint('run' + 'ning')\\nwhile True: time.sleep(0.1)\")\r" },
+        { expect: 'running' },
+        { send: CTRL_C },
+        { expect: 'KeyboardInterrupt' },
+        { expect: '>>> ' },
+        { send: '6*7\r' },
+        { expect: '42' },
+        { expect: '>>> ' },
+        { send: CTRL_D },
+      ],
+    );
+    expect(r.failure).toBeNull();
+    expect(r.status).toBe(0);
+  });
+
+  it('a CPU loop, with its finally block run', () => {
+    const code = "try:\\n    print('run' + 'ning')\\n    while True: pass\\nfinally:\\n    print('clean' + 'up ran')";
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: `exec("${code}")\r` },
+        { expect: 'running' },
+        { send: CTRL_C },
+        { expect: 'cleanup ran' },
+        { expect: 'KeyboardInterrupt' },
+        { expect: '>>> ' },
+        { send: CTRL_D },
+      ],
+    );
+    expect(r.failure).toBeNull();
+    expect(r.status).toBe(0);
+  });
+
+  it('input() waiting for a line', () => {
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: 'x = input("name? ")\r' },
+        { expect: 'name? ' },
+        { send: CTRL_C },
+        { expect: 'KeyboardInterrupt' },
+        { expect: '>>> ' },
+        { send: '1+1\r' },
+        { expect: '2' },
+        { send: CTRL_D },
+      ],
+    );
+    expect(r.failure).toBeNull();
+    expect(r.status).toBe(0);
+  });
+
+  it('a script run on a terminal: Ctrl-C is SIGINT, the program ends with 130', () => {
+    const program = `import time\n${RUNNING}\ntry:\n    time.sleep(10)\nfinally:\n    print("cleanup ran")`;
+    const r = runMpyInPty(
+      ['-c', program],
+      [{ expect: 'running' }, { send: CTRL_C }, { expect: 'cleanup ran' }, { expect: 'KeyboardInterrupt' }],
+    );
+    expect(r.failure).toBeNull();
+    expect(r.status).toBe(130);
+  });
+});
