@@ -2,14 +2,18 @@
  * `mpy compile` as a library call: plans the files, compiles the .py files on
  * a pool of workers (one mpy-cross each) in batches of a few files (fewer
  * messages, still balanced: about eight batches per worker), copies the rest,
- * and reports every failure with its file and line.
+ * and reports every failure with its file and line. A small tree is compiled
+ * in the calling thread instead: below {@link IN_THREAD_BELOW} files, starting
+ * the pool costs more than the second core gives back.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
 import { CompilePool } from './pool.js';
-import type { CompileBatchResult } from './task.js';
+import type { CompileBatchResult, CompileTask } from './task.js';
 
 /** Options of {@link compileTree}. */
 export interface CompileOptions {
@@ -28,6 +32,11 @@ export interface CompileOptions {
    * compiled or failed so far. Default: none.
    */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Fewer .py files than this are compiled in the calling thread, without a
+   * pool (its event loop gets a turn between files). Default: {@link IN_THREAD_BELOW}.
+   */
+  readonly inThreadBelow?: number;
 }
 
 /** A file that was not compiled or copied. */
@@ -62,8 +71,10 @@ export interface CompileSummary {
   readonly keptFloats: readonly KeptFloat[];
   /** Wall time in seconds. */
   readonly seconds: number;
-  /** Worker threads used. */
+  /** Threads that compiled: worker threads, or 1 when compiled in the calling thread. */
   readonly threads: number;
+  /** True when the files were compiled in the calling thread, without a pool. */
+  readonly inThread: boolean;
   /** mpy-cross instances created across all workers. */
   readonly instances: number;
 }
@@ -71,6 +82,16 @@ export interface CompileSummary {
 function byFileLine<T extends { file: string; line: number | undefined }>(a: T, b: T): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
 }
+
+/**
+ * Trees with fewer .py files than this compile in the calling thread only.
+ * Measured with process.cpuUsage() on 2 cores (all threads): a worker costs
+ * 75-200 ms of CPU to start (isolate, module loading, mpy-cross instance) and
+ * a file about 1.9 ms, so a second thread can only pay for itself beyond
+ * about 100 files, and only when a core is free. Above this the calling
+ * thread still compiles from the start and the pool joins when it is up.
+ */
+export const IN_THREAD_BELOW = 100;
 
 /** Files per pool task: about eight tasks per thread, at most 16 files each. */
 export function batchSize(files: number, threads: number): number {
@@ -118,7 +139,9 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const toCompile = plan.filter((e) => e.kind === 'compile');
   const failed: FileFailure[] = [];
   const keptFloats: KeptFloat[] = [];
-  const threads = Math.min(jobs, toCompile.length);
+  const inThread = toCompile.length > 0 && toCompile.length < (options.inThreadBelow ?? IN_THREAD_BELOW);
+  // The calling thread is one of the compiling threads: a pool of jobs - 1 workers joins it.
+  const threads = inThread ? 1 : Math.min(jobs, toCompile.length);
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
   let done = 0;
@@ -127,31 +150,51 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     plan.filter((e) => e.kind === 'copy'),
     failed,
   );
+  const record = (batch: readonly PlanEntry[], r: CompileBatchResult): void => {
+    // Stats are cumulative per thread; batches of one thread may finish out of order.
+    const prev = perThread.get(r.threadId);
+    if (!prev || prev.calls < r.stats.calls) perThread.set(r.threadId, r.stats);
+    r.results.forEach((res, i) => {
+      const e = batch[i]!;
+      if (res.ok) compiled++;
+      else failed.push({ file: e.display, line: res.line, message: res.message ?? 'failed' });
+      for (const k of res.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
+    });
+    done += batch.length;
+    options.onProgress?.(done, toCompile.length);
+  };
+  const task = (e: PlanEntry): CompileTask => ({ source: e.source, output: e.output, name: e.name, optimize });
   if (threads > 0) {
-    const pool = await CompilePool.open(threads);
+    const module = await compileMpyCrossModule();
+    const local = await import('./worker.js');
+    const before = await local.adoptModule(module);
+    const queue: PlanEntry[][] = [];
     const size = batchSize(toCompile.length, threads);
+    for (let i = 0; i < toCompile.length; i += size) queue.push(toCompile.slice(i, i + size));
+    // The calling thread compiles from the start; workers take batches from the same queue once
+    // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
+    // before they are up never waits for them.
+    const pool = threads > 1 ? await CompilePool.open(threads - 1, module) : undefined;
+    const inFlight: Promise<void>[] = [];
+    const feedWorker = async (): Promise<void> => {
+      await pool!.run([]);
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        const b = batch;
+        const running = pool!.run(b.map(task)).then((r) => record(b, r));
+        inFlight.push(running);
+        await running;
+      }
+    };
+    const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
     try {
-      const batches: PlanEntry[][] = [];
-      for (let i = 0; i < toCompile.length; i += size) batches.push(toCompile.slice(i, i + size));
-      await Promise.all(
-        batches.map(async (batch) => {
-          const r = await pool.run(batch.map((e) => ({ source: e.source, output: e.output, name: e.name, optimize })));
-          // Stats are cumulative per thread; batches of one thread may finish out of order.
-          const prev = perThread.get(r.threadId);
-          if (!prev || prev.calls < r.stats.calls) perThread.set(r.threadId, r.stats);
-          r.results.forEach((res, i) => {
-            const e = batch[i]!;
-            if (res.ok) compiled++;
-            else failed.push({ file: e.display, line: res.line, message: res.message ?? 'failed' });
-            for (const k of res.rewrites) keptFloats.push({ file: e.display, line: k.line, literal: k.literal });
-          });
-          done += batch.length;
-          options.onProgress?.(done, toCompile.length);
-        }),
-      );
+      for (let batch = queue.shift(); batch; batch = queue.shift()) record(batch, await local.default(batch.map(task)));
+      await Promise.all(inFlight);
     } finally {
-      await pool.close();
+      await pool?.close();
+      await Promise.all(feeders);
     }
+    const mine = perThread.get(threadId);
+    if (mine) perThread.set(threadId, { instances: mine.instances - before.instances, calls: mine.calls - before.calls, failures: mine.failures - before.failures });
   }
   const copied = await copying;
   return {
@@ -161,6 +204,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     keptFloats: keptFloats.sort(byFileLine),
     seconds: (performance.now() - started) / 1000,
     threads,
+    inThread,
     instances: [...perThread.values()].reduce((n, s) => n + s.instances, 0),
   };
 }

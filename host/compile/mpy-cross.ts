@@ -7,7 +7,6 @@
  * instance (mpy-cross's own default is 1 MiB). Small heaps matter because
  * every call leaks its heap: with 32 KiB an instance serves about 280 calls.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   INSTANCE_HEAP_CAPACITY,
@@ -18,6 +17,7 @@ import {
   PER_CALL_OVERHEAD,
 } from './mpy-cross-instance.js';
 import { locateMpyCross } from './mpy-cross-files.js';
+import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 
 /** Smallest GC heap given to a call (a 2 KiB module compiles in 16 KiB). */
 export const MIN_HEAP = 32 * 1024;
@@ -49,7 +49,7 @@ export interface MpyCrossStats {
 
 /** Options of {@link MpyCross.load}. */
 export interface MpyCrossLoadOptions {
-  /** The compiled mpy-cross module, when another thread compiled it. Default: compiled here from the installed package. */
+  /** The compiled mpy-cross module, when another thread compiled it. Default: compiled here (the optimised build when there is one, see {@link compileMpyCrossModule}). */
   readonly module?: WebAssembly.Module;
   /** GC heap bytes per source byte on a file's first try (more on MemoryError). Default: {@link DEFAULT_HEAP_FACTOR}. */
   readonly heapFactor?: number;
@@ -79,7 +79,7 @@ export class MpyCross {
   static async load(options: MpyCrossLoadOptions = {}): Promise<MpyCross> {
     const files = locateMpyCross();
     const factory = createRequire(import.meta.url)(files.glue) as MpyCrossFactory;
-    const module = options.module ?? (await WebAssembly.compile(readFileSync(files.wasm)));
+    const module = options.module ?? (await compileMpyCrossModule());
     return new MpyCross(factory, module, options.heapFactor ?? DEFAULT_HEAP_FACTOR);
   }
 

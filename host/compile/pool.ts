@@ -1,12 +1,11 @@
 /**
  * The compile pool: piscina workers, each with its own mpy-cross, fed
- * batches of files. The wasm is compiled once here and handed to every worker.
+ * batches of files. The wasm is compiled once (by the caller or here) and handed to every worker.
  * Each worker holds two batches at a time, so that it compiles the next one
  * while the last .mpy writes of the previous one complete.
  */
-import { readFileSync } from 'node:fs';
 import { Piscina } from 'piscina';
-import { locateMpyCross } from './mpy-cross-files.js';
+import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import type { CompileBatchResult, CompileTask, CompileWorkerData } from './task.js';
 import { compileWorkerPath } from './worker-path.js';
 
@@ -18,19 +17,23 @@ export class CompilePool {
     this.#pool = pool;
   }
 
+  /** Batches each worker holds at a time. */
+  static readonly TASKS_PER_WORKER = 2;
+
   /**
-   * Starts `threads` workers.
+   * Starts `threads` workers (they come up in the background; tasks wait for them).
    * @param threads number of worker threads, at least 1
+   * @param module the compiled mpy-cross wasm, shared by every worker. Default: compiled here
    */
-  static async open(threads: number): Promise<CompilePool> {
-    const module = await WebAssembly.compile(readFileSync(locateMpyCross().wasm));
+  static async open(threads: number, module?: WebAssembly.Module): Promise<CompilePool> {
+    module ??= await compileMpyCrossModule();
     const workerData: CompileWorkerData = { module };
     const pool = new Piscina<readonly CompileTask[], CompileBatchResult>({
       filename: compileWorkerPath(),
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      concurrentTasksPerWorker: 2,
+      concurrentTasksPerWorker: CompilePool.TASKS_PER_WORKER,
       workerData,
     });
     return new CompilePool(pool);

@@ -64,10 +64,11 @@ export class SyscallFiles {
   #heap: Uint8Array = new Uint8Array(0);
   #dataView: DataView = new DataView(new ArrayBuffer(0));
 
-  // Views are remade only if the memory's buffer changes (it never grows in this build).
+  // mpy-cross reads its source 20 bytes at a time, so these run thousands of times per file: the views
+  // are kept, and remade only when the buffer was detached (a grown memory; this build never grows).
   #bytes(): Uint8Array {
-    const buffer = this.#memory!.buffer;
-    if (this.#heap.buffer !== buffer) {
+    if (this.#heap.byteLength === 0) {
+      const buffer = this.#memory!.buffer;
       this.#heap = new Uint8Array(buffer);
       this.#dataView = new DataView(buffer);
     }
@@ -132,14 +133,18 @@ export class SyscallFiles {
     if (file.data === undefined) return EBADF;
     const heap = this.#bytes();
     let total = 0;
-    for (const [ptr, len] of this.#iovecs(iov, count)) {
+    const view = this.#view();
+    for (let i = 0; i < count; i++) {
+      const ptr = view.getUint32(iov + i * 8, true);
+      const len = view.getUint32(iov + i * 8 + 4, true);
       const n = Math.min(len, file.data.length - file.pos);
-      heap.set(file.data.subarray(file.pos, file.pos + n), ptr);
+      if (n <= 32) for (let k = 0; k < n; k++) heap[ptr + k] = file.data[file.pos + k]!;
+      else heap.set(file.data.subarray(file.pos, file.pos + n), ptr);
       file.pos += n;
       total += n;
       if (n < len) break;
     }
-    this.#view().setInt32(pnum, total, true);
+    view.setInt32(pnum, total, true);
     return 0;
   }
 
@@ -148,18 +153,15 @@ export class SyscallFiles {
     if (sink === undefined) return EBADF;
     const heap = this.#bytes();
     let total = 0;
-    for (const [ptr, len] of this.#iovecs(iov, count)) {
-      sink.push(heap.slice(ptr, ptr + len));
+    const view = this.#view();
+    for (let i = 0; i < count; i++) {
+      const ptr = view.getUint32(iov + i * 8, true);
+      const len = view.getUint32(iov + i * 8 + 4, true);
+      if (len) sink.push(heap.slice(ptr, ptr + len));
       total += len;
     }
-    this.#view().setInt32(pnum, total, true);
+    view.setInt32(pnum, total, true);
     return 0;
-  }
-
-  /** The (pointer, length) pairs of a WASI iovec array. */
-  *#iovecs(iov: number, count: number): Generator<[number, number]> {
-    const view = this.#view();
-    for (let i = 0; i < count; i++) yield [view.getUint32(iov + i * 8, true), view.getUint32(iov + i * 8 + 4, true)];
   }
 
   #seek(fd: number, offset: number, whence: number, newOffset: number): number {

@@ -1,5 +1,6 @@
 /**
- * The compile pool's worker (piscina): one {@link BytecodeCompiler} per
+ * The compile pool's worker (piscina), also used by `compileTree`'s own thread
+ * (which compiles alongside the pool): one {@link BytecodeCompiler} per
  * thread, loaded on the first task from the wasm module the pool compiled,
  * then used for every batch of files the thread is given. Sources are read
  * synchronously (this thread has nothing else to do meanwhile, and a
@@ -10,9 +11,20 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.js';
 import { threadId, workerData } from 'node:worker_threads';
 import { BytecodeCompiler } from './bytecode-compiler.js';
+import type { MpyCrossStats } from './mpy-cross.js';
 import type { CompileBatchResult, CompileFileResult, CompileTask, CompileWorkerData } from './task.js';
 
 let compiler: Promise<BytecodeCompiler> | undefined;
+
+/**
+ * Makes this thread (the calling thread of `compileTree`) compile with `module`
+ * unless it already has a compiler, and loads it.
+ * @returns the compiler's counters so far, which a caller subtracts from later ones
+ */
+export async function adoptModule(module: WebAssembly.Module): Promise<MpyCrossStats> {
+  compiler ??= BytecodeCompiler.load({ module });
+  return (await compiler).stats;
+}
 
 function load(): Promise<BytecodeCompiler> {
   const data = workerData as CompileWorkerData | undefined;

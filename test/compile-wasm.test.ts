@@ -1,0 +1,109 @@
+/**
+ * The optimised mpy-cross wasm the build step writes (longjmp → wasm
+ * exception handling, binaryen -O3): what it imports, that it compiles
+ * exactly as the original does, its manifest checks and the
+ * `MPY_CROSS_WASM` override.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BytecodeCompiler, type CompileOutcome } from '../host/compile/bytecode-compiler.js';
+import { locateMpyCross } from '../host/compile/mpy-cross-files.js';
+import {
+  compileMpyCrossModule,
+  findOptimisedMpyCross,
+  MPY_CROSS_MANIFEST_FILE,
+  MPY_CROSS_OPTIMISED_FILE,
+  MPY_CROSS_WASM_ENV,
+} from '../host/compile/optimised-mpy-cross.js';
+import { ensureDist, ROOT } from './helpers/dist.js';
+import { removeDir, tempDir } from './helpers/fixture-dir.js';
+
+const dirs: string[] = [];
+const saved = process.env[MPY_CROSS_WASM_ENV];
+
+beforeAll(() => {
+  if (findOptimisedMpyCross()) return;
+  ensureDist(['wasm', 'host'], ['dist/wasm/build/mpy-cross-main.js']);
+  execFileSync(
+    'flock',
+    [join(ROOT, 'node_modules', '.mpy-cross-build.lock'), process.execPath, join(ROOT, 'dist', 'wasm', 'build', 'mpy-cross-main.js')],
+    {
+      stdio: 'inherit',
+    },
+  );
+}, 180_000);
+afterEach(() => {
+  if (saved === undefined) delete process.env[MPY_CROSS_WASM_ENV];
+  else process.env[MPY_CROSS_WASM_ENV] = saved;
+});
+afterAll(() => dirs.forEach(removeDir));
+
+const SOURCES: Record<string, string> = {
+  'classes.py': 'class A:\n    X = 1.5\n    def f(self, *a, **k):\n        return [x ** 2 for x in a if x], {k: v for k, v in k.items()}\n',
+  'gen.py':
+    'def g(n):\n    try:\n        for i in range(n):\n            yield i * 0.1\n    finally:\n        print("end")\nasync def h():\n    async with x:\n        await y()\n',
+  'syntax.py': 'def f(:\n    pass\n',
+  'outside.py': 'return 1\n',
+  'big.py': `T = [${Array.from({ length: 3000 }, (_, i) => `'item${i}'`).join(', ')}]\n`,
+};
+
+async function compileAll(module: WebAssembly.Module): Promise<CompileOutcome[]> {
+  const c = await BytecodeCompiler.load({ module });
+  const out: CompileOutcome[] = [];
+  for (const [name, text] of Object.entries(SOURCES)) out.push(await c.compile(text, { name }));
+  return out;
+}
+
+describe('the optimised mpy-cross wasm', () => {
+  it('has no JS trampolines or longjmp import and the same exports as the original', () => {
+    const original = new WebAssembly.Module(readFileSync(locateMpyCross().wasm));
+    const optimised = new WebAssembly.Module(readFileSync(findOptimisedMpyCross()!));
+    const names = (m: WebAssembly.Module) => WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name}`);
+    // The glue's asmLibraryArg: d, e, g, h, j, l are invoke_*, n is _emscripten_throw_longjmp.
+    expect(names(original)).toEqual(expect.arrayContaining(['a.d', 'a.e', 'a.g', 'a.h', 'a.j', 'a.l', 'a.n']));
+    expect(names(optimised).sort()).toEqual(
+      names(original)
+        .filter((n) => !['a.d', 'a.e', 'a.g', 'a.h', 'a.j', 'a.l', 'a.n'].includes(n))
+        .sort(),
+    );
+    expect(WebAssembly.Module.exports(optimised)).toEqual(WebAssembly.Module.exports(original));
+  });
+
+  it('compiles, fails and runs out of heap exactly as the original does', async () => {
+    const original = await compileAll(new WebAssembly.Module(readFileSync(locateMpyCross().wasm)));
+    const optimised = await compileAll(new WebAssembly.Module(readFileSync(findOptimisedMpyCross()!)));
+    expect(original.map((o) => o.ok)).toEqual([true, true, false, false, true]);
+    expect(optimised).toEqual(original);
+  });
+
+  it('is what compileMpyCrossModule loads by default; MPY_CROSS_WASM chooses, and a bad value is a clear error', async () => {
+    const importCount = (m: WebAssembly.Module) => WebAssembly.Module.imports(m).length;
+    delete process.env[MPY_CROSS_WASM_ENV];
+    const auto = await compileMpyCrossModule();
+    process.env[MPY_CROSS_WASM_ENV] = 'original';
+    const original = await compileMpyCrossModule();
+    process.env[MPY_CROSS_WASM_ENV] = 'optimised';
+    const optimised = await compileMpyCrossModule();
+    expect(importCount(original) - importCount(auto)).toBe(7);
+    expect(importCount(optimised)).toBe(importCount(auto));
+    process.env[MPY_CROSS_WASM_ENV] = 'fast';
+    await expect(compileMpyCrossModule()).rejects.toThrow('MPY_CROSS_WASM must be "original", "optimised" or "auto", not "fast"');
+  });
+
+  it('is ignored when its manifest is from another transformation or package', () => {
+    const dir = tempDir('mpy-cross-opt-');
+    dirs.push(dir);
+    copyFileSync(findOptimisedMpyCross()!, join(dir, MPY_CROSS_OPTIMISED_FILE));
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'wasm', MPY_CROSS_MANIFEST_FILE), 'utf8'));
+    writeFileSync(join(dir, MPY_CROSS_MANIFEST_FILE), JSON.stringify(manifest));
+    expect(findOptimisedMpyCross(dir)).toBe(join(dir, MPY_CROSS_OPTIMISED_FILE));
+    writeFileSync(join(dir, MPY_CROSS_MANIFEST_FILE), JSON.stringify({ ...manifest, format: manifest.format + 1 }));
+    expect(findOptimisedMpyCross(dir)).toBeUndefined();
+    writeFileSync(join(dir, MPY_CROSS_MANIFEST_FILE), JSON.stringify({ ...manifest, packageVersion: '1.0.0' }));
+    expect(findOptimisedMpyCross(dir)).toBeUndefined();
+    writeFileSync(join(dir, MPY_CROSS_MANIFEST_FILE), 'not json');
+    expect(findOptimisedMpyCross(dir)).toBeUndefined();
+  });
+});
