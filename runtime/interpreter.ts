@@ -13,6 +13,7 @@ import {
   type StackExports,
 } from './c-stack.js';
 import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
+import { INITIAL_HEAP_BYTES } from './guest-layout.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
 import { interruptLayoutOf } from './interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
@@ -38,7 +39,7 @@ export const STACK_GUARD_MODULE = '_mpy_stack';
 export interface InterpreterOptions {
   /** Where the interpreter's stdin, stdout and stderr go. */
   readonly stdio: StdioHooks;
-  /** Size in bytes of the first GC heap area. Default: 4 MiB. */
+  /** Size in bytes of the first GC heap area. Default: {@link INITIAL_HEAP_BYTES}. */
   readonly heapBytes?: number;
   /**
    * Bound in bytes on the GC heap: past it allocation raises MemoryError.
@@ -68,7 +69,6 @@ export interface InterpreterOptions {
   readonly jsBridge?: boolean;
 }
 
-const DEFAULT_HEAP_BYTES = 4 * 1024 * 1024;
 const DEFAULT_PYSTACK_WORDS = 16 * 1024;
 /** Room left for the C side (lexers, file buffers) beside a bounded GC heap. */
 const C_HEAP_SLACK = 512 * 1024;
@@ -141,7 +141,7 @@ export class Interpreter {
 
   /** Instantiates the wasm and initialises the VM (no host modules, no boot script). */
   static async create(options: InterpreterOptions): Promise<Interpreter> {
-    const heapBytes = options.heapBytes ?? DEFAULT_HEAP_BYTES;
+    const heapBytes = options.heapBytes ?? INITIAL_HEAP_BYTES;
     let limit: number | undefined;
     let recovery: StackOverflowRecovery | undefined;
     const { module, memory, exports, compiled } = await instantiateInterpreter({

@@ -1,4 +1,5 @@
-import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from './heap-size.js';
+import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, MIN_HEAP_BYTES } from '../../runtime/guest-layout.js';
+import { parseHeapSize } from '../../runtime/heap-size.js';
 
 /** What the command line asks to run. */
 export type Program =
@@ -78,7 +79,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedArgs {
       } else if (value.startsWith('heapsize=')) {
         heapBytes = parseHeapSize(value.slice('heapsize='.length));
         if (heapBytes === undefined) {
-          return { action: 'error', message: `invalid heap size in -X ${value} (expected N[w][K|M], at least 700 bytes)` };
+          return { action: 'error', message: `invalid heap size in -X ${value} (expected N[w][K|M], at least ${MIN_HEAP_BYTES} bytes)` };
         }
         if (heapBytes > MAX_HEAP_BYTES) {
           return {

@@ -1,24 +1,19 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
 import { Session } from '../../runtime/session.js';
-import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
+import { CANNOT_OPEN_STATUS, cannotOpenMessage, CLI_HEAP_LIMIT_BYTES, GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 import { ProcessStdio } from '../process-stdio.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
-import { DEFAULT_HEAP_LIMIT_BYTES } from './heap-size.js';
 import type { Interpreter } from '../../runtime/interpreter.js';
 import type { StdinChannel } from './stdin-channel.js';
 import { currentProcess, type CliProcess } from './cli-process.js';
 import { usableProxies } from '../net/proxy.js';
 
 export { currentProcess, type CliProcess } from './cli-process.js';
-
-/** Exit status when the script cannot be opened (CPython's and the Unix port's). */
-export const CANNOT_OPEN_STATUS = 2;
 
 /** What the interpreter's thread gets from the main thread (see program-worker.ts). */
 export interface ProgramHost {
@@ -28,13 +23,6 @@ export interface ProgramHost {
   onBoot(interpreter: Interpreter): void;
   /** Asks for the terminal in raw (REPL) or cooked mode. */
   setRaw(raw: boolean): void;
-}
-
-function strerror(error: NodeJS.ErrnoException): string {
-  const entry = error.errno !== undefined ? getSystemErrorMap().get(error.errno) : undefined;
-  const text = entry?.[1] ?? error.message;
-  const errno = error.errno !== undefined ? Math.abs(error.errno) : 0;
-  return `[Errno ${errno}] ${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /**
@@ -50,7 +38,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     try {
       first = dirname(realpathSync(program.path));
     } catch (e) {
-      proc.writeError(`mpy: can't open file '${program.path}': ${strerror(e as NodeJS.ErrnoException)}\n`);
+      proc.writeError(cannotOpenMessage(program.path, Math.abs((e as NodeJS.ErrnoException).errno ?? 0)));
       return CANNOT_OPEN_STATUS;
     }
   }
@@ -86,11 +74,11 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     argv: args.argv,
     path,
     env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
+    prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,
-    inRunGcHeapLimitBytes: DEFAULT_HEAP_LIMIT_BYTES,
+    inRunGcHeapLimitBytes: CLI_HEAP_LIMIT_BYTES,
     hostModules: netHostModules(net),
     // The user's own code keeps the build's `js` bridge, except under an
     // allow-list, which `js` (node:net, fetch) would step around.

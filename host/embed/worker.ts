@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { constants } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { Session } from '../../runtime/session.js';
@@ -14,13 +15,11 @@ import { mountHostFilesystem } from '../fs/mounts.js';
 import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
-import { RUNTIME_LIB_GUEST } from './options.js';
+import { CANNOT_OPEN_STATUS, cannotOpenMessage, GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
 import { errnoName, runFsRequest } from './worker-fs.js';
 import { WorkerStdio } from './worker-stdio.js';
 
-/** Exit status when the file to run cannot be opened (the Unix port's). */
-const CANNOT_OPEN_STATUS = 2;
 const DISPATCH = "__import__('_mpy_embed').dispatch()";
 
 const init = workerData as WorkerInit;
@@ -58,10 +57,10 @@ function runPython(session: Session, req: Request): Outcome {
 }
 
 function runFile(session: Session, path: string): Outcome {
-  const found = session.interpreter.fs.analyzePath(path);
-  if (!found.exists || found.object === null || !session.interpreter.fs.isFile(found.object.mode)) {
-    const why = found.exists ? '[Errno 21] EISDIR' : '[Errno 2] ENOENT';
-    stdio.write(2, new TextEncoder().encode(`mpy: can't open file '${path}': ${why}\n`));
+  // As the `mpy` command: a path that does not exist cannot be opened; a
+  // directory is run, and fails as the Unix port's does (OSError EISDIR).
+  if (!session.interpreter.fs.analyzePath(path).exists) {
+    stdio.write(2, new TextEncoder().encode(cannotOpenMessage(path, constants.errno.ENOENT)));
     return { ok: true, value: CANNOT_OPEN_STATUS };
   }
   return { ok: true, value: session.runFile(path) };
@@ -109,7 +108,7 @@ async function boot(): Promise<Session> {
     prepareFilesystem: (fs) => {
       mountHostFilesystem(fs, {
         kind: 'sandbox',
-        mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
+        mounts: { ...settings.mounts, [GUEST_LIB_DIR]: { host: init.runtimeLibDir, readOnly: true } },
       });
       boundMemoryFilesystem(fs, settings.fsBytes);
     },

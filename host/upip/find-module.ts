@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
+import { GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 
 /**
  * The file `import name` would load from `sysPath`, or `undefined`.

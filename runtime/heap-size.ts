@@ -1,24 +1,13 @@
-/** The smallest heap the Unix port accepts (`-X heapsize=`). */
-export const MIN_HEAP_BYTES = 700;
-/**
- * The largest heap bound mpy accepts, in `-X heapsize=` and `heapSize`: wasm32
- * memory ends at 2 GiB, which must also hold the C side and the stacks.
- */
-export const MAX_HEAP_BYTES = 1536 * 1024 * 1024;
-/**
- * The CLI's heap bound without `-X heapsize`: the heap starts small and grows
- * (after collecting) up to this, then allocation raises MemoryError.
- */
-export const DEFAULT_HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
-/** {@link MAX_HEAP_BYTES} as the size text users write. */
-export const MAX_HEAP_TEXT = '1536M';
+import { MIN_HEAP_BYTES } from './guest-layout.js';
+
 const WORD_BYTES = 4;
 
 /**
  * Parses a Unix-port heap size: `N[w][K|M]` where N is decimal, 0x hex or 0
  * octal, `w` scales by the word size relative to 32 bits (wasm32: 1x) and K/M
  * multiply by 1024 / 1024².
- * @returns the size in bytes, or `undefined` when the text is not a valid size
+ * @returns the size in bytes, or `undefined` when the text is not a valid
+ * size or is below the Unix port's minimum ({@link MIN_HEAP_BYTES})
  */
 export function parseHeapSize(text: string): number | undefined {
   const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([wW]?)([kKmM]?)$/.exec(text);
