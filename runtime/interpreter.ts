@@ -14,6 +14,7 @@ import {
 } from './c-stack.js';
 import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
 import { INITIAL_HEAP_BYTES } from './guest-layout.js';
+import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
 import { interruptLayoutOf } from './interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
@@ -146,6 +147,8 @@ export class Interpreter {
     let recovery: StackOverflowRecovery | undefined;
     const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
+      // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
+      adaptGlueImports: withLinuxErrnos,
       memoryLimit: () => limit,
       onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
     });
