@@ -1,5 +1,5 @@
 import { instantiateInterpreter, isStackOverflow, type StdioHooks } from '../wasm/instantiate.js';
-import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.js';
+import type { EmFS, EmscriptenModule } from '../wasm/emscripten-module.js';
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
@@ -195,7 +195,7 @@ export class Interpreter {
   }
 
   /** The emscripten filesystem the VM's files live in. */
-  get fs(): EmscriptenFS {
+  get fs(): EmFS {
     return this.#module.FS;
   }
 

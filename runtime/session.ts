@@ -1,5 +1,5 @@
 import type { StdioHooks } from '../wasm/instantiate.js';
-import type { EmscriptenFS } from '../wasm/emscripten-module.js';
+import type { EmFS } from '../wasm/emscripten-module.js';
 import { Interpreter } from './interpreter.js';
 import { PythonError } from './errors.js';
 import { createHostApi } from './host-api.js';
@@ -23,7 +23,7 @@ export interface SessionOptions {
   /** The environment `os.getenv` sees. Default: empty. */
   readonly env?: ReadonlyMap<string, string>;
   /** Mounts host directories into the VM's filesystem; runs before Python boots. */
-  readonly prepareFilesystem?: (fs: EmscriptenFS) => void;
+  readonly prepareFilesystem?: (fs: EmFS) => void;
   /** Working directory inside the VM after mounting. Default: `/`. */
   readonly cwd?: string;
   /** Extra JS modules to register, by name, built once the interpreter exists. */

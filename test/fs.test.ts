@@ -10,21 +10,16 @@ import { mountHostFilesystem, type MountedFilesystem } from '../host/fs/mounts.j
 import { checkSandboxMounts } from '../host/fs/sandbox-mounts.js';
 import { GUEST_LIB_DIR } from '../runtime/guest-layout.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
+import type { EmFS } from '../wasm/emscripten-module.js';
 
-interface GlueFS {
-  ErrnoError: new (errno: number) => Error & { errno: number; code: string };
-  stat(p: string): unknown;
-  chdir(p: string): void;
-  readdir(p: string): string[];
-}
 interface MicroPython {
-  FS: GlueFS;
+  FS: EmFS;
   runPython(code: string): unknown;
 }
 
 const stdout: string[] = [];
 let mp: MicroPython;
-let FS: GlueFS;
+let FS: EmFS;
 const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mpy-fs-')));
 
 /** Runs Python; `code` must assign `result`, which comes back through JSON. */

@@ -4,7 +4,6 @@ import { Session } from '../../runtime/session.js';
 import { CANNOT_OPEN_STATUS, cannotOpenMessage, CLI_HEAP_LIMIT_BYTES, GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 import { ProcessStdio } from '../process-stdio.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
-import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netHostModules, netOptionsFromEnv } from '../net/index.js';
@@ -74,7 +73,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     argv: args.argv,
     path,
     env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
+    prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
     cwd: proc.cwd,
     heapBytes: args.heapBytes,
     heapLimitBytes: args.heapBytes,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
+import type { EmFS } from '../../wasm/emscripten-module.js';
 import { EM_ERRNO } from '../fs/errno.js';
 import type { FsRequest } from './protocol.js';
 
@@ -29,9 +29,7 @@ export function errnoName(error: unknown): string | undefined {
   return ERRNO_NAMES.get(errno) ?? `E${errno}`;
 }
 
-type LstatFS = EmscriptenFS & { lstat(path: string): { mode: number } };
-
-function remove(FS: LstatFS, path: string, recursive: boolean): void {
+function remove(FS: EmFS, path: string, recursive: boolean): void {
   const mode = FS.lstat(path).mode;
   if (!FS.isDir(mode)) {
     FS.unlink(path);
@@ -49,8 +47,7 @@ function remove(FS: LstatFS, path: string, recursive: boolean): void {
  * @returns file bytes, directory names, whether a path exists, or `null`
  * @throws the FS's own errors (see {@link errnoName})
  */
-export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | string[] | boolean | null {
-  const FS = fs as LstatFS;
+export function runFsRequest(FS: EmFS, req: FsRequest): Uint8Array | string[] | boolean | null {
   switch (req.action) {
     case 'readFile':
       return FS.readFile(req.path);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EmFS, EmNode } from './emscripten-fs.js';
+import type { EmFS, EmNode } from '../../wasm/emscripten-module.js';
 import { ensureGuestDir, removeGuestTree } from './guest-tree.js';
 import { createNodeFs, type NodeFs, type NodeFsMountOptions } from './node-fs.js';
 import { GLUE_OWNED_DIRS, type CheckedMount } from './sandbox-mounts.js';
@@ -54,8 +54,8 @@ function requireHostDir(hostPath: string, what: string): string {
 }
 
 /**
- * Applies a mount plan to the glue's `FS` object (`module.FS`, typed loosely
- * because the glue is untyped JS; {@link EmFS} lists what is used), after
+ * Applies a mount plan to the glue's `FS` object (`module.FS`; {@link EmFS}
+ * lists what is used), after
  * the runtime is initialised. The caller sets the cwd, e.g.
  * `FS.chdir(process.cwd())` for the mirror, before Python runs (a Python
  * `os.chdir('/')` makes MicroPython answer `getcwd()` itself from then on).
@@ -77,8 +77,7 @@ function requireHostDir(hostPath: string, what: string): string {
  * and `rename` between two top-level directories fails with EXDEV (each is
  * its own mount), as a move between two devices does.
  */
-export function mountHostFilesystem(glueFS: object, plan: MountPlan): MountedFilesystem {
-  const FS = glueFS as EmFS;
+export function mountHostFilesystem(FS: EmFS, plan: MountPlan): MountedFilesystem {
   const nodeFs = nodeFsFor(FS);
   const mountpoints: string[] = [];
   const links: string[] = [];
