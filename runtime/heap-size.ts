@@ -13,7 +13,11 @@ export function parseHeapSize(text: string): number | undefined {
   const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([wW]?)([kKmM]?)$/.exec(text);
   if (!m) return undefined;
   const digits = m[1]!;
-  let bytes = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : Number(digits);
+  let bytes = /^0[xX]/.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.length > 1 && digits.startsWith('0')
+      ? parseInt(digits, 8)
+      : Number(digits);
   const unit = m[3]!.toLowerCase();
   if (unit === 'k') bytes *= 1024;
   else if (unit === 'm') bytes *= 1024 * 1024;

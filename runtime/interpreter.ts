@@ -34,7 +34,7 @@ class StackExhaustedError extends PythonError {
  * The JS module through which the boot arms the stack-overflow recovery:
  * `arm(id(exc))` with a RuntimeError it keeps alive (see stack-overflow.ts).
  */
-export const STACK_GUARD_MODULE = '_mpy_stack';
+const STACK_GUARD_MODULE = '_mpy_stack';
 
 /** Options of {@link Interpreter.create}. */
 export interface InterpreterOptions {

@@ -57,7 +57,7 @@ describe('one unittest for every entry point', () => {
 });
 
 describe('usage statuses', () => {
-  it("the command exits 1 on a bad option, as micropython does; a subcommand exits 2, as getopt tools do", async () => {
+  it('the command exits 1 on a bad option, as micropython does; a subcommand exits 2, as getopt tools do', async () => {
     const run = await runMpy(['-Q']);
     expect(run.status).toBe(layout.USAGE_STATUS);
     expect(run.status).toBe(1);

@@ -82,10 +82,10 @@ export interface EmSetAttr {
 }
 
 /** The glue's error class: `new FS.ErrnoError(44)` is ENOENT (emscripten numbering). */
-export type EmErrnoErrorClass = new (errno: number) => Error & { errno: number; code?: string };
+type EmErrnoErrorClass = new (errno: number) => Error & { errno: number; code?: string };
 
 /** The in-memory filesystem's operation tables (`MEMFS.ops_table`), set up on first use. */
-export interface EmMemfsOps {
+interface EmMemfsOps {
   readonly dir: { readonly node: EmOps };
   readonly file: { readonly node: EmOps; readonly stream: EmOps };
 }
@@ -102,7 +102,10 @@ export interface EmFS {
   hashAddNode(node: EmNode): void;
   hashRemoveNode(node: EmNode): void;
   lookupNode(parent: EmNode, name: string): EmNode;
-  lookupPath(path: string, opts?: { follow?: boolean; follow_mount?: boolean; parent?: boolean }): {
+  lookupPath(
+    path: string,
+    opts?: { follow?: boolean; follow_mount?: boolean; parent?: boolean },
+  ): {
     path: string;
     node: EmNode;
   };

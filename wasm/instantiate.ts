@@ -33,7 +33,7 @@ export interface InstantiateOptions {
 }
 
 /** The wasm imports the glue builds (one object may serve as both namespaces). */
-export type GlueImports = { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> };
+type GlueImports = { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> };
 
 /** An instantiated interpreter module with direct access to its exports and memory. */
 export interface InstantiatedInterpreter {

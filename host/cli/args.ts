@@ -2,7 +2,7 @@ import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, MIN_HEAP_BYTES } from '../../runtime/gue
 import { parseHeapSize } from '../../runtime/heap-size.js';
 
 /** What the command line asks to run. */
-export type Program =
+type Program =
   | { readonly kind: 'code'; readonly code: string }
   | { readonly kind: 'module'; readonly name: string }
   | { readonly kind: 'file'; readonly path: string }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** The npm package of the compiler. */
-export const MPY_CROSS_PACKAGE = '@pybricks/mpy-cross-v6';
+const MPY_CROSS_PACKAGE = '@pybricks/mpy-cross-v6';
 
 /** The package version the glue handling is written against. */
 export const MPY_CROSS_VERSION = '2.0.0';

@@ -11,7 +11,7 @@ import type { FsRequest } from './protocol.js';
 const ERRNO_NAMES = new Map<number, string>(Object.entries(EM_ERRNO).map(([name, n]) => [n as number, name]));
 
 /** An fs failure with its errno name. */
-export class GuestFsError extends Error {
+class GuestFsError extends Error {
   /** The errno name, e.g. `ENOENT`. */
   readonly code: string;
 

@@ -36,7 +36,8 @@ function isInside(path: string, dir: string): boolean {
  * @returns `guest`
  */
 export function checkGuestPath(guest: unknown, what: string, fail: MountProblem): string {
-  if (typeof guest !== 'string' || !guest.startsWith('/')) fail(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
+  if (typeof guest !== 'string' || !guest.startsWith('/'))
+    fail(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
   const normal = posix.normalize(guest);
   if (normal !== guest || (guest !== '/' && guest.endsWith('/'))) {
     fail(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);

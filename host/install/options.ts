@@ -116,7 +116,7 @@ export interface InstalledPackage {
 }
 
 /** A package left as it was: the record lists a version that satisfies its requirements. */
-export interface KeptPackageReport {
+interface KeptPackageReport {
   name: string;
   version: string;
 }

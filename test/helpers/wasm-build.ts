@@ -10,7 +10,7 @@ import { ensureDist, ROOT } from './dist.js';
 import { findOptimisedWasm } from '../../wasm/optimised-wasm.js';
 
 /** The build step's entry, compiled. */
-export const WASM_BUILD_ENTRY = join(ROOT, 'dist', 'wasm', 'build', 'main.js');
+const WASM_BUILD_ENTRY = join(ROOT, 'dist', 'wasm', 'build', 'main.js');
 
 /** Makes sure dist/wasm holds an optimised wasm for the installed interpreter. */
 export function ensureOptimisedWasm(): void {

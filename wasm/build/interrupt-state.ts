@@ -22,7 +22,7 @@ type Binaryen = typeof binaryenModule;
 type BModule = InstanceType<Binaryen['Module']>;
 
 /** The exported C function whose writes are copied. */
-export const KEYBOARD_INTERRUPT_EXPORT = 'mp_sched_keyboard_interrupt';
+const KEYBOARD_INTERRUPT_EXPORT = 'mp_sched_keyboard_interrupt';
 /** Bytes between an exception object's address and its traceback pointer may be at most this. */
 const MAX_TRACEBACK_OFFSET = 16;
 

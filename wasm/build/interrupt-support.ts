@@ -12,7 +12,7 @@ import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/in
 import { appendCustomSection, makeMemoryShared } from './shared-memory.js';
 
 /** The program the interrupt self-test runs; `_selftest.looping()` tells the build thread to interrupt. */
-export const INTERRUPT_TEST_PROGRAM = `
+const INTERRUPT_TEST_PROGRAM = `
 import _selftest
 n = 0
 try:
@@ -33,7 +33,7 @@ except KeyboardInterrupt:
 `;
 
 /** What {@link INTERRUPT_TEST_PROGRAM} prints when interrupting works. */
-export const INTERRUPT_TEST_EXPECTED = 'finally ran\ninterrupted True\nstill usable\n';
+const INTERRUPT_TEST_EXPECTED = 'finally ran\ninterrupted True\nstill usable\n';
 
 /** Messages of the interrupt self-test worker. */
 export type InterruptTestMessage =
@@ -44,7 +44,7 @@ export type InterruptTestMessage =
 const TEST_LIMIT_MS = 20_000;
 
 /** Runs {@link INTERRUPT_TEST_PROGRAM} on `module`; resolves to its output or a description of the failure. */
-export function runInterruptSelfTest(module: WebAssembly.Module): Promise<string> {
+function runInterruptSelfTest(module: WebAssembly.Module): Promise<string> {
   const worker = new Worker(new URL('./interrupt-self-test-worker.js', import.meta.url), {
     workerData: { module, program: INTERRUPT_TEST_PROGRAM },
   });

@@ -16,7 +16,7 @@ import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const OPTIMIZE_LEVEL = 3;
 /** `wasm-opt -O3` does not shrink (that would be `-Os`/`-Oz`). */
-export const SHRINK_LEVEL = 0;
+const SHRINK_LEVEL = 0;
 
 /** The result of {@link optimiseInterpreterWasm}. */
 export interface OptimisedWasm {
