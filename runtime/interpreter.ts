@@ -16,7 +16,7 @@ import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
 import { INITIAL_HEAP_BYTES } from './guest-layout.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
-import { interruptLayoutOf } from './interrupt-section.js';
+import { interruptLayoutOf } from '../wasm/interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
 
 /** What a stack overflow that no Python code could catch is reported as. */

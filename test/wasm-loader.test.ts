@@ -29,7 +29,7 @@ import {
 import { INTERPRETER_VERSION, locateInterpreter } from '../wasm/locate.js';
 import { checkDropIn, optimiseInterpreterWasm } from '../wasm/build/optimise.js';
 import { withInterruptSupport } from '../wasm/build/interrupt-support.js';
-import { isInterruptLayout } from '../runtime/interrupt-layout.js';
+import { isInterruptLayout } from '../wasm/interrupt-layout.js';
 
 beforeAll(() => ensureOptimisedWasm(), 120_000);
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../base/package-files.js';
 import { INTERPRETER_VERSION, locateInterpreter } from './locate.js';
 import { findBuildOutput } from './build-output.js';
-import type { InterruptLayout } from '../runtime/interrupt-layout.js';
+import type { InterruptLayout } from './interrupt-layout.js';
 
 /**
  * The optimised copy of the interpreter wasm that the build step

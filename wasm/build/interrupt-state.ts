@@ -16,7 +16,7 @@
  * layout by interrupting a running loop from another thread.
  */
 import type binaryenModule from 'binaryen';
-import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
+import type { InterruptLayout } from '../interrupt-layout.js';
 
 type Binaryen = typeof binaryenModule;
 type BModule = InstanceType<Binaryen['Module']>;

@@ -6,8 +6,8 @@
  * build then ships the module without interrupt support (fail closed).
  */
 import { Worker } from 'node:worker_threads';
-import { INTERRUPT_SECTION, type InterruptLayout } from '../../runtime/interrupt-layout.js';
-import { interruptLayoutOf } from '../../runtime/interrupt-section.js';
+import { INTERRUPT_SECTION, type InterruptLayout } from '../interrupt-layout.js';
+import { interruptLayoutOf } from '../interrupt-section.js';
 import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import { appendCustomSection, makeMemoryShared } from './shared-memory.js';
 

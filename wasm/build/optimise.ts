@@ -11,7 +11,7 @@ import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
 import { HEAP_LIMIT_EXPORT, installInRunCollector, nameStackPointer, type CollectorReport } from './gc-collect.js';
 import { spillPointers, type SpillReport } from './spill-pointers.js';
 import { findInterruptLayout } from './interrupt-state.js';
-import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
+import type { InterruptLayout } from '../interrupt-layout.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const OPTIMIZE_LEVEL = 3;
