@@ -81,6 +81,9 @@ export const USAGE_STATUS = 1;
 /** Exit status of an unusable `mpy SUBCOMMAND` command line, as getopt and argparse tools exit. */
 export const SUBCOMMAND_USAGE_STATUS = 2;
 
+/** Exit status of `mpy -m upip` or `mpy -m mip` when the tool is not cached and cannot be fetched. */
+export const BOOTSTRAP_FAILED_STATUS = 1;
+
 /** Exit status of a failure of mpy itself (sysexits' EX_SOFTWARE). */
 export const INTERNAL_ERROR_STATUS = 70;
 

@@ -17,13 +17,12 @@ import { IndexMapping } from '../net/index-mapping.js';
 import { upipCacheDir } from './cache-dir.js';
 import { findModule } from './find-module.js';
 import { forTerminal } from '../terminal-text.js';
+import { BOOTSTRAP_FAILED_STATUS } from '../../runtime/guest-layout.js';
 
 /** The distribution that holds upip. */
 const UPIP_DISTRIBUTION = 'micropython-upip';
 /** Where the bootstrap looks for it unless told otherwise. */
 const DEFAULT_UPIP_INDEX = 'https://pypi.org/pypi';
-/** Exit status when upip cannot be had. */
-const BOOTSTRAP_FAILED_STATUS = 1;
 const MARKER = '.mpy-upip.json';
 
 /** Options of {@link bootstrapUpip}. */
