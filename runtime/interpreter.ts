@@ -75,7 +75,7 @@ const DEFAULT_PYSTACK_WORDS = 16 * 1024;
 const C_HEAP_SLACK = 512 * 1024;
 
 /** Proxy kinds the C side writes for a returned value (the glue's numbering). */
-const enum ValueKind {
+enum ValueKind {
   Exception = -1,
   Null = 0,
   None = 1,
@@ -150,7 +150,7 @@ export class Interpreter {
       // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
       adaptGlueImports: withLinuxErrnos,
       memoryLimit: () => limit,
-      onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
+      onForeignException: (e, sp) => isStackOverflow(e) && (recovery?.raise(sp) ?? false),
     });
     const jsBridge = options.jsBridge ?? false;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
