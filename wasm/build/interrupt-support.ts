@@ -67,7 +67,7 @@ function runInterruptSelfTest(module: WebAssembly.Module): Promise<string> {
 }
 
 /** `optimised` with shared memory and the layout section (deterministic; not yet verified). */
-export function withInterruptSupport(optimised: Uint8Array, layout: InterruptLayout): Uint8Array<ArrayBuffer> {
+function withInterruptSupport(optimised: Uint8Array, layout: InterruptLayout): Uint8Array<ArrayBuffer> {
   const shared = makeMemoryShared(optimised);
   return appendCustomSection(shared, INTERRUPT_SECTION, new TextEncoder().encode(JSON.stringify(layout)));
 }
