@@ -48,8 +48,15 @@ export const CLI_HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
  */
 export const EMBED_HEAP_LIMIT_BYTES = 64 * 1024 * 1024;
 
-/** The smallest heap the Unix port accepts (`-X heapsize=`). */
-export const MIN_HEAP_BYTES = 700;
+/**
+ * The smallest heap `-X heapsize=` accepts: mpy's boot (the host's `os`,
+ * `time` and runner modules, in Python) needs about 24K. The Unix port, which
+ * boots no Python, accepts 700 bytes, and stops there with a fatal error too.
+ */
+export const MIN_HEAP_BYTES = 32 * 1024;
+
+/** {@link MIN_HEAP_BYTES} as the size text users write. */
+export const MIN_HEAP_TEXT = '32K';
 
 /** The smallest `heapSize` of an embedded instance: below it the boot itself runs out of memory. */
 export const EMBED_MIN_HEAP_BYTES = 256 * 1024;

@@ -66,6 +66,23 @@ describe('usage statuses', () => {
     expect(sub.status).toBe(2);
   });
 
+  it.each(['700', '16K', '0'])('-X heapsize=%s, below what the boot needs, is refused with the minimum', async (size) => {
+    const r = await runMpy(['-X', `heapsize=${size}`, '-c', 'print(1)']);
+    expect(r.status).toBe(layout.USAGE_STATUS);
+    expect(r.stderr).toContain(`below the minimum ${layout.MIN_HEAP_TEXT} that mpy needs to start`);
+    const least = await runMpy(['-X', `heapsize=${layout.MIN_HEAP_TEXT}`, '-c', 'print(1)']);
+    expect(least.stdout).toBe('1\n');
+  });
+
+  it('a boot that runs out of heap (a long sys.argv in the smallest heap) says so and exits 1', async () => {
+    const argv = Array.from({ length: 3000 }, (_, i) => String(i));
+    const r = await runMpy(['-X', `heapsize=${layout.MIN_HEAP_TEXT}`, '-c', 'pass', ...argv]);
+    expect(r.stderr).toBe(
+      `mpy: MemoryError while starting: a ${layout.MIN_HEAP_BYTES}-byte heap (-X heapsize) cannot hold sys.argv and sys.path; give a larger -X heapsize\n`,
+    );
+    expect(r.status).toBe(layout.UNCAUGHT_EXCEPTION_STATUS);
+  });
+
   it('mpy -h states the heap defaults and MICROPYPATH the layout defines', async () => {
     const help = await runMpy(['-h']);
     expect(help.stdout).toContain(`starts at ${layout.INITIAL_HEAP_BYTES}, grows to at most ${layout.CLI_HEAP_LIMIT_BYTES}`);

@@ -1,5 +1,5 @@
 import { SUBCOMMANDS } from './subcommands.js';
-import { CLI_HEAP_LIMIT_BYTES, DEFAULT_MICROPYPATH, INITIAL_HEAP_BYTES, MAX_HEAP_TEXT, MIN_HEAP_BYTES } from '../../runtime/guest-layout.js';
+import { CLI_HEAP_LIMIT_BYTES, DEFAULT_MICROPYPATH, INITIAL_HEAP_BYTES, MAX_HEAP_TEXT, MIN_HEAP_TEXT } from '../../runtime/guest-layout.js';
 
 /** The text of `mpy -h`. */
 export function helpText(): string {
@@ -18,7 +18,7 @@ Options:
 Implementation specific options (-X):
   compile-only                 -- parse and compile only
   emit=bytecode                -- set the default code emitter (the only one here)
-  heapsize=<n>[w][K|M]         -- set the GC heap size and bound (min ${MIN_HEAP_BYTES}, max ${MAX_HEAP_TEXT}; default:
+  heapsize=<n>[w][K|M]         -- set the GC heap size and bound (min ${MIN_HEAP_TEXT}, max ${MAX_HEAP_TEXT}; default:
                                   starts at ${INITIAL_HEAP_BYTES}, grows to at most ${CLI_HEAP_LIMIT_BYTES})
 
 Environment:

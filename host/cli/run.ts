@@ -1,7 +1,15 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Session } from '../../runtime/session.js';
-import { CANNOT_OPEN_STATUS, cannotOpenMessage, CLI_HEAP_LIMIT_BYTES, GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
+import { PythonError } from '../../runtime/errors.js';
+import {
+  CANNOT_OPEN_STATUS,
+  cannotOpenMessage,
+  CLI_HEAP_LIMIT_BYTES,
+  GUEST_LIB_DIR,
+  RUNTIME_LIB_DIR,
+  UNCAUGHT_EXCEPTION_STATUS,
+} from '../../runtime/guest-layout.js';
 import { ProcessStdio } from '../process-stdio.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import type { RunArgs } from './args.js';
@@ -22,6 +30,12 @@ export interface ProgramHost {
   onBoot(interpreter: Interpreter): void;
   /** Asks for the terminal in raw (REPL) or cooked mode. */
   setRaw(raw: boolean): void;
+}
+
+/** What to say when the boot itself runs out of heap (a small `-X heapsize` and a long `sys.argv` or `sys.path`). */
+function bootMemoryProblem(heapBytes: number | undefined): string {
+  const given = heapBytes === undefined ? 'the heap' : `a ${heapBytes}-byte heap (-X heapsize)`;
+  return `MemoryError while starting: ${given} cannot hold sys.argv and sys.path; give a larger -X heapsize`;
 }
 
 /**
@@ -68,21 +82,28 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
   }
 
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY, source: (into) => host.stdin.read(into) });
-  const session = await Session.start({
-    stdio,
-    argv: args.argv,
-    path,
-    env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
-    cwd: proc.cwd,
-    heapBytes: args.heapBytes,
-    heapLimitBytes: args.heapBytes,
-    inRunGcHeapLimitBytes: CLI_HEAP_LIMIT_BYTES,
-    hostModules: netHostModules(net),
-    // The user's own code keeps the build's `js` bridge, except under an
-    // allow-list, which `js` (node:net, fetch) would step around.
-    jsBridge: net.allow === undefined,
-  });
+  let session: Session;
+  try {
+    session = await Session.start({
+      stdio,
+      argv: args.argv,
+      path,
+      env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
+      cwd: proc.cwd,
+      heapBytes: args.heapBytes,
+      heapLimitBytes: args.heapBytes,
+      inRunGcHeapLimitBytes: CLI_HEAP_LIMIT_BYTES,
+      hostModules: netHostModules(net),
+      // The user's own code keeps the build's `js` bridge, except under an
+      // allow-list, which `js` (node:net, fetch) would step around.
+      jsBridge: net.allow === undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof PythonError && e.type === 'MemoryError')) throw e;
+    proc.writeError(`mpy: ${bootMemoryProblem(args.heapBytes)}\n`);
+    return UNCAUGHT_EXCEPTION_STATUS;
+  }
   const interp = session.interpreter;
   host.stdin.setWaits(interp.waits);
   host.onBoot(interp);
