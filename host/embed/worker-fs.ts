@@ -5,7 +5,7 @@
  * @module
  */
 import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
-import { EM_ERRNO } from '../fs/errno.js';
+import { EM_ERRNO } from '../../base/errno.js';
 import type { FsRequest } from './protocol.js';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(EM_ERRNO).map(([name, n]) => [n as number, name]));
