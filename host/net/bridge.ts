@@ -159,7 +159,10 @@ export class NetBridge implements BridgeCalls {
     const answered = this.#waitForReply(request, limit);
     if (!answered || Atomics.load(this.#header, Slot.Seq) !== seq) {
       this.#restart();
-      return this.#failed(ERR.ETIMEDOUT, `the network worker did not answer within ${Math.round(limit / 1000)} s; it was restarted and its sockets are closed`);
+      return this.#failed(
+        ERR.ETIMEDOUT,
+        `the network worker did not answer within ${Math.round(limit / 1000)} s; it was restarted and its sockets are closed`,
+      );
     }
     const result = Atomics.load(this.#header, Slot.Result);
     const data = this.#data.subarray(0, Atomics.load(this.#header, Slot.Length));

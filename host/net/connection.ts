@@ -16,7 +16,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { ERR, isFailure, type NetError, netErrorFromNode } from './errno.js';
-import { HttpExchange, writeWithin } from './http-exchange.js';
+import { type FirstHop, HttpExchange, writeWithin } from './http-exchange.js';
 import { header, needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
 import { Inbound, type ReadResult } from './inbound.js';
 import type { IndexMapping } from './index-mapping.js';
@@ -337,7 +337,7 @@ export class Connection {
       open: (target: URL) => openUrl(target, verify, this.#ctx),
       forwardProxy: (target: URL) => forwardProxy(target, this.#ctx),
     };
-    let first;
+    let first: FirstHop | undefined;
     if (!mapped && !this.#virtual) {
       const socket = this.#release();
       if (!socket) return ERR.EPIPE;

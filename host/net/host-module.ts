@@ -33,7 +33,12 @@ function limit(bridge: NetBridge, timeoutMs: number): number {
  * @param beforeBlock called before a call that may wait (the program's output must not wait with it)
  * @param trace where to write a line per bridge call (`MPY_DEBUG=net`, ./trace.ts); `undefined`: no tracing, at no cost
  */
-export function createNetModule(bridge: NetBridge, heap: () => Uint8Array, beforeBlock: () => void = () => {}, trace?: TraceSink): NetModule {
+export function createNetModule(
+  bridge: NetBridge,
+  heap: () => Uint8Array,
+  beforeBlock: () => void = () => {},
+  trace?: TraceSink,
+): NetModule {
   // The last failed call and why it failed, for error().
   let failed: BridgeReply | undefined;
   const calls: BridgeCalls = trace === undefined ? bridge : traceBridgeCalls(bridge, trace);
@@ -50,7 +55,11 @@ export function createNetModule(bridge: NetBridge, heap: () => Uint8Array, befor
       try {
         return fn(...args);
       } catch (e) {
-        failed = { result: ERR.EIO, data: new Uint8Array(0), why: `_mpy_net.${name} failed in the host: ${e instanceof Error ? e.message : String(e)}` };
+        failed = {
+          result: ERR.EIO,
+          data: new Uint8Array(0),
+          why: `_mpy_net.${name} failed in the host: ${e instanceof Error ? e.message : String(e)}`,
+        };
         return ERR.EIO;
       }
     };
@@ -70,10 +79,7 @@ export function createNetModule(bridge: NetBridge, heap: () => Uint8Array, befor
   return {
     /** Lookup: text lines `family hex-sockaddr`, or a negative getaddrinfo code. */
     getaddrinfo: blocking('getaddrinfo', (host: string, port: number, family: number): number | string => {
-      const { result, data } = net.call(
-        { op: 'lookup', host: String(host), port: port | 0, family: family | 0 },
-        bridge.defaultTimeoutMs,
-      );
+      const { result, data } = net.call({ op: 'lookup', host: String(host), port: port | 0, family: family | 0 }, bridge.defaultTimeoutMs);
       return result < 0 ? result : Buffer.from(data).toString('latin1');
     }),
     socket: guard('socket', (): number => bridge.newSocketId()),

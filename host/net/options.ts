@@ -58,7 +58,11 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
     allow: patternList(env.MPY_NET_ALLOW),
     listen: patternList(env.MPY_NET_LISTEN),
-    dnsServers: env.MPY_NET_DNS ? env.MPY_NET_DNS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    dnsServers: env.MPY_NET_DNS
+      ? env.MPY_NET_DNS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     proxy: proxySettingsFromEnv(env),
   };
 }

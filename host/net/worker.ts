@@ -7,7 +7,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Connection, type ConnectionContext } from './connection.js';
+import type { Connection, ConnectionContext } from './connection.js';
 import { ERR } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
 import { parseSockaddr, resolveHost, sockaddrBytes, splitHostPort } from './lookup.js';
