@@ -97,9 +97,19 @@ describe('a network worker that fails', () => {
   it('stops during a call: OSError(EIO) saying it stopped; the next call gets a new worker', async () => {
     const dying = join(scratch, 'dying-worker.mjs');
     writeFileSync(dying, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
-    const out = await runWithWorker(pathToFileURL(dying).href, CONNECT_TWICE(echo.port));
+    const out = await runWithWorker(
+      pathToFileURL(dying).href,
+      `${CONNECT_TWICE(echo.port)}
+s = socket.socket()
+for attempt in range(2):
+    try:
+        s.connect(("127.0.0.1", ${echo.port}))
+    except OSError as e:
+        print(e.errno, e.args[1])
+`,
+    );
     const stopped = '5 the network worker stopped (exit status 3); its sockets are closed';
-    expect(out.trim().split('\n')).toEqual([stopped, stopped]);
+    expect(out.trim().split('\n')).toEqual([stopped, stopped, stopped, '9 the socket was closed when the network worker was restarted']);
   });
 
   it('the real worker, for comparison, connects', async () => {

@@ -224,6 +224,7 @@ export class NetBridge implements BridgeCalls {
       config: this.#config,
       wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined,
       layout: { headerBytes: HEADER_BYTES, slots: Slot, stateWaiting: STATE_WAITING, stateDone: STATE_DONE, failure: ERR.EIO },
+      owner: Atomics.add(this.#header, Slot.Owner, 1) + 1,
     };
     const worker = new Worker(WORKER_BOOT_SOURCE, { eval: true, workerData: init });
     worker.unref();

@@ -65,6 +65,11 @@ export function createNetModule(
     };
   };
   const stale = (id: number): boolean => !bridge.isCurrent(id);
+  // A socket of a worker that was replaced: EBADF, saying why.
+  const lost = (): number => {
+    failed = { result: ERR.EBADF, data: new Uint8Array(0), why: 'the socket was closed when the network worker was restarted' };
+    return ERR.EBADF;
+  };
   const blocking = <A extends unknown[]>(name: string, fn: (...args: A) => number | string) =>
     guard(name, (...args: A) => {
       beforeBlock();
@@ -85,19 +90,19 @@ export function createNetModule(
     socket: guard('socket', (): number => bridge.newSocketId()),
     /** port >= 0: `host` is a name or address; port < 0: `host` is a hex `struct sockaddr`. */
     connect: blocking('connect', (id: number, host: string, port: number, timeoutMs: number): number => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const t = limit(bridge, timeoutMs);
       return net.call({ op: 'connect', id, host: String(host), port, timeoutMs: t }, t).result;
     }),
     wrap: blocking('wrap', (id: number, servername: string | null, verify: number, timeoutMs: number): number => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const t = limit(bridge, timeoutMs);
       const name = servername === null || servername === undefined ? null : String(servername);
       return net.call({ op: 'wrap', id, servername: name, verify: verify !== 0, timeoutMs: t }, t).result;
     }),
     /** Sends once (up to one chunk) or, with `all`, everything; returns bytes sent or an error. */
     send: blocking('send', (id: number, addr: number, len: number, timeoutMs: number, all: number): number => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       if (!all) return one(id, timeoutMs, addr, len);
       let done = 0;
       while (done < len) {
@@ -109,7 +114,7 @@ export function createNetModule(
     }),
     /** Receives up to `len` bytes into the heap at `addr` (one crossing). */
     recv: blocking('recv', (id: number, addr: number, len: number, timeoutMs: number): number => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const t = limit(bridge, timeoutMs);
       const { result, data } = net.call({ op: 'recv', id, max: Math.min(len, DATA_BYTES), timeoutMs: t }, t);
       if (result > 0) heap().set(data, addr);
@@ -118,16 +123,16 @@ export function createNetModule(
     poll: guard('poll', (id: number): number => (stale(id) ? 0 : net.call({ op: 'poll', id }, 0).result)),
     /** kind 0: TCP (listener), 1: UDP. port < 0: `host` is a hex sockaddr. */
     bind_to: blocking('bind_to', (id: number, kind: number, host: string, port: number, family: number): number => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const op = { op: 'bind', id, kind: kind === 1 ? 'udp' : 'tcp', host: String(host), port, family } as const;
       return net.call(op, bridge.defaultTimeoutMs).result;
     }),
     listen: guard('listen', (id: number, backlog: number): number =>
-      stale(id) ? ERR.EBADF : net.call({ op: 'listen', id, backlog }, 0).result,
+      stale(id) ? lost() : net.call({ op: 'listen', id, backlog }, 0).result,
     ),
     /** `NEWID HEX-PEER-SOCKADDR`, or a negative error. */
     accept: blocking('accept', (id: number, timeoutMs: number): number | string => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const newId = bridge.newSocketId();
       const t = limit(bridge, timeoutMs);
       const { result, data } = net.call({ op: 'accept', id, newId, timeoutMs: t }, t);
@@ -135,20 +140,20 @@ export function createNetModule(
     }),
     /** The hex sockaddr of the local (peer 0) or remote end, or a negative error. */
     getname: guard('getname', (id: number, peer: number): number | string => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const { result, data } = net.call({ op: 'name', id, peer: peer !== 0 }, 0);
       return result < 0 ? result : Buffer.from(data).toString('hex');
     }),
     /** One datagram of `len` bytes at `addr` to `host:port` (port < 0: hex sockaddr). */
     sendto: blocking('sendto', (id: number, addr: number, len: number, host: string, port: number, family: number): number => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       if (len > DATA_BYTES) return ERR.EMSGSIZE;
       bridge.sendBuffer.set(heap().subarray(addr, addr + len));
       return net.call({ op: 'sendto', id, host: String(host), port, family, length: len }, bridge.defaultTimeoutMs).result;
     }),
     /** One datagram into the heap at `addr` (cut to `len`): `LENGTH HEX-SENDER-SOCKADDR`, or a negative error. */
     recvfrom: blocking('recvfrom', (id: number, addr: number, len: number, timeoutMs: number): number | string => {
-      if (stale(id)) return ERR.EBADF;
+      if (stale(id)) return lost();
       const t = limit(bridge, timeoutMs);
       const { result, data } = net.call({ op: 'recvfrom', id, max: Math.min(len, DATA_BYTES - 64), timeoutMs: t }, t);
       if (result < 0) return result;
@@ -179,7 +184,7 @@ export function createNetModule(
         }
       }
     }),
-    shutdown: guard('shutdown', (id: number): number => (stale(id) ? ERR.EBADF : net.call({ op: 'shutdown', id }, 0).result)),
+    shutdown: guard('shutdown', (id: number): number => (stale(id) ? lost() : net.call({ op: 'shutdown', id }, 0).result)),
     close: guard('close', (id: number): number => {
       if (!stale(id)) net.post({ op: 'close', id });
       return 0;

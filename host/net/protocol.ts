@@ -29,8 +29,8 @@ import type { ProxySettings } from './proxy.js';
 
 /** Bytes moved per crossing, both ways: the data area of the shared buffer. */
 export const DATA_BYTES = 64 * 1024;
-/** Bytes of the header (six Int32 slots). */
-export const HEADER_BYTES = 24;
+/** Bytes of the header (seven Int32 slots). */
+export const HEADER_BYTES = 28;
 /** Total size of the shared buffer. */
 export const SHARED_BYTES = HEADER_BYTES + DATA_BYTES;
 
@@ -48,6 +48,8 @@ export const Slot = {
   Asked: 4,
   /** 1 once the worker has stopped or could not start: the bridge starts a new one for the next call. */
   Gone: 5,
+  /** The number of the current worker: a replaced one's boot code leaves the buffer alone. */
+  Owner: 6,
 } as const;
 
 /** `State` while the interpreter waits. */

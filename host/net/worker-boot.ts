@@ -16,19 +16,12 @@
  *
  * @module
  */
-import type { WorkerInit } from './protocol.js';
+import type { Slot, WorkerInit } from './protocol.js';
 
 /** The layout constants the boot code needs, sent in `workerData` (it can import nothing). */
 interface BootLayout {
   readonly headerBytes: number;
-  readonly slots: {
-    readonly State: number;
-    readonly Result: number;
-    readonly Length: number;
-    readonly Seq: number;
-    readonly Asked: number;
-    readonly Gone: number;
-  };
+  readonly slots: typeof Slot;
   readonly stateWaiting: number;
   readonly stateDone: number;
   /** −EIO, the result of a failed call. */
@@ -38,6 +31,8 @@ interface BootLayout {
 /** `workerData` of the network worker. */
 export interface BootData extends WorkerInit {
   readonly layout: BootLayout;
+  /** This worker's number, as the bridge writes it into `Owner` while the worker is current. */
+  readonly owner: number;
 }
 
 /**
@@ -49,13 +44,13 @@ export interface BootData extends WorkerInit {
 export const WORKER_BOOT_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { shared, wake, entry, layout } = workerData;
+const { shared, wake, entry, layout, owner } = workerData;
 const { slots } = layout;
 const header = new Int32Array(shared, 0, layout.headerBytes / 4);
 const data = new Uint8Array(shared, layout.headerBytes);
 let done = false;
 function fail(why) {
-  if (done) return;
+  if (done || Atomics.load(header, slots.Owner) !== owner) return;
   done = true;
   Atomics.store(header, slots.Gone, 1);
   if (Atomics.load(header, slots.State) !== layout.stateWaiting) return;
