@@ -15,6 +15,7 @@
  */
 export { MicroPython, type RunResult, type CallOptions } from './host/embed/client.js';
 export type { MicroPythonOptions, MountOption, OutputOption } from './host/embed/options.js';
+export type { RunFileOptions } from './host/embed/run-options.js';
 export type { NetworkOption } from './host/embed/network.js';
 export type { PyValue, PyInput } from './host/embed/codec.js';
 export { PythonModule } from './host/embed/python-module.js';

@@ -11,6 +11,7 @@ import { validateOptions, type MicroPythonOptions } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
 import type { Request } from './protocol.js';
+import { runFileRequest, type RunFileOptions } from './run-options.js';
 
 /** What `runFile` resolves to. */
 export interface RunResult {
@@ -139,11 +140,13 @@ export class MicroPython implements AsyncDisposable {
   /**
    * Runs a file as `__main__`, the way the `micropython` command does: never
    * rejects for Python errors; the outcome is the exit status, and the
-   * traceback of an uncaught exception is in `stderr`.
+   * traceback of an uncaught exception is in `stderr`. `options` may give
+   * the run its own `argv`, `env` and `stdin` (the instance's come back after it).
+   * @throws TypeError for a wrong path or option (before anything runs)
    */
-  async runFile(path: string, options?: CallOptions): Promise<RunResult> {
-    if (typeof path !== 'string' || path === '') throw new TypeError('runFile: path must be a non-empty string');
-    const { value, output } = await this.#channel.send('runFile', { op: 'runFile', path }, { record: true, signal: options?.signal });
+  async runFile(path: string, options?: RunFileOptions): Promise<RunResult> {
+    const req = runFileRequest(path, options);
+    const { value, output } = await this.#channel.send('runFile', req, { record: true, signal: options?.signal });
     return { exitCode: value as number, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '' };
   }
 

@@ -38,12 +38,21 @@ export type FsRequest =
   | { readonly op: 'fs'; readonly action: 'rm'; readonly path: string; readonly recursive: boolean; readonly force: boolean }
   | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string };
 
+/** `runFile`, with the run's own argv, environment and stdin when given. */
+export interface RunFileRequest {
+  readonly op: 'runFile';
+  readonly path: string;
+  readonly argv?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly stdin?: Uint8Array;
+}
+
 /** A request the main side sends (with an `id` added). */
 export type Request =
   | { readonly op: 'exec' | 'eval'; readonly code: string }
   | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string }
   | { readonly op: 'get' | 'import'; readonly target: string }
-  | { readonly op: 'runFile'; readonly path: string }
+  | RunFileRequest
   | FsRequest;
 
 /** How a request failed. */
