@@ -7,7 +7,7 @@
 import { encodeValue, type PyInput, type PyValue } from './codec.js';
 import { WorkerChannel } from './channel.js';
 import { MicroPythonFs } from './fs-helpers.js';
-import { validateOptions, type MicroPythonOptions } from './options.js';
+import { isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
 import type { Request } from './protocol.js';
@@ -80,7 +80,7 @@ export class MicroPython implements AsyncDisposable {
    */
   static async create(options?: MicroPythonOptions): Promise<MicroPython> {
     const resolved = validateOptions(options);
-    const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit);
+    const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit, resolved.lineBuffered);
     return new MicroPython(await WorkerChannel.open(resolved, sink), sink);
   }
 
@@ -170,6 +170,34 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /**
+   * Sends `sys.stdout` where `sink` says (as the `stdout` option), from this
+   * point in the call order: calls made before keep the old routing, calls
+   * made after get the new one. No argument means the default, `'capture'`.
+   * Output captured so far stays readable.
+   * @throws TypeError for anything but an {@link OutputOption}
+   */
+  async setStdout(sink: OutputOption = 'capture'): Promise<void> {
+    await this.#setOutput('stdout', sink);
+  }
+
+  /** Like {@link setStdout}, for `sys.stderr`. */
+  async setStderr(sink: OutputOption = 'capture'): Promise<void> {
+    await this.#setOutput('stderr', sink);
+  }
+
+  /**
+   * Makes `data` what `sys.stdin` and `input()` read from this point in the
+   * call order on, then end of file (in place of what is left of the
+   * previous input). No argument means empty.
+   * @throws TypeError for anything but a string or a Uint8Array
+   */
+  async setStdin(data: string | Uint8Array = ''): Promise<void> {
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError('setStdin: data must be a string or a Uint8Array');
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data.slice();
+    await this.#send('setStdin', { op: 'setStdin', data: bytes });
+  }
+
+  /**
    * Raises `KeyboardInterrupt` in the running call, if any, wherever it is:
    * a CPU loop, `time.sleep`, a blocking socket read. The call rejects with
    * `PythonError` (`.type === 'KeyboardInterrupt'`) unless Python catches it;
@@ -201,6 +229,12 @@ export class MicroPython implements AsyncDisposable {
   /** Same as {@link dispose}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
+  }
+
+  async #setOutput(name: 'stdout' | 'stderr', sink: unknown): Promise<void> {
+    const method = name === 'stdout' ? 'setStdout' : 'setStderr';
+    if (!isOutputOption(sink)) throw new TypeError(`${method}: the sink must be ${OUTPUT_OPTION_TEXT}`);
+    await this.#channel.runInOrder(method, () => this.#sink.setMode(name, sink));
   }
 
   async #send(op: string, req: Request, options?: CallOptions): Promise<unknown> {

@@ -115,6 +115,12 @@ export interface MicroPythonOptions {
   readonly outputLimit?: string | number;
   /** Where `sys.stderr` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stderr?: OutputOption;
+  /**
+   * Hand `stdout`/`stderr` callbacks whole lines: one call per line, ending
+   * with `'\n'`, and what is left of an unfinished line at the end of each
+   * call. Default: `false` (chunks as they arrive; one `print` may be split).
+   */
+  readonly lineBuffered?: boolean;
 }
 
 /** The validated options a worker boots from (structured-cloneable). */
@@ -141,6 +147,7 @@ export interface ResolvedOptions {
   readonly stdout: OutputOption;
   readonly stderr: OutputOption;
   readonly outputLimit: number;
+  readonly lineBuffered: boolean;
 }
 
 /** Guest path of mpy's own Python modules (runtime/lib). */
@@ -180,6 +187,7 @@ const KNOWN: readonly (keyof MicroPythonOptions)[] = [
   'stderr',
   'outputLimit',
   'fsSize',
+  'lineBuffered',
 ];
 
 function fail(message: string): never {
@@ -283,10 +291,18 @@ function checkGrace(value: unknown): number {
   return value;
 }
 
+/** Whether `value` is an {@link OutputOption}. */
+export function isOutputOption(value: unknown): value is OutputOption {
+  return typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore';
+}
+
+/** What to say about a value that is not an {@link OutputOption}. */
+export const OUTPUT_OPTION_TEXT = "'capture', 'inherit', 'ignore' or a function (chunk, stream) => void";
+
 function checkOutput(value: unknown, what: string): OutputOption {
   if (value === undefined) return 'capture';
-  if (typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore') return value as OutputOption;
-  return fail(`${what} must be 'capture', 'inherit', 'ignore' or a function (chunk, stream) => void`);
+  if (isOutputOption(value)) return value;
+  return fail(`${what} must be ${OUTPUT_OPTION_TEXT}`);
 }
 
 function checkBoolean(value: unknown, what: string): boolean {
@@ -343,6 +359,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
     interruptGraceMs: checkGrace(options.interruptGraceMs),
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),
+    lineBuffered: checkBoolean(options.lineBuffered, 'lineBuffered'),
     outputLimit: checkSize(options.outputLimit, 'outputLimit', DEFAULT_OUTPUT_LIMIT_BYTES, [MIN_OUTPUT_LIMIT_BYTES, '1K'], [MAX_OUTPUT_LIMIT_BYTES, '256M']),
   };
 }

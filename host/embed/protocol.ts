@@ -53,6 +53,7 @@ export type Request =
   | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string }
   | { readonly op: 'get' | 'import'; readonly target: string }
   | RunFileRequest
+  | { readonly op: 'setStdin'; readonly data: Uint8Array }
   | FsRequest;
 
 /** How a request failed. */

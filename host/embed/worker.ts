@@ -74,6 +74,9 @@ function handle(session: Session, req: Request): Outcome {
         return { ok: true, value: runFileInWorker(session, stdio, req) };
       case 'fs':
         return runFs(session, req);
+      case 'setStdin':
+        stdio.replaceStdin(req.data);
+        return { ok: true, value: null };
       default:
         return runPython(session, req);
     }
