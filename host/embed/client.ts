@@ -7,6 +7,7 @@
 import { encodeValue, type PyInput, type PyValue } from './codec.js';
 import { WorkerChannel } from './channel.js';
 import { MicroPythonFs } from './fs-helpers.js';
+import { MicroPythonGlobals } from './globals.js';
 import { isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
@@ -66,11 +67,14 @@ export class MicroPython implements AsyncDisposable {
   #disposed: Promise<void> | undefined;
   /** File helpers over this instance's filesystem. */
   readonly fs: MicroPythonFs;
+  /** The global variables of `__main__`: `get`, `set`, `has`, `delete`. */
+  readonly globals: MicroPythonGlobals;
 
   private constructor(channel: WorkerChannel, sink: OutputSink) {
     this.#channel = channel;
     this.#sink = sink;
     this.fs = new MicroPythonFs((req) => this.#send(`fs.${req.action}`, req));
+    this.globals = new MicroPythonGlobals((op, req) => this.#send(op, req));
   }
 
   /**

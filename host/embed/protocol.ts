@@ -47,12 +47,18 @@ export interface RunFileRequest {
   readonly stdin?: Uint8Array;
 }
 
+/** An `mp.globals` call (run by `_mpy_embed.py`); `value` is in the tagged encoding. */
+export type GlobalsRequest =
+  | { readonly op: 'globals'; readonly action: 'get' | 'has' | 'delete'; readonly name: string }
+  | { readonly op: 'globals'; readonly action: 'set'; readonly name: string; readonly value: string };
+
 /** A request the main side sends (with an `id` added). */
 export type Request =
   | { readonly op: 'exec' | 'eval'; readonly code: string }
   | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string }
   | { readonly op: 'get' | 'import'; readonly target: string }
   | RunFileRequest
+  | GlobalsRequest
   | { readonly op: 'setStdin'; readonly data: Uint8Array }
   | FsRequest;
 
