@@ -8,7 +8,7 @@ import { encodeValue, type PyInput, type PyValue } from './codec.js';
 import { WorkerChannel } from './channel.js';
 import { MicroPythonFs } from './fs-helpers.js';
 import { MicroPythonGlobals } from './globals.js';
-import { isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
+import { checkMount, isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
 import type { Request } from './protocol.js';
@@ -152,6 +152,23 @@ export class MicroPython implements AsyncDisposable {
     const req = runFileRequest(path, options);
     const { value, output } = await this.#channel.send('runFile', req, { record: true, signal: options?.signal });
     return { exitCode: value as number, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '' };
+  }
+
+  /**
+   * Shows a host directory to Python at `guest` from this point in the call
+   * order on, checked and confined exactly as the `mounts` option's
+   * (`..` and symlinks cannot leave it; `readOnly` makes every change fail
+   * with `OSError(EROFS)`). The guest path may be missing (it is made) or an
+   * existing directory (its contents are hidden while mounted).
+   * @throws TypeError for a guest path that cannot be mounted or a host directory that does not exist (before anything runs)
+   * @throws MicroPythonFsError `ENOTDIR` when a file is at `guest`, `EBUSY` when it is already a mountpoint
+   */
+  async mount(guest: string, host: string, options: { readOnly?: boolean } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('mount: options must be an object like { readOnly: true }');
+    const checked = checkMount(guest, { host, readOnly: options.readOnly }, (message) => {
+      throw new TypeError(message);
+    });
+    await this.#send(`mount ${guest}`, { op: 'fs', action: 'mount', path: guest, ...checked });
   }
 
   /**

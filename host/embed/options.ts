@@ -198,13 +198,39 @@ function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
-function checkGuestPath(guest: string, what: string): string {
-  if (typeof guest !== 'string' || !guest.startsWith('/')) fail(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
+function checkGuestPath(guest: string, what: string, failWith: (message: string) => never = fail): string {
+  if (typeof guest !== 'string' || !guest.startsWith('/')) failWith(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
   const normal = posix.normalize(guest);
   if (normal !== guest || (guest !== '/' && guest.endsWith('/'))) {
-    fail(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);
+    failWith(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);
   }
   return guest;
+}
+
+/**
+ * Checks one mount, at create time or later (`mp.mount`): the guest path
+ * (absolute, normalised, not `/` nor reserved) and the host directory
+ * (which must exist), resolved against `process.cwd()`.
+ * @param failWith throws the caller's TypeError with the message
+ */
+export function checkMount(guest: string, spec: unknown, failWith: (message: string) => never): { host: string; readOnly: boolean } {
+  checkGuestPath(guest, 'mount', failWith);
+  if (guest === '/') failWith("a mount cannot be '/': mount host directories below it, like /app");
+  if (RESERVED_TOP.has(guest.split('/')[1]!)) failWith(`mount ${guest}: /${guest.split('/')[1]} is the interpreter's own; choose another guest path`);
+  if (isInside(guest, RUNTIME_LIB_GUEST)) failWith(`mount ${guest}: ${RUNTIME_LIB_GUEST} holds mpy's own modules; choose another guest path`);
+  const hostGiven = typeof spec === 'string' ? spec : (spec as MountOption | null)?.host;
+  if (typeof hostGiven !== 'string' || hostGiven === '') failWith(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
+  const readOnly = typeof spec === 'object' && spec !== null ? ((spec as MountOption).readOnly ?? false) : false;
+  if (typeof readOnly !== 'boolean') failWith(`mount ${guest}: readOnly must be a boolean`);
+  const host = resolve(hostGiven);
+  let isDir = false;
+  try {
+    isDir = statSync(host).isDirectory();
+  } catch {
+    failWith(`mount ${guest}: host directory ${host} does not exist`);
+  }
+  if (!isDir) failWith(`mount ${guest}: host path ${host} is not a directory`);
+  return { host, readOnly };
 }
 
 function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
@@ -213,25 +239,7 @@ function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
     fail("mounts must be an object like { '/app': './src' }");
   }
   const out: WorkerSettings['mounts'] = {};
-  for (const [guest, spec] of Object.entries(mounts)) {
-    checkGuestPath(guest, 'mount');
-    if (guest === '/') fail("a mount cannot be '/': mount host directories below it, like /app");
-    if (RESERVED_TOP.has(guest.split('/')[1]!)) fail(`mount ${guest}: /${guest.split('/')[1]} is the interpreter's own; choose another guest path`);
-    if (isInside(guest, RUNTIME_LIB_GUEST)) fail(`mount ${guest}: ${RUNTIME_LIB_GUEST} holds mpy's own modules; choose another guest path`);
-    const hostGiven = typeof spec === 'string' ? spec : (spec as MountOption | null)?.host;
-    if (typeof hostGiven !== 'string' || hostGiven === '') fail(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
-    const readOnly = typeof spec === 'object' && spec !== null ? (spec as MountOption).readOnly ?? false : false;
-    if (typeof readOnly !== 'boolean') fail(`mount ${guest}: readOnly must be a boolean`);
-    const host = resolve(hostGiven);
-    let isDir = false;
-    try {
-      isDir = statSync(host).isDirectory();
-    } catch {
-      fail(`mount ${guest}: host directory ${host} does not exist`);
-    }
-    if (!isDir) fail(`mount ${guest}: host path ${host} is not a directory`);
-    out[guest] = { host, readOnly };
-  }
+  for (const [guest, spec] of Object.entries(mounts)) out[guest] = checkMount(guest, spec, fail);
   return out;
 }
 

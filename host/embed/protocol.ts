@@ -36,7 +36,19 @@ export type FsRequest =
   | { readonly op: 'fs'; readonly action: 'mkdir'; readonly path: string; readonly recursive: boolean }
   | { readonly op: 'fs'; readonly action: 'readdir'; readonly path: string }
   | { readonly op: 'fs'; readonly action: 'rm'; readonly path: string; readonly recursive: boolean; readonly force: boolean }
-  | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string };
+  | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string }
+  | { readonly op: 'fs'; readonly action: 'stat'; readonly path: string }
+  | { readonly op: 'fs'; readonly action: 'rename'; readonly path: string; readonly to: string }
+  | MountRequest;
+
+/** `mp.mount`: a host directory (already checked on the main side) shown at guest `path`. */
+export interface MountRequest {
+  readonly op: 'fs';
+  readonly action: 'mount';
+  readonly path: string;
+  readonly host: string;
+  readonly readOnly: boolean;
+}
 
 /** `runFile`, with the run's own argv, environment and stdin when given. */
 export interface RunFileRequest {
