@@ -112,6 +112,23 @@ for attempt in range(2):
     expect(out.trim().split('\n')).toEqual([stopped, stopped, stopped, '9 the socket was closed when the network worker was restarted']);
   });
 
+  it('a host function that throws answers EIO with its error (the bytes it was moving are lost), and the socket stays usable', async () => {
+    const r = await runPython(`
+import socket, _mpy_net
+s = socket.socket()
+s.connect(("127.0.0.1", ${echo.port}))
+s.write(b"one\\n")
+r = _mpy_net.recv(s._id, 0x7FFFFFF0, 100, -1)
+print(r, _mpy_net.error(r))
+s.write(b"two\\n")
+print(s.readline())
+`);
+    expect(r.stderr).toBe('');
+    const [first, second] = r.stdout.split('\n');
+    expect(first).toMatch(/^-5 5 _mpy_net\.recv failed in the host: \S/);
+    expect(second).toBe("b'echo: TWO\\n'");
+  });
+
   it('the real worker, for comparison, connects', async () => {
     const real = pathToFileURL(join(ROOT, 'dist', 'host', 'net', 'worker.js')).href;
     expect((await runWithWorker(real, CONNECT_TWICE(echo.port))).trim().split('\n')).toEqual(['connected', 'connected']);
