@@ -121,8 +121,8 @@ export interface EmFS {
   readdir(path: string): string[];
   readFile(path: string, opts?: { encoding?: 'binary' }): Uint8Array;
   writeFile(path: string, data: string | ArrayBufferView): void;
-  stat(path: string): { mode: number; size: number; mtime: Date };
-  lstat(path: string): { mode: number; size: number; mtime: Date };
+  stat(path: string): { mode: number; size: number; atime: Date; mtime: Date; ctime: Date };
+  lstat(path: string): { mode: number; size: number; atime: Date; mtime: Date; ctime: Date };
   close(stream: EmStream): void;
   chdir(path: string): void;
   cwd(): string;

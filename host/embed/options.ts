@@ -15,7 +15,7 @@ import {
   MAX_HEAP_TEXT,
 } from '../../runtime/guest-layout.js';
 import { parseHeapSize } from '../../runtime/heap-size.js';
-import { checkGuestPath, checkSandboxMounts, type CheckedMount, type MountOption } from '../fs/sandbox-mounts.js';
+import { checkGuestPath, checkSandboxMount, checkSandboxMounts, type CheckedMount, type MountOption } from '../fs/sandbox-mounts.js';
 import { checkListenOption, checkNetworkOption, type NetworkOption } from './network.js';
 
 export type { MountOption } from '../fs/sandbox-mounts.js';
@@ -118,6 +118,12 @@ export interface MicroPythonOptions {
   readonly outputLimit?: string | number;
   /** Where `sys.stderr` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stderr?: OutputOption;
+  /**
+   * Hand `stdout`/`stderr` callbacks whole lines: one call per line, ending
+   * with `'\n'`, and what is left of an unfinished line at the end of each
+   * call. Default: `false` (chunks as they arrive; one `print` may be split).
+   */
+  readonly lineBuffered?: boolean;
 }
 
 /** The validated options a worker boots from (structured-cloneable). */
@@ -144,6 +150,7 @@ export interface ResolvedOptions {
   readonly stdout: OutputOption;
   readonly stderr: OutputOption;
   readonly outputLimit: number;
+  readonly lineBuffered: boolean;
 }
 
 /** Default bound on the in-memory filesystem. */
@@ -173,6 +180,7 @@ const KNOWN: readonly (keyof MicroPythonOptions)[] = [
   'stderr',
   'outputLimit',
   'fsSize',
+  'lineBuffered',
 ];
 
 function fail(message: string): never {
@@ -183,8 +191,20 @@ function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
+/** Guest directories a mount may not be in, with what they hold. */
+const RESERVED_GUEST_DIRS: Readonly<Record<string, string>> = { [GUEST_LIB_DIR]: "mpy's own modules" };
+
+/**
+ * Checks one mount, at create time or later (`mp.mount`): see
+ * `checkSandboxMount`, the one check of the `mounts` option too.
+ * @param failWith throws the caller's TypeError with the message
+ */
+export function checkMount(guest: string, spec: unknown, failWith: (message: string) => never): CheckedMount {
+  return checkSandboxMount(guest, spec, RESERVED_GUEST_DIRS, failWith);
+}
+
 function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
-  return checkSandboxMounts(mounts, { [GUEST_LIB_DIR]: "mpy's own modules" }, fail);
+  return checkSandboxMounts(mounts, RESERVED_GUEST_DIRS, fail);
 }
 
 function checkStringRecord(value: unknown, what: string): Record<string, string> {
@@ -243,10 +263,18 @@ function checkGrace(value: unknown): number {
   return value;
 }
 
+/** Whether `value` is an {@link OutputOption}. */
+export function isOutputOption(value: unknown): value is OutputOption {
+  return typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore';
+}
+
+/** What to say about a value that is not an {@link OutputOption}. */
+export const OUTPUT_OPTION_TEXT = "'capture', 'inherit', 'ignore' or a function (chunk, stream) => void";
+
 function checkOutput(value: unknown, what: string): OutputOption {
   if (value === undefined) return 'capture';
-  if (typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore') return value as OutputOption;
-  return fail(`${what} must be 'capture', 'inherit', 'ignore' or a function (chunk, stream) => void`);
+  if (isOutputOption(value)) return value;
+  return fail(`${what} must be ${OUTPUT_OPTION_TEXT}`);
 }
 
 function checkBoolean(value: unknown, what: string): boolean {
@@ -303,6 +331,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
     interruptGraceMs: checkGrace(options.interruptGraceMs),
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),
+    lineBuffered: checkBoolean(options.lineBuffered, 'lineBuffered'),
     outputLimit: checkSize(options.outputLimit, 'outputLimit', DEFAULT_OUTPUT_LIMIT_BYTES, [MIN_OUTPUT_LIMIT_BYTES, '1K'], [MAX_OUTPUT_LIMIT_BYTES, '256M']),
   };
 }

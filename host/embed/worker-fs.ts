@@ -5,13 +5,15 @@
  * @module
  */
 import type { EmFS } from '../../wasm/emscripten-module.js';
-import { EM_ERRNO } from '../fs/errno.js';
+import { EM_ERRNO } from '../../base/errno.js';
 import type { FsRequest } from './protocol.js';
+import type { MicroPythonStat } from './fs-helpers.js';
+import { mountInWorker } from './worker-mount.js';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(EM_ERRNO).map(([name, n]) => [n as number, name]));
 
 /** An fs failure with its errno name. */
-class GuestFsError extends Error {
+export class GuestFsError extends Error {
   /** The errno name, e.g. `ENOENT`. */
   readonly code: string;
 
@@ -29,6 +31,27 @@ export function errnoName(error: unknown): string | undefined {
   return ERRNO_NAMES.get(errno) ?? `E${errno}`;
 }
 
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
+function toMs(time: Date): number {
+  return time instanceof Date ? time.getTime() : Number(time);
+}
+
+function statOf(FS: EmFS, path: string): MicroPythonStat {
+  const st = FS.stat(path);
+  const kind = st.mode & S_IFMT;
+  return {
+    type: kind === S_IFREG ? 'file' : kind === S_IFDIR ? 'directory' : 'other',
+    size: st.size,
+    mode: st.mode,
+    atimeMs: toMs(st.atime),
+    mtimeMs: toMs(st.mtime),
+    ctimeMs: toMs(st.ctime),
+  };
+}
+
 function remove(FS: EmFS, path: string, recursive: boolean): void {
   const mode = FS.lstat(path).mode;
   if (!FS.isDir(mode)) {
@@ -44,10 +67,10 @@ function remove(FS: EmFS, path: string, recursive: boolean): void {
 
 /**
  * Does one fs helper call.
- * @returns file bytes, directory names, whether a path exists, or `null`
+ * @returns file bytes, directory names, whether a path exists, a stat, or `null`
  * @throws the FS's own errors (see {@link errnoName})
  */
-export function runFsRequest(FS: EmFS, req: FsRequest): Uint8Array | string[] | boolean | null {
+export function runFsRequest(FS: EmFS, req: FsRequest): Uint8Array | string[] | boolean | MicroPythonStat | null {
   switch (req.action) {
     case 'readFile':
       return FS.readFile(req.path);
@@ -69,5 +92,13 @@ export function runFsRequest(FS: EmFS, req: FsRequest): Uint8Array | string[] | 
       return null;
     case 'exists':
       return FS.analyzePath(req.path).exists;
+    case 'stat':
+      return statOf(FS, req.path);
+    case 'rename':
+      FS.rename(req.path, req.to);
+      return null;
+    case 'mount':
+      mountInWorker(FS, req);
+      return null;
   }
 }

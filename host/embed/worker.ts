@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { constants } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { Session } from '../../runtime/session.js';
@@ -15,10 +14,11 @@ import { mountHostFilesystem } from '../fs/mounts.js';
 import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
-import { CANNOT_OPEN_STATUS, cannotOpenMessage, GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
+import { GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
 import { errnoName, runFsRequest } from './worker-fs.js';
 import { WorkerStdio } from './worker-stdio.js';
+import { runFileInWorker } from './worker-run-file.js';
 
 const DISPATCH = "__import__('_mpy_embed').dispatch()";
 
@@ -56,16 +56,6 @@ function runPython(session: Session, req: Request): Outcome {
   return { ok: true, value: decodeParsed(reply.ok) };
 }
 
-function runFile(session: Session, path: string): Outcome {
-  // As the `mpy` command: a path that does not exist cannot be opened; a
-  // directory is run, and fails as the Unix port's does (OSError EISDIR).
-  if (!session.interpreter.fs.analyzePath(path).exists) {
-    stdio.write(2, new TextEncoder().encode(cannotOpenMessage(path, constants.errno.ENOENT)));
-    return { ok: true, value: CANNOT_OPEN_STATUS };
-  }
-  return { ok: true, value: session.runFile(path) };
-}
-
 function runFs(session: Session, req: FsRequest): Outcome {
   try {
     const value = runFsRequest(session.interpreter.fs, req);
@@ -81,9 +71,12 @@ function handle(session: Session, req: Request): Outcome {
   try {
     switch (req.op) {
       case 'runFile':
-        return runFile(session, req.path);
+        return { ok: true, value: runFileInWorker(session, stdio, req) };
       case 'fs':
         return runFs(session, req);
+      case 'setStdin':
+        stdio.replaceStdin(req.data);
+        return { ok: true, value: null };
       default:
         return runPython(session, req);
     }

@@ -46,13 +46,47 @@ export function checkGuestPath(guest: unknown, what: string, fail: MountProblem)
 }
 
 /**
- * Checks a sandbox's mounts, keyed by guest path, each a host directory or a
- * {@link MountOption}: guest paths absolute, normalised, not `/`, not in the
- * glue's `/dev` or `/proc` nor in a `reserved` directory; host directories
- * existing. Run once, where the options are given; mounting trusts the result.
+ * Checks one mount of a sandbox, at create time or later: the guest path
+ * absolute, normalised, not `/`, not in the glue's `/dev` or `/proc` nor in a
+ * `reserved` directory; the host directory, a string or a
+ * {@link MountOption}, existing. Mounting trusts the result.
  * @param reserved guest directories that hold mpy's own files, with what they hold
  * @param fail called with a message that says what to change
- * @returns the mounts with absolute host paths and explicit modes
+ * @returns the mount with an absolute host path and an explicit mode
+ */
+export function checkSandboxMount(
+  guest: string,
+  spec: unknown,
+  reserved: Readonly<Record<string, string>>,
+  fail: MountProblem,
+): CheckedMount {
+  checkGuestPath(guest, 'mount', fail);
+  if (guest === '/') fail("a mount cannot be '/': mount host directories below it, like /app");
+  const top = guest.split('/')[1] ?? '';
+  if (GLUE_OWNED_DIRS.has(top)) fail(`mount ${guest}: /${top} is the interpreter's own; choose another guest path`);
+  for (const [dir, holds] of Object.entries(reserved)) {
+    if (isInside(guest, dir)) fail(`mount ${guest}: ${dir} holds ${holds}; choose another guest path`);
+  }
+  const option = typeof spec === 'object' && spec !== null ? (spec as Partial<Record<keyof MountOption, unknown>>) : undefined;
+  const hostGiven = typeof spec === 'string' ? spec : option?.host;
+  if (typeof hostGiven !== 'string' || hostGiven === '') fail(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
+  const readOnly = option?.readOnly ?? false;
+  if (typeof readOnly !== 'boolean') fail(`mount ${guest}: readOnly must be a boolean`);
+  const host = resolve(hostGiven);
+  let isDir = false;
+  try {
+    isDir = statSync(host).isDirectory();
+  } catch {
+    fail(`mount ${guest}: host directory ${host} does not exist`);
+  }
+  if (!isDir) fail(`mount ${guest}: host path ${host} is not a directory`);
+  return { host, readOnly };
+}
+
+/**
+ * Checks a sandbox's mounts, keyed by guest path, each with
+ * {@link checkSandboxMount}.
+ * @returns the checked mounts
  */
 export function checkSandboxMounts(
   mounts: unknown,
@@ -64,28 +98,6 @@ export function checkSandboxMounts(
     fail("mounts must be an object like { '/app': './src' }");
   }
   const out: Record<string, CheckedMount> = {};
-  for (const [guest, spec] of Object.entries(mounts)) {
-    checkGuestPath(guest, 'mount', fail);
-    if (guest === '/') fail("a mount cannot be '/': mount host directories below it, like /app");
-    const top = guest.split('/')[1] ?? '';
-    if (GLUE_OWNED_DIRS.has(top)) fail(`mount ${guest}: /${top} is the interpreter's own; choose another guest path`);
-    for (const [dir, holds] of Object.entries(reserved)) {
-      if (isInside(guest, dir)) fail(`mount ${guest}: ${dir} holds ${holds}; choose another guest path`);
-    }
-    const option = typeof spec === 'object' && spec !== null ? (spec as Partial<Record<keyof MountOption, unknown>>) : undefined;
-    const hostGiven = typeof spec === 'string' ? spec : option?.host;
-    if (typeof hostGiven !== 'string' || hostGiven === '') fail(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
-    const readOnly = option?.readOnly ?? false;
-    if (typeof readOnly !== 'boolean') fail(`mount ${guest}: readOnly must be a boolean`);
-    const host = resolve(hostGiven);
-    let isDir = false;
-    try {
-      isDir = statSync(host).isDirectory();
-    } catch {
-      fail(`mount ${guest}: host directory ${host} does not exist`);
-    }
-    if (!isDir) fail(`mount ${guest}: host path ${host} is not a directory`);
-    out[guest] = { host, readOnly };
-  }
+  for (const [guest, spec] of Object.entries(mounts)) out[guest] = checkSandboxMount(guest, spec, reserved, fail);
   return out;
 }

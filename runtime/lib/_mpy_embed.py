@@ -157,7 +157,24 @@ def _op_import(req):
     _main()[name.split(".")[0]] = top
 
 
-_OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import}
+def _op_globals(req):
+    # mp.globals: `get` answers [found, value] (a missing name is not an error there).
+    g = _main()
+    name = req["name"]
+    action = req["action"]
+    if action == "get":
+        return [True, g[name]] if name in g else [False]
+    if action == "has":
+        return name in g
+    if action == "set":
+        g[name] = decode(req["value"])
+    elif name in g:
+        del g[name]
+    else:
+        raise NameError("name '%s' isn't defined" % name)
+
+
+_OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import, "globals": _op_globals}
 
 
 # The fallback wasm (the official build, used when mpy's optimised one could
