@@ -10,6 +10,7 @@ import { MicroPythonFs } from './fs-helpers.js';
 import { validateOptions, type MicroPythonOptions } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
+import { unwrapHandleReply, type HandleSend, type PyHandle } from './py-handle.js';
 import type { Request } from './protocol.js';
 
 /** What `runFile` resolves to. */
@@ -36,6 +37,19 @@ export interface CallOptions {
    */
   readonly signal?: AbortSignal;
 }
+
+/** Options of the methods that return a value (`eval`, `get`, `callKw`). */
+export interface ValueOptions extends CallOptions {
+  /**
+   * `true`: a value the codec cannot copy (a class instance, a function ...)
+   * comes back as a {@link PyHandle} instead of failing with TypeError;
+   * plain values still come back as plain values. Default: `false`.
+   */
+  readonly handle?: boolean;
+}
+
+/** {@link ValueOptions} asking for a handle. */
+export type HandleOptions = ValueOptions & { readonly handle: true };
 
 const DOTTED_NAME = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
 
@@ -91,10 +105,14 @@ export class MicroPython implements AsyncDisposable {
   /**
    * Evaluates one expression in `__main__` and converts its value to JS (see
    * the value table in the docs). `T` is not checked: it only types the result.
-   * @throws PythonError TypeError when the value has no JS counterpart
+   * @throws PythonError TypeError when the value has no JS counterpart (unless `handle: true`)
    */
-  async eval<T extends PyValue = PyValue>(expression: string, options?: CallOptions): Promise<T> {
-    return (await this.#send('eval', { op: 'eval', code: checkCode(expression, 'eval') }, options)) as T;
+  eval<T extends PyValue = PyValue>(expression: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
+  /** Evaluates an expression; a value the codec cannot copy comes back as a {@link PyHandle}. */
+  eval(expression: string, options: HandleOptions): Promise<PyValue | PyHandle>;
+  async eval(expression: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
+    const req = { op: 'eval', code: checkCode(expression, 'eval'), handle: options?.handle === true } as const;
+    return this.#value(await this.#send('eval', req, options), options);
   }
 
   /**
@@ -109,21 +127,38 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /** Like {@link call}, with keyword arguments (and per-call options, which `call` cannot take). */
-  async callKw<T extends PyValue = PyValue>(
+  callKw<T extends PyValue = PyValue>(
     target: string,
     args: readonly PyInput[],
     kwargs: Readonly<Record<string, PyInput>>,
-    options?: CallOptions,
-  ): Promise<T> {
+    options?: ValueOptions & { readonly handle?: false },
+  ): Promise<T>;
+  /** Like {@link call}; a result the codec cannot copy comes back as a {@link PyHandle}. */
+  callKw(target: string, args: readonly PyInput[], kwargs: Readonly<Record<string, PyInput>>, options: HandleOptions): Promise<PyValue | PyHandle>;
+  async callKw(
+    target: string,
+    args: readonly PyInput[],
+    kwargs: Readonly<Record<string, PyInput>>,
+    options?: ValueOptions,
+  ): Promise<PyValue | PyHandle> {
     const name = checkName(target, 'call');
-    const req = { op: 'call', target: name, args: encodeValue(args, 'args'), kwargs: encodeValue(kwargs, 'kwargs') } as const;
-    return (await this.#send(`call ${name}`, req, options)) as T;
+    const req = {
+      op: 'call',
+      target: name,
+      args: encodeValue(args, 'args', this),
+      kwargs: encodeValue(kwargs, 'kwargs', this),
+      handle: options?.handle === true,
+    } as const;
+    return this.#value(await this.#send(`call ${name}`, req, options), options);
   }
 
   /** The value of a dotted name (resolved as in {@link call}), converted to JS. */
-  async get<T extends PyValue = PyValue>(target: string, options?: CallOptions): Promise<T> {
+  get<T extends PyValue = PyValue>(target: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
+  /** The value of a dotted name; one the codec cannot copy comes back as a {@link PyHandle}. */
+  get(target: string, options: HandleOptions): Promise<PyValue | PyHandle>;
+  async get(target: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
     const name = checkName(target, 'get');
-    return (await this.#send(`get ${name}`, { op: 'get', target: name }, options)) as T;
+    return this.#value(await this.#send(`get ${name}`, { op: 'get', target: name, handle: options?.handle === true }, options), options);
   }
 
   /**
@@ -202,5 +237,11 @@ export class MicroPython implements AsyncDisposable {
 
   async #send(op: string, req: Request, options?: CallOptions): Promise<unknown> {
     return (await this.#channel.send(op, req, { signal: options?.signal })).value;
+  }
+
+  readonly #sendHandle: HandleSend = (op, req, signal) => this.#send(op, req, { signal });
+
+  #value(reply: unknown, options: ValueOptions | undefined): PyValue | PyHandle {
+    return options?.handle === true ? unwrapHandleReply(reply, this, this.#sendHandle) : (reply as PyValue);
   }
 }

@@ -38,11 +38,24 @@ export type FsRequest =
   | { readonly op: 'fs'; readonly action: 'rm'; readonly path: string; readonly recursive: boolean; readonly force: boolean }
   | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string };
 
-/** A request the main side sends (with an `id` added). */
+/** A request on a `PyHandle` (py-handle.ts): the object is the worker's handle `ref` (not `id`: that names the request). */
+export type HandleRequest =
+  | { readonly op: 'handle.call'; readonly ref: number; readonly args: string; readonly kwargs: string; readonly handle: true }
+  | { readonly op: 'handle.get'; readonly ref: number; readonly attr: string; readonly handle: true }
+  | { readonly op: 'handle.repr' | 'handle.release'; readonly ref: number };
+
+/**
+ * A request the main side sends (with an `id` added). With `handle`, the
+ * reply's value is `{ value }`, or `{ handle: [id, typeName] }` for a value
+ * the codec cannot copy.
+ */
 export type Request =
-  | { readonly op: 'exec' | 'eval'; readonly code: string }
-  | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string }
-  | { readonly op: 'get' | 'import'; readonly target: string }
+  | { readonly op: 'exec'; readonly code: string }
+  | { readonly op: 'eval'; readonly code: string; readonly handle?: boolean }
+  | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string; readonly handle?: boolean }
+  | { readonly op: 'get'; readonly target: string; readonly handle?: boolean }
+  | { readonly op: 'import'; readonly target: string }
+  | HandleRequest
   | { readonly op: 'runFile'; readonly path: string }
   | FsRequest;
 
