@@ -10,8 +10,11 @@ import { MicroPythonFs } from './fs-helpers.js';
 import { validateOptions, type MicroPythonOptions } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
+import { asyncSource, asyncTraceback } from './async-source.js';
+import { PythonError } from '../../runtime/errors.js';
 import { unwrapHandleReply, type HandleSend, type PyHandle } from './py-handle.js';
 import type { Request } from './protocol.js';
+import { JsModuleHost } from './js-module-host.js';
 
 /** What `runFile` resolves to. */
 export interface RunResult {
@@ -76,13 +79,16 @@ function checkCode(code: unknown, what: string): string {
 export class MicroPython implements AsyncDisposable {
   readonly #channel: WorkerChannel;
   readonly #sink: OutputSink;
+  /** Present when the instance was created with `js: true`. */
+  readonly #jsModules: JsModuleHost | undefined;
   #disposed: Promise<void> | undefined;
   /** File helpers over this instance's filesystem. */
   readonly fs: MicroPythonFs;
 
-  private constructor(channel: WorkerChannel, sink: OutputSink) {
+  private constructor(channel: WorkerChannel, sink: OutputSink, jsModules?: JsModuleHost) {
     this.#channel = channel;
     this.#sink = sink;
+    this.#jsModules = jsModules;
     this.fs = new MicroPythonFs((req) => this.#send(`fs.${req.action}`, req));
   }
 
@@ -94,7 +100,13 @@ export class MicroPython implements AsyncDisposable {
   static async create(options?: MicroPythonOptions): Promise<MicroPython> {
     const resolved = validateOptions(options);
     const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit);
-    return new MicroPython(await WorkerChannel.open(resolved, sink), sink);
+    const jsModules = resolved.worker.jsBridge ? new JsModuleHost() : undefined;
+    try {
+      return new MicroPython(await WorkerChannel.open(resolved, sink, jsModules?.workerSide), sink, jsModules);
+    } catch (e) {
+      jsModules?.close();
+      throw e;
+    }
   }
 
   /** Runs statements in `__main__` (the filename in tracebacks is `<string>`). */
@@ -172,6 +184,50 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /**
+   * Runs Python that may `await` at top level (`await asyncio.sleep(0.1)`,
+   * `async with`, `async for`, promises of registered JS modules) to
+   * completion with asyncio (`asyncio.run`), in `__main__`: top-level
+   * assignments, `def`s and imports stay there as with {@link exec}. Resolves
+   * to the value of the last statement when it is an expression (converted
+   * as by {@link eval}, `handle: true` included), else `null`.
+   */
+  runAsync<T extends PyValue = PyValue>(code: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
+  /** Like {@link runAsync}; a value the codec cannot copy comes back as a {@link PyHandle}. */
+  runAsync(code: string, options: HandleOptions): Promise<PyValue | PyHandle>;
+  async runAsync(code: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
+    const req = { op: 'runAsync', ...asyncSource(checkCode(code, 'runAsync')), handle: options?.handle === true } as const;
+    try {
+      return this.#value(await this.#send('runAsync', req, options), options);
+    } catch (e) {
+      throw e instanceof PythonError ? new PythonError(e.type, asyncTraceback(e.traceback)) : e;
+    }
+  }
+
+  /**
+   * Makes `import name` give Python a module of JS functions and values, for
+   * trusted code: only on an instance created with `js: true`. The object's
+   * own enumerable functions stay on this thread and are called from Python
+   * (the interpreter waits for them) with arguments and results copied as in
+   * {@link call}; its other own enumerable members are copied once, now.
+   * A function returning a promise gives Python a coroutine to `await`
+   * (in {@link runAsync}); a JS exception or rejection raises
+   * `_mpy_jsmodule.JsError` in Python. Registering a name again replaces the module.
+   * @throws TypeError without `js: true`, for a name that is not a Python identifier, or a member the codec cannot copy
+   */
+  async registerJsModule(name: string, module: object, options?: CallOptions): Promise<void> {
+    if (!this.#jsModules) {
+      throw new TypeError(
+        'registerJsModule: this instance was created without { js: true }; JS modules are for trusted code only: MicroPython.create({ js: true })',
+      );
+    }
+    if (typeof name !== 'string' || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) {
+      throw new TypeError(`registerJsModule: ${JSON.stringify(name)} is not a Python module name (one identifier)`);
+    }
+    const shape = this.#jsModules.register(name, module);
+    await this.#send(`registerJsModule ${name}`, { op: 'jsModule', name, ...shape }, options);
+  }
+
+  /**
    * Runs a file as `__main__`, the way the `micropython` command does: never
    * rejects for Python errors; the outcome is the exit status, and the
    * traceback of an uncaught exception is in `stderr`.
@@ -226,7 +282,7 @@ export class MicroPython implements AsyncDisposable {
    * worker has exited.
    */
   dispose(): Promise<void> {
-    this.#disposed ??= this.#channel.close();
+    this.#disposed ??= this.#channel.close().finally(() => this.#jsModules?.close());
     return this.#disposed;
   }
 

@@ -8,6 +8,7 @@
 import type { PyValue } from './codec.js';
 import type { WorkerSettings } from './options.js';
 import type { InterruptTarget } from '../../runtime/interrupt.js';
+import type { JsCallsInit } from './js-module-host.js';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
@@ -27,6 +28,8 @@ export interface WorkerInit {
   readonly interruptedRequest: SharedArrayBuffer;
   /** Output bytes in flight to the main side (see output-credit.ts). */
   readonly outputCredit: Int32Array;
+  /** With `js: true`: where Python calls registered JS modules (js-module-host.ts). */
+  readonly jsCalls?: JsCallsInit;
 }
 
 /** An fs helper call. */
@@ -55,6 +58,8 @@ export type Request =
   | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string; readonly handle?: boolean }
   | { readonly op: 'get'; readonly target: string; readonly handle?: boolean }
   | { readonly op: 'import'; readonly target: string }
+  | { readonly op: 'jsModule'; readonly name: string; readonly functions: string[]; readonly values: string }
+  | { readonly op: 'runAsync'; readonly withReturn: string | null; readonly plain: string; readonly handle?: boolean }
   | HandleRequest
   | { readonly op: 'runFile'; readonly path: string }
   | FsRequest;

@@ -202,7 +202,35 @@ def _op_hrelease(req):
     _handles.pop(req["ref"], None)
 
 
+def _op_run_async(req):
+    # The code comes as the body of an async def (host/embed/async-source.ts):
+    # the version returning the last expression's value, if that compiles.
+    import asyncio
+
+    code = None
+    if req["withReturn"] is not None:
+        try:
+            code = compile(req["withReturn"], "<mpy-async>", "exec")
+        except SyntaxError:
+            pass
+    if code is None:
+        code = compile(req["plain"], "<mpy-async>", "exec")
+    g = _main()
+    exec(code, g)
+    return asyncio.run(g.pop("__mpy_async_main__")())
+
+
 _OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import}
+_OPS["runAsync"] = _op_run_async
+
+
+def _op_js_module(req):
+    import _mpy_jsmodule
+
+    _mpy_jsmodule.install(req["name"], req["functions"], decode(req["values"]))
+
+
+_OPS["jsModule"] = _op_js_module
 _OPS.update({"handle.call": _op_hcall, "handle.get": _op_hget, "handle.repr": _op_hrepr, "handle.release": _op_hrelease})
 
 
