@@ -29,7 +29,7 @@ function dist(name, requires) {
     { path: `${top}/${name}.egg-info/PKG-INFO`, data: info },
     ...Array.from({ length: 4 }, (_, i) => ({ path: `${top}/${name}/m${i}.py`, data: enc.encode(Array.from({ length: 100 }, (_, n) => `v${n} = ${(n * 2654435761) % 1000003}\n`).join('')) })),
   ];
-  if (requires.length) files.push({ path: `${top}/${name}.egg-info/requires.txt`, data: enc.encode(requires.join('\n') + '\n') });
+  if (requires.length) files.push({ path: `${top}/${name}.egg-info/requires.txt`, data: enc.encode(`${requires.join('\n')}\n`) });
   writeFileSync(join(dir, `${top}.tar.gz`), gzipSmallWindow(writeTar(files)));
 }
 const deps = Array.from({ length: DEPS }, (_, i) => `dep${i}`);

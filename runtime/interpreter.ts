@@ -74,7 +74,7 @@ const DEFAULT_PYSTACK_WORDS = 16 * 1024;
 const C_HEAP_SLACK = 512 * 1024;
 
 /** Proxy kinds the C side writes for a returned value (the glue's numbering). */
-const enum ValueKind {
+enum ValueKind {
   Exception = -1,
   Null = 0,
   None = 1,
@@ -147,7 +147,7 @@ export class Interpreter {
     const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
       memoryLimit: () => limit,
-      onForeignException: (e, sp) => isStackOverflow(e) && recovery !== undefined && recovery.raise(sp),
+      onForeignException: (e, sp) => isStackOverflow(e) && (recovery?.raise(sp) ?? false),
     });
     const jsBridge = options.jsBridge ?? false;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);

@@ -66,7 +66,7 @@ export function pyString(text: string): string {
     } else if (code >= 0xd800 && code <= 0xdfff) throw new Error(`lone surrogate in ${JSON.stringify(text)}`);
     else out += text[i]!;
   }
-  return out + "'";
+  return `${out}'`;
 }
 
 /** A Python list-of-str literal. */

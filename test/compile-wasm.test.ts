@@ -4,7 +4,6 @@
  * exactly as the original does, its manifest checks and the
  * `MPY_CROSS_WASM` override.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,23 +16,16 @@ import {
   MPY_CROSS_OPTIMISED_FILE,
   MPY_CROSS_WASM_ENV,
 } from '../host/compile/optimised-mpy-cross.js';
-import { ensureDist, ROOT } from './helpers/dist.js';
+import { ROOT } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 
 const dirs: string[] = [];
 const saved = process.env[MPY_CROSS_WASM_ENV];
 
 beforeAll(() => {
-  if (findOptimisedMpyCross()) return;
-  ensureDist(['wasm', 'host'], ['dist/wasm/build/mpy-cross-main.js']);
-  execFileSync(
-    'flock',
-    [join(ROOT, 'node_modules', '.mpy-cross-build.lock'), process.execPath, join(ROOT, 'dist', 'wasm', 'build', 'mpy-cross-main.js')],
-    {
-      stdio: 'inherit',
-    },
-  );
-}, 180_000);
+  // vitest's global setup builds it when missing; a build that could not make it says why on stderr.
+  if (!findOptimisedMpyCross()) throw new Error('dist/wasm has no optimised mpy-cross wasm: run `node dist/wasm/build/mpy-cross-main.js` to see why');
+});
 afterEach(() => {
   if (saved === undefined) delete process.env[MPY_CROSS_WASM_ENV];
   else process.env[MPY_CROSS_WASM_ENV] = saved;

@@ -1,15 +1,22 @@
 /**
  * vitest global setup: brings dist/ up to date with the sources once per run,
- * before any test file starts. Tests run compiled code (worker threads, CLI
- * child processes), so a stale dist/ would test yesterday's code. `npm test`
- * has already run `tsc`, so there this finds nothing to do.
+ * before any test file starts, and builds the optimised wasm when it is
+ * missing. Tests run compiled code (worker threads, CLI child processes), so
+ * a stale dist/ would test yesterday's code. `npm test` has already run
+ * `tsc`, and `npm ci` the wasm build, so there this finds nothing to do.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/dist.js';
 
-const SOURCE_DIRS = ['host', 'runtime', 'wasm'];
+const SOURCE_DIRS = ['base', 'host', 'runtime', 'wasm'];
+
+/** The build steps of `npm run build` after tsc: each output's manifest and the step that writes it. */
+const WASM_BUILD_STEPS = [
+  ['micropython.opt.json', 'main.js'],
+  ['mpy-cross.opt.json', 'mpy-cross-main.js'],
+] as const;
 
 function isStale(dir: string): boolean {
   for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
@@ -26,6 +33,10 @@ function isStale(dir: string): boolean {
 
 /** Rebuilds dist/ with `tsc -p .` when any source is newer than its output. */
 export default function setup(): void {
-  if (!SOURCE_DIRS.some(isStale) && existsSync(join(ROOT, 'dist', 'index.js'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
+  if (SOURCE_DIRS.some(isStale) || !existsSync(join(ROOT, 'dist', 'index.js'))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
+  }
+  for (const [output, step] of WASM_BUILD_STEPS) {
+    if (!existsSync(join(ROOT, 'dist', 'wasm', output))) execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', step)], { stdio: 'inherit' });
+  }
 }

@@ -278,8 +278,8 @@ describe('mpy lock and hash-checked installs', () => {
     ]);
     expect((await runMpy(['install', '-p', b, '-i', serve.line, '--no-cache', '-r', lockFile])).status).toBe(0);
     // Same files, same bytes; the records differ only in that every lock line is a request.
-    const { ['.mpy-installed.json']: recB, ...filesB } = contents(b);
-    const { ['.mpy-installed.json']: recA, ...filesA } = contents(a);
+    const { '.mpy-installed.json': recB, ...filesB } = contents(b);
+    const { '.mpy-installed.json': recA, ...filesA } = contents(a);
     expect(filesB).toEqual(filesA);
     expect(recB).toBeDefined();
     expect(recA).toBeDefined();

@@ -21,7 +21,9 @@ async function code(p: Promise<unknown>): Promise<string> {
 
 describe('pyproject.toml', () => {
   let dir: string;
-  beforeEach(() => void (dir = tempDir('mpy-pyproject-')));
+  beforeEach(() => {
+    dir = tempDir('mpy-pyproject-');
+  });
   afterEach(() => removeDir(dir));
   const write = (text: string): void => writeFileSync(join(dir, 'pyproject.toml'), text);
 

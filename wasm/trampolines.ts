@@ -54,7 +54,10 @@ export function createInvokeImports(
     if (typeof e !== 'number' && !onForeign(e, sp)) throw e;
     ex.setThrew(1, 0);
   };
-  const sp = (): number => (exports ??= target()).emscripten_stack_get_current();
+  const sp = (): number => {
+    exports ??= target();
+    return exports.emscripten_stack_get_current();
+  };
 
   const byArity: Array<() => Fn> = [
     () => (i) => { const s = sp(); try { return lookup(i)(); } catch (e) { unwound(s, e); return undefined; } },

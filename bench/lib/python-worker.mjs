@@ -24,7 +24,12 @@ async function mpyRunner(kind) {
   const interp = await Interpreter.create({
     heapBytes: HEAP_BYTES,
     pystackWords: PYSTACK_WORDS,
-    stdio: { write: (_fd, bytes) => void (out += decoder.decode(bytes)), read: () => 0 },
+    stdio: {
+      write: (_fd, bytes) => {
+        out += decoder.decode(bytes);
+      },
+      read: () => 0,
+    },
   });
   return {
     writeFile: (path, text) => interp.fs.writeFile(path, text),
@@ -40,8 +45,12 @@ async function stockRunner() {
   const mp = await loadMicroPython({
     heapsize: HEAP_BYTES,
     pystack: PYSTACK_WORDS,
-    stdout: (line) => void (out += `${line}\n`),
-    stderr: (line) => void (out += `${line}\n`),
+    stdout: (line) => {
+      out += `${line}\n`;
+    },
+    stderr: (line) => {
+      out += `${line}\n`;
+    },
   });
   return {
     writeFile: (path, text) => mp.FS.writeFile(path, text),

@@ -72,7 +72,10 @@ export class FloatOracle {
       const v = literalValue(t);
       const key = /[jJ]$/.test(t) ? -1 - Math.abs(v) : v;
       let batch = batches.find((b) => !b.values.some((w) => near(w, key)));
-      if (!batch) batches.push((batch = { members: [], values: [] }));
+      if (!batch) {
+        batch = { members: [], values: [] };
+        batches.push(batch);
+      }
       batch.members.push(t);
       batch.values.push(key);
     }

@@ -63,7 +63,8 @@ export const PER_CALL_OVERHEAD = 4 * 1024;
 const LISTENED: readonly string[] = ['uncaughtException', 'unhandledRejection'];
 
 // process.listeners()/removeListener() by a plain event name.
-const emitter = process as unknown as { listeners(e: string): Function[]; removeListener(e: string, l: Function): void };
+type Listener = (...args: unknown[]) => void;
+const emitter = process as unknown as { listeners(e: string): Listener[]; removeListener(e: string, l: Listener): void };
 
 /** A live mpy-cross instance with a heap budget. */
 export class MpyCrossInstance {
@@ -154,7 +155,7 @@ export class MpyCrossInstance {
       });
       const table = g.stackAlloc((argv.length + 1) * 4);
       const view = new DataView(this.#memory.buffer);
-      ptrs.forEach((p, i) => view.setUint32(table + i * 4, p, true));
+      for (const [i, p] of ptrs.entries()) view.setUint32(table + i * 4, p, true);
       view.setUint32(table + argv.length * 4, 0, true);
       status = g._main(argv.length, table);
     } catch (err) {

@@ -33,7 +33,10 @@ export function heapLadder(bytes: number, factor = DEFAULT_HEAP_FACTOR): number[
   let heap = MIN_HEAP;
   while (heap < bytes * factor && heap < MAX_HEAP) heap *= 2;
   const ladder = [heap];
-  while (heap < MAX_HEAP) ladder.push((heap = Math.min(heap * 4, MAX_HEAP)));
+  while (heap < MAX_HEAP) {
+    heap = Math.min(heap * 4, MAX_HEAP);
+    ladder.push(heap);
+  }
   return ladder;
 }
 

@@ -54,7 +54,10 @@ export class SyscallFiles {
     const join = (parts: Uint8Array[]): Uint8Array => {
       const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
       let o = 0;
-      for (const p of parts) (out.set(p, o), (o += p.length));
+      for (const p of parts) {
+        out.set(p, o);
+        o += p.length;
+      }
       return out;
     };
     const text = (parts: Uint8Array[]): string => new TextDecoder().decode(join(parts));

@@ -43,7 +43,7 @@ async function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promis
   } catch (err) {
     return failure(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof c.compile>>;
   try {
     outcome = await c.compile(source, { name: task.name, optimize: task.optimize });
   } catch (err) {

@@ -47,7 +47,10 @@ const nodeFsByFS = new WeakMap<EmFS, NodeFs>();
 
 function nodeFsFor(FS: EmFS): NodeFs {
   let nodeFs = nodeFsByFS.get(FS);
-  if (nodeFs === undefined) nodeFsByFS.set(FS, (nodeFs = createNodeFs(FS)));
+  if (nodeFs === undefined) {
+    nodeFs = createNodeFs(FS);
+    nodeFsByFS.set(FS, nodeFs);
+  }
   return nodeFs;
 }
 

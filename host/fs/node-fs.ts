@@ -476,7 +476,10 @@ export function createNodeFs(glueFS: object): NodeFs {
 
     setattr(stream: EmStream, attr: EmSetAttr): void {
       const file = openFileOf(stream);
-      if (file === undefined || attr.size === undefined) return nodeSetattr(stream.node, attr);
+      if (file === undefined || attr.size === undefined) {
+        nodeSetattr(stream.node, attr);
+        return;
+      }
       assertWritable(stream.node);
       const size = attr.size;
       host(() => fs.ftruncateSync(file.fd, size));
@@ -543,7 +546,10 @@ export function createNodeFs(glueFS: object): NodeFs {
       virtualDirs.add(node);
       pinned.add(node);
       let children = virtualChildren.get(parent);
-      if (children === undefined) virtualChildren.set(parent, (children = new Set()));
+      if (children === undefined) {
+        children = new Set();
+        virtualChildren.set(parent, children);
+      }
       children.add(name);
       return node;
     },

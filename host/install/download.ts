@@ -1,5 +1,5 @@
 /** Fetching one archive: from the cache when its digest is known, else over HTTP, always verified. */
-import { ArchiveCache, sha256Hex } from './cache.js';
+import { type ArchiveCache, sha256Hex } from './cache.js';
 import { InstallError } from './errors.js';
 import { httpGet } from './http.js';
 import type { ResolvedRelease } from './index-client.js';
@@ -49,7 +49,7 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
       if (hit) return { bytes: hit, sha256: h, cached: true };
     }
   }
-  let got;
+  let got: Awaited<ReturnType<typeof httpGet>>;
   try {
     got = await httpGet(release.url, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, onBytes: options.onBytes, signal: options.signal });
   } catch (err) {

@@ -269,7 +269,7 @@ async function installInto(
   };
   const newlyRequested = resolved.some((p) => p.kind === 'kept' && p.root && !p.entry.requested);
   if (options.dryRun || (!packages.length && !mip.packages.length && !newlyRequested)) return result;
-  let stage;
+  let stage: Awaited<ReturnType<typeof createStage>>;
   try {
     stage = await createStage(target);
   } catch (err) {

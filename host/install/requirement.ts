@@ -4,7 +4,7 @@
  * MicroPython has no environment to evaluate them against).
  */
 import { normalizeName } from '../index/names.js';
-import { type Clause, parseSpecifier, SpecifierError } from '../index/specifier.js';
+import { type Clause, parseSpecifier, type SpecifierError } from '../index/specifier.js';
 import { normalizeVersion } from '../index/version.js';
 import { InstallError } from './errors.js';
 

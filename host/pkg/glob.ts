@@ -4,7 +4,7 @@
  * `*` and `?` do not cross `/`, as in distutils' `glob_to_re`.
  */
 
-function escape(ch: string): string {
+function escapeRegExpChar(ch: string): string {
   return /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
 }
 
@@ -38,7 +38,7 @@ export function globSource(pattern: string, pathAware: boolean): string {
       out += negate ? `[^${pathAware ? '/' : ''}${cls}]` : `[${cls}]`;
       i = j;
     } else {
-      out += escape(ch);
+      out += escapeRegExpChar(ch);
     }
   }
   return out;

@@ -123,12 +123,20 @@ export function applyManifest(
   const warnings: string[] = [];
   const include = (test: (p: string) => boolean): boolean => {
     let found = false;
-    for (const f of allFiles) if (test(f)) (selected.add(f), (found = true));
+    for (const f of allFiles) {
+      if (!test(f)) continue;
+      selected.add(f);
+      found = true;
+    }
     return found;
   };
   const exclude = (test: (p: string) => boolean): boolean => {
     let found = false;
-    for (const f of [...selected]) if (test(f)) (selected.delete(f), (found = true));
+    for (const f of [...selected]) {
+      if (!test(f)) continue;
+      selected.delete(f);
+      found = true;
+    }
     return found;
   };
   for (const c of commands) {

@@ -18,7 +18,7 @@ import { gzipSmallWindow } from './gzip-writer.js';
 import { applyManifest, parseManifestIn } from './manifest-in.js';
 import { renderPkgInfo, renderRequiresTxt } from './pkg-info.js';
 import { listProjectFiles } from './project-files.js';
-import { type ProjectMetadata } from './pyproject.js';
+import type { ProjectMetadata } from './pyproject.js';
 import { packageDataFiles } from './package-data.js';
 import { readProjectSource } from './project-source.js';
 import { renderResourceModule } from './resource-module.js';

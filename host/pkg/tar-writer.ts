@@ -30,7 +30,7 @@ const encoder = new TextEncoder();
 
 function octal(value: number, width: number): string {
   // width counts the NUL terminator.
-  return value.toString(8).padStart(width - 1, '0') + '\0';
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
 function put(block: Uint8Array, offset: number, text: string | Uint8Array, width: number): void {
@@ -78,7 +78,7 @@ function header(path: string, size: number, mode: number, type: '0' | '5', mtime
   put(block, 345, prefix, 155);
   let sum = 0;
   for (const b of block) sum += b;
-  put(block, 148, octal(sum, 7) + ' ', 8);
+  put(block, 148, `${octal(sum, 7)} `, 8);
   return block;
 }
 

@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 const MAGIC = /[*?[{]/;
 
-function escape(ch: string): string {
+function escapeRegExpChar(ch: string): string {
   return /[\\^$.+()|{}[\]*?/]/.test(ch) ? `\\${ch}` : ch;
 }
 
@@ -58,7 +58,7 @@ export function globToRegExp(glob: string): RegExp {
     } else if (ch === ',' && braces > 0) {
       out += '|';
     } else {
-      out += escape(ch);
+      out += escapeRegExpChar(ch);
     }
   }
   return new RegExp(`^${out}$`);
@@ -76,7 +76,7 @@ function staticBase(glob: string): string {
 }
 
 function walk(dir: string, names: string[], allowHidden: boolean): void {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

@@ -185,7 +185,7 @@ export function describePython(patterns: string | readonly string[], options: De
       files: placed.map((p) => ({ options: p.options, guestDir: p.guestDir, moduleName: p.moduleName })),
     });
     recordForWatch(root, patterns, placed, found);
-    placed.forEach((file, i) => registerFile(file, found[i]!, output, timeout));
+    for (const [i, file] of placed.entries()) registerFile(file, found[i]!, output, timeout);
   };
   if (name !== undefined) describe(name, register);
   else register();

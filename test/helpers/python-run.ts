@@ -19,7 +19,10 @@ export interface PythonRun {
 /** Creates an interpreter on the given wasm, with its output collected into the returned `output()`. */
 export async function createInterpreter(kind: InterpreterWasmKind): Promise<{ interpreter: Interpreter; output: () => string }> {
   let module = modules.get(kind);
-  if (!module) modules.set(kind, (module = compileInterpreterModule(kind)));
+  if (!module) {
+    module = compileInterpreterModule(kind);
+    modules.set(kind, module);
+  }
   adoptInterpreterModule(module);
   const decoder = new TextDecoder();
   let text = '';

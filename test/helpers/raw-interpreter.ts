@@ -20,8 +20,12 @@ export async function loadRawInterpreter(): Promise<RawInterpreter> {
   const mp = await loadMicroPython({
     heapsize: 16 * 1024 * 1024,
     pystack: 16 * 1024,
-    stdout: (s: string) => void (out += `${s}\n`),
-    stderr: (s: string) => void (out += `${s}\n`),
+    stdout: (s: string) => {
+      out += `${s}\n`;
+    },
+    stderr: (s: string) => {
+      out += `${s}\n`;
+    },
   });
   const mkdirs = (path: string): void => {
     const parts = path.split('/').filter(Boolean);

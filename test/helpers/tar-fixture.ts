@@ -23,7 +23,7 @@ function field(block: Buffer, offset: number, length: number, value: string): vo
 }
 
 function octal(block: Buffer, offset: number, length: number, value: number): void {
-  field(block, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
+  field(block, offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
 }
 
 function header(name: string, type: string, size: number, linkname = ''): Buffer {
@@ -41,7 +41,7 @@ function header(name: string, type: string, size: number, linkname = ''): Buffer
   field(block, 263, 2, '00');
   let sum = 0;
   for (const b of block) sum += b;
-  field(block, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  field(block, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
   return block;
 }
 
@@ -103,7 +103,7 @@ export function distMembers(spec: DistSpec): FixtureMember[] {
     { name: `${top}/README.md`, data: `# ${spec.name}\n` },
     { name: `${top}/${spec.name}.egg-info/PKG-INFO`, data: pkgInfo },
   ];
-  if (spec.requires?.length) members.push({ name: `${top}/${spec.name}.egg-info/requires.txt`, data: spec.requires.join('\n') + '\n' });
+  if (spec.requires?.length) members.push({ name: `${top}/${spec.name}.egg-info/requires.txt`, data: `${spec.requires.join('\n')}\n` });
   for (const [path, data] of Object.entries(files)) members.push({ name: `${top}/${path}`, data });
   return members;
 }

@@ -1,29 +1,11 @@
 /**
  * Tests of the interpreter wasm need the optimised copy that `npm run build`
- * writes to dist/wasm. {@link ensureOptimisedWasm} builds dist (tsc) and then
- * the optimised wasm when it is missing, under a lock so that parallel test
- * files build it once.
+ * writes to dist/wasm; vitest's global setup (test/global-setup.ts) builds it
+ * once when it is missing. {@link ensureOptimisedWasm} only checks.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { ensureDist, ROOT } from './dist.js';
 import { findOptimisedWasm } from '../../wasm/optimised-wasm.js';
 
-/** The build step's entry, compiled. */
-export const WASM_BUILD_ENTRY = join(ROOT, 'dist', 'wasm', 'build', 'main.js');
-
-/** Makes sure dist/wasm holds an optimised wasm for the installed interpreter. */
+/** Checks that dist/wasm holds an optimised wasm for the installed interpreter. */
 export function ensureOptimisedWasm(): void {
-  if (findOptimisedWasm()) return;
-  ensureDist(['wasm', 'runtime'], ['dist/wasm/build/main.js']);
-  const script = `
-    const { existsSync } = require('node:fs');
-    const { execFileSync } = require('node:child_process');
-    if (!existsSync(process.argv[2])) execFileSync(process.execPath, [process.argv[1]], { stdio: 'inherit' });
-  `;
-  const manifest = join(ROOT, 'dist', 'wasm', 'micropython.opt.json');
-  execFileSync('flock', [join(ROOT, 'node_modules', '.mpy-wasm-build.lock'), process.execPath, '-e', script, WASM_BUILD_ENTRY, manifest], {
-    stdio: 'inherit',
-  });
-  if (!findOptimisedWasm()) throw new Error('the optimised wasm was not built; run `node dist/wasm/build/main.js` to see why');
+  if (!findOptimisedWasm()) throw new Error('dist/wasm has no optimised interpreter wasm: run "npm run build" (or `node dist/wasm/build/main.js` to see why it is not built)');
 }

@@ -176,7 +176,7 @@ describe('index and transfer failures', () => {
   });
 
   it('an archive URL that is not http(s)', async () => {
-    const index = await fakeIndex([], (path, res) => {
+    const index = await fakeIndex([], (_path, res) => {
       res.end(JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url: 'file:///etc/passwd', packagetype: 'sdist' }] } }));
       return true;
     });

@@ -55,7 +55,7 @@ const MAX_NEW_SPLIT = 134217728;
 const BUILD_ALLOC_THRESHOLD = 1024;
 
 /** `mp_state_ctx` offsets in MicroPython 1.27 (wasm32, this build's configuration). */
-const enum Ctx {
+enum Ctx {
   StackTop = 0,
   PystackStart = 8,
   PystackCur = 16,
@@ -66,7 +66,7 @@ const enum Ctx {
   AllocThreshold = 940,
 }
 /** `mp_state_mem_area_t` offsets (split heap, finaliser on). */
-const enum Area {
+enum Area {
   Next = 0,
   AllocTableStart = 4,
   PoolStart = 16,

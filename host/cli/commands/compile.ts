@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
   const jobs = whole(values.jobs, '-j', 1, 1024);
   if (jobs instanceof Error) return usageError('compile', jobs.message);
   const progress = process.stderr.isTTY ? terminalProgress() : undefined;
-  let summary;
+  let summary: Awaited<ReturnType<typeof compileTree>>;
   try {
     summary = await compileTree({ sources: positionals, outDir: values.output, optimize, jobs, onProgress: progress?.onProgress });
   } catch (err) {
