@@ -121,7 +121,7 @@ export class MicroPython implements AsyncDisposable {
    */
   eval<T extends PyValue = PyValue>(expression: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
   /** Evaluates an expression; a value the codec cannot copy comes back as a {@link PyHandle}. */
-  eval(expression: string, options: HandleOptions): Promise<PyValue | PyHandle>;
+  eval(expression: string, options: HandleOptions | ValueOptions): Promise<PyValue | PyHandle>;
   async eval(expression: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
     const req = { op: 'eval', code: checkCode(expression, 'eval'), handle: options?.handle === true } as const;
     return this.#value(await this.#send('eval', req, options), options);
@@ -146,7 +146,12 @@ export class MicroPython implements AsyncDisposable {
     options?: ValueOptions & { readonly handle?: false },
   ): Promise<T>;
   /** Like {@link call}; a result the codec cannot copy comes back as a {@link PyHandle}. */
-  callKw(target: string, args: readonly PyInput[], kwargs: Readonly<Record<string, PyInput>>, options: HandleOptions): Promise<PyValue | PyHandle>;
+  callKw(
+    target: string,
+    args: readonly PyInput[],
+    kwargs: Readonly<Record<string, PyInput>>,
+    options: HandleOptions | ValueOptions,
+  ): Promise<PyValue | PyHandle>;
   async callKw(
     target: string,
     args: readonly PyInput[],
@@ -167,7 +172,7 @@ export class MicroPython implements AsyncDisposable {
   /** The value of a dotted name (resolved as in {@link call}), converted to JS. */
   get<T extends PyValue = PyValue>(target: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
   /** The value of a dotted name; one the codec cannot copy comes back as a {@link PyHandle}. */
-  get(target: string, options: HandleOptions): Promise<PyValue | PyHandle>;
+  get(target: string, options: HandleOptions | ValueOptions): Promise<PyValue | PyHandle>;
   async get(target: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
     const name = checkName(target, 'get');
     return this.#value(await this.#send(`get ${name}`, { op: 'get', target: name, handle: options?.handle === true }, options), options);
@@ -193,7 +198,7 @@ export class MicroPython implements AsyncDisposable {
    */
   runAsync<T extends PyValue = PyValue>(code: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
   /** Like {@link runAsync}; a value the codec cannot copy comes back as a {@link PyHandle}. */
-  runAsync(code: string, options: HandleOptions): Promise<PyValue | PyHandle>;
+  runAsync(code: string, options: HandleOptions | ValueOptions): Promise<PyValue | PyHandle>;
   async runAsync(code: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
     const req = { op: 'runAsync', ...asyncSource(checkCode(code, 'runAsync')), handle: options?.handle === true } as const;
     try {
