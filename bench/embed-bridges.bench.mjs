@@ -78,6 +78,10 @@ const summary = {
   timeMs: TIME_MS,
 };
 if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ rows, summary }, null, 2));
-console.log(`sync eval ${fmt(summary.syncEvalUs / 1000)} = ${summary.syncVsAsyncEval.toFixed(2)}x async eval; handle get = ${summary.handleGetVsEval.toFixed(2)}x eval`);
-console.log(`a JS function called from Python: ${fmt(jsCall)} per call; awaiting a resolved JS promise adds ${fmt(summary.promiseAwaitExtraUs / 1000)}`);
+console.log(
+  `sync eval ${fmt(summary.syncEvalUs / 1000)} = ${summary.syncVsAsyncEval.toFixed(2)}x async eval; handle get = ${summary.handleGetVsEval.toFixed(2)}x eval`,
+);
+console.log(
+  `a JS function called from Python: ${fmt(jsCall)} per call; awaiting a resolved JS promise adds ${fmt(summary.promiseAwaitExtraUs / 1000)}`,
+);
 console.log(`load average ${summary.loadAverage.toFixed(2)}`);
