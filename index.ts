@@ -17,9 +17,11 @@ export { MicroPython, type RunResult, type CallOptions, type ValueOptions, type 
 export { MicroPythonSync, type MicroPythonSyncOptions } from './host/embed/sync-client.js';
 export { PyHandle, type HandleCallOptions } from './host/embed/py-handle.js';
 export type { MicroPythonOptions, MountOption, OutputOption } from './host/embed/options.js';
+export type { RunFileOptions } from './host/embed/run-options.js';
 export type { NetworkOption } from './host/embed/network.js';
 export type { PyValue, PyInput } from './host/embed/codec.js';
 export { PythonModule } from './host/embed/python-module.js';
-export { MicroPythonFs } from './host/embed/fs-helpers.js';
+export { MicroPythonFs, type MicroPythonStat } from './host/embed/fs-helpers.js';
+export { MicroPythonGlobals } from './host/embed/globals.js';
 export { MicroPythonTimeoutError, MicroPythonDisposedError, MicroPythonFsError } from './host/embed/errors.js';
 export { PythonError, ExitError } from './runtime/errors.js';

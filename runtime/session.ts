@@ -54,11 +54,13 @@ export interface SessionOptions {
 export class Session {
   readonly #interpreter: Interpreter;
   readonly #stdio: SessionStdio;
+  readonly #env: Map<string, string>;
   #status = 0;
 
-  private constructor(interpreter: Interpreter, stdio: SessionStdio) {
+  private constructor(interpreter: Interpreter, stdio: SessionStdio, env: Map<string, string>) {
     this.#interpreter = interpreter;
     this.#stdio = stdio;
+    this.#env = env;
   }
 
   /** Creates the interpreter, mounts filesystems, registers host modules and boots. */
@@ -71,13 +73,13 @@ export class Session {
       v8StackBytes: options.v8StackBytes,
       jsBridge: options.jsBridge,
     });
-    const session = new Session(interpreter, options.stdio);
+    const session = new Session(interpreter, options.stdio, new Map(options.env ?? []));
     options.prepareFilesystem?.(interpreter.fs);
     if (options.cwd !== undefined) interpreter.fs.chdir(options.cwd);
     interpreter.registerJsModule(
       '_mpy_host',
       createHostApi({
-        env: new Map(options.env ?? []),
+        env: session.#env,
         heap: () => interpreter.heapU8(),
         beforeBlock: () => options.stdio.flush(),
         waits: interpreter.waits,
@@ -105,9 +107,17 @@ export class Session {
     return this.#interpreter;
   }
 
-  /** Runs a script file as `__main__`; resolves to its exit status. */
-  runFile(path: string): number {
-    return this.#runner(`run_file(${pyString(path)})`);
+  /** The environment `os.getenv` sees, live: changing it changes what the program sees from its next lookup. */
+  get environment(): Map<string, string> {
+    return this.#env;
+  }
+
+  /**
+   * Runs a script file as `__main__`; resolves to its exit status. With
+   * `argv`, `sys.argv` is that list for the run and restored after it.
+   */
+  runFile(path: string, argv?: readonly string[]): number {
+    return this.#runner(`run_file(${pyString(path)}${argv ? `, ${pyStringList(argv)}` : ''})`);
   }
 
   /** Runs source text as `__main__` (`-c`, or a program read from stdin). */

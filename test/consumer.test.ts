@@ -1,6 +1,7 @@
 // A new consumer project, as a user makes one: installs the packed tarball,
 // type-checks TypeScript that imports mpy with Node-only libs (no DOM), and
-// runs every JavaScript example of README.md verbatim as an .mjs file.
+// runs every JavaScript example of README.md and docs/embedding.md verbatim
+// as an .mjs file.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,11 @@ const NPM_QUIET = ['--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offl
 /** The ```js blocks of a markdown file. */
 function jsBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+/** The lines a block marks with `// prints: TEXT`, in order. */
+function expectedPrints(code: string): string[] {
+  return [...code.matchAll(/\/\/ prints: (.*)$/gm)].map((m) => m[1]!.trimEnd());
 }
 
 /** The exact version of a package this repository locked. */
@@ -108,5 +114,19 @@ describe('a consumer project', () => {
       return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
     });
     expect(outputs[0]).toBe('5\nZeroDivisionError\n0\n');
+  }, 120_000);
+
+  it("runs docs/embedding.md's JavaScript examples verbatim, printing what they say they print", () => {
+    const blocks = jsBlocks(readFileSync(join(ROOT, 'docs', 'embedding.md'), 'utf8'));
+    expect(blocks.length).toBeGreaterThanOrEqual(10);
+    mkdirSync(join(project, 'src'), { recursive: true });
+    for (const [i, code] of blocks.entries()) {
+      const file = join(project, `embedding-${i}.mjs`);
+      writeFileSync(file, code);
+      const stdout = execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
+      const expected = expectedPrints(code);
+      expect(expected.length, `example ${i} marks what it prints`).toBeGreaterThan(0);
+      expect(stdout.trimEnd().split('\n'), `example ${i}:\n${code}`).toEqual(expected);
+    }
   }, 120_000);
 });

@@ -26,7 +26,7 @@ export interface EmscriptenFS {
   unlink(path: string): void;
   rmdir(path: string): void;
   rename(from: string, to: string): void;
-  stat(path: string): { mode: number; size: number; mtime: Date };
+  stat(path: string): { mode: number; size: number; atime: Date; mtime: Date; ctime: Date };
   analyzePath(path: string): { exists: boolean; object: EmscriptenFSNode | null };
   lookupPath(path: string, opts?: Record<string, unknown>): { path: string; node: EmscriptenFSNode };
   isDir(mode: number): boolean;

@@ -47,7 +47,9 @@ export interface JobResult {
 interface Job {
   readonly id: number;
   readonly op: string;
-  readonly req: Request;
+  /** What the worker does; absent for a job done on this side ({@link WorkerChannel.runInOrder}). */
+  readonly req?: Request;
+  readonly local?: () => void;
   readonly record: boolean;
   readonly signal: AbortSignal | undefined;
   resolve(result: JobResult): void;
@@ -200,6 +202,19 @@ export class WorkerChannel {
   }
 
   /**
+   * Runs `action` on this side once the requests queued before it are done,
+   * before those queued after it start (a setting that applies from a point
+   * in the call order). Resolves when it ran; rejects as {@link send} does.
+   */
+  runInOrder(op: string, action: () => void): Promise<void> {
+    if (this.#closed) return Promise.reject(new MicroPythonDisposedError(this.#closed.message, { cause: this.#closed.cause }));
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, op, local: action, record: false, signal: undefined, resolve: () => resolve(), reject });
+      this.#pump();
+    });
+  }
+
+  /**
    * Raises KeyboardInterrupt in the running request, if any.
    * @returns whether a request was running
    * @throws Error when this build cannot interrupt running Python
@@ -241,7 +256,20 @@ export class WorkerChannel {
   #pump(): void {
     if (this.#current || this.#closed) return;
     const job = this.#queue.shift();
-    if (!job) return;
+    if (!job) {
+      this.#worker.unref();
+      return;
+    }
+    if (job.local) {
+      try {
+        job.local();
+        job.resolve({ value: undefined, output: undefined });
+      } catch (e) {
+        job.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      this.#pump();
+      return;
+    }
     this.#current = job;
     if (job.record) this.#sink.startRecording();
     this.#worker.ref();
@@ -302,6 +330,7 @@ export class WorkerChannel {
     clearTimeout(job.graceTimer);
     job.unlisten?.();
     this.#current = undefined;
+    this.#sink.endOfCall();
     return job.record ? this.#sink.stopRecording() : undefined;
   }
 

@@ -7,7 +7,8 @@
 import { encodeValue, type PyInput, type PyValue } from './codec.js';
 import { WorkerChannel } from './channel.js';
 import { MicroPythonFs } from './fs-helpers.js';
-import { validateOptions, type MicroPythonOptions } from './options.js';
+import { MicroPythonGlobals } from './globals.js';
+import { checkMount, isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
 import { asyncSource, asyncTraceback } from './async-source.js';
@@ -15,6 +16,7 @@ import { PythonError } from '../../runtime/errors.js';
 import { unwrapHandleReply, type HandleSend, type PyHandle } from './py-handle.js';
 import type { Request } from './protocol.js';
 import { JsModuleHost } from './js-module-host.js';
+import { runFileRequest, type RunFileOptions } from './run-options.js';
 
 /** What `runFile` resolves to. */
 export interface RunResult {
@@ -84,12 +86,15 @@ export class MicroPython implements AsyncDisposable {
   #disposed: Promise<void> | undefined;
   /** File helpers over this instance's filesystem. */
   readonly fs: MicroPythonFs;
+  /** The global variables of `__main__`: `get`, `set`, `has`, `delete`. */
+  readonly globals: MicroPythonGlobals;
 
   private constructor(channel: WorkerChannel, sink: OutputSink, jsModules?: JsModuleHost) {
     this.#channel = channel;
     this.#sink = sink;
     this.#jsModules = jsModules;
     this.fs = new MicroPythonFs((req) => this.#send(`fs.${req.action}`, req));
+    this.globals = new MicroPythonGlobals((op, req) => this.#send(op, req));
   }
 
   /**
@@ -99,7 +104,7 @@ export class MicroPython implements AsyncDisposable {
    */
   static async create(options?: MicroPythonOptions): Promise<MicroPython> {
     const resolved = validateOptions(options);
-    const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit);
+    const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit, resolved.lineBuffered);
     const jsModules = resolved.worker.jsBridge ? new JsModuleHost() : undefined;
     try {
       return new MicroPython(await WorkerChannel.open(resolved, sink, jsModules?.workerSide), sink, jsModules);
@@ -235,12 +240,31 @@ export class MicroPython implements AsyncDisposable {
   /**
    * Runs a file as `__main__`, the way the `micropython` command does: never
    * rejects for Python errors; the outcome is the exit status, and the
-   * traceback of an uncaught exception is in `stderr`.
+   * traceback of an uncaught exception is in `stderr`. `options` may give
+   * the run its own `argv`, `env` and `stdin` (the instance's come back after it).
+   * @throws TypeError for a wrong path or option (before anything runs)
    */
-  async runFile(path: string, options?: CallOptions): Promise<RunResult> {
-    if (typeof path !== 'string' || path === '') throw new TypeError('runFile: path must be a non-empty string');
-    const { value, output } = await this.#channel.send('runFile', { op: 'runFile', path }, { record: true, signal: options?.signal });
+  async runFile(path: string, options?: RunFileOptions): Promise<RunResult> {
+    const req = runFileRequest(path, options);
+    const { value, output } = await this.#channel.send('runFile', req, { record: true, signal: options?.signal });
     return { exitCode: value as number, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '' };
+  }
+
+  /**
+   * Shows a host directory to Python at `guest` from this point in the call
+   * order on, checked and confined exactly as the `mounts` option's
+   * (`..` and symlinks cannot leave it; `readOnly` makes every change fail
+   * with `OSError(EROFS)`). The guest path may be missing (it is made) or an
+   * existing directory (its contents are hidden while mounted).
+   * @throws TypeError for a guest path that cannot be mounted or a host directory that does not exist (before anything runs)
+   * @throws MicroPythonFsError `ENOTDIR` when a file is at `guest`, `EBUSY` when it is already a mountpoint
+   */
+  async mount(guest: string, host: string, options: { readOnly?: boolean } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('mount: options must be an object like { readOnly: true }');
+    const checked = checkMount(guest, { host, readOnly: options.readOnly }, (message) => {
+      throw new TypeError(message);
+    });
+    await this.#send(`mount ${guest}`, { op: 'fs', action: 'mount', path: guest, ...checked });
   }
 
   /**
@@ -260,6 +284,34 @@ export class MicroPython implements AsyncDisposable {
   /** Forgets captured output. */
   clearOutput(): void {
     this.#sink.clear();
+  }
+
+  /**
+   * Sends `sys.stdout` where `sink` says (as the `stdout` option), from this
+   * point in the call order: calls made before keep the old routing, calls
+   * made after get the new one. No argument means the default, `'capture'`.
+   * Output captured so far stays readable.
+   * @throws TypeError for anything but an {@link OutputOption}
+   */
+  async setStdout(sink: OutputOption = 'capture'): Promise<void> {
+    await this.#setOutput('stdout', sink);
+  }
+
+  /** Like {@link setStdout}, for `sys.stderr`. */
+  async setStderr(sink: OutputOption = 'capture'): Promise<void> {
+    await this.#setOutput('stderr', sink);
+  }
+
+  /**
+   * Makes `data` what `sys.stdin` and `input()` read from this point in the
+   * call order on, then end of file (in place of what is left of the
+   * previous input). No argument means empty.
+   * @throws TypeError for anything but a string or a Uint8Array
+   */
+  async setStdin(data: string | Uint8Array = ''): Promise<void> {
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError('setStdin: data must be a string or a Uint8Array');
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data.slice();
+    await this.#send('setStdin', { op: 'setStdin', data: bytes });
   }
 
   /**
@@ -294,6 +346,12 @@ export class MicroPython implements AsyncDisposable {
   /** Same as {@link dispose}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
+  }
+
+  async #setOutput(name: 'stdout' | 'stderr', sink: unknown): Promise<void> {
+    const method = name === 'stdout' ? 'setStdout' : 'setStderr';
+    if (!isOutputOption(sink)) throw new TypeError(`${method}: the sink must be ${OUTPUT_OPTION_TEXT}`);
+    await this.#channel.runInOrder(method, () => this.#sink.setMode(name, sink));
   }
 
   async #send(op: string, req: Request, options?: CallOptions): Promise<unknown> {

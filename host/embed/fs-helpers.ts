@@ -6,6 +6,22 @@
  */
 import type { FsRequest } from './protocol.js';
 
+/** What {@link MicroPythonFs.stat} tells about a path (symlinks followed). */
+export interface MicroPythonStat {
+  /** `'other'` for a device, FIFO or socket. */
+  readonly type: 'file' | 'directory' | 'other';
+  /** Bytes (of a file; for a directory whatever its filesystem says). */
+  readonly size: number;
+  /** `st_mode`: type and permission bits, as Python's `os.stat(path)[0]`. */
+  readonly mode: number;
+  /** Last access, in milliseconds since the epoch. */
+  readonly atimeMs: number;
+  /** Last change of the contents, in milliseconds since the epoch. */
+  readonly mtimeMs: number;
+  /** Last change of the metadata, in milliseconds since the epoch. */
+  readonly ctimeMs: number;
+}
+
 /** Sends one fs request to the worker (the instance's queue). */
 export type FsSender = (req: FsRequest) => Promise<unknown>;
 
@@ -60,6 +76,20 @@ export class MicroPythonFs {
   /** Whether a path exists. */
   async exists(path: string): Promise<boolean> {
     return (await this.#send({ op: 'fs', action: 'exists', path: checkPath(path) })) as boolean;
+  }
+
+  /** Type, size, mode and times of a path (a symlink is followed); `ENOENT` when there is nothing there. */
+  async stat(path: string): Promise<MicroPythonStat> {
+    return (await this.#send({ op: 'fs', action: 'stat', path: checkPath(path) })) as MicroPythonStat;
+  }
+
+  /**
+   * Renames or moves a file or directory, replacing a file at `to`, as
+   * Python's `os.rename` does; `EXDEV` between two mounts, or between a
+   * mount and memory.
+   */
+  async rename(from: string, to: string): Promise<void> {
+    await this.#send({ op: 'fs', action: 'rename', path: checkPath(from), to: checkPath(to) });
   }
 }
 

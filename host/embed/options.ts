@@ -115,6 +115,12 @@ export interface MicroPythonOptions {
   readonly outputLimit?: string | number;
   /** Where `sys.stderr` goes; see {@link OutputOption}. Default: `'capture'`. */
   readonly stderr?: OutputOption;
+  /**
+   * Hand `stdout`/`stderr` callbacks whole lines: one call per line, ending
+   * with `'\n'`, and what is left of an unfinished line at the end of each
+   * call. Default: `false` (chunks as they arrive; one `print` may be split).
+   */
+  readonly lineBuffered?: boolean;
 }
 
 /** The validated options a worker boots from (structured-cloneable). */
@@ -141,6 +147,7 @@ export interface ResolvedOptions {
   readonly stdout: OutputOption;
   readonly stderr: OutputOption;
   readonly outputLimit: number;
+  readonly lineBuffered: boolean;
 }
 
 /** Guest path of mpy's own Python modules (runtime/lib). */
@@ -180,6 +187,7 @@ const KNOWN: readonly (keyof MicroPythonOptions)[] = [
   'stderr',
   'outputLimit',
   'fsSize',
+  'lineBuffered',
 ];
 
 function fail(message: string): never {
@@ -190,13 +198,39 @@ function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
-function checkGuestPath(guest: string, what: string): string {
-  if (typeof guest !== 'string' || !guest.startsWith('/')) fail(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
+function checkGuestPath(guest: string, what: string, failWith: (message: string) => never = fail): string {
+  if (typeof guest !== 'string' || !guest.startsWith('/')) failWith(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
   const normal = posix.normalize(guest);
   if (normal !== guest || (guest !== '/' && guest.endsWith('/'))) {
-    fail(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);
+    failWith(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);
   }
   return guest;
+}
+
+/**
+ * Checks one mount, at create time or later (`mp.mount`): the guest path
+ * (absolute, normalised, not `/` nor reserved) and the host directory
+ * (which must exist), resolved against `process.cwd()`.
+ * @param failWith throws the caller's TypeError with the message
+ */
+export function checkMount(guest: string, spec: unknown, failWith: (message: string) => never): { host: string; readOnly: boolean } {
+  checkGuestPath(guest, 'mount', failWith);
+  if (guest === '/') failWith("a mount cannot be '/': mount host directories below it, like /app");
+  if (RESERVED_TOP.has(guest.split('/')[1]!)) failWith(`mount ${guest}: /${guest.split('/')[1]} is the interpreter's own; choose another guest path`);
+  if (isInside(guest, RUNTIME_LIB_GUEST)) failWith(`mount ${guest}: ${RUNTIME_LIB_GUEST} holds mpy's own modules; choose another guest path`);
+  const hostGiven = typeof spec === 'string' ? spec : (spec as MountOption | null)?.host;
+  if (typeof hostGiven !== 'string' || hostGiven === '') failWith(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
+  const readOnly = typeof spec === 'object' && spec !== null ? ((spec as MountOption).readOnly ?? false) : false;
+  if (typeof readOnly !== 'boolean') failWith(`mount ${guest}: readOnly must be a boolean`);
+  const host = resolve(hostGiven);
+  let isDir = false;
+  try {
+    isDir = statSync(host).isDirectory();
+  } catch {
+    failWith(`mount ${guest}: host directory ${host} does not exist`);
+  }
+  if (!isDir) failWith(`mount ${guest}: host path ${host} is not a directory`);
+  return { host, readOnly };
 }
 
 function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
@@ -205,25 +239,7 @@ function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
     fail("mounts must be an object like { '/app': './src' }");
   }
   const out: WorkerSettings['mounts'] = {};
-  for (const [guest, spec] of Object.entries(mounts)) {
-    checkGuestPath(guest, 'mount');
-    if (guest === '/') fail("a mount cannot be '/': mount host directories below it, like /app");
-    if (RESERVED_TOP.has(guest.split('/')[1]!)) fail(`mount ${guest}: /${guest.split('/')[1]} is the interpreter's own; choose another guest path`);
-    if (isInside(guest, RUNTIME_LIB_GUEST)) fail(`mount ${guest}: ${RUNTIME_LIB_GUEST} holds mpy's own modules; choose another guest path`);
-    const hostGiven = typeof spec === 'string' ? spec : (spec as MountOption | null)?.host;
-    if (typeof hostGiven !== 'string' || hostGiven === '') fail(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
-    const readOnly = typeof spec === 'object' && spec !== null ? (spec as MountOption).readOnly ?? false : false;
-    if (typeof readOnly !== 'boolean') fail(`mount ${guest}: readOnly must be a boolean`);
-    const host = resolve(hostGiven);
-    let isDir = false;
-    try {
-      isDir = statSync(host).isDirectory();
-    } catch {
-      fail(`mount ${guest}: host directory ${host} does not exist`);
-    }
-    if (!isDir) fail(`mount ${guest}: host path ${host} is not a directory`);
-    out[guest] = { host, readOnly };
-  }
+  for (const [guest, spec] of Object.entries(mounts)) out[guest] = checkMount(guest, spec, fail);
   return out;
 }
 
@@ -283,10 +299,18 @@ function checkGrace(value: unknown): number {
   return value;
 }
 
+/** Whether `value` is an {@link OutputOption}. */
+export function isOutputOption(value: unknown): value is OutputOption {
+  return typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore';
+}
+
+/** What to say about a value that is not an {@link OutputOption}. */
+export const OUTPUT_OPTION_TEXT = "'capture', 'inherit', 'ignore' or a function (chunk, stream) => void";
+
 function checkOutput(value: unknown, what: string): OutputOption {
   if (value === undefined) return 'capture';
-  if (typeof value === 'function' || value === 'capture' || value === 'inherit' || value === 'ignore') return value as OutputOption;
-  return fail(`${what} must be 'capture', 'inherit', 'ignore' or a function (chunk, stream) => void`);
+  if (isOutputOption(value)) return value;
+  return fail(`${what} must be ${OUTPUT_OPTION_TEXT}`);
 }
 
 function checkBoolean(value: unknown, what: string): boolean {
@@ -343,6 +367,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
     interruptGraceMs: checkGrace(options.interruptGraceMs),
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),
+    lineBuffered: checkBoolean(options.lineBuffered, 'lineBuffered'),
     outputLimit: checkSize(options.outputLimit, 'outputLimit', DEFAULT_OUTPUT_LIMIT_BYTES, [MIN_OUTPUT_LIMIT_BYTES, '1K'], [MAX_OUTPUT_LIMIT_BYTES, '256M']),
   };
 }

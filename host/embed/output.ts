@@ -19,10 +19,14 @@ export interface RecordedOutput {
  * Routes each stream by its {@link OutputOption}, and records output for one
  * call on request. Only `'capture'` streams are kept (captured and recorded),
  * each bounded by the output limit; the others stream through unrecorded.
+ * With line buffering, a callback gets one call per line, and the rest of a
+ * line at the end of each call.
  */
 export class OutputSink {
   readonly #modes: Record<StreamName, OutputOption>;
   readonly #limit: number;
+  /** Text of an unfinished line per stream, held for a line-buffered callback; `undefined` when not line-buffered. */
+  readonly #partial: Record<StreamName, string> | undefined;
   readonly #captured: Record<StreamName, BoundedBytes>;
   readonly #decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   #recording: Record<StreamName, BoundedBytes> | undefined;
@@ -31,10 +35,12 @@ export class OutputSink {
    * @param stdout the `stdout` option
    * @param stderr the `stderr` option
    * @param limit bytes kept per stream, for the capture and for each recording
+   * @param lineBuffered hand callbacks whole lines
    */
-  constructor(stdout: OutputOption, stderr: OutputOption, limit: number) {
+  constructor(stdout: OutputOption, stderr: OutputOption, limit: number, lineBuffered = false) {
     this.#modes = { stdout, stderr };
     this.#limit = limit;
+    this.#partial = lineBuffered ? { stdout: '', stderr: '' } : undefined;
     this.#captured = { stdout: new BoundedBytes(limit), stderr: new BoundedBytes(limit) };
   }
 
@@ -47,7 +53,19 @@ export class OutputSink {
       this.#captured[name].push(bytes);
     }
     else if (mode === 'inherit') process[name].write(bytes);
-    else if (typeof mode === 'function') this.#call(mode, this.#decoders[name].decode(bytes, { stream: true }), name);
+    else if (typeof mode === 'function') this.#text(mode, this.#decoders[name].decode(bytes, { stream: true }), name);
+  }
+
+  /** Routes a stream anew from here on (what is already captured stays readable). */
+  setMode(name: StreamName, mode: OutputOption): void {
+    this.#deliverPartial(name);
+    this.#modes[name] = mode;
+  }
+
+  /** A call ended: a line-buffered callback gets the unfinished line, if any. */
+  endOfCall(): void {
+    this.#deliverPartial('stdout');
+    this.#deliverPartial('stderr');
   }
 
   /** Captured text of a stream (empty unless its mode is `'capture'`). */
@@ -73,14 +91,32 @@ export class OutputSink {
     return { stdout: rec?.stdout.text() ?? '', stderr: rec?.stderr.text() ?? '' };
   }
 
-  /** Hands a callback the end of any partial character (at dispose). */
+  /** Hands a callback the end of any partial character and unfinished line (at dispose). */
   end(): void {
     for (const name of ['stdout', 'stderr'] as const) {
       const mode = this.#modes[name];
       if (typeof mode !== 'function') continue;
-      const rest = this.#decoders[name].decode();
-      if (rest !== '') this.#call(mode, rest, name);
+      this.#text(mode, this.#decoders[name].decode(), name);
+      this.#deliverPartial(name);
     }
+  }
+
+  #text(fn: (chunk: string, stream: StreamName) => void, text: string, name: StreamName): void {
+    if (!this.#partial) {
+      this.#call(fn, text, name);
+      return;
+    }
+    const lines = (this.#partial[name] + text).split('\n');
+    this.#partial[name] = lines.pop()!;
+    for (const line of lines) this.#call(fn, `${line}\n`, name);
+  }
+
+  #deliverPartial(name: StreamName): void {
+    const mode = this.#modes[name];
+    const rest = this.#partial?.[name];
+    if (!rest) return;
+    this.#partial![name] = '';
+    if (typeof mode === 'function') this.#call(mode, rest, name);
   }
 
   #call(fn: (chunk: string, stream: StreamName) => void, chunk: string, name: StreamName): void {

@@ -39,7 +39,33 @@ export type FsRequest =
   | { readonly op: 'fs'; readonly action: 'mkdir'; readonly path: string; readonly recursive: boolean }
   | { readonly op: 'fs'; readonly action: 'readdir'; readonly path: string }
   | { readonly op: 'fs'; readonly action: 'rm'; readonly path: string; readonly recursive: boolean; readonly force: boolean }
-  | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string };
+  | { readonly op: 'fs'; readonly action: 'exists'; readonly path: string }
+  | { readonly op: 'fs'; readonly action: 'stat'; readonly path: string }
+  | { readonly op: 'fs'; readonly action: 'rename'; readonly path: string; readonly to: string }
+  | MountRequest;
+
+/** `mp.mount`: a host directory (already checked on the main side) shown at guest `path`. */
+export interface MountRequest {
+  readonly op: 'fs';
+  readonly action: 'mount';
+  readonly path: string;
+  readonly host: string;
+  readonly readOnly: boolean;
+}
+
+/** `runFile`, with the run's own argv, environment and stdin when given. */
+export interface RunFileRequest {
+  readonly op: 'runFile';
+  readonly path: string;
+  readonly argv?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly stdin?: Uint8Array;
+}
+
+/** An `mp.globals` call (run by `_mpy_embed.py`); `value` is in the tagged encoding. */
+export type GlobalsRequest =
+  | { readonly op: 'globals'; readonly action: 'get' | 'has' | 'delete'; readonly name: string }
+  | { readonly op: 'globals'; readonly action: 'set'; readonly name: string; readonly value: string };
 
 /** A request on a `PyHandle` (py-handle.ts): the object is the worker's handle `ref` (not `id`: that names the request). */
 export type HandleRequest =
@@ -61,7 +87,9 @@ export type Request =
   | { readonly op: 'jsModule'; readonly name: string; readonly functions: string[]; readonly values: string }
   | { readonly op: 'runAsync'; readonly withReturn: string | null; readonly plain: string; readonly handle?: boolean }
   | HandleRequest
-  | { readonly op: 'runFile'; readonly path: string }
+  | RunFileRequest
+  | GlobalsRequest
+  | { readonly op: 'setStdin'; readonly data: Uint8Array }
   | FsRequest;
 
 /** How a request failed. */

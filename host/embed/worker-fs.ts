@@ -7,6 +7,8 @@
 import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
 import { EM_ERRNO } from '../fs/errno.js';
 import type { FsRequest } from './protocol.js';
+import type { MicroPythonStat } from './fs-helpers.js';
+import { mountInWorker } from './worker-mount.js';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(EM_ERRNO).map(([name, n]) => [n as number, name]));
 
@@ -31,6 +33,27 @@ export function errnoName(error: unknown): string | undefined {
 
 type LstatFS = EmscriptenFS & { lstat(path: string): { mode: number } };
 
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
+function toMs(time: Date): number {
+  return time instanceof Date ? time.getTime() : Number(time);
+}
+
+function statOf(FS: LstatFS, path: string): MicroPythonStat {
+  const st = FS.stat(path);
+  const kind = st.mode & S_IFMT;
+  return {
+    type: kind === S_IFREG ? 'file' : kind === S_IFDIR ? 'directory' : 'other',
+    size: st.size,
+    mode: st.mode,
+    atimeMs: toMs(st.atime),
+    mtimeMs: toMs(st.mtime),
+    ctimeMs: toMs(st.ctime),
+  };
+}
+
 function remove(FS: LstatFS, path: string, recursive: boolean): void {
   const mode = FS.lstat(path).mode;
   if (!FS.isDir(mode)) {
@@ -46,10 +69,10 @@ function remove(FS: LstatFS, path: string, recursive: boolean): void {
 
 /**
  * Does one fs helper call.
- * @returns file bytes, directory names, whether a path exists, or `null`
+ * @returns file bytes, directory names, whether a path exists, a stat, or `null`
  * @throws the FS's own errors (see {@link errnoName})
  */
-export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | string[] | boolean | null {
+export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | string[] | boolean | MicroPythonStat | null {
   const FS = fs as LstatFS;
   switch (req.action) {
     case 'readFile':
@@ -72,5 +95,13 @@ export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | str
       return null;
     case 'exists':
       return FS.analyzePath(req.path).exists;
+    case 'stat':
+      return statOf(FS, req.path);
+    case 'rename':
+      FS.rename(req.path, req.to);
+      return null;
+    case 'mount':
+      mountInWorker(fs, req);
+      return null;
   }
 }

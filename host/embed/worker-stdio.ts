@@ -24,7 +24,7 @@ const BATCH_MS = 10;
  */
 export class WorkerStdio implements SessionStdio {
   readonly #port: OutputPort;
-  readonly #stdin: Uint8Array;
+  #stdin: Uint8Array;
   readonly #credit: Int32Array;
   #stdinAt = 0;
   #fd: 1 | 2 = 1;
@@ -60,6 +60,20 @@ export class WorkerStdio implements SessionStdio {
     into.set(this.#stdin.subarray(this.#stdinAt, this.#stdinAt + n));
     this.#stdinAt += n;
     return n;
+  }
+
+  /**
+   * Makes `data` what `sys.stdin` reads from now on (then end of file).
+   * @returns a function that gives back the previous input, where reading had got to
+   */
+  replaceStdin(data: Uint8Array): () => void {
+    const [stdin, at] = [this.#stdin, this.#stdinAt];
+    this.#stdin = data;
+    this.#stdinAt = 0;
+    return () => {
+      this.#stdin = stdin;
+      this.#stdinAt = at;
+    };
   }
 
   /** Posts the pending batch, if any. */

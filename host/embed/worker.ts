@@ -19,9 +19,8 @@ import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
 import { errnoName, runFsRequest } from './worker-fs.js';
 import { WorkerStdio } from './worker-stdio.js';
 import { jsCallModule } from './worker-js-calls.js';
+import { runFileInWorker } from './worker-run-file.js';
 
-/** Exit status when the file to run cannot be opened (the Unix port's). */
-const CANNOT_OPEN_STATUS = 2;
 const DISPATCH = "__import__('_mpy_embed').dispatch()";
 
 const init = workerData as WorkerInit;
@@ -58,16 +57,6 @@ function runPython(session: Session, req: Request): Outcome {
   return { ok: true, value: decodeParsed(reply.ok) };
 }
 
-function runFile(session: Session, path: string): Outcome {
-  const found = session.interpreter.fs.analyzePath(path);
-  if (!found.exists || found.object === null || !session.interpreter.fs.isFile(found.object.mode)) {
-    const why = found.exists ? '[Errno 21] EISDIR' : '[Errno 2] ENOENT';
-    stdio.write(2, new TextEncoder().encode(`mpy: can't open file '${path}': ${why}\n`));
-    return { ok: true, value: CANNOT_OPEN_STATUS };
-  }
-  return { ok: true, value: session.runFile(path) };
-}
-
 function runFs(session: Session, req: FsRequest): Outcome {
   try {
     const value = runFsRequest(session.interpreter.fs, req);
@@ -83,9 +72,12 @@ function handle(session: Session, req: Request): Outcome {
   try {
     switch (req.op) {
       case 'runFile':
-        return runFile(session, req.path);
+        return { ok: true, value: runFileInWorker(session, stdio, req) };
       case 'fs':
         return runFs(session, req);
+      case 'setStdin':
+        stdio.replaceStdin(req.data);
+        return { ok: true, value: null };
       default:
         return runPython(session, req);
     }

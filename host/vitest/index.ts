@@ -15,11 +15,13 @@ import { discoverTests, type DiscoveredFile, type DiscoveredTest } from './disco
 import { PythonTestFailure, type Outcome } from './failure.js';
 import { FileRunner, type FileOutput } from './file-runner.js';
 import { findFiles } from './glob.js';
+import { checkPerFile, perFileOptions, unmatchedKeys, type PerFileOptions } from './per-file.js';
 import { type GuestToHost, guestToHost } from './python-frames.js';
 import { placeTestFile, type InstanceOptions, type PlacedFile } from './placement.js';
 import { WATCH_DIR_KEY, writeWatchRecord } from './watch-record.js';
 
 export { PythonTestFailure } from './failure.js';
+export type { PerFileOptions } from './per-file.js';
 
 /** Options of {@link describePython}: the instance options, plus where and how to register. */
 export interface DescribePythonOptions extends MicroPythonOptions {
@@ -38,6 +40,13 @@ export interface DescribePythonOptions extends MicroPythonOptions {
    * had to be terminated). Default here: `10_000`.
    */
   readonly timeoutMs?: number;
+  /**
+   * Options for some of the files, keyed by glob (relative to `root`, like
+   * the patterns): `{ 'tests/test_big_*.py': { timeoutMs: 60_000, heapSize: '32M' } }`.
+   * Each key must match at least one of the files; where several match a
+   * file, later keys win. Default: none.
+   */
+  readonly perFile?: Readonly<Record<string, PerFileOptions>>;
 }
 
 declare module 'vitest' {
@@ -159,7 +168,7 @@ function registerFile(file: PlacedFile, found: DiscoveredFile, output: FileOutpu
  * @throws TypeError for a wrong option, at collection time
  */
 export function describePython(patterns: string | readonly string[], options: DescribePythonOptions = {}): void {
-  const { root: rootOption, name, stdout, stderr, stdin, ...instance } = options;
+  const { root: rootOption, name, stdout, stderr, stdin, perFile, ...instance } = options;
   const root = resolve(rootOption ?? process.cwd());
   const mounts: Record<string, MountOption> = {};
   for (const [guest, spec] of Object.entries(instance.mounts ?? {})) {
@@ -167,8 +176,12 @@ export function describePython(patterns: string | readonly string[], options: De
     mounts[guest] = { ...(typeof spec === 'string' ? {} : spec), host: resolve(root, host) };
   }
   const base: InstanceOptions = { ...instance, mounts, timeoutMs: instance.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS };
-  const { timeoutMs } = validateOptions(base);
-  const timeout = timeoutMs === undefined ? undefined : timeoutMs + VITEST_MARGIN_MS;
+  validateOptions(base);
+  const overrides = checkPerFile(perFile, base);
+  const vitestTimeout = (options: InstanceOptions): number | undefined => {
+    const { timeoutMs } = validateOptions(options);
+    return timeoutMs === undefined ? undefined : timeoutMs + VITEST_MARGIN_MS;
+  };
   const output: FileOutput = { stdout, stderr, ...(stdin !== undefined ? { stdin } : {}) };
 
   const register = (): void => {
@@ -180,12 +193,17 @@ export function describePython(patterns: string | readonly string[], options: De
       });
       return;
     }
-    const placed = files.map((f) => placeTestFile(f, root, base));
+    for (const key of unmatchedKeys(overrides, files, root)) {
+      it(`perFile ${JSON.stringify(key)}`, () => {
+        throw new Error(`describePython: perFile key ${JSON.stringify(key)} matches none of the files of ${JSON.stringify(patterns)}`);
+      });
+    }
+    const placed = files.map((f) => placeTestFile(f, root, { ...base, ...perFileOptions(overrides, f, root) }));
     const found = discoverTests({
       files: placed.map((p) => ({ options: p.options, guestDir: p.guestDir, moduleName: p.moduleName })),
     });
     recordForWatch(root, patterns, placed, found);
-    for (const [i, file] of placed.entries()) registerFile(file, found[i]!, output, timeout);
+    for (const [i, file] of placed.entries()) registerFile(file, found[i]!, output, vitestTimeout(file.options));
   };
   if (name !== undefined) describe(name, register);
   else register();

@@ -160,6 +160,23 @@ def _op_import(req):
     _main()[name.split(".")[0]] = top
 
 
+def _op_globals(req):
+    # mp.globals: `get` answers [found, value] (a missing name is not an error there).
+    g = _main()
+    name = req["name"]
+    action = req["action"]
+    if action == "get":
+        return [True, g[name]] if name in g else [False]
+    if action == "has":
+        return name in g
+    if action == "set":
+        g[name] = decode(req["value"])
+    elif name in g:
+        del g[name]
+    else:
+        raise NameError("name '%s' isn't defined" % name)
+
+
 # Handles (host/embed/py-handle.ts): objects a caller keeps by number. The
 # table holds them alive until the caller releases them or the instance ends.
 _handles = {}
@@ -220,7 +237,7 @@ def _op_run_async(req):
     return asyncio.run(g.pop("__mpy_async_main__")())
 
 
-_OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import}
+_OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import, "globals": _op_globals}
 _OPS["runAsync"] = _op_run_async
 
 

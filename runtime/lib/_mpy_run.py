@@ -76,8 +76,16 @@ def run_code(source, filename="<stdin>"):
     return _run(lambda: _exec_source(source, filename))
 
 
-def run_file(path):
-    return _run(lambda: _exec_source(_read(path), path))
+def run_file(path, argv=None):
+    # `argv`: sys.argv for this run only (the embedding API's per-run argv).
+    if argv is None:
+        return _run(lambda: _exec_source(_read(path), path))
+    saved = sys.argv[:]
+    sys.argv[:] = argv
+    try:
+        return _run(lambda: _exec_source(_read(path), path))
+    finally:
+        sys.argv[:] = saved
 
 
 def _is_file(path):
