@@ -37,6 +37,8 @@ describe('calls return their results directly', () => {
   it('runFile gives exit code and output; captured output is readable and clearable', () => {
     const run = mp.runFile('/app/main.py');
     expect(run).toEqual({ exitCode: 3, stdout: "args ['main.py']\n", stderr: '' });
+    expect(mp.runFile('/app/main.py', { argv: ['main.py', '-v'] }).stdout).toBe("args ['main.py', '-v']\n");
+    expect(() => mp.runFile('/app/main.py', { argv: 'x' as never })).toThrow(TypeError);
     mp.clearOutput();
     mp.exec('print("captured")');
     expect(mp.stdout).toBe('captured\n');

@@ -43,7 +43,7 @@ async function run(mp: MicroPython, call: SyncCall): Promise<unknown> {
     case 'get':
       return mp.get(a[0]);
     case 'runFile':
-      return mp.runFile(a[0]);
+      return mp.runFile(a[0], a[1]);
     case 'stdout':
       return mp.stdout;
     case 'stderr':

@@ -12,6 +12,7 @@ import { compiledFile } from '../../base/package-files.js';
 import type { PyInput, PyValue } from './codec.js';
 import { encodeValue } from './codec.js';
 import type { RunResult } from './client.js';
+import { runFileRequest, type RunFileOptions } from './run-options.js';
 import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
 import type { MicroPythonOptions } from './options.js';
 import { validateOptions } from './options.js';
@@ -133,9 +134,12 @@ export class MicroPythonSync implements Disposable {
     return this.#call('get', target) as T;
   }
 
-  /** Runs a file as `__main__`; see `MicroPython.runFile`. */
-  runFile(path: string): RunResult {
-    return this.#call('runFile', path) as RunResult;
+  /** Runs a file as `__main__`, with this run's own `argv`, `env` and `stdin` when given; see `MicroPython.runFile`. */
+  runFile(path: string, options?: Omit<RunFileOptions, 'signal'>): RunResult {
+    if (options !== undefined && 'signal' in options)
+      throw new TypeError('runFile: MicroPythonSync takes no signal (the thread is blocked; use timeoutMs)');
+    runFileRequest(path, options);
+    return this.#call('runFile', path, options) as RunResult;
   }
 
   /** Captured stdout; see `MicroPython.stdout`. */
