@@ -44,9 +44,15 @@ function rebuild(error: SyncError): Error {
   }
 }
 
-/** Waits, blocking this thread, for the bridge's next reply. */
-function awaitReply(port: MessagePort, signal: Int32Array): SyncReply {
-  Atomics.wait(signal, 0, 0);
+/**
+ * How long `create` waits for the bridge to report the interpreter started
+ * (or failed to): a bridge that could not even load would never answer.
+ */
+const START_LIMIT_MS = 60_000;
+
+/** Waits, blocking this thread, for the bridge's next reply; `undefined` if `ms` passed first. */
+function awaitReply(port: MessagePort, signal: Int32Array, ms = Infinity): SyncReply | undefined {
+  if (Atomics.wait(signal, 0, 0, ms) === 'timed-out') return undefined;
   Atomics.store(signal, 0, 0);
   const received = receiveMessageOnPort(port);
   if (received === undefined) throw new Error('mpy: MicroPythonSync: woken without a reply (internal error; please report it)');
@@ -98,7 +104,13 @@ export class MicroPythonSync implements Disposable {
     worker.unref();
     port1.unref();
     const instance = new MicroPythonSync(worker, port1, new Int32Array(signal));
-    const reply = awaitReply(port1, instance.#signal);
+    const reply = awaitReply(port1, instance.#signal, START_LIMIT_MS);
+    if (reply === undefined) {
+      void worker.terminate();
+      throw new Error(
+        `MicroPythonSync.create: the bridge worker did not start within ${START_LIMIT_MS / 1000} s; check that mpy is built (npm run build)`,
+      );
+    }
     if (!reply.ok) {
       void worker.terminate();
       throw rebuild(reply.error);
@@ -183,7 +195,7 @@ export class MicroPythonSync implements Disposable {
     if (this.#disposed) throw new MicroPythonDisposedError(`MicroPythonSync.${method}: this instance was disposed`);
     const call: SyncCall = { method, args };
     this.#port.postMessage(call);
-    const reply = awaitReply(this.#port, this.#signal);
+    const reply = awaitReply(this.#port, this.#signal)!;
     if (!reply.ok) throw rebuild(reply.error);
     return reply.value;
   }
