@@ -44,6 +44,18 @@ describe('runAsync', () => {
     expect(await mp.runAsync('s = """a\n  b\n"""\nawait asyncio.sleep_ms(0)\ns')).toBe('a\n  b\n');
   });
 
+  it('quotes inside strings and comments do not confuse the wrapping', async () => {
+    const code = [
+      "a = 'it\\'s'  # don't",
+      't = """x "y" \'\'\' z',
+      'still in t"""',
+      'u = f"{a}!" + r"\\\\x"',
+      'await asyncio.sleep_ms(0)',
+      '(a, t, u)',
+    ].join('\n');
+    expect(await mp.runAsync(code)).toEqual(["it's", "x \"y\" ''' z\nstill in t", "it's!" + '\\\\x']);
+  });
+
   it('a value the codec cannot copy is a TypeError, or a handle with { handle: true }', async () => {
     expect((await pythonError(mp.runAsync('await double(1)\nobject()'))).type).toBe('TypeError');
     const h = await mp.runAsync('await double(1)\nobject()', { handle: true });
