@@ -81,6 +81,8 @@ describe('using a handle', () => {
     const p = asHandle(await mp.eval('Point(2, 3)', { handle: true }));
     expect(await mp.call('repr', p)).toBe('Point(2, 3)');
     expect(await mp.call('len', [p, p])).toBe(2);
+    await mp.globals.set('kept', { p });
+    expect(await mp.eval('kept["p"].y')).toBe(3);
     expect(await mp.eval('(lambda ps: ps["a"].x + ps["b"].y)', { handle: true }).then((f) => asHandle(f).call({ a: p, b: p }))).toBe(5);
     await p.release();
   });

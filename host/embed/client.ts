@@ -94,7 +94,7 @@ export class MicroPython implements AsyncDisposable {
     this.#sink = sink;
     this.#jsModules = jsModules;
     this.fs = new MicroPythonFs((req) => this.#send(`fs.${req.action}`, req));
-    this.globals = new MicroPythonGlobals((op, req) => this.#send(op, req));
+    this.globals = new MicroPythonGlobals((op, req) => this.#send(op, req), this);
   }
 
   /**

@@ -83,6 +83,7 @@ function hex(bytes: Uint8Array): string {
 
 function handleWire(state: HandleState, owner: object | undefined, where: string): Wire {
   if (state.released) throw new TypeError(`${where}: ${state.label} was released and cannot be passed to Python`);
+  if (owner === undefined) throw new TypeError(`${where}: a PyHandle cannot be passed here`);
   if (state.owner !== owner) throw new TypeError(`${where}: ${state.label} belongs to another MicroPython instance`);
   return { t: 'h', v: state.id };
 }
