@@ -1,4 +1,5 @@
-import { readSync, writeSync } from 'node:fs';
+import { readSync } from 'node:fs';
+import { writeFully } from './fd-write.js';
 import type { StdioHooks } from '../wasm/instantiate.js';
 
 const OUT_BUFFER_BYTES = 64 * 1024;
@@ -156,20 +157,7 @@ export class ProcessStdio implements StdioHooks {
 
   #writeAll(fd: number, bytes: Uint8Array): void {
     if (this.#closed.has(fd)) return;
-    let offset = 0;
-    while (offset < bytes.length) {
-      try {
-        offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          Atomics.wait(this.#waiter, 0, 0, RETRY_WAIT_MS);
-          continue;
-        }
-        // EPIPE and friends: the reader is gone; drop output like the Unix port.
-        this.#closed.add(fd);
-        return;
-      }
-    }
+    // EPIPE and friends: the reader is gone; drop output like the Unix port.
+    if (!writeFully(fd, bytes)) this.#closed.add(fd);
   }
 }

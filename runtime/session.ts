@@ -5,6 +5,7 @@ import { PythonError } from './errors.js';
 import { createHostApi } from './host-api.js';
 import { pyString, pyStringList } from './py-literal.js';
 import { GUEST_LIB_DIR } from './lib-dir.js';
+import { LINUX_ERRNO } from '../base/errno.js';
 
 /** Exit status for an uncaught exception, as the Unix port uses. */
 export const UNCAUGHT_EXCEPTION_STATUS = 1;
@@ -88,6 +89,8 @@ export class Session {
         },
       }),
     );
+    // The errno numbers of the host's own Python modules (usocket, select, asyncio, ...), from the one table.
+    interpreter.registerJsModule('_mpy_errno', LINUX_ERRNO);
     for (const [name, module] of Object.entries(options.hostModules?.(interpreter, () => options.stdio.flush()) ?? {})) {
       interpreter.registerJsModule(name, module);
     }

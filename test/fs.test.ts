@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
-import { EM_ERRNO, LINUX_ERRNO, emscriptenErrnoFromNodeError, linuxErrnoFromEmscripten } from '../host/fs/errno.js';
+import { EM_ERRNO, LINUX_ERRNO } from '../base/errno.js';
+import { emscriptenErrnoFromNodeError, linuxErrnoFromEmscripten } from '../host/fs/errno.js';
 import { mountHostFilesystem, RUNTIME_LIB_GUEST_PATH, type MountedFilesystem } from '../host/fs/mounts.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 

@@ -1,6 +1,7 @@
 /** The network layer's pure parts: allow-list, index mapping, HTTP framing, errno mapping, sockaddrs, the receive queue. */
 import { describe, expect, it } from 'vitest';
-import { Errno, Eai, TLS_CODES, eaiFromNode, guestErrorFromNode } from '../host/net/errno.js';
+import { ERR, Eai, TLS_CODES, eaiFromNode, netErrorFromNode, oserrorArgs, resultName } from '../host/net/errno.js';
+import { errnoName, LINUX_ERRNO } from '../base/errno.js';
 import { NetPolicy, canonicalAddress } from '../host/net/policy.js';
 import { IndexMapping } from '../host/net/index-mapping.js';
 import { proxyAuthorization, proxyFor, proxySettingsFromEnv, usableProxies } from '../host/net/proxy.js';
@@ -202,24 +203,37 @@ describe('redirects', () => {
 });
 
 describe('errno mapping', () => {
-  it("maps Node's codes to the Unix port's errno (Linux numbering) and TLS failures to mbedTLS codes", () => {
-    const code = (c: string) => guestErrorFromNode(Object.assign(new Error(c), { code: c }));
-    expect(code('ECONNREFUSED')).toBe(111);
-    expect(code('ETIMEDOUT')).toBe(110);
-    expect(code('ECONNRESET')).toBe(104);
-    expect(code('EHOSTUNREACH')).toBe(113);
-    expect(code('ENETUNREACH')).toBe(101);
-    expect(code('EPIPE')).toBe(32);
-    expect(code('ENOTCONN')).toBe(107);
-    expect(code('ERR_SOCKET_CONNECTION_TIMEOUT')).toBe(Errno.ETIMEDOUT);
-    expect(code('ENOTFOUND')).toBe(Errno.EHOSTUNREACH);
+  it("maps Node's codes to -errno (Linux numbering, the Unix port's) and TLS failures to mbedTLS codes: always negative", () => {
+    const code = (c: string) => netErrorFromNode(Object.assign(new Error(c), { code: c }));
+    expect(code('ECONNREFUSED')).toBe(-111);
+    expect(code('ETIMEDOUT')).toBe(-110);
+    expect(code('ECONNRESET')).toBe(-104);
+    expect(code('EHOSTUNREACH')).toBe(-113);
+    expect(code('ENETUNREACH')).toBe(-101);
+    expect(code('EPIPE')).toBe(-32);
+    expect(code('ENOTCONN')).toBe(-107);
+    expect(code('EADDRINUSE')).toBe(-98);
+    expect(code('ERR_SOCKET_CONNECTION_TIMEOUT')).toBe(ERR.ETIMEDOUT);
+    expect(code('ENOTFOUND')).toBe(ERR.EHOSTUNREACH);
     expect(code('DEPTH_ZERO_SELF_SIGNED_CERT')).toBe(TLS_CODES.MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
     expect(code('ERR_TLS_CERT_ALTNAME_INVALID')).toBe(-9984);
     expect(code('ERR_SSL_WRONG_VERSION_NUMBER')).toBe(TLS_CODES.MBEDTLS_ERR_SSL_INVALID_RECORD);
-    expect(code('SOMETHING_ELSE')).toBe(Errno.EIO);
-    expect(guestErrorFromNode(new Error('no code'))).toBe(Errno.EIO);
+    expect(code('SOMETHING_ELSE')).toBe(ERR.EIO);
+    expect(netErrorFromNode(new Error('no code'))).toBe(ERR.EIO);
     expect(eaiFromNode({ code: 'ENOTFOUND' })).toBe(Eai.EAI_NONAME);
     expect(eaiFromNode({ code: 'EAI_AGAIN' })).toBe(Eai.EAI_AGAIN);
+  });
+
+  it("gives Python the OSError's arguments and a trace the failure's name, from the one table", () => {
+    expect(ERR.ECONNREFUSED).toBe(-LINUX_ERRNO.ECONNREFUSED);
+    expect(oserrorArgs(ERR.ECONNREFUSED)).toBe('111');
+    expect(oserrorArgs(ERR.EIO, 'the network worker could not start: gone')).toBe('5 the network worker could not start: gone');
+    expect(oserrorArgs(TLS_CODES.MBEDTLS_ERR_SSL_INVALID_RECORD)).toBe('-29184 MBEDTLS_ERR_SSL_INVALID_RECORD');
+    expect(resultName(12, false)).toBe('12');
+    expect(resultName(ERR.EAGAIN, false)).toBe('EAGAIN (-11)');
+    expect(resultName(TLS_CODES.MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, false)).toBe('MBEDTLS_ERR_X509_CERT_VERIFY_FAILED (-9984)');
+    expect(resultName(Eai.EAI_NONAME, true)).toBe('EAI_NONAME (-2)');
+    expect(errnoName(4)).toBe('EINTR');
   });
 });
 
@@ -250,14 +264,14 @@ describe('receive queue', () => {
 
   it('delivers data before end of stream and errors; waits with a timeout; EAGAIN when non-blocking', async () => {
     const q = new Inbound();
-    expect(q.read(10, 0)).toBe(-Errno.EAGAIN);
-    expect(await q.read(10, 20)).toBe(-Errno.ETIMEDOUT);
+    expect(q.read(10, 0)).toBe(ERR.EAGAIN);
+    expect(await q.read(10, 20)).toBe(ERR.ETIMEDOUT);
     const pending = q.read(10, 1000);
     q.push(Buffer.from('abcdefghijkl'));
     expect((await pending).toString()).toBe('abcdefghij');
-    q.fail(Errno.ECONNRESET);
+    q.fail(ERR.ECONNRESET);
     expect((await q.read(10, 0)).toString()).toBe('kl');
-    expect(await q.read(10, 0)).toBe(-Errno.ECONNRESET);
+    expect(await q.read(10, 0)).toBe(ERR.ECONNRESET);
     const t = new Inbound();
     t.end();
     expect(await t.read(1, 0)).toBe(0);

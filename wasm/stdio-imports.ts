@@ -9,6 +9,7 @@
  * iovec array is read through a `Uint32Array` (wasm is little-endian, iovecs
  * are 4-byte aligned).
  */
+import { EM_ERRNO } from '../base/errno.js';
 
 /** The process-level streams the interpreter writes to and reads from. */
 export interface StdioHooks {
@@ -33,7 +34,7 @@ export interface StdioHooks {
 }
 
 /** WASI's errno for "interrupted": a stdin read that an interrupt woke returns its negative. */
-export const WASI_EINTR = 27;
+export const WASI_EINTR = EM_ERRNO.EINTR;
 
 type WasiFd = (fd: number, iov: number, iovcnt: number, pnum: number) => number;
 

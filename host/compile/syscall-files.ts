@@ -9,8 +9,9 @@
  * FS is not exported, and its `Module.arguments` fix one input file per
  * instance).
  */
+import { EM_ERRNO } from '../../base/errno.js';
 
-const ENOENT = 44; // emscripten's errno numbering
+const ENOENT = EM_ERRNO.ENOENT;
 const EBADF = 8;
 const O_ACCMODE = 3;
 const FIRST_FD = 100;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
-import { EM_ERRNO } from '../fs/errno.js';
+import { EM_ERRNO } from '../../base/errno.js';
 import type { FsRequest } from './protocol.js';
 import type { MicroPythonStat } from './fs-helpers.js';
 import { mountInWorker } from './worker-mount.js';

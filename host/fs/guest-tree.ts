@@ -1,4 +1,4 @@
-import { EM_ERRNO } from './errno.js';
+import { EM_ERRNO } from '../../base/errno.js';
 import type { EmFS, EmNode } from './emscripten-fs.js';
 import type { NodeFs } from './node-fs.js';
 

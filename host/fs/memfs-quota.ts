@@ -14,7 +14,7 @@
  * @module
  */
 import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
-import { EM_ERRNO } from './errno.js';
+import { EM_ERRNO } from '../../base/errno.js';
 
 /** What each MEMFS node costs besides its bytes. */
 const NODE_COST_BYTES = 512;

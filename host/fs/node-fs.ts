@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EM_ERRNO, emscriptenErrnoFromNodeError } from './errno.js';
+import { EM_ERRNO } from '../../base/errno.js';
+import { emscriptenErrnoFromNodeError } from './errno.js';
 import type { EmAttr, EmFS, EmMount, EmNode, EmSetAttr, EmStream } from './emscripten-fs.js';
 
 /** Options of one mount of the node filesystem type (the `opts` of `FS.mount`). */

@@ -1,9 +1,7 @@
+import { MAX_ERRNO } from '../../base/errno.js';
 import { linuxErrnoFromEmscripten } from './errno.js';
 
 type ImportFunction = (...args: never[]) => unknown;
-
-/** Largest errno a syscall can return negated (the kernel's own bound). */
-const MAX_ERRNO = 4095;
 
 function translateNegative(fn: ImportFunction): ImportFunction {
   return (...args) => {

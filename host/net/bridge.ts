@@ -4,17 +4,21 @@
  * it and blocks in `Atomics.wait` until the reply is in the shared buffer
  * (see ./protocol.ts).
  *
+ * Never silent about the worker itself: when it cannot be started, cannot
+ * load, stops, or does not answer, the call fails with EIO (ETIMEDOUT for no
+ * answer) and {@link BridgeReply.why} says what happened; Python shows it
+ * in the `OSError`.
+ *
  * @module
  */
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import { compiledFile } from '../../base/package-files.js';
-import { Errno } from './errno.js';
-import { IndexMapping } from './index-mapping.js';
-import { NetPolicy } from './policy.js';
-import { checkProxySettings } from './proxy.js';
-import { DEFAULT_TIMEOUT_MS, type NetOptions, workerConfig } from './options.js';
-import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_WAITING, type WorkerConfig, type WorkerInit } from './protocol.js';
+import { ERR, type NetError, type NetResult } from './errno.js';
+import { DEFAULT_TIMEOUT_MS, type NetOptions, validateNetOptions, workerConfig } from './options.js';
+import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_DONE, STATE_WAITING, type WorkerConfig } from './protocol.js';
+import { type BootData, WORKER_BOOT_SOURCE } from './worker-boot.js';
 import type { HostWaits } from '../../runtime/interrupt.js';
 
 /** Extra wait beyond an operation's own limit before the worker is deemed stuck. */
@@ -35,39 +39,45 @@ export type BridgeRequest = Unsequenced<NetRequest>;
 
 /** A reply: the result and a view of the reply data (valid until the next call). */
 export interface BridgeReply {
-  readonly result: number;
+  /** A count, 0, or a failure (./errno.ts). */
+  readonly result: NetResult;
   readonly data: Uint8Array;
+  /** For a failure, why, when the host knows more than the number (the worker failed). */
+  readonly why?: string;
 }
 
-/** The compiled network worker. */
-export function workerFile(): string {
+/** What a caller of the bridge needs to make calls (and what a tracer wraps, ./trace.ts). */
+export interface BridgeCalls {
+  /** See {@link NetBridge.call}. */
+  call(request: BridgeRequest, limitMs: number): BridgeReply;
+  /** See {@link NetBridge.post}. */
+  post(request: BridgeRequest): void;
+}
+
+/** The compiled network worker (its service module; ./worker-boot.ts loads it). */
+function workerFile(): string {
   return compiledFile('host/net/worker.js');
-}
-
-/** @throws TypeError naming the first DNS server that is not `ip` or `ip:port` */
-function checkDnsServers(servers: readonly string[]): void {
-  const { Resolver } = createRequire(import.meta.url)('node:dns') as typeof import('node:dns');
-  for (const server of servers) {
-    try {
-      new Resolver().setServers([server]);
-    } catch {
-      throw new TypeError(`DNS server "${server}" is not an IP address or ADDRESS:PORT`);
-    }
-  }
 }
 
 /** Counters for benchmarks and tests. */
 export interface BridgeStats {
   /** Blocking calls made to the worker. */
   crossings: number;
+  /** Of those, `recv` calls. */
+  recvCrossings: number;
   /** Bytes received through `recv`. */
   bytesIn: number;
 }
 
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** The bridge of one interpreter (see the module doc). */
-export class NetBridge {
+export class NetBridge implements BridgeCalls {
   readonly #config: WorkerConfig;
   readonly #timeoutMs: number;
+  readonly #entry: string | undefined;
   readonly #shared = new SharedArrayBuffer(SHARED_BYTES);
   readonly #header = new Int32Array(this.#shared, 0, HEADER_BYTES / 4);
   readonly #data = new Uint8Array(this.#shared, HEADER_BYTES, DATA_BYTES);
@@ -75,29 +85,23 @@ export class NetBridge {
   #seq = 0;
   #nextId = 1;
   #generation = 0;
-  readonly #stats: BridgeStats = { crossings: 0, bytesIn: 0 };
+  readonly #stats: BridgeStats = { crossings: 0, recvCrossings: 0, bytesIn: 0 };
   readonly #waits: HostWaits | undefined;
 
   /**
    * @param options see {@link NetOptions}
    * @param waits the interpreter's interruptible waits: a blocking `recv`
    *   then ends with -EINTR when a KeyboardInterrupt is pending
-   * @throws Error when the CA file cannot be read, TypeError for a bad allow-list or index URL
+   * @param workerEntry the file URL of the worker's service module; default
+   *   the package's own (another one is for tests of a failing worker)
+   * @throws TypeError for a bad allow-list, listen-list, index URL, DNS server or proxy
    */
-  constructor(options: NetOptions = {}, waits?: HostWaits) {
+  constructor(options: NetOptions = {}, waits?: HostWaits, workerEntry?: string) {
+    validateNetOptions(options);
     this.#waits = waits;
     this.#config = workerConfig(options);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // Validate here, where the embedder sees the error, not in the worker.
-    new NetPolicy(this.#config.allow);
-    try {
-      new NetPolicy(this.#config.listen);
-    } catch (e) {
-      throw new TypeError((e as Error).message.replace(/^network allow-list:/, 'network listen-list:'));
-    }
-    if (this.#config.indexUrl !== null) new IndexMapping(this.#config.indexUrl);
-    if (this.#config.dnsServers !== null) checkDnsServers(this.#config.dnsServers);
-    checkProxySettings(this.#config.proxy);
+    this.#entry = workerEntry;
   }
 
   /** The time limit of a blocking operation with no timeout of its own. */
@@ -127,30 +131,51 @@ export class NetBridge {
 
   /**
    * Sends a request and blocks until the worker answers. Never throws: a
-   * worker that does not answer within the operation's limit plus a grace
-   * period is ended (its sockets are lost) and the call gives -ETIMEDOUT.
+   * worker that cannot start or stops fails the call with EIO; one that does
+   * not answer within the operation's limit plus a grace period is ended
+   * (its sockets are lost) and the call fails with ETIMEDOUT; either way
+   * {@link BridgeReply.why} says so.
    * @param limitMs the longest the operation may take
    */
   call(request: BridgeRequest, limitMs: number): BridgeReply {
     this.#stats.crossings++;
+    if (request.op === 'recv') this.#stats.recvCrossings++;
+    // A worker that stopped since the last call is replaced (its sockets are gone).
+    if (Atomics.load(this.#header, Slot.Gone) !== 0) this.#restart();
+    this.#seq = (this.#seq % 0x7fffffff) + 1;
+    const seq = this.#seq;
+    // Set before the worker exists: its boot code answers `Asked` if it fails to load.
+    Atomics.store(this.#header, Slot.State, STATE_WAITING);
+    Atomics.store(this.#header, Slot.Asked, seq);
     let worker: Worker;
     try {
       worker = this.#ensureWorker();
-    } catch {
-      return { result: -Errno.EIO, data: this.#data.subarray(0, 0) };
+    } catch (e) {
+      Atomics.store(this.#header, Slot.State, STATE_DONE);
+      return this.#failed(ERR.EIO, `the network worker could not start: ${messageOf(e)}`);
     }
-    const seq = (this.#seq = (this.#seq % 0x7fffffff) + 1);
-    Atomics.store(this.#header, Slot.State, STATE_WAITING);
     worker.postMessage({ ...request, seq });
-    const answered = this.#waitForReply(request, Math.max(limitMs + GRACE_MS, MIN_ANSWER_MS));
+    const limit = Math.max(limitMs + GRACE_MS, MIN_ANSWER_MS);
+    const answered = this.#waitForReply(request, limit);
     if (!answered || Atomics.load(this.#header, Slot.Seq) !== seq) {
       this.#restart();
-      return { result: -Errno.ETIMEDOUT, data: this.#data.subarray(0, 0) };
+      return this.#failed(
+        ERR.ETIMEDOUT,
+        `the network worker did not answer within ${Math.round(limit / 1000)} s; it was restarted and its sockets are closed`,
+      );
     }
     const result = Atomics.load(this.#header, Slot.Result);
-    const length = Atomics.load(this.#header, Slot.Length);
-    if (request.op === 'recv' && result > 0) this.#stats.bytesIn += result;
-    return { result, data: this.#data.subarray(0, length) };
+    const data = this.#data.subarray(0, Atomics.load(this.#header, Slot.Length));
+    if (result < 0) {
+      if (Atomics.load(this.#header, Slot.Gone) !== 0) this.#restart();
+      return data.length > 0 ? { result, data: data.subarray(0, 0), why: Buffer.from(data).toString('utf8') } : { result, data };
+    }
+    if (request.op === 'recv') this.#stats.bytesIn += result;
+    return { result, data };
+  }
+
+  #failed(result: NetError, why: string): BridgeReply {
+    return { result, data: this.#data.subarray(0, 0), why };
   }
 
   /**
@@ -190,11 +215,18 @@ export class NetBridge {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const file = workerFile();
+    const entry = this.#entry ?? pathToFileURL(workerFile()).href;
     // Loaded here, not at start-up (~2.5 ms): most programs never open a socket.
     const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-    const init: WorkerInit = { shared: this.#shared, config: this.#config, wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined };
-    const worker = new Worker(file, { workerData: init });
+    const init: BootData = {
+      entry,
+      shared: this.#shared,
+      config: this.#config,
+      wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined,
+      layout: { headerBytes: HEADER_BYTES, slots: Slot, stateWaiting: STATE_WAITING, stateDone: STATE_DONE, failure: ERR.EIO },
+      owner: Atomics.add(this.#header, Slot.Owner, 1) + 1,
+    };
+    const worker = new Worker(WORKER_BOOT_SOURCE, { eval: true, workerData: init });
     worker.unref();
     worker.on('error', () => {
       if (this.#worker === worker) this.#worker = undefined;
@@ -205,6 +237,7 @@ export class NetBridge {
 
   #restart(): void {
     this.close();
+    Atomics.store(this.#header, Slot.Gone, 0);
     this.#generation = (this.#generation + 1) & 0x3ff;
   }
 }

@@ -15,8 +15,8 @@
  * @module
  */
 import { isIP, type Socket } from 'node:net';
-import { Errno, guestErrorFromNode } from './errno.js';
-import { HttpExchange, writeWithin } from './http-exchange.js';
+import { ERR, isFailure, type NetError, netErrorFromNode } from './errno.js';
+import { type FirstHop, HttpExchange, writeWithin } from './http-exchange.js';
 import { header, needsClose, requestUrl, serializeHead, sniffRequest, type OutgoingRequest, type RequestHead } from './http-request.js';
 import { Inbound, type ReadResult } from './inbound.js';
 import type { IndexMapping } from './index-mapping.js';
@@ -43,10 +43,6 @@ interface TlsWish {
   readonly verify: boolean;
 }
 
-function err(code: number): number {
-  return code > 0 ? -code : code;
-}
-
 /** A program socket (see the module doc). */
 export class Connection {
   readonly #ctx: ConnectionContext;
@@ -60,7 +56,7 @@ export class Connection {
   #virtual = false;
   #tls: TlsWish | undefined;
   #socket: Socket | undefined;
-  #connecting: Promise<number> | undefined;
+  #connecting: Promise<0 | NetError> | undefined;
   #sniff: Buffer[] = [];
   #sniffBytes = 0;
   #exchange: HttpExchange | undefined;
@@ -98,15 +94,15 @@ export class Connection {
   /**
    * Connects to `host:port` (an address, or a name resolved here).
    * @param timeoutMs 0 starts connecting and answers -EINPROGRESS at once
-   * @returns 0 or a negative guest error
+   * @returns 0 or the failure
    */
-  async connect(host: string, port: number, timeoutMs: number): Promise<number> {
-    if (this.#mode === 'connecting') return -Errno.EALREADY;
-    if (this.#mode !== 'new') return -Errno.EISCONN;
+  async connect(host: string, port: number, timeoutMs: number): Promise<0 | NetError> {
+    if (this.#mode === 'connecting') return ERR.EALREADY;
+    if (this.#mode !== 'new') return ERR.EISCONN;
     if (!this.#isMapped(host) && anyProxyFor(this.#ctx.proxy, host, port)) {
       // Through a proxy: it resolves the name; the socket stays virtual
       // until its first bytes show whether it carries HTTP.
-      if (!admits(host, port, this.#ctx)) return -Errno.EACCES;
+      if (!admits(host, port, this.#ctx)) return ERR.EACCES;
       const address = canonicalAddress(host);
       this.#name = address === undefined ? host : this.#ctx.names.get(address);
       this.#address = address ?? host;
@@ -122,7 +118,7 @@ export class Connection {
       address = this.#ctx.mapping?.standIn(host);
       if (address === undefined) {
         const admitted = await admitAndResolve(host, port, this.#ctx);
-        if (typeof admitted === 'number') return -admitted;
+        if (typeof admitted === 'number') return admitted;
         address = admitted;
       }
     } else {
@@ -135,24 +131,24 @@ export class Connection {
       this.#mode = 'sniff';
       return 0;
     }
-    if (!this.#ctx.policy.allows(this.#name ? [address, this.#name] : [address], port)) return -Errno.EACCES;
+    if (!this.#ctx.policy.allows(this.#name ? [address, this.#name] : [address], port)) return ERR.EACCES;
     this.#mode = 'connecting';
     this.#connecting = connectTcp(address, port, timeoutMs > 0 ? timeoutMs : this.#ctx.timeoutMs).then((socket) => {
       if (this.#mode === 'closed') {
         if (typeof socket !== 'number') socket.destroy();
-        return -Errno.EBADF;
+        return ERR.EBADF;
       }
       if (typeof socket === 'number') {
         this.#mode = 'new';
         this.#ctx.changed?.();
-        return -socket;
+        return socket;
       }
       this.#adopt(socket);
       this.#mode = 'sniff';
       this.#ctx.changed?.();
       return 0;
     });
-    if (timeoutMs === 0) return -Errno.EINPROGRESS;
+    if (timeoutMs === 0) return ERR.EINPROGRESS;
     return this.#connecting;
   }
 
@@ -167,22 +163,22 @@ export class Connection {
   /**
    * Starts TLS: the handshake now on a real connection; on a virtual one,
    * the mark that its requests are https.
-   * @returns 0 or a negative guest error
+   * @returns 0 or the failure
    */
-  async wrap(servername: string | null, verify: boolean, timeoutMs: number): Promise<number> {
+  async wrap(servername: string | null, verify: boolean, timeoutMs: number): Promise<0 | NetError> {
     const ready = await this.#ready();
     if (ready !== 0) return ready;
-    if (this.#tls) return -Errno.EINVAL;
+    if (this.#tls) return ERR.EINVAL;
     this.#tls = { servername, verify };
     if (this.#virtual) return 0;
-    if (this.#mode !== 'sniff' && this.#mode !== 'raw') return -Errno.EINVAL;
+    if (this.#mode !== 'sniff' && this.#mode !== 'raw') return ERR.EINVAL;
     if (this.#sniffBytes > 0) await this.#flushSniff();
     const plain = this.#release();
-    if (!plain) return -Errno.ENOTCONN;
+    if (!plain) return ERR.ENOTCONN;
     const secured = await startTls(plain, { servername, verify, timeoutMs: timeoutMs > 0 ? timeoutMs : this.#ctx.timeoutMs });
     if (typeof secured === 'number') {
       this.#mode = 'closed';
-      return err(secured);
+      return secured;
     }
     this.#adopt(secured);
     return 0;
@@ -190,27 +186,27 @@ export class Connection {
 
   /**
    * Writes bytes (see the module doc for what the first bytes decide).
-   * @returns bytes accepted, or a negative guest error
+   * @returns bytes accepted, or the failure
    */
   async send(data: Buffer, timeoutMs: number): Promise<number> {
     const ready = await this.#ready();
-    if (ready !== 0) return ready === -Errno.ENOTCONN ? -Errno.EPIPE : ready;
+    if (ready !== 0) return ready === ERR.ENOTCONN ? ERR.EPIPE : ready;
     switch (this.#mode) {
       case 'sniff':
         return this.#sniffWrite(data, timeoutMs);
       case 'http':
         return this.#exchange!.write(data, timeoutMs);
       case 'raw':
-        return this.#socket ? writeWithin(this.#socket, data, timeoutMs) : -Errno.EPIPE;
+        return this.#socket ? writeWithin(this.#socket, data, timeoutMs) : ERR.EPIPE;
       default:
-        return -Errno.EBADF;
+        return ERR.EBADF;
     }
   }
 
   /**
    * Reads up to `max` bytes (a read before a whole request head was written
    * makes the socket a plain byte stream).
-   * @returns bytes, 0 at end of stream, or a negative guest error
+   * @returns bytes, 0 at end of stream, or the failure
    */
   async recv(max: number, timeoutMs: number): Promise<ReadResult> {
     this.#readCancelled = false;
@@ -220,7 +216,7 @@ export class Connection {
       const raw = await this.#goRaw();
       if (raw !== 0) return raw;
     }
-    if (this.#readCancelled) return -Errno.EINTR;
+    if (this.#readCancelled) return ERR.EINTR;
     return this.#inbound.read(max, timeoutMs);
   }
 
@@ -253,13 +249,13 @@ export class Connection {
     socket?.destroy();
   }
 
-  async #ready(): Promise<number> {
+  async #ready(): Promise<0 | NetError> {
     if (this.#mode === 'connecting') {
       const r = await this.#connecting!;
       if (r !== 0) return r;
     }
-    if (this.#mode === 'new') return -Errno.ENOTCONN;
-    if (this.#mode === 'closed') return -Errno.EBADF;
+    if (this.#mode === 'new') return ERR.ENOTCONN;
+    if (this.#mode === 'closed') return ERR.EBADF;
     return 0;
   }
 
@@ -271,7 +267,7 @@ export class Connection {
       this.#inbound.push(d);
     });
     socket.on('end', () => this.#inbound.end());
-    socket.on('error', (e) => this.#inbound.fail(guestErrorFromNode(e)));
+    socket.on('error', (e) => this.#inbound.fail(netErrorFromNode(e)));
     socket.on('close', () => this.#inbound.end());
     this.#inbound.attach(socket);
   }
@@ -284,7 +280,7 @@ export class Connection {
     return socket;
   }
 
-  async #sniffWrite(data: Buffer, timeoutMs: number): Promise<number> {
+  async #sniffWrite(data: Buffer, timeoutMs: number): Promise<number | NetError> {
     this.#sniff.push(Buffer.from(data));
     this.#sniffBytes += data.length;
     const seen = Buffer.concat(this.#sniff, this.#sniffBytes);
@@ -314,7 +310,7 @@ export class Connection {
     return this.#port === dflt ? shown : `${shown}:${this.#port}`;
   }
 
-  #startHttp(head: RequestHead): number {
+  #startHttp(head: RequestHead): 0 | NetError {
     const scheme = this.#tls ? 'https' : 'http';
     const url = requestUrl(head, scheme, this.#authority());
     if (url === undefined) {
@@ -341,10 +337,10 @@ export class Connection {
       open: (target: URL) => openUrl(target, verify, this.#ctx),
       forwardProxy: (target: URL) => forwardProxy(target, this.#ctx),
     };
-    let first;
+    let first: FirstHop | undefined;
     if (!mapped && !this.#virtual) {
       const socket = this.#release();
-      if (!socket) return -Errno.EPIPE;
+      if (!socket) return ERR.EPIPE;
       first = { socket, head: needsClose(head) || head.target !== `${url.pathname}${url.search}` ? serializeHead(request) : head.raw };
     } else {
       this.#release()?.destroy();
@@ -355,7 +351,7 @@ export class Connection {
   }
 
   /** Makes the socket a plain byte stream: sends what was held back (opening the real connection of a virtual socket). */
-  async #goRaw(): Promise<number> {
+  async #goRaw(): Promise<0 | NetError> {
     if (this.#mode !== 'sniff') return 0;
     this.#mode = 'raw';
     if (this.#virtual) {
@@ -365,23 +361,23 @@ export class Connection {
         this.#inbound.fail(opened);
         this.#sniff = [];
         this.#sniffBytes = 0;
-        return err(opened);
+        return opened;
       }
       if (this.#mode !== 'raw') {
         opened.destroy();
-        return -Errno.EBADF;
+        return ERR.EBADF;
       }
       this.#adopt(opened);
     }
     return this.#flushSniff();
   }
 
-  async #flushSniff(): Promise<number> {
+  async #flushSniff(): Promise<0 | NetError> {
     const held = Buffer.concat(this.#sniff, this.#sniffBytes);
     this.#sniff = [];
     this.#sniffBytes = 0;
     if (held.length === 0 || !this.#socket) return 0;
     const w = await writeWithin(this.#socket, held, this.#ctx.timeoutMs);
-    return w < 0 ? w : 0;
+    return isFailure(w) ? w : 0;
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { Errno, guestErrorFromNode } from './errno.js';
+import { ERR, type NetError, netErrorFromNode } from './errno.js';
 import { AF_INET6 } from './lookup.js';
 import { Poll } from './protocol.js';
 import { INTERRUPTED, type Readiness } from './readiness.js';
@@ -26,7 +26,7 @@ export class Datagram {
   readonly #readiness: Readiness;
   readonly #queue: Received[] = [];
   #socket: Socket | undefined;
-  #bound: Promise<number> | undefined;
+  #bound: Promise<0 | NetError> | undefined;
   #closed = false;
 
   /** @param readiness told when a datagram arrives */
@@ -36,10 +36,10 @@ export class Datagram {
 
   /**
    * Binds to `host:port` (port 0: an ephemeral port).
-   * @returns 0 or a negative errno
+   * @returns 0 or the failure
    */
-  bind(host: string, port: number, family: number): Promise<number> {
-    if (this.#bound) return Promise.resolve(-Errno.EINVAL);
+  bind(host: string, port: number, family: number): Promise<0 | NetError> {
+    if (this.#bound) return Promise.resolve(ERR.EINVAL);
     const socket = createSocket(family === AF_INET6 ? 'udp6' : 'udp4');
     this.#socket = socket;
     socket.on('message', (payload, rinfo) => {
@@ -48,7 +48,7 @@ export class Datagram {
       this.#readiness.changed();
     });
     this.#bound = new Promise((resolve) => {
-      socket.once('error', (e) => resolve(-guestErrorFromNode(e)));
+      socket.once('error', (e) => resolve(netErrorFromNode(e)));
       socket.bind({ address: host, port }, () => {
         socket.removeAllListeners('error');
         socket.on('error', () => undefined);
@@ -60,10 +60,10 @@ export class Datagram {
 
   /**
    * Sends one datagram to `address:port`, binding first if needed.
-   * @returns bytes sent or a negative errno
+   * @returns bytes sent or the failure
    */
   async sendto(payload: Buffer, address: string, port: number, family: number): Promise<number> {
-    if (this.#closed) return -Errno.EBADF;
+    if (this.#closed) return ERR.EBADF;
     if (!this.#bound) {
       const bound = await this.bind(family === AF_INET6 ? '::' : '0.0.0.0', 0, family);
       if (bound !== 0) return bound;
@@ -73,22 +73,22 @@ export class Datagram {
     }
     const socket = this.#socket!;
     return new Promise((resolve) => {
-      socket.send(payload, port, address, (e) => resolve(e ? -guestErrorFromNode(e) : payload.length));
+      socket.send(payload, port, address, (e) => resolve(e ? netErrorFromNode(e) : payload.length));
     });
   }
 
   /**
    * Takes the oldest datagram, waiting up to `timeoutMs` (0: -EAGAIN at once).
-   * @returns the datagram or a negative errno
+   * @returns the datagram or the failure
    */
-  async recvfrom(timeoutMs: number): Promise<Received | number> {
-    if (this.#closed) return -Errno.EBADF;
+  async recvfrom(timeoutMs: number): Promise<Received | NetError> {
+    if (this.#closed) return ERR.EBADF;
     const ready = await this.#readiness.until(() => (this.#queue.length > 0 || this.#closed ? 1 : 0), timeoutMs);
-    if (ready === INTERRUPTED) return -Errno.EINTR;
+    if (ready === INTERRUPTED) return ERR.EINTR;
     const got = this.#queue.shift();
     if (got) return got;
-    if (this.#closed) return -Errno.EBADF;
-    return timeoutMs === 0 ? -Errno.EAGAIN : -Errno.ETIMEDOUT;
+    if (this.#closed) return ERR.EBADF;
+    return timeoutMs === 0 ? ERR.EAGAIN : ERR.ETIMEDOUT;
   }
 
   /** The bound address as a sockaddr, or undefined while unbound. */

@@ -1,65 +1,71 @@
 /**
- * The one mapping from Node's network error codes to the error numbers the
- * MicroPython Unix port raises.
+ * The network layer's one error convention, and the one mapper from host
+ * errors (node:net, node:tls, node:dns, node:dgram) to what Python raises.
  *
- * MicroPython uses Linux's numbering inside this build (`errno.ECONNREFUSED
- * == 111`), so a socket error reaches Python as `OSError(111)` exactly as
- * it would from the Unix port's `connect()`. TLS failures are not errnos on
- * the Unix port: its mbedTLS binding raises `OSError(code, name)` with
- * mbedTLS's negative error code, and {@link TLS_CODES} keeps that form.
+ * Every failure inside host/net, from the worker's sockets through the
+ * bridge to `_mpy_net`, is a {@link NetError}: one negative number, never a
+ * positive errno. Its namespace:
+ *
+ * - −1 … −{@link MAX_ERRNO}: −errno in Linux numbering (base/errno.ts), as
+ *   MicroPython's `errno` module has it: Python raises `OSError(errno)`,
+ *   exactly as the Unix port's `connect()` would;
+ * - below −{@link MAX_ERRNO}: an mbedTLS error code ({@link TLS_CODES}). TLS
+ *   failures are not errnos on the Unix port: its mbedTLS binding raises
+ *   `OSError(code, name)` with mbedTLS's negative code, and so does ussl here.
+ *
+ * Only the `lookup` operation answers in another namespace: negative
+ * getaddrinfo(3) codes ({@link Eai}), which Python raises as
+ * `OSError("[addrinfo error N]")`, as the Unix port's getaddrinfo does (in C
+ * too, getaddrinfo reports EAI codes, not errno).
  *
  * @module
  */
+import { type ErrnoName, errnoName, errnoNameOfCode, LINUX_ERRNO, MAX_ERRNO } from '../../base/errno.js';
 
-/** Linux errno values (as MicroPython's `errno` module has them) used by the network layer. */
-export const Errno = {
-  EPERM: 1,
-  EINTR: 4,
-  EIO: 5,
-  EBADF: 9,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EINVAL: 22,
-  EPIPE: 32,
-  ENOTSOCK: 88,
-  EMSGSIZE: 90,
-  EPROTONOSUPPORT: 93,
-  EOPNOTSUPP: 95,
-  EAFNOSUPPORT: 97,
-  EADDRINUSE: 98,
-  EADDRNOTAVAIL: 99,
-  ENETDOWN: 100,
-  ENETUNREACH: 101,
-  ECONNABORTED: 103,
-  ECONNRESET: 104,
-  ENOBUFS: 105,
-  EISCONN: 106,
-  ENOTCONN: 107,
-  ETIMEDOUT: 110,
-  ECONNREFUSED: 111,
-  EHOSTDOWN: 112,
-  EHOSTUNREACH: 113,
-  EALREADY: 114,
-  EINPROGRESS: 115,
-} as const;
+declare const netErrorBrand: unique symbol;
+
+/** A failure as host/net reports it to Python: always negative (see the module doc). */
+export type NetError = number & { readonly [netErrorBrand]: true };
+
+/**
+ * What a bridge operation answers: a count, 0, or a {@link NetError}. (The
+ * union is documentation: TypeScript sees `number`; the brand is what keeps
+ * a positive errno from passing for a failure.)
+ */
+export type NetResult = number | NetError;
+
+/** Whether an operation's result is a failure (every failure is negative, every success is not). */
+export function isFailure(result: number): result is NetError {
+  return result < 0;
+}
+
+function negated(): Readonly<Record<ErrnoName, NetError>> {
+  const out = {} as Record<ErrnoName, NetError>;
+  for (const name of Object.keys(LINUX_ERRNO) as ErrnoName[]) out[name] = -LINUX_ERRNO[name] as NetError;
+  return Object.freeze(out);
+}
+
+/** −errno for every errno name: `ERR.ECONNREFUSED === -111`. */
+export const ERR = negated();
 
 /**
  * mbedTLS error codes the Unix port's `ssl` module raises, negative as
- * mbedTLS returns them. They never collide with an errno (all below -4095).
+ * mbedTLS returns them; all below −{@link MAX_ERRNO}, so never an errno.
  */
 export const TLS_CODES = {
   /** The peer's certificate chain or name did not verify. */
-  MBEDTLS_ERR_X509_CERT_VERIFY_FAILED: -0x2700,
+  MBEDTLS_ERR_X509_CERT_VERIFY_FAILED: -0x2700 as NetError,
   /** The peer did not speak TLS (for example a plain HTTP server). */
-  MBEDTLS_ERR_SSL_INVALID_RECORD: -0x7200,
+  MBEDTLS_ERR_SSL_INVALID_RECORD: -0x7200 as NetError,
   /** The handshake failed for another reason (alert, no common cipher, ...). */
-  MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE: -0x6c00,
+  MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE: -0x6c00 as NetError,
 } as const;
 
+const TLS_NAMES = new Map<number, string>(Object.entries(TLS_CODES).map(([name, code]) => [code, name]));
+
 /**
- * getaddrinfo(3) error codes (glibc values). The Unix port raises
- * `OSError("[addrinfo error N]")` with them.
+ * getaddrinfo(3) error codes (glibc values): what the `lookup` operation
+ * answers on failure. The Unix port raises `OSError("[addrinfo error N]")`.
  */
 export const Eai = {
   /** Name or service not known. */
@@ -68,26 +74,27 @@ export const Eai = {
   EAI_AGAIN: -3,
   /** Non-recoverable failure in name resolution. */
   EAI_FAIL: -4,
+  /** Address family for the name not supported / no address. */
+  EAI_NODATA: -5,
   /** ai_family not supported. */
   EAI_FAMILY: -6,
   /** Service not supported for the socket type. */
   EAI_SERVICE: -8,
-  /** Address family for the name not supported / no address. */
-  EAI_NODATA: -5,
 } as const;
 
-const BY_NODE_CODE: Readonly<Record<string, number>> = {
-  ...Errno,
+const EAI_NAMES = new Map<number, string>(Object.entries(Eai).map(([name, code]) => [code, name]));
+
+const BY_NODE_CODE: Readonly<Record<string, NetError>> = {
   // Node's names for conditions that have a Linux errno of another name.
-  ERR_SOCKET_CONNECTION_TIMEOUT: Errno.ETIMEDOUT,
-  ERR_STREAM_DESTROYED: Errno.EPIPE,
-  ERR_STREAM_WRITE_AFTER_END: Errno.EPIPE,
-  ERR_SOCKET_CLOSED: Errno.EBADF,
+  ERR_SOCKET_CONNECTION_TIMEOUT: ERR.ETIMEDOUT,
+  ERR_STREAM_DESTROYED: ERR.EPIPE,
+  ERR_STREAM_WRITE_AFTER_END: ERR.EPIPE,
+  ERR_SOCKET_CLOSED: ERR.EBADF,
   // A name that stops resolving between lookup and connect (a redirect hop).
-  ENOTFOUND: Errno.EHOSTUNREACH,
-  EAI_AGAIN: Errno.EHOSTUNREACH,
-  EAI_FAIL: Errno.EHOSTUNREACH,
-  ENODATA: Errno.EHOSTUNREACH,
+  ENOTFOUND: ERR.EHOSTUNREACH,
+  EAI_AGAIN: ERR.EHOSTUNREACH,
+  EAI_FAIL: ERR.EHOSTUNREACH,
+  ENODATA: ERR.EHOSTUNREACH,
 };
 
 // OpenSSL's certificate verification results, as Node reports them in `code`.
@@ -110,26 +117,31 @@ const CERT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+const INVALID_RECORD_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_RECORD_LAYER_FAILURE',
+  'EPROTO',
+]);
+
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
 /**
- * Maps an error from node:net, node:tls or node:dns to what Python raises:
- * a positive errno (`OSError(errno)`), or a negative mbedTLS code for a TLS
- * failure (`OSError(code, name)`). Unknown errors become EIO.
+ * The one mapper from an error of node:net, node:tls, node:dns or
+ * node:dgram to what Python raises: −errno, or an mbedTLS code for a TLS
+ * failure. Anything unknown becomes −EIO.
  */
-export function guestErrorFromNode(err: unknown): number {
+export function netErrorFromNode(err: unknown): NetError {
   const code = codeOf(err);
-  if (code === undefined) return Errno.EIO;
+  if (code === undefined) return ERR.EIO;
   if (CERT_CODES.has(code)) return TLS_CODES.MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_RECORD_LAYER_FAILURE') {
-    return TLS_CODES.MBEDTLS_ERR_SSL_INVALID_RECORD;
-  }
-  if (code === 'EPROTO') return TLS_CODES.MBEDTLS_ERR_SSL_INVALID_RECORD;
+  if (INVALID_RECORD_CODES.has(code)) return TLS_CODES.MBEDTLS_ERR_SSL_INVALID_RECORD;
   if (code.startsWith('ERR_SSL_') || code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return TLS_CODES.MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE;
-  return BY_NODE_CODE[code] ?? Errno.EIO;
+  const name = errnoNameOfCode(code);
+  return name === undefined ? (BY_NODE_CODE[code] ?? ERR.EIO) : ERR[name];
 }
 
 /** Maps a node:dns lookup failure to a getaddrinfo(3) code (see {@link Eai}). */
@@ -147,4 +159,34 @@ export function eaiFromNode(err: unknown): number {
       // EAI_AGAIN, ETIMEOUT, ECONNREFUSED from the resolver: no usable DNS.
       return Eai.EAI_AGAIN;
   }
+}
+
+/** Whether a negative result is an mbedTLS code rather than −errno. */
+function isTlsCode(error: number): boolean {
+  return error < -MAX_ERRNO;
+}
+
+/**
+ * The arguments Python's `OSError` gets for a failed operation, as text
+ * `"CODE"` or `"CODE TEXT"` (what `_mpy_net.error` answers; usocket.py
+ * raises `OSError(CODE)` or `OSError(CODE, TEXT)`): an errno with, when the
+ * host knows more, why (`"5 the network worker could not start: ..."`); a
+ * TLS failure as its code and mbedTLS name, as the Unix port's ssl raises it.
+ * @param error a {@link NetError}
+ * @param why what the host knows about this failure, if anything
+ */
+export function oserrorArgs(error: number, why?: string): string {
+  if (isTlsCode(error)) return `${error} ${TLS_NAMES.get(error) ?? 'MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE'}`;
+  return why === undefined ? `${-error}` : `${-error} ${why}`;
+}
+
+/**
+ * A result as a trace shows it: a count as it is, a failure by name
+ * (`-ECONNREFUSED`, `MBEDTLS_ERR_SSL_INVALID_RECORD`, `EAI_NONAME` for a lookup).
+ * @param lookup whether the result is a `lookup`'s (getaddrinfo codes)
+ */
+export function resultName(result: number, lookup: boolean): string {
+  if (result >= 0) return String(result);
+  const name = lookup ? EAI_NAMES.get(result) : isTlsCode(result) ? TLS_NAMES.get(result) : errnoName(-result);
+  return name === undefined ? String(result) : `${name} (${result})`;
 }

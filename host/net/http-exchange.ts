@@ -14,7 +14,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { Errno, guestErrorFromNode } from './errno.js';
+import { ERR, type NetError, netErrorFromNode } from './errno.js';
 import { serializeHead, type OutgoingRequest } from './http-request.js';
 import { redirectRequest, sniffResponse } from './http-response.js';
 import type { Inbound } from './inbound.js';
@@ -27,8 +27,8 @@ export const REPLAY_BODY_BYTES = 64 * 1024;
 export interface ExchangeContext {
   /** Where the response goes. */
   readonly inbound: Inbound;
-  /** Opens a connection for a URL (allow-list, DNS, TLS); resolves a socket or a guest error. */
-  readonly open: (url: URL) => Promise<Socket | number>;
+  /** Opens a connection for a URL (allow-list, DNS, TLS); resolves a socket or the failure. */
+  readonly open: (url: URL) => Promise<Socket | NetError>;
   /** Redirects followed before the last 3xx is handed back. */
   readonly maxRedirects: number;
   /** The forward proxy a URL is sent to in absolute form, if any (see ./upstream.ts `forwardProxy`). */
@@ -55,7 +55,7 @@ export class HttpExchange {
   #delivering = false;
   #hops = 0;
   #closed = false;
-  #failure = 0;
+  #failure: NetError | 0 = 0;
 
   /**
    * Starts the exchange.
@@ -73,7 +73,7 @@ export class HttpExchange {
   /**
    * Sends body bytes the program wrote (bytes past Content-Length go to the
    * wire too, as they would on a plain socket, but are never repeated).
-   * @returns bytes accepted, or a negative guest error
+   * @returns bytes accepted, or the failure
    */
   async write(data: Buffer, timeoutMs: number): Promise<number> {
     const inBody = Math.max(0, Math.min(data.length, this.#bodyLength - this.#bodyWritten));
@@ -84,8 +84,8 @@ export class HttpExchange {
     }
     await this.#ready;
     const socket = this.#socket;
-    if (this.#failure !== 0) return this.#failure > 0 ? -this.#failure : this.#failure;
-    if (this.#closed || socket === undefined || socket.destroyed || !socket.writable) return -Errno.EPIPE;
+    if (this.#failure !== 0) return this.#failure;
+    if (this.#closed || socket === undefined || socket.destroyed || !socket.writable) return ERR.EPIPE;
     return writeWithin(socket, data, timeoutMs);
   }
 
@@ -174,7 +174,7 @@ export class HttpExchange {
   #onError(socket: Socket, err: Error): void {
     if (socket !== this.#socket || this.#closed) return;
     if (!this.#delivering) this.#deliver(socket);
-    this.#ctx.inbound.fail(guestErrorFromNode(err));
+    this.#ctx.inbound.fail(netErrorFromNode(err));
   }
 
   #drop(): void {
@@ -190,10 +190,10 @@ export class HttpExchange {
 /**
  * Writes `data` to `socket`, waiting for the socket to drain when its
  * buffer is full, at most `timeoutMs`.
- * @returns `data.length`, or a negative guest error
+ * @returns `data.length`, or the failure
  */
 export function writeWithin(socket: Socket, data: Buffer, timeoutMs: number): Promise<number> | number {
-  if (socket.destroyed || !socket.writable) return -Errno.EPIPE;
+  if (socket.destroyed || !socket.writable) return ERR.EPIPE;
   if (socket.write(data)) return data.length;
   return new Promise((resolve) => {
     const done = (value: number): void => {
@@ -203,8 +203,8 @@ export function writeWithin(socket: Socket, data: Buffer, timeoutMs: number): Pr
       resolve(value);
     };
     const onDrain = (): void => done(data.length);
-    const onClose = (): void => done(-Errno.EPIPE);
-    const timer = setTimeout(() => done(timeoutMs === 0 ? data.length : -Errno.ETIMEDOUT), Math.max(timeoutMs, 0));
+    const onClose = (): void => done(ERR.EPIPE);
+    const timer = setTimeout(() => done(timeoutMs === 0 ? data.length : ERR.ETIMEDOUT), Math.max(timeoutMs, 0));
     socket.once('drain', onDrain);
     socket.once('close', onClose);
   });

@@ -5,15 +5,15 @@
  *
  * @module
  */
-import { Errno } from './errno.js';
+import { ERR, type NetError } from './errno.js';
 
 /** Bytes queued before the producer is paused. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** Bytes left queued when a paused producer is resumed. */
 export const LOW_WATER_BYTES = 256 * 1024;
 
-/** What a read resolves to: bytes, 0 for end of stream, or a negative guest error. */
-export type ReadResult = Buffer | number;
+/** What a read resolves to: bytes, 0 for end of stream, or the failure. */
+export type ReadResult = Buffer | 0 | NetError;
 
 /** Something that can be paused when the queue fills: a socket. */
 export interface Producer {
@@ -26,7 +26,7 @@ export class Inbound {
   readonly #chunks: Buffer[] = [];
   #bytes = 0;
   #ended = false;
-  #error = 0;
+  #error: NetError | 0 = 0;
   #producer: Producer | undefined;
   #paused = false;
   #waiter: (() => void) | undefined;
@@ -73,8 +73,8 @@ export class Inbound {
     this.#wake();
   }
 
-  /** Queues an error (a positive errno or a negative TLS code) after the queued bytes. */
-  fail(error: number): void {
+  /** Queues a failure after the queued bytes. */
+  fail(error: NetError): void {
     if (this.finished) return;
     this.#error = error;
     this.#wake();
@@ -88,7 +88,7 @@ export class Inbound {
   read(max: number, timeoutMs: number): Promise<ReadResult> | ReadResult {
     const now = this.#take(max);
     if (now !== undefined) return now;
-    if (timeoutMs === 0) return -Errno.EAGAIN;
+    if (timeoutMs === 0) return ERR.EAGAIN;
     return new Promise<ReadResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const settle = (result: ReadResult): void => {
@@ -101,8 +101,8 @@ export class Inbound {
         const got = this.#take(max);
         if (got !== undefined) settle(got);
       };
-      this.#cancel = () => settle(-Errno.EINTR);
-      if (timeoutMs > 0) timer = setTimeout(() => settle(-Errno.ETIMEDOUT), timeoutMs);
+      this.#cancel = () => settle(ERR.EINTR);
+      if (timeoutMs > 0) timer = setTimeout(() => settle(ERR.ETIMEDOUT), timeoutMs);
     });
   }
 
@@ -118,7 +118,7 @@ export class Inbound {
 
   #take(max: number): ReadResult | undefined {
     if (this.#bytes === 0) {
-      if (this.#error !== 0) return this.#error > 0 ? -this.#error : this.#error;
+      if (this.#error !== 0) return this.#error;
       if (this.#ended) return 0;
       return undefined;
     }

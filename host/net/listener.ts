@@ -10,7 +10,7 @@
  * @module
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Errno, guestErrorFromNode } from './errno.js';
+import { ERR, type NetError, netErrorFromNode } from './errno.js';
 import { Poll } from './protocol.js';
 import { INTERRUPTED, type Readiness } from './readiness.js';
 import { sockaddrOf } from './sockaddr.js';
@@ -33,10 +33,10 @@ export class Listener {
 
   /**
    * Binds (and starts listening on) `host:port`.
-   * @returns 0 or a negative errno
+   * @returns 0 or the failure
    */
-  bind(host: string, port: number): Promise<number> {
-    if (this.#server) return Promise.resolve(-Errno.EINVAL);
+  bind(host: string, port: number): Promise<0 | NetError> {
+    if (this.#server) return Promise.resolve(ERR.EINVAL);
     const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
     this.#server = server;
     server.on('connection', (socket: Socket) => {
@@ -51,7 +51,7 @@ export class Listener {
     return new Promise((resolve) => {
       server.once('error', (e) => {
         this.#server = undefined;
-        resolve(-guestErrorFromNode(e));
+        resolve(netErrorFromNode(e));
       });
       server.listen({ host, port, backlog: 511 }, () => {
         server.removeAllListeners('error');
@@ -62,24 +62,24 @@ export class Listener {
   }
 
   /** Starts accepting (connections were already queued since bind). */
-  listen(): number {
-    if (!this.#server) return -Errno.EINVAL;
+  listen(): 0 | NetError {
+    if (!this.#server) return ERR.EINVAL;
     this.#listening = true;
     return 0;
   }
 
   /**
    * Takes the oldest queued connection, waiting up to `timeoutMs` (0: -EAGAIN at once).
-   * @returns the socket (paused) or a negative errno
+   * @returns the socket (paused) or the failure
    */
-  async accept(timeoutMs: number): Promise<Socket | number> {
-    if (!this.#listening || this.#closed) return -Errno.EINVAL;
+  async accept(timeoutMs: number): Promise<Socket | NetError> {
+    if (!this.#listening || this.#closed) return ERR.EINVAL;
     const ready = await this.#readiness.until(() => (this.#queue.length > 0 || this.#closed ? 1 : 0), timeoutMs);
-    if (ready === INTERRUPTED) return -Errno.EINTR;
+    if (ready === INTERRUPTED) return ERR.EINTR;
     const socket = this.#queue.shift();
     if (socket) return socket;
-    if (this.#closed) return -Errno.EBADF;
-    return ready === 0 && timeoutMs === 0 ? -Errno.EAGAIN : -Errno.ETIMEDOUT;
+    if (this.#closed) return ERR.EBADF;
+    return ready === 0 && timeoutMs === 0 ? ERR.EAGAIN : ERR.ETIMEDOUT;
   }
 
   /** The bound address as a sockaddr, or undefined before bind. */

@@ -90,7 +90,7 @@ function ipv6Bytes(address: string): Buffer {
   const t = tail === undefined ? [] : toWords(tail);
   const words = [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
   const out = Buffer.alloc(16);
-  words.forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  for (const [i, w] of words.entries()) out.writeUInt16BE(w, i * 2);
   return out;
 }
 
@@ -103,7 +103,7 @@ export function sockaddrBytes(r: Resolved, port: number): Buffer {
     const b = Buffer.alloc(16);
     b.writeUInt16LE(AF_INET, 0);
     b.writeUInt16BE(port, 2);
-    r.address.split('.').forEach((octet, i) => (b[4 + i] = Number(octet)));
+    for (const [i, octet] of r.address.split('.').entries()) b[4 + i] = Number(octet);
     return b;
   }
   const scope = r.address.indexOf('%');

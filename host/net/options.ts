@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { createRequire } from 'node:module';
 import type { WorkerConfig } from './protocol.js';
-import { NetBridge } from './bridge.js';
-import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
+import { IndexMapping } from './index-mapping.js';
+import { NetPolicy } from './policy.js';
+import { checkProxySettings, proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 
 /** Options of the network bridge. */
 export interface NetOptions {
@@ -56,7 +58,11 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv): NetOptions {
     timeoutMs: env.MPY_NET_TIMEOUT && timeout > 0 ? Math.round(timeout * 1000) : undefined,
     allow: patternList(env.MPY_NET_ALLOW),
     listen: patternList(env.MPY_NET_LISTEN),
-    dnsServers: env.MPY_NET_DNS ? env.MPY_NET_DNS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    dnsServers: env.MPY_NET_DNS
+      ? env.MPY_NET_DNS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     proxy: proxySettingsFromEnv(env),
   };
 }
@@ -83,13 +89,43 @@ export function workerConfig(options: NetOptions): WorkerConfig {
   };
 }
 
+/** @throws TypeError naming the first DNS server that is not `ip` or `ip:port` */
+function checkDnsServers(servers: readonly string[]): void {
+  // node:dns is loaded only when servers are set.
+  const { Resolver } = createRequire(import.meta.url)('node:dns') as typeof import('node:dns');
+  for (const server of servers) {
+    try {
+      new Resolver().setServers([server]);
+    } catch {
+      throw new TypeError(`DNS server "${server}" is not an IP address or ADDRESS:PORT`);
+    }
+  }
+}
+
+/**
+ * Checks the options where the embedder sees the error, not in the worker.
+ * @throws TypeError for a bad allow-list, listen-list, index URL, DNS server or proxy
+ */
+export function validateNetOptions(options: NetOptions): void {
+  const config = workerConfig(options);
+  new NetPolicy(config.allow);
+  try {
+    new NetPolicy(config.listen);
+  } catch (e) {
+    throw new TypeError((e as Error).message.replace(/^network allow-list:/, 'network listen-list:'));
+  }
+  if (config.indexUrl !== null) new IndexMapping(config.indexUrl);
+  if (config.dnsServers !== null) checkDnsServers(config.dnsServers);
+  checkProxySettings(config.proxy);
+}
+
 /**
  * What is wrong with the options, in one sentence naming the setting, or
  * `undefined` when they are usable (the `mpy` command reports it and stops).
  */
 export function checkNetOptions(options: NetOptions): string | undefined {
   try {
-    new NetBridge(options);
+    validateNetOptions(options);
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -2,16 +2,25 @@
  * The wire between the interpreter thread and the network worker.
  *
  * Requests travel by `postMessage` (small, structured). Replies travel
- * through one SharedArrayBuffer per bridge: a 16-byte header of Int32 slots
- * and a data area of {@link DATA_BYTES}. The interpreter thread sets
- * `State` to {@link STATE_WAITING}, posts the request and blocks in
- * `Atomics.wait` on `State`; the worker writes the reply (result, data
- * length, data, the request's sequence number), stores {@link STATE_DONE}
- * and calls `Atomics.notify`. Exactly one blocking request is outstanding at
- * a time (the interpreter is blocked), so one buffer serves every socket.
- * Payloads of `send` go the other way through the same data area: the
- * interpreter copies them in before posting and the worker copies them out
- * before replying.
+ * through one SharedArrayBuffer per bridge: a header of Int32 slots
+ * ({@link Slot}) and a data area of {@link DATA_BYTES}. The interpreter
+ * thread sets `State` to {@link STATE_WAITING} and `Asked` to the request's
+ * sequence number, posts the request and blocks in `Atomics.wait` on
+ * `State`; the worker writes the reply (result, data length, data, the
+ * request's sequence number), stores {@link STATE_DONE} and calls
+ * `Atomics.notify`. Exactly one blocking request is outstanding at a time
+ * (the interpreter is blocked), so one buffer serves every socket. Payloads
+ * of `send` go the other way through the same data area: the interpreter
+ * copies them in before posting and the worker copies them out before
+ * replying.
+ *
+ * A result is a count, 0, or a failure (host/net/errno.ts: −errno or an
+ * mbedTLS code; `lookup` answers getaddrinfo codes). A failed reply may
+ * carry data: UTF-8 text saying why, when the host knows more than the
+ * number (the worker could not start, stopped, or hit a bug); Python shows
+ * it in the `OSError`. A worker that cannot start or stops answers the
+ * waiting call that way and sets `Gone` (./worker-boot.ts), so the
+ * interpreter never waits on a worker that is no more.
  *
  * @module
  */
@@ -20,8 +29,8 @@ import type { ProxySettings } from './proxy.js';
 
 /** Bytes moved per crossing, both ways: the data area of the shared buffer. */
 export const DATA_BYTES = 64 * 1024;
-/** Bytes of the header (four Int32 slots). */
-export const HEADER_BYTES = 16;
+/** Bytes of the header (seven Int32 slots). */
+export const HEADER_BYTES = 28;
 /** Total size of the shared buffer. */
 export const SHARED_BYTES = HEADER_BYTES + DATA_BYTES;
 
@@ -35,6 +44,12 @@ export const Slot = {
   Length: 2,
   /** The sequence number of the request answered. */
   Seq: 3,
+  /** The sequence number of the request the interpreter waits for (written by the interpreter). */
+  Asked: 4,
+  /** 1 once the worker has stopped or could not start: the bridge starts a new one for the next call. */
+  Gone: 5,
+  /** The number of the current worker: a replaced one's boot code leaves the buffer alone. */
+  Owner: 6,
 } as const;
 
 /** `State` while the interpreter waits. */
@@ -62,6 +77,8 @@ export interface WorkerConfig {
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
+  /** The file URL of the worker's service module (worker.js), which ./worker-boot.ts loads. */
+  readonly entry: string;
   readonly shared: SharedArrayBuffer;
   readonly config: WorkerConfig;
   /**

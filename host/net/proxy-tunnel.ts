@@ -7,19 +7,19 @@
  */
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { Errno, guestErrorFromNode } from './errno.js';
+import { ERR, type NetError, netErrorFromNode } from './errno.js';
 import { proxyAuthorization, proxyEndpoint } from './proxy.js';
 
 /** A failed tunnel: what the proxy answered, or why it could not be asked. */
 export class ProxyTunnelError extends Error {
-  /** The guest errno it maps to (ECONNREFUSED when the proxy refused the tunnel, else the socket's). */
-  readonly errno: number;
+  /** What Python raises for it (ECONNREFUSED when the proxy refused the tunnel, else the socket's error). */
+  readonly error: NetError;
 
   /** @internal */
-  constructor(message: string, errno: number) {
+  constructor(message: string, error: NetError) {
     super(message);
     this.name = 'ProxyTunnelError';
-    this.errno = errno;
+    this.error = error;
   }
 }
 
@@ -39,19 +39,19 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
       : connect({ host: proxyHost, port: proxyPort });
     let seen = Buffer.alloc(0);
     let done = false;
-    const fail = (message: string, errno: number): void => {
+    const fail = (message: string, error: NetError): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-      reject(new ProxyTunnelError(`proxy ${proxyHost}:${proxyPort}: ${message}`, errno));
+      reject(new ProxyTunnelError(`proxy ${proxyHost}:${proxyPort}: ${message}`, error));
     };
-    const onAbort = (): void => fail('cancelled', Errno.EIO);
-    const timer = setTimeout(() => fail(`no answer to CONNECT ${target} within ${timeoutMs} ms`, Errno.ETIMEDOUT), timeoutMs);
+    const onAbort = (): void => fail('cancelled', ERR.EIO);
+    const timer = setTimeout(() => fail(`no answer to CONNECT ${target} within ${timeoutMs} ms`, ERR.ETIMEDOUT), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err: NodeJS.ErrnoException) => fail(`${err.code ?? 'error'}: ${err.message}`, guestErrorFromNode(err)));
-    socket.once('close', () => fail(`closed the connection during CONNECT ${target}`, Errno.ECONNRESET));
+    socket.on('error', (err: NodeJS.ErrnoException) => fail(`${err.code ?? 'error'}: ${err.message}`, netErrorFromNode(err)));
+    socket.once('close', () => fail(`closed the connection during CONNECT ${target}`, ERR.ECONNRESET));
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
     });
@@ -59,12 +59,12 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
       seen = Buffer.concat([seen, d]);
       const end = seen.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (seen.length > 16 * 1024) fail('answered CONNECT with an oversized head', Errno.EIO);
+        if (seen.length > 16 * 1024) fail('answered CONNECT with an oversized head', ERR.EIO);
         return;
       }
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(seen.subarray(0, end).toString('latin1'));
       if (!status || status[1]![0] !== '2') {
-        fail(`refused CONNECT ${target}: ${seen.subarray(0, seen.indexOf('\r\n')).toString('latin1')}`, Errno.ECONNREFUSED);
+        fail(`refused CONNECT ${target}: ${seen.subarray(0, seen.indexOf('\r\n')).toString('latin1')}`, ERR.ECONNREFUSED);
         return;
       }
       done = true;

@@ -7,11 +7,14 @@ import type { Interpreter } from '../../runtime/interpreter.js';
 import { NetBridge } from './bridge.js';
 import { createNetModule } from './host-module.js';
 import type { NetOptions } from './options.js';
+import { netTraceFromEnv } from './trace.js';
 
 /**
  * Returns a `hostModules` function registering `_mpy_net` (used by the
  * socket and ssl modules of runtime/lib). The bridge is built when the
- * session starts; its worker starts on the first socket operation.
+ * session starts; its worker starts on the first socket operation. Bridge
+ * calls are traced to stderr when `MPY_DEBUG` (in this thread's
+ * environment) includes `net`.
  * @param onBridge receives the bridge (to close it, or read its stats)
  */
 export function netHostModules(
@@ -21,6 +24,6 @@ export function netHostModules(
   return (interp, beforeBlock) => {
     const bridge = new NetBridge(options, interp.waits);
     onBridge?.(bridge);
-    return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };
+    return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock, netTraceFromEnv(process.env)) };
   };
 }

@@ -8,7 +8,7 @@
  */
 import { Connection, type ConnectionContext } from './connection.js';
 import { Datagram } from './datagram.js';
-import { Errno } from './errno.js';
+import { ERR } from './errno.js';
 import { Listener } from './listener.js';
 import { parseSockaddr } from './lookup.js';
 import type { NetPolicy } from './policy.js';
@@ -66,11 +66,11 @@ export class Sockets {
   /** Binds `id` as a TCP listener or a UDP socket, if the listen allow-list grants `host:port`. */
   async bind(id: number, kind: SocketKind, rawHost: string, rawPort: number, family: number): Promise<number> {
     const t = target(rawHost, rawPort, family);
-    if (t === undefined) return -Errno.EAFNOSUPPORT;
+    if (t === undefined) return ERR.EAFNOSUPPORT;
     const [host, port] = t;
-    if (!this.#listenPolicy.allows([host], port)) return -Errno.EACCES;
+    if (!this.#listenPolicy.allows([host], port)) return ERR.EACCES;
     const existing = this.#table.get(id);
-    if (existing instanceof Connection) return -Errno.EINVAL;
+    if (existing instanceof Connection) return ERR.EINVAL;
     const endpoint = existing ?? (kind === 'tcp' ? new Listener(this.#readiness) : new Datagram(this.#readiness));
     this.#table.set(id, endpoint);
     return endpoint instanceof Listener ? endpoint.bind(host, port) : endpoint.bind(host, port, family);
@@ -79,13 +79,13 @@ export class Sockets {
   /** Marks listener `id` as accepting. */
   listen(id: number): number {
     const l = this.#table.get(id);
-    return l instanceof Listener ? l.listen() : -Errno.EINVAL;
+    return l instanceof Listener ? l.listen() : ERR.EINVAL;
   }
 
   /** Accepts a connection of listener `id` as socket `newId`; answers the peer's sockaddr. */
   async accept(id: number, newId: number, timeoutMs: number): Promise<Answer> {
     const l = this.#table.get(id);
-    if (!(l instanceof Listener)) return [-Errno.EINVAL];
+    if (!(l instanceof Listener)) return [ERR.EINVAL];
     const socket = await l.accept(timeoutMs);
     if (typeof socket === 'number') return [socket];
     this.#table.set(newId, Connection.accepted(this.#ctx, socket));
@@ -103,26 +103,26 @@ export class Sockets {
     } else if (e && !peer) {
       addr = e.localName();
     }
-    if (addr === undefined) return [peer ? -Errno.ENOTCONN : -Errno.EINVAL];
+    if (addr === undefined) return [peer ? ERR.ENOTCONN : ERR.EINVAL];
     return [addr.length, addr];
   }
 
   /** Sends a datagram from UDP socket `id` (made on first use) if the allow-list grants the destination. */
   async sendto(id: number, payload: Buffer, rawHost: string, rawPort: number, family: number): Promise<number> {
     const t = target(rawHost, rawPort, family);
-    if (t === undefined) return -Errno.EAFNOSUPPORT;
+    if (t === undefined) return ERR.EAFNOSUPPORT;
     const [host, port] = t;
     const name = this.#ctx.names.get(host);
-    if (!this.#ctx.policy.allows(name ? [host, name] : [host], port)) return -Errno.EACCES;
+    if (!this.#ctx.policy.allows(name ? [host, name] : [host], port)) return ERR.EACCES;
     const d = this.#datagram(id);
-    if (d === undefined) return -Errno.EOPNOTSUPP;
+    if (d === undefined) return ERR.EOPNOTSUPP;
     return d.sendto(payload, host, port, family);
   }
 
   /** Receives a datagram: answers `[length, [sockaddr length, sockaddr, payload]]`, the payload cut to `max`. */
   async recvfrom(id: number, max: number, timeoutMs: number): Promise<Answer> {
     const d = this.#datagram(id);
-    if (d === undefined) return [-Errno.EOPNOTSUPP];
+    if (d === undefined) return [ERR.EOPNOTSUPP];
     const got = await d.recvfrom(timeoutMs);
     if (typeof got === 'number') return [got];
     const payload = got.payload.subarray(0, Math.max(0, max));
@@ -147,7 +147,7 @@ export class Sockets {
       return ready;
     };
     const ready = await this.#readiness.until(check, timeoutMs);
-    if (ready === INTERRUPTED) return [-Errno.EINTR];
+    if (ready === INTERRUPTED) return [ERR.EINTR];
     if (ready === 0) revents.fill(0);
     return [ready, revents];
   }

@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { Errno, guestErrorFromNode } from './errno.js';
+import { ERR, type NetError, netErrorFromNode } from './errno.js';
 
 /** Options of {@link startTls}. */
 export interface TlsOptions {
@@ -22,10 +22,10 @@ export interface TlsOptions {
 
 /**
  * Runs the TLS handshake over `socket`.
- * @returns the TLS socket, or a guest error (negative mbedTLS code for TLS
- *   failures, a positive errno for socket failures and timeouts)
+ * @returns the TLS socket, or the failure (an mbedTLS code for TLS
+ *   failures, −errno for socket failures and timeouts)
  */
-export function startTls(socket: Socket, options: TlsOptions): Promise<TLSSocket | number> {
+export function startTls(socket: Socket, options: TlsOptions): Promise<TLSSocket | NetError> {
   const name = options.servername;
   return new Promise((resolve) => {
     let done = false;
@@ -36,7 +36,7 @@ export function startTls(socket: Socket, options: TlsOptions): Promise<TLSSocket
       rejectUnauthorized: options.verify,
       checkServerIdentity: (_host, cert) => (name === null ? undefined : checkServerIdentity(name, cert)),
     });
-    const finish = (value: TLSSocket | number): void => {
+    const finish = (value: TLSSocket | NetError): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -45,9 +45,9 @@ export function startTls(socket: Socket, options: TlsOptions): Promise<TLSSocket
       resolve(value);
     };
     const onSecure = (): void => finish(tls);
-    const timer = setTimeout(() => finish(Errno.ETIMEDOUT), options.timeoutMs);
+    const timer = setTimeout(() => finish(ERR.ETIMEDOUT), options.timeoutMs);
     tls.once('secureConnect', onSecure);
-    tls.on('error', (err) => finish(guestErrorFromNode(err)));
-    tls.once('close', () => finish(Errno.ECONNRESET));
+    tls.on('error', (err) => finish(netErrorFromNode(err)));
+    tls.once('close', () => finish(ERR.ECONNRESET));
   });
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { connect, type Socket } from 'node:net';
-import { Errno, guestErrorFromNode } from './errno.js';
+import { ERR, type NetError, netErrorFromNode } from './errno.js';
 import { canonicalAddress, type NetPolicy } from './policy.js';
 import { proxyEndpoint, proxyFor, type ProxySettings } from './proxy.js';
 import { openTunnel, ProxyTunnelError } from './proxy-tunnel.js';
@@ -32,29 +32,29 @@ export function admits(host: string, port: number, ctx: UpstreamContext): boolea
  * Where a connection to `host:port` goes: an address is checked as it is
  * (canonical form); a name is checked against the allow-list first and
  * resolved only when allowed, so a denied name never reaches a resolver.
- * @returns the canonical address to connect to, or a positive errno (EACCES when denied)
+ * @returns the canonical address to connect to, or the failure (EACCES when denied)
  */
-export async function admitAndResolve(host: string, port: number, ctx: UpstreamContext): Promise<string | number> {
+export async function admitAndResolve(host: string, port: number, ctx: UpstreamContext): Promise<string | NetError> {
   const address = canonicalAddress(host);
-  if (address !== undefined) return ctx.policy.allows([address], port) ? address : Errno.EACCES;
-  if (!ctx.policy.allows([host], port)) return Errno.EACCES;
+  if (address !== undefined) return ctx.policy.allows([address], port) ? address : ERR.EACCES;
+  if (!ctx.policy.allows([host], port)) return ERR.EACCES;
   try {
     const found = await resolveName(host, 0, ctx.dnsServers);
     return canonicalAddress(found[0]!.address) ?? found[0]!.address;
   } catch (err) {
-    return guestErrorFromNode(err);
+    return netErrorFromNode(err);
   }
 }
 
 /**
  * Connects to `address:port` (an IP address) within `timeoutMs`.
- * @returns the socket, or a positive errno
+ * @returns the socket, or the failure
  */
-export function connectTcp(address: string, port: number, timeoutMs: number): Promise<Socket | number> {
+export function connectTcp(address: string, port: number, timeoutMs: number): Promise<Socket | NetError> {
   return new Promise((resolve) => {
     const socket = connect({ host: address, port });
     let done = false;
-    const finish = (value: Socket | number): void => {
+    const finish = (value: Socket | NetError): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -63,31 +63,31 @@ export function connectTcp(address: string, port: number, timeoutMs: number): Pr
       resolve(value);
     };
     const onConnect = (): void => finish(socket);
-    const timer = setTimeout(() => finish(Errno.ETIMEDOUT), timeoutMs);
+    const timer = setTimeout(() => finish(ERR.ETIMEDOUT), timeoutMs);
     socket.once('connect', onConnect);
     // An error listener stays for the socket's whole life (see callers).
-    socket.on('error', (err) => finish(guestErrorFromNode(err)));
+    socket.on('error', (err) => finish(netErrorFromNode(err)));
   });
 }
 
 /**
  * Checks the allow-list, resolves `host`, connects, and runs TLS when asked.
- * @returns the socket, or a guest error
+ * @returns the socket, or the failure
  */
 export async function openTcp(
   host: string,
   port: number,
   tls: { readonly servername: string | null; readonly verify: boolean } | undefined,
   ctx: UpstreamContext,
-): Promise<Socket | number> {
+): Promise<Socket | NetError> {
   const proxy = proxyFor(ctx.proxy, tls ? 'https' : 'http', host, port);
   if (proxy !== undefined) {
-    if (!admits(host, port, ctx)) return Errno.EACCES;
+    if (!admits(host, port, ctx)) return ERR.EACCES;
     let tunnel: Socket;
     try {
       tunnel = await openTunnel(proxy, host, port, ctx.timeoutMs);
     } catch (err) {
-      return err instanceof ProxyTunnelError ? err.errno : Errno.EIO;
+      return err instanceof ProxyTunnelError ? err.error : ERR.EIO;
     }
     return tls === undefined ? tunnel : startTls(tunnel, { ...tls, timeoutMs: ctx.timeoutMs });
   }
@@ -112,13 +112,13 @@ export function forwardProxy(url: URL, ctx: UpstreamContext): URL | undefined {
  * `verify` is false): to the destination, through a CONNECT tunnel, or, for
  * plain http with a proxy, to the proxy ({@link forwardProxy}).
  */
-export async function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promise<Socket | number> {
+export async function openUrl(url: URL, verify: boolean, ctx: UpstreamContext): Promise<Socket | NetError> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
   const port = url.port === '' ? (https ? 443 : 80) : Number(url.port);
   const forward = forwardProxy(url, ctx);
   if (forward !== undefined) {
-    if (!admits(host, port, ctx)) return Errno.EACCES;
+    if (!admits(host, port, ctx)) return ERR.EACCES;
     const endpoint = proxyEndpoint(forward);
     const socket = await connectTcp(endpoint.host, endpoint.port, ctx.timeoutMs);
     if (typeof socket === 'number' || forward.protocol !== 'https:') return socket;

@@ -1,17 +1,18 @@
 /**
- * The network worker: owns every program socket and runs node:net,
- * node:tls and node:dns on its own event loop, answering the interpreter
- * thread through the shared buffer (see ./protocol.ts).
+ * The network worker's service: owns every program socket and runs
+ * node:net, node:tls and node:dns on its own event loop, answering the
+ * interpreter thread through the shared buffer (see ./protocol.ts). The
+ * thread starts in ./worker-boot.ts, which loads this module.
  *
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Connection, type ConnectionContext } from './connection.js';
-import { Errno } from './errno.js';
+import type { Connection, ConnectionContext } from './connection.js';
+import { ERR } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
 import { parseSockaddr, resolveHost, sockaddrBytes, splitHostPort } from './lookup.js';
 import { NetPolicy } from './policy.js';
-import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, type NetRequest, type WorkerInit } from './protocol.js';
+import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, STATE_WAITING, type NetRequest, type WorkerInit } from './protocol.js';
 import { Readiness } from './readiness.js';
 import { Sockets } from './sockets.js';
 
@@ -34,11 +35,11 @@ const ctx: ConnectionContext = {
 };
 const sockets = new Sockets(ctx, readiness, new NetPolicy(config.listen));
 
-function reply(seq: number, result: number, bytes?: Buffer): void {
+function reply(seq: number, result: number, bytes?: Uint8Array): void {
   let length = 0;
   if (bytes !== undefined) {
     length = Math.min(bytes.length, DATA_BYTES);
-    bytes.copy(data, 0, 0, length);
+    data.set(bytes.subarray(0, length));
   }
   header[Slot.Result] = result;
   header[Slot.Length] = length;
@@ -79,7 +80,7 @@ async function dispatch(req: NetRequest): Promise<[number, Buffer?]> {
       let port = req.port;
       if (port < 0) {
         const addr = parseSockaddr(Buffer.from(host, 'hex'));
-        if (addr === undefined) return [-Errno.EAFNOSUPPORT];
+        if (addr === undefined) return [ERR.EAFNOSUPPORT];
         ({ address: host, port } = addr);
       }
       return [await connection(req.id).connect(host, port, req.timeoutMs)];
@@ -121,21 +122,27 @@ async function dispatch(req: NetRequest): Promise<[number, Buffer?]> {
   }
 }
 
-let pending = 0;
+/** A failure with the reason as reply text (Python shows it in the OSError). */
+function replyFailure(seq: number, e: unknown): void {
+  const why = `the network worker failed: ${e instanceof Error ? e.message : String(e)}`;
+  reply(seq, ERR.EIO, Buffer.from(why, 'utf8'));
+}
 
 parentPort!.on('message', (req: NetRequest) => {
-  if (req.seq !== 0) pending = req.seq;
   dispatch(req).then(
     ([result, bytes]) => {
       if (req.seq !== 0) reply(req.seq, result, bytes);
     },
     (e: unknown) => {
-      if (req.seq !== 0) reply(req.seq, e instanceof WrongKind ? -Errno.ENOTCONN : -Errno.EIO);
+      if (req.seq === 0) return;
+      if (e instanceof WrongKind) reply(req.seq, ERR.ENOTCONN);
+      else replyFailure(req.seq, e);
     },
   );
 });
 
-// A bug here must not leave the interpreter waiting: answer EIO and go on.
-process.on('uncaughtException', () => {
-  if (pending !== 0 && header[Slot.Seq] !== pending) reply(pending, -Errno.EIO);
+// A bug here must not leave the interpreter waiting: answer EIO, saying why, and go on.
+process.on('uncaughtException', (e) => {
+  const asked = Atomics.load(header, Slot.Asked);
+  if (Atomics.load(header, Slot.State) === STATE_WAITING && header[Slot.Seq] !== asked) replyFailure(asked, e);
 });

@@ -10,6 +10,7 @@ import uselect as _native
 import time
 import uctypes
 import _mpy_net
+from _mpy_errno import ENOENT as _ENOENT
 
 POLLIN = 1
 POLLOUT = 4
@@ -17,7 +18,6 @@ POLLERR = 8
 POLLHUP = 16
 POLLNVAL = 32
 
-_ENOENT = 2
 # Longest host wait while native streams are also watched.
 _MIXED_SLICE_MS = 20
 
@@ -95,7 +95,10 @@ class _Poll:
             if hosted:
                 n = _mpy_net.pollmany(spec, uctypes.addressof(revents), wait)
                 if n < 0:
-                    raise OSError(-n)
+                    # Hosted entries are sockets, so usocket is loaded (it imports this module).
+                    from usocket import _raise
+
+                    _raise(n)
             elif wait > 0:
                 time.sleep_ms(wait)
             elif wait < 0:

@@ -1,3 +1,2 @@
 # mpy: CPython-style name of ussl (the Unix port has both).
 from ussl import *
-from ussl import _tls_name

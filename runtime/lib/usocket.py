@@ -4,13 +4,16 @@
 # readers (json.load, deflate.DeflateIO, uzlib.DecompIO) read it natively.
 # Received bytes are served from a buffer here: the host is crossed once per
 # chunk, never per byte (upip, json and DecompIO read one byte per call).
-# Errors are OSError with the Unix port's errno (Linux numbering).
+# Errors are OSError with the Unix port's errno (Linux numbering); the
+# numbers come from the host's one errno table (_mpy_errno, base/errno.ts).
 # uio: the built-in io, which an io.py on the user's path cannot replace.
 import uio as io
 import sys
 import uctypes
 import _mpy_net
 import select as _select
+from _mpy_errno import EINTR as _EINTR, EBADF as _EBADF, EAGAIN as _EAGAIN, EINVAL as _EINVAL
+from _mpy_errno import EPROTONOSUPPORT as _EPROTONOSUPPORT, EAFNOSUPPORT as _EAFNOSUPPORT, EDESTADDRREQ as _EDESTADDRREQ
 
 # uselect resolves to the interpreter's C module, which can poll these sockets
 # only by spinning; programs that use sockets get the host-waiting one.
@@ -46,26 +49,18 @@ _FLUSH = 1
 _POLL = 3
 _CLOSE = 4
 _GET_FILENO = 10
-_EINTR = 4
-_EBADF = 9
-_EAGAIN = 11
-_EINVAL = 22
-_EOPNOTSUPP = 95
-_EPROTONOSUPPORT = 93
-
-# [Python-level reads, host crossings for reads]; see stats().
-_counts = [0, 0]
 
 _SERVICES = {"http": 80, "https": 443, "ftp": 21, "ssh": 22, "smtp": 25, "domain": 53}
 
 
 def _raise(r):
-    # r < 0: -errno, or an mbedTLS code as the Unix port's ssl module raises it.
-    if r <= -4096:
-        import ussl
-
-        raise OSError(r, ussl._tls_name(r))
-    raise OSError(-r)
+    # r: a failed call's result (host/net/errno.ts). The host gives the
+    # OSError's arguments: the errno (or an mbedTLS code and its name, as the
+    # Unix port's ssl raises them), and why, when it knows more.
+    code, _, why = _mpy_net.error(r).partition(" ")
+    if why:
+        raise OSError(int(code), why)
+    raise OSError(int(code))
 
 
 def _port(port):
@@ -146,10 +141,10 @@ def _target(addr):
 
 
 def stats():
-    """(Python-level reads, host crossings made for reads, all host crossings,
-    bytes received). Single-byte reads of a socket count once it is closed."""
-    crossings, received = _mpy_net.stats().split(" ")
-    return (_counts[0], _counts[1], int(crossings), int(received))
+    """The host's counters, for benchmarks and tests: {"recv_crossings",
+    "crossings" (all calls to the network worker), "bytes_in"}."""
+    recv_crossings, crossings, received = _mpy_net.stats().split(" ")
+    return {"recv_crossings": int(recv_crossings), "crossings": int(crossings), "bytes_in": int(received)}
 
 
 class socket(io.IOBase):
@@ -160,7 +155,7 @@ class socket(io.IOBase):
         if proto not in (0, IPPROTO_TCP if type == SOCK_STREAM else IPPROTO_UDP):
             raise OSError(_EPROTONOSUPPORT)
         if af not in (AF_INET, AF_INET6):
-            raise OSError(97)  # EAFNOSUPPORT
+            raise OSError(_EAFNOSUPPORT)
         if type not in (SOCK_STREAM, SOCK_DGRAM):
             raise OSError(_EPROTONOSUPPORT)
         self._id = _mpy_net.socket() if fileno is None else fileno
@@ -175,8 +170,6 @@ class socket(io.IOBase):
         self._closed = False
         # Where send() goes on a UDP socket after connect().
         self._dest = None
-        # Python-level reads served from the buffer, added to _counts at close.
-        self._reads = 0
 
     def __repr__(self):
         return "<socket %d>" % self._id
@@ -278,8 +271,6 @@ class socket(io.IOBase):
         if not self._closed:
             self._closed = True
             self._pos = self._end = 0
-            _counts[0] += self._reads
-            self._reads = 0
             _mpy_net.close(self._id)
 
     # Sending
@@ -299,7 +290,7 @@ class socket(io.IOBase):
     def send(self, buf, flags=0):
         if self.type == SOCK_DGRAM:
             if self._dest is None:
-                raise OSError(89)  # EDESTADDRREQ
+                raise OSError(_EDESTADDRREQ)
             return self.sendto(buf, self._dest)
         return self._send(buf, 0)
 
@@ -340,7 +331,6 @@ class socket(io.IOBase):
     def _fill(self):
         # One crossing: refill the buffer. Returns bytes now buffered, 0 at EOF,
         # None when a non-blocking socket has nothing.
-        _counts[1] += 1
         r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
         # An interrupt ends a waiting recv with EINTR; the loop's branch is
         # where the VM raises the pending KeyboardInterrupt (as the Unix port
@@ -360,7 +350,6 @@ class socket(io.IOBase):
         avail = self._end - self._pos
         if avail == 0:
             if n >= _CHUNK:
-                _counts[1] += 1
                 r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
                 while r == -_EINTR:
                     r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
@@ -385,9 +374,7 @@ class socket(io.IOBase):
             # The per-byte path of json.load, DecompIO and upip: no crossing.
             buf[0] = self._buf[p]
             self._pos = p + 1
-            self._reads += 1
             return 1
-        _counts[0] += 1
         self._check()
         n = len(buf) if nbytes is None else min(nbytes, len(buf))
         mv = memoryview(buf)
@@ -404,7 +391,6 @@ class socket(io.IOBase):
     def recv(self, n, flags=0):
         if self.type == SOCK_DGRAM:
             return self.recvfrom(n)[0]
-        _counts[0] += 1
         self._check()
         out = bytearray(n)
         r = self._into(out, n)
@@ -430,7 +416,6 @@ class socket(io.IOBase):
         return bytes(out) if r == n else bytes(memoryview(out)[:r])
 
     def readline(self, limit=-1):
-        _counts[0] += 1
         self._check()
         parts = []
         total = 0

@@ -1,9 +1,11 @@
 # mpy: the Unix port's ssl module, over the host's network bridge. The
 # handshake runs in the host (node:tls); certificates are verified against
 # Node's roots plus NODE_EXTRA_CA_CERTS. Failures raise OSError(code, name)
-# with mbedTLS's codes, as the Unix port's mbedTLS binding does.
+# with mbedTLS's codes, as the Unix port's mbedTLS binding does (the host
+# maps them, host/net/errno.ts; usocket._raise raises them).
 import usocket
 import _mpy_net
+from _mpy_errno import EOPNOTSUPP as _EOPNOTSUPP
 
 CERT_NONE = 0
 CERT_OPTIONAL = 1
@@ -12,24 +14,13 @@ PROTOCOL_TLS_CLIENT = 0
 PROTOCOL_TLS_SERVER = 1
 MBEDTLS_VERSION = "host (Node.js TLS)"
 
-_NAMES = {
-    -0x2700: "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED",
-    -0x7200: "MBEDTLS_ERR_SSL_INVALID_RECORD",
-    -0x6C00: "MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE",
-}
-
-
-def _tls_name(code):
-    return _NAMES.get(code, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE")
-
-
 class SSLSocket(usocket.socket):
     pass
 
 
 def _wrap(sock, server_side, verify, server_hostname):
     if server_side:
-        raise OSError(95)  # EOPNOTSUPP: no server sockets
+        raise OSError(_EOPNOTSUPP)  # no server sockets
     if not isinstance(sock, usocket.socket):
         raise TypeError("socket expected")
     sock._check()
@@ -40,7 +31,6 @@ def _wrap(sock, server_side, verify, server_hostname):
     s._timeout = sock._timeout
     # The plain socket object is spent: the connection now belongs to s.
     sock._closed = True
-    usocket._counts[0] += sock._reads
     return s
 
 
@@ -53,10 +43,10 @@ class SSLContext:
 
     def load_verify_locations(self, cafile=None, cadata=None):
         # The host verifies against Node's roots and NODE_EXTRA_CA_CERTS.
-        raise OSError(95)
+        raise OSError(_EOPNOTSUPP)
 
     def load_cert_chain(self, certfile, keyfile=None):
-        raise OSError(95)
+        raise OSError(_EOPNOTSUPP)
 
     def set_ciphers(self, ciphers):
         pass
@@ -72,5 +62,5 @@ def wrap_socket(sock, server_side=False, key=None, cert=None, cert_reqs=None, ca
     # The Unix port does not verify unless asked (cert_reqs=CERT_NONE by
     # default); this host verifies unless told not to with CERT_NONE.
     if key is not None or cert is not None:
-        raise OSError(95)
+        raise OSError(_EOPNOTSUPP)
     return _wrap(sock, server_side, cert_reqs != CERT_NONE, server_hostname)

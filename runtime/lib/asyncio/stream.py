@@ -4,8 +4,7 @@ from . import core
 
 _READ = 1
 _WRITE = 2
-_EINPROGRESS = 115
-_EAGAIN = 11
+from _mpy_errno import EINPROGRESS as _EINPROGRESS, EAGAIN as _EAGAIN, EOPNOTSUPP as _EOPNOTSUPP
 
 
 class Stream:
@@ -161,7 +160,7 @@ async def start_server(cb, host, port, backlog=5, ssl=None):
     import socket
 
     if ssl:
-        raise OSError(95)  # EOPNOTSUPP: the host has no TLS server side
+        raise OSError(_EOPNOTSUPP)  # the host has no TLS server side
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     s.setblocking(False)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

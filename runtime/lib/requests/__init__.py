@@ -7,6 +7,7 @@
 # (readinto/read/readline, usable by json.load) until `content` reads it.
 import io
 import usocket
+from _mpy_errno import EOPNOTSUPP as _EOPNOTSUPP
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 20
@@ -103,7 +104,7 @@ class _Body(io.IOBase):
         return bytes(out)
 
     def write(self, buf):
-        raise OSError(95)
+        raise OSError(_EOPNOTSUPP)
 
     def ioctl(self, req, arg):
         if req == 4:  # close
