@@ -13,7 +13,9 @@
  *
  * @module
  */
-export { MicroPython, type RunResult, type CallOptions } from './host/embed/client.js';
+export { MicroPython, type RunResult, type CallOptions, type ValueOptions, type HandleOptions } from './host/embed/client.js';
+export { MicroPythonSync, type MicroPythonSyncOptions } from './host/embed/sync-client.js';
+export { PyHandle, type HandleCallOptions } from './host/embed/py-handle.js';
 export type { MicroPythonOptions, MountOption, OutputOption } from './host/embed/options.js';
 export type { RunFileOptions } from './host/embed/run-options.js';
 export type { NetworkOption } from './host/embed/network.js';

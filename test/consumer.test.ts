@@ -16,13 +16,6 @@ function jsBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
-/**
- * Blocks of docs/embedding.md that use APIs of issue 17 still being built on
- * another branch (embed-b), by the text that marks them. Skipped until that
- * work lands; then this list goes.
- */
-const PENDING_APIS = ['{ handle: true }', 'registerJsModule', 'runAsync', 'MicroPythonSync', 'createSync'];
-
 /** The lines a block marks with `// prints: TEXT`, in order. */
 function expectedPrints(code: string): string[] {
   return [...code.matchAll(/\/\/ prints: (.*)$/gm)].map((m) => m[1]!.trimEnd());
@@ -125,10 +118,9 @@ describe('a consumer project', () => {
 
   it("runs docs/embedding.md's JavaScript examples verbatim, printing what they say they print", () => {
     const blocks = jsBlocks(readFileSync(join(ROOT, 'docs', 'embedding.md'), 'utf8'));
-    const runnable = blocks.filter((code) => !PENDING_APIS.some((api) => code.includes(api)));
-    expect(runnable.length).toBeGreaterThanOrEqual(5);
+    expect(blocks.length).toBeGreaterThanOrEqual(9);
     mkdirSync(join(project, 'src'), { recursive: true });
-    for (const [i, code] of runnable.entries()) {
+    for (const [i, code] of blocks.entries()) {
       const file = join(project, `embedding-${i}.mjs`);
       writeFileSync(file, code);
       const stdout = execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });

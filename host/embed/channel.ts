@@ -17,6 +17,7 @@ import type { OutputSink, RecordedOutput } from './output.js';
 import type { Request, WorkerInit, WorkerMessage } from './protocol.js';
 import { workerUrl } from './worker-url.js';
 import { newOutputCredit, returnOutputCredit } from './output-credit.js';
+import type { JsCallsInit } from './js-module-host.js';
 
 /** V8 stack of each instance's thread; deep Python recursion needs more than the 4 MB default. */
 const STACK_SIZE_MB = 8;
@@ -116,7 +117,7 @@ export class WorkerChannel {
    * Starts a worker and waits until its interpreter has booted.
    * @throws Error when the interpreter fails to start
    */
-  static async open(options: ResolvedOptions, sink: OutputSink): Promise<WorkerChannel> {
+  static async open(options: ResolvedOptions, sink: OutputSink, jsCalls?: JsCallsInit): Promise<WorkerChannel> {
     const init: WorkerInit = {
       settings: options.worker,
       interpreter: shareInterpreterModule(),
@@ -124,10 +125,16 @@ export class WorkerChannel {
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
       interruptedRequest: new SharedArrayBuffer(4),
       outputCredit: newOutputCredit(),
+      ...(jsCalls && { jsCalls }),
     };
     let target: InterruptTarget | undefined;
     // No inherited execArgv: flags such as --input-type or a test runner's loaders do not apply to the worker's plain .js entry.
-    const worker = new Worker(workerUrl(), { workerData: init, execArgv: [], resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
+    const worker = new Worker(workerUrl(), {
+      workerData: init,
+      transferList: jsCalls ? [jsCalls.port] : [],
+      execArgv: [],
+      resourceLimits: { stackSizeMb: STACK_SIZE_MB },
+    });
     liveWorkers++;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     void exited.then(() => liveWorkers--);

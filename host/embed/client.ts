@@ -11,7 +11,11 @@ import { MicroPythonGlobals } from './globals.js';
 import { checkMount, isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
 import { OutputSink } from './output.js';
 import { PythonModule } from './python-module.js';
+import { asyncSource, asyncTraceback } from './async-source.js';
+import { PythonError } from '../../runtime/errors.js';
+import { unwrapHandleReply, type HandleSend, type PyHandle } from './py-handle.js';
 import type { Request } from './protocol.js';
+import { JsModuleHost } from './js-module-host.js';
 import { runFileRequest, type RunFileOptions } from './run-options.js';
 
 /** What `runFile` resolves to. */
@@ -39,6 +43,19 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of the methods that return a value (`eval`, `get`, `callKw`). */
+export interface ValueOptions extends CallOptions {
+  /**
+   * `true`: a value the codec cannot copy (a class instance, a function ...)
+   * comes back as a {@link PyHandle} instead of failing with TypeError;
+   * plain values still come back as plain values. Default: `false`.
+   */
+  readonly handle?: boolean;
+}
+
+/** {@link ValueOptions} asking for a handle. */
+export type HandleOptions = ValueOptions & { readonly handle: true };
+
 const DOTTED_NAME = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
 
 function checkName(name: unknown, what: string): string {
@@ -64,17 +81,20 @@ function checkCode(code: unknown, what: string): string {
 export class MicroPython implements AsyncDisposable {
   readonly #channel: WorkerChannel;
   readonly #sink: OutputSink;
+  /** Present when the instance was created with `js: true`. */
+  readonly #jsModules: JsModuleHost | undefined;
   #disposed: Promise<void> | undefined;
   /** File helpers over this instance's filesystem. */
   readonly fs: MicroPythonFs;
   /** The global variables of `__main__`: `get`, `set`, `has`, `delete`. */
   readonly globals: MicroPythonGlobals;
 
-  private constructor(channel: WorkerChannel, sink: OutputSink) {
+  private constructor(channel: WorkerChannel, sink: OutputSink, jsModules?: JsModuleHost) {
     this.#channel = channel;
     this.#sink = sink;
+    this.#jsModules = jsModules;
     this.fs = new MicroPythonFs((req) => this.#send(`fs.${req.action}`, req));
-    this.globals = new MicroPythonGlobals((op, req) => this.#send(op, req));
+    this.globals = new MicroPythonGlobals((op, req) => this.#send(op, req), this);
   }
 
   /**
@@ -85,7 +105,13 @@ export class MicroPython implements AsyncDisposable {
   static async create(options?: MicroPythonOptions): Promise<MicroPython> {
     const resolved = validateOptions(options);
     const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit, resolved.lineBuffered);
-    return new MicroPython(await WorkerChannel.open(resolved, sink), sink);
+    const jsModules = resolved.worker.jsBridge ? new JsModuleHost() : undefined;
+    try {
+      return new MicroPython(await WorkerChannel.open(resolved, sink, jsModules?.workerSide), sink, jsModules);
+    } catch (e) {
+      jsModules?.close();
+      throw e;
+    }
   }
 
   /** Runs statements in `__main__` (the filename in tracebacks is `<string>`). */
@@ -96,10 +122,14 @@ export class MicroPython implements AsyncDisposable {
   /**
    * Evaluates one expression in `__main__` and converts its value to JS (see
    * the value table in the docs). `T` is not checked: it only types the result.
-   * @throws PythonError TypeError when the value has no JS counterpart
+   * @throws PythonError TypeError when the value has no JS counterpart (unless `handle: true`)
    */
-  async eval<T extends PyValue = PyValue>(expression: string, options?: CallOptions): Promise<T> {
-    return (await this.#send('eval', { op: 'eval', code: checkCode(expression, 'eval') }, options)) as T;
+  eval<T extends PyValue = PyValue>(expression: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
+  /** Evaluates an expression; a value the codec cannot copy comes back as a {@link PyHandle}. */
+  eval(expression: string, options: HandleOptions | ValueOptions): Promise<PyValue | PyHandle>;
+  async eval(expression: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
+    const req = { op: 'eval', code: checkCode(expression, 'eval'), handle: options?.handle === true } as const;
+    return this.#value(await this.#send('eval', req, options), options);
   }
 
   /**
@@ -114,21 +144,43 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /** Like {@link call}, with keyword arguments (and per-call options, which `call` cannot take). */
-  async callKw<T extends PyValue = PyValue>(
+  callKw<T extends PyValue = PyValue>(
     target: string,
     args: readonly PyInput[],
     kwargs: Readonly<Record<string, PyInput>>,
-    options?: CallOptions,
-  ): Promise<T> {
+    options?: ValueOptions & { readonly handle?: false },
+  ): Promise<T>;
+  /** Like {@link call}; a result the codec cannot copy comes back as a {@link PyHandle}. */
+  callKw(
+    target: string,
+    args: readonly PyInput[],
+    kwargs: Readonly<Record<string, PyInput>>,
+    options: HandleOptions | ValueOptions,
+  ): Promise<PyValue | PyHandle>;
+  async callKw(
+    target: string,
+    args: readonly PyInput[],
+    kwargs: Readonly<Record<string, PyInput>>,
+    options?: ValueOptions,
+  ): Promise<PyValue | PyHandle> {
     const name = checkName(target, 'call');
-    const req = { op: 'call', target: name, args: encodeValue(args, 'args'), kwargs: encodeValue(kwargs, 'kwargs') } as const;
-    return (await this.#send(`call ${name}`, req, options)) as T;
+    const req = {
+      op: 'call',
+      target: name,
+      args: encodeValue(args, 'args', this),
+      kwargs: encodeValue(kwargs, 'kwargs', this),
+      handle: options?.handle === true,
+    } as const;
+    return this.#value(await this.#send(`call ${name}`, req, options), options);
   }
 
   /** The value of a dotted name (resolved as in {@link call}), converted to JS. */
-  async get<T extends PyValue = PyValue>(target: string, options?: CallOptions): Promise<T> {
+  get<T extends PyValue = PyValue>(target: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
+  /** The value of a dotted name; one the codec cannot copy comes back as a {@link PyHandle}. */
+  get(target: string, options: HandleOptions | ValueOptions): Promise<PyValue | PyHandle>;
+  async get(target: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
     const name = checkName(target, 'get');
-    return (await this.#send(`get ${name}`, { op: 'get', target: name }, options)) as T;
+    return this.#value(await this.#send(`get ${name}`, { op: 'get', target: name, handle: options?.handle === true }, options), options);
   }
 
   /**
@@ -139,6 +191,50 @@ export class MicroPython implements AsyncDisposable {
     const checked = checkName(name, 'import');
     await this.#send(`import ${checked}`, { op: 'import', target: checked }, options);
     return new PythonModule(this, checked);
+  }
+
+  /**
+   * Runs Python that may `await` at top level (`await asyncio.sleep(0.1)`,
+   * `async with`, `async for`, promises of registered JS modules) to
+   * completion with asyncio (`asyncio.run`), in `__main__`: top-level
+   * assignments, `def`s and imports stay there as with {@link exec}. Resolves
+   * to the value of the last statement when it is an expression (converted
+   * as by {@link eval}, `handle: true` included), else `null`.
+   */
+  runAsync<T extends PyValue = PyValue>(code: string, options?: ValueOptions & { readonly handle?: false }): Promise<T>;
+  /** Like {@link runAsync}; a value the codec cannot copy comes back as a {@link PyHandle}. */
+  runAsync(code: string, options: HandleOptions | ValueOptions): Promise<PyValue | PyHandle>;
+  async runAsync(code: string, options?: ValueOptions): Promise<PyValue | PyHandle> {
+    const req = { op: 'runAsync', ...asyncSource(checkCode(code, 'runAsync')), handle: options?.handle === true } as const;
+    try {
+      return this.#value(await this.#send('runAsync', req, options), options);
+    } catch (e) {
+      throw e instanceof PythonError ? new PythonError(e.type, asyncTraceback(e.traceback)) : e;
+    }
+  }
+
+  /**
+   * Makes `import name` give Python a module of JS functions and values, for
+   * trusted code: only on an instance created with `js: true`. The object's
+   * own enumerable functions stay on this thread and are called from Python
+   * (the interpreter waits for them) with arguments and results copied as in
+   * {@link call}; its other own enumerable members are copied once, now.
+   * A function returning a promise gives Python a coroutine to `await`
+   * (in {@link runAsync}); a JS exception or rejection raises
+   * `_mpy_jsmodule.JsError` in Python. Registering a name again replaces the module.
+   * @throws TypeError without `js: true`, for a name that is not a Python identifier, or a member the codec cannot copy
+   */
+  async registerJsModule(name: string, module: object, options?: CallOptions): Promise<void> {
+    if (!this.#jsModules) {
+      throw new TypeError(
+        'registerJsModule: this instance was created without { js: true }; JS modules are for trusted code only: MicroPython.create({ js: true })',
+      );
+    }
+    if (typeof name !== 'string' || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) {
+      throw new TypeError(`registerJsModule: ${JSON.stringify(name)} is not a Python module name (one identifier)`);
+    }
+    const shape = this.#jsModules.register(name, module);
+    await this.#send(`registerJsModule ${name}`, { op: 'jsModule', name, ...shape }, options);
   }
 
   /**
@@ -243,7 +339,7 @@ export class MicroPython implements AsyncDisposable {
    * worker has exited.
    */
   dispose(): Promise<void> {
-    this.#disposed ??= this.#channel.close();
+    this.#disposed ??= this.#channel.close().finally(() => this.#jsModules?.close());
     return this.#disposed;
   }
 
@@ -260,5 +356,11 @@ export class MicroPython implements AsyncDisposable {
 
   async #send(op: string, req: Request, options?: CallOptions): Promise<unknown> {
     return (await this.#channel.send(op, req, { signal: options?.signal })).value;
+  }
+
+  readonly #sendHandle: HandleSend = (op, req, signal) => this.#send(op, req, { signal });
+
+  #value(reply: unknown, options: ValueOptions | undefined): PyValue | PyHandle {
+    return options?.handle === true ? unwrapHandleReply(reply, this, this.#sendHandle) : (reply as PyValue);
   }
 }

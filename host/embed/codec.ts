@@ -22,10 +22,14 @@
  * None, an integral number within ±(2^53 − 1) is an int (so `2.0` arrives as
  * `2`), any other number a float (pass a bigint for a big int), an ArrayBuffer or any ArrayBufferView is bytes, a JS array
  * used as a dict key or set member becomes a tuple. Anything else (functions,
- * symbols, class instances, cycles) is a TypeError before the call is sent.
+ * symbols, class instances, cycles) is a TypeError before the call is sent,
+ * except a live `PyHandle` of the same instance, which is its Python object
+ * (`{"t":"h","v":id}`).
  *
  * @module
  */
+
+import type { PyHandle } from './py-handle.js';
 
 /** A value that comes back from Python (see the module table). */
 export type PyValue =
@@ -42,6 +46,7 @@ export type PyValue =
 
 /** A JS value that can be passed to Python as an argument (see the module table). */
 export type PyInput =
+  | PyHandle
   | undefined
   | null
   | boolean
@@ -55,6 +60,19 @@ export type PyInput =
   | ReadonlyMap<PyInput, PyInput>
   | ReadonlySet<PyInput>;
 
+/** What the codec needs to know of a `PyHandle` (py-handle.ts keeps it current). */
+export interface HandleState {
+  readonly id: number;
+  /** The instance whose worker holds the object. */
+  readonly owner: object;
+  released: boolean;
+  /** Names the handle in messages, e.g. `PyHandle(Point)`. */
+  readonly label: string;
+}
+
+/** The state of each `PyHandle`, by handle object. */
+export const handleStates = new WeakMap<object, HandleState>();
+
 type Wire = null | boolean | number | string | Wire[] | { t: string; v: unknown };
 
 const MAX_DEPTH = 200;
@@ -63,7 +81,14 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-function toWire(value: unknown, depth: number, where: string): Wire {
+function handleWire(state: HandleState, owner: object | undefined, where: string): Wire {
+  if (state.released) throw new TypeError(`${where}: ${state.label} was released and cannot be passed to Python`);
+  if (owner === undefined) throw new TypeError(`${where}: a PyHandle cannot be passed here`);
+  if (state.owner !== owner) throw new TypeError(`${where}: ${state.label} belongs to another MicroPython instance`);
+  return { t: 'h', v: state.id };
+}
+
+function toWire(value: unknown, depth: number, where: string, owner?: object): Wire {
   if (depth > MAX_DEPTH) throw new TypeError(`${where}: value nests more than ${MAX_DEPTH} levels deep (a cycle?)`);
   switch (typeof value) {
     case 'undefined':
@@ -87,33 +112,37 @@ function toWire(value: unknown, depth: number, where: string): Wire {
       throw new TypeError(`${where}: a ${typeof value} cannot be passed to Python`);
   }
   if (value === null) return null;
+  const handle = handleStates.get(value);
+  if (handle) return handleWire(handle, owner, where);
   const next = depth + 1;
-  if (Array.isArray(value)) return value.map((x, i) => toWire(x, next, `${where}[${i}]`));
+  const walk = (x: unknown, at: string): Wire => toWire(x, next, at, owner);
+  if (Array.isArray(value)) return value.map((x, i) => walk(x, `${where}[${i}]`));
   if (value instanceof ArrayBuffer) return { t: 'b', v: hex(new Uint8Array(value)) };
   if (ArrayBuffer.isView(value)) {
     return { t: 'b', v: hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
   }
   if (value instanceof Map) {
-    return { t: 'm', v: [...value].map(([k, x]) => [toWire(k, next, `${where} key`), toWire(x, next, `${where}.get(…)`)]) };
+    return { t: 'm', v: [...value].map(([k, x]) => [walk(k, `${where} key`), walk(x, `${where}.get(…)`)]) };
   }
-  if (value instanceof Set) return { t: 's', v: [...value].map((x) => toWire(x, next, `${where} member`)) };
+  if (value instanceof Set) return { t: 's', v: [...value].map((x) => walk(x, `${where} member`)) };
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
     const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
     throw new TypeError(`${where}: a ${name} instance cannot be passed to Python; pass plain data`);
   }
   const out: Record<string, Wire> = {};
-  for (const [k, x] of Object.entries(value)) out[k] = toWire(x, next, `${where}.${k}`);
+  for (const [k, x] of Object.entries(value)) out[k] = walk(x, `${where}.${k}`);
   return { t: 'o', v: out };
 }
 
 /**
  * Encodes a JS value as tagged JSON text for `_mpy_embed.decode`.
  * @param where names the value in error messages, e.g. `argument 1`
+ * @param owner the instance the value goes to (a `PyHandle` must belong to it)
  * @throws TypeError for a value with no Python counterpart
  */
-export function encodeValue(value: unknown, where = 'value'): string {
-  return JSON.stringify(toWire(value, 0, where));
+export function encodeValue(value: unknown, where = 'value', owner?: object): string {
+  return JSON.stringify(toWire(value, 0, where, owner));
 }
 
 function fromWire(wire: unknown): PyValue {

@@ -28,10 +28,15 @@ function checkName(name: unknown, method: string): string {
  */
 export class MicroPythonGlobals {
   readonly #send: GlobalsSender;
+  readonly #owner: object | undefined;
 
-  /** @param send the instance's request function */
-  constructor(send: GlobalsSender) {
+  /**
+   * @param send the instance's request function
+   * @param owner the instance (its `PyHandle`s may be set as values)
+   */
+  constructor(send: GlobalsSender, owner?: object) {
     this.#send = send;
+    this.#owner = owner;
   }
 
   /** The value of a global variable, or `undefined` when there is none by that name. `T` only types the result. */
@@ -47,7 +52,7 @@ export class MicroPythonGlobals {
       op: 'globals',
       action: 'set',
       name: checked,
-      value: encodeValue(value, `globals.set('${checked}')`),
+      value: encodeValue(value, `globals.set('${checked}')`, this.#owner),
     });
   }
 

@@ -8,6 +8,7 @@
 import type { PyValue } from './codec.js';
 import type { WorkerSettings } from './options.js';
 import type { InterruptTarget } from '../../runtime/interrupt.js';
+import type { JsCallsInit } from './js-module-host.js';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
@@ -27,6 +28,8 @@ export interface WorkerInit {
   readonly interruptedRequest: SharedArrayBuffer;
   /** Output bytes in flight to the main side (see output-credit.ts). */
   readonly outputCredit: Int32Array;
+  /** With `js: true`: where Python calls registered JS modules (js-module-host.ts). */
+  readonly jsCalls?: JsCallsInit;
 }
 
 /** An fs helper call. */
@@ -64,11 +67,26 @@ export type GlobalsRequest =
   | { readonly op: 'globals'; readonly action: 'get' | 'has' | 'delete'; readonly name: string }
   | { readonly op: 'globals'; readonly action: 'set'; readonly name: string; readonly value: string };
 
-/** A request the main side sends (with an `id` added). */
+/** A request on a `PyHandle` (py-handle.ts): the object is the worker's handle `ref` (not `id`: that names the request). */
+export type HandleRequest =
+  | { readonly op: 'handle.call'; readonly ref: number; readonly args: string; readonly kwargs: string; readonly handle: true }
+  | { readonly op: 'handle.get'; readonly ref: number; readonly attr: string; readonly handle: true }
+  | { readonly op: 'handle.repr' | 'handle.release'; readonly ref: number };
+
+/**
+ * A request the main side sends (with an `id` added). With `handle`, the
+ * reply's value is `{ value }`, or `{ handle: [id, typeName] }` for a value
+ * the codec cannot copy.
+ */
 export type Request =
-  | { readonly op: 'exec' | 'eval'; readonly code: string }
-  | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string }
-  | { readonly op: 'get' | 'import'; readonly target: string }
+  | { readonly op: 'exec'; readonly code: string }
+  | { readonly op: 'eval'; readonly code: string; readonly handle?: boolean }
+  | { readonly op: 'call'; readonly target: string; readonly args: string; readonly kwargs: string; readonly handle?: boolean }
+  | { readonly op: 'get'; readonly target: string; readonly handle?: boolean }
+  | { readonly op: 'import'; readonly target: string }
+  | { readonly op: 'jsModule'; readonly name: string; readonly functions: string[]; readonly values: string }
+  | { readonly op: 'runAsync'; readonly withReturn: string | null; readonly plain: string; readonly handle?: boolean }
+  | HandleRequest
   | RunFileRequest
   | GlobalsRequest
   | { readonly op: 'setStdin'; readonly data: Uint8Array }

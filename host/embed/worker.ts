@@ -18,6 +18,7 @@ import { GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
 import { errnoName, runFsRequest } from './worker-fs.js';
 import { WorkerStdio } from './worker-stdio.js';
+import { jsCallModule } from './worker-js-calls.js';
 import { runFileInWorker } from './worker-run-file.js';
 
 const DISPATCH = "__import__('_mpy_embed').dispatch()";
@@ -108,6 +109,7 @@ async function boot(): Promise<Session> {
     // The allow-lists are always given: an empty one denies every connection (or bind).
     hostModules: (interp, beforeBlock) => ({
       _mpy_embed_host: embedHost,
+      ...(init.jsCalls && { _mpy_jscall: jsCallModule(init.jsCalls, () => interp.waits, beforeBlock) }),
       ...netHostModules({ allow: settings.networkAllow, listen: settings.networkListen })(interp, beforeBlock),
     }),
     preload: ['_mpy_embed'],

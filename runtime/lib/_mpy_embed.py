@@ -8,7 +8,8 @@
 # plain JSON (tuples become lists); everything else is an object
 # {"t": TAG, "v": PAYLOAD}: "i" big int (decimal text), "f" nan/inf/-inf,
 # "b" bytes-like (hex: C-fast on this build), "o" dict with only str keys (a JSON object),
-# "m" any other dict ([[key, value], ...]), "s" set or frozenset (a list).
+# "m" any other dict ([[key, value], ...]), "s" set or frozenset (a list);
+# from JS only, "h" a PyHandle (its number in the handle table below).
 import sys
 import json
 import gc
@@ -84,6 +85,8 @@ def _decode(v):
         return bytes.fromhex(p)
     if tag == "s":
         return set(_hashable(_decode(x)) for x in p)
+    if tag == "h":
+        return _held(p)
     raise ValueError("unknown value tag " + repr(tag))
 
 
@@ -174,7 +177,78 @@ def _op_globals(req):
         raise NameError("name '%s' isn't defined" % name)
 
 
+# Handles (host/embed/py-handle.ts): objects a caller keeps by number. The
+# table holds them alive until the caller releases them or the instance ends.
+_handles = {}
+_last_handle = 0
+
+
+def _held(hid):
+    if hid not in _handles:
+        raise ValueError("PyHandle %d was released" % hid)
+    return _handles[hid]
+
+
+def _result(req, value):
+    # The reply's value; with "handle", {"value": V} or {"handle": [ID, TYPE]}
+    # for a value the encoding cannot copy.
+    if not req.get("handle"):
+        return encode(value)
+    try:
+        return '{"t":"o","v":{"value":' + encode(value) + "}}"
+    except (TypeError, ValueError):
+        global _last_handle
+        _last_handle += 1
+        _handles[_last_handle] = value
+        return '{"t":"o","v":{"handle":[%d,%s]}}' % (_last_handle, json.dumps(type(value).__name__))
+
+
+def _op_hcall(req):
+    return _held(req["ref"])(*decode(req["args"]), **decode(req["kwargs"]))
+
+
+def _op_hget(req):
+    return getattr(_held(req["ref"]), req["attr"])
+
+
+def _op_hrepr(req):
+    return repr(_held(req["ref"]))
+
+
+def _op_hrelease(req):
+    _handles.pop(req["ref"], None)
+
+
+def _op_run_async(req):
+    # The code comes as the body of an async def (host/embed/async-source.ts):
+    # the version returning the last expression's value, if that compiles.
+    import asyncio
+
+    code = None
+    if req["withReturn"] is not None:
+        try:
+            code = compile(req["withReturn"], "<mpy-async>", "exec")
+        except SyntaxError:
+            pass
+    if code is None:
+        code = compile(req["plain"], "<mpy-async>", "exec")
+    g = _main()
+    exec(code, g)
+    return asyncio.run(g.pop("__mpy_async_main__")())
+
+
 _OPS = {"exec": _op_exec, "eval": _op_eval, "call": _op_call, "get": _op_get, "import": _op_import, "globals": _op_globals}
+_OPS["runAsync"] = _op_run_async
+
+
+def _op_js_module(req):
+    import _mpy_jsmodule
+
+    _mpy_jsmodule.install(req["name"], req["functions"], decode(req["values"]))
+
+
+_OPS["jsModule"] = _op_js_module
+_OPS.update({"handle.call": _op_hcall, "handle.get": _op_hget, "handle.repr": _op_hrepr, "handle.release": _op_hrelease})
 
 
 # The fallback wasm (the official build, used when mpy's optimised one could
@@ -191,7 +265,7 @@ def dispatch():
     global hit_limit
     try:
         req = json.loads(_mpy_embed_host.request())
-        out = '{"ok":' + encode(_OPS[req["op"]](req)) + "}"
+        out = '{"ok":' + _result(req, _OPS[req["op"]](req)) + "}"
     except SystemExit as e:
         out = '{"exit":%d}' % exit_status(e)
     except BaseException as e:
