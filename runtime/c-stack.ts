@@ -14,7 +14,7 @@
  */
 
 /** Bytes of shadow stack the host gives the VM. */
-export const SHADOW_STACK_BYTES = 1024 * 1024;
+const SHADOW_STACK_BYTES = 1024 * 1024;
 
 /** The build's own limit, as `mp_js_init` stores it. */
 const BUILD_STACK_LIMIT = 32 * 1024;

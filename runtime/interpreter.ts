@@ -1,5 +1,5 @@
 import { instantiateInterpreter, isStackOverflow, type StdioHooks } from '../wasm/instantiate.js';
-import type { EmscriptenFS, EmscriptenModule } from '../wasm/emscripten-module.js';
+import type { EmFS, EmscriptenModule } from '../wasm/emscripten-module.js';
 import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
@@ -13,8 +13,10 @@ import {
   type StackExports,
 } from './c-stack.js';
 import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
+import { INITIAL_HEAP_BYTES } from './guest-layout.js';
+import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
-import { interruptLayoutOf } from './interrupt-section.js';
+import { interruptLayoutOf } from '../wasm/interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
 
 /** What a stack overflow that no Python code could catch is reported as. */
@@ -32,13 +34,13 @@ class StackExhaustedError extends PythonError {
  * The JS module through which the boot arms the stack-overflow recovery:
  * `arm(id(exc))` with a RuntimeError it keeps alive (see stack-overflow.ts).
  */
-export const STACK_GUARD_MODULE = '_mpy_stack';
+const STACK_GUARD_MODULE = '_mpy_stack';
 
 /** Options of {@link Interpreter.create}. */
 export interface InterpreterOptions {
   /** Where the interpreter's stdin, stdout and stderr go. */
   readonly stdio: StdioHooks;
-  /** Size in bytes of the first GC heap area. Default: 4 MiB. */
+  /** Size in bytes of the first GC heap area. Default: {@link INITIAL_HEAP_BYTES}. */
   readonly heapBytes?: number;
   /**
    * Bound in bytes on the GC heap: past it allocation raises MemoryError.
@@ -68,7 +70,6 @@ export interface InterpreterOptions {
   readonly jsBridge?: boolean;
 }
 
-const DEFAULT_HEAP_BYTES = 4 * 1024 * 1024;
 const DEFAULT_PYSTACK_WORDS = 16 * 1024;
 /** Room left for the C side (lexers, file buffers) beside a bounded GC heap. */
 const C_HEAP_SLACK = 512 * 1024;
@@ -141,11 +142,13 @@ export class Interpreter {
 
   /** Instantiates the wasm and initialises the VM (no host modules, no boot script). */
   static async create(options: InterpreterOptions): Promise<Interpreter> {
-    const heapBytes = options.heapBytes ?? DEFAULT_HEAP_BYTES;
+    const heapBytes = options.heapBytes ?? INITIAL_HEAP_BYTES;
     let limit: number | undefined;
     let recovery: StackOverflowRecovery | undefined;
     const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
+      // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
+      adaptGlueImports: withLinuxErrnos,
       memoryLimit: () => limit,
       onForeignException: (e, sp) => isStackOverflow(e) && (recovery?.raise(sp) ?? false),
     });
@@ -192,7 +195,7 @@ export class Interpreter {
   }
 
   /** The emscripten filesystem the VM's files live in. */
-  get fs(): EmscriptenFS {
+  get fs(): EmFS {
     return this.#module.FS;
   }
 

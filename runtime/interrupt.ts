@@ -3,14 +3,14 @@
  *
  * The interpreter's wasm memory is shared (see `wasm/build/shared-memory.ts`),
  * so any thread holding an {@link InterruptTarget} can make the same writes
- * `mp_sched_keyboard_interrupt()` makes (see ./interrupt-layout.ts): the VM
+ * `mp_sched_keyboard_interrupt()` makes (see wasm/interrupt-layout.ts): the VM
  * raises `KeyboardInterrupt` at its next branch, whatever it is running.
  * Host code the interpreter waits in (sleep, socket reads, stdin) waits on the
  * target's wake word too, and returns early once an exception is pending.
  *
  * @module
  */
-import type { InterruptLayout } from './interrupt-layout.js';
+import type { InterruptLayout } from '../wasm/interrupt-layout.js';
 
 // process.hrtime rather than `performance`, whose first use loads perf_hooks (~5 ms at start-up).
 function nowMs(): number {

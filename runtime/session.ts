@@ -1,16 +1,11 @@
 import type { StdioHooks } from '../wasm/instantiate.js';
-import type { EmscriptenFS } from '../wasm/emscripten-module.js';
+import type { EmFS } from '../wasm/emscripten-module.js';
 import { Interpreter } from './interpreter.js';
 import { PythonError } from './errors.js';
 import { createHostApi } from './host-api.js';
 import { pyString, pyStringList } from './py-literal.js';
-import { GUEST_LIB_DIR } from './lib-dir.js';
+import { FROZEN_PATH_ENTRY, GUEST_LIB_DIR, INTERRUPTED_STATUS, UNCAUGHT_EXCEPTION_STATUS } from './guest-layout.js';
 import { LINUX_ERRNO } from '../base/errno.js';
-
-/** Exit status for an uncaught exception, as the Unix port uses. */
-export const UNCAUGHT_EXCEPTION_STATUS = 1;
-/** Exit status for an uncaught KeyboardInterrupt (128 + SIGINT, as the Unix port's process ends). */
-export const INTERRUPTED_STATUS = 130;
 
 /** The stdio a session writes to, with a way to push out buffered output. */
 export interface SessionStdio extends StdioHooks {
@@ -24,12 +19,12 @@ export interface SessionOptions {
   readonly stdio: SessionStdio;
   /** `sys.argv`. Default: `[]`. */
   readonly argv?: readonly string[];
-  /** `sys.path`. Default: `['', '.frozen', '/usr/lib/micropython']`. */
-  readonly path?: readonly string[];
+  /** `sys.path` (the `mpy` command's and the embedding API's differ; see guest-layout.ts). */
+  readonly path: readonly string[];
   /** The environment `os.getenv` sees. Default: empty. */
   readonly env?: ReadonlyMap<string, string>;
   /** Mounts host directories into the VM's filesystem; runs before Python boots. */
-  readonly prepareFilesystem?: (fs: EmscriptenFS) => void;
+  readonly prepareFilesystem?: (fs: EmFS) => void;
   /** Working directory inside the VM after mounting. Default: `/`. */
   readonly cwd?: string;
   /** Extra JS modules to register, by name, built once the interpreter exists. */
@@ -94,13 +89,12 @@ export class Session {
     for (const [name, module] of Object.entries(options.hostModules?.(interpreter, () => options.stdio.flush()) ?? {})) {
       interpreter.registerJsModule(name, module);
     }
-    const path = options.path ?? ['', '.frozen', '/usr/lib/micropython'];
     // Booting searches only mpy's lib directory and the frozen modules: files
     // the user has in the working directory or on MICROPYPATH cannot replace
     // the boot's own imports (os, time, the runner).
     interpreter.exec(
-      `__import__('sys').path[:] = ${pyStringList([GUEST_LIB_DIR, '.frozen'])}\n` +
-        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(path)}, ${pyStringList(options.preload ?? [])})`,
+      `__import__('sys').path[:] = ${pyStringList([GUEST_LIB_DIR, FROZEN_PATH_ENTRY])}\n` +
+        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ${pyStringList(options.preload ?? [])})`,
     );
     return session;
   }

@@ -7,10 +7,12 @@ import { ensureDist } from './helpers/dist.js';
 import type * as Api from '../dist/index.js';
 import type * as Options from '../dist/host/embed/options.js';
 import type * as Channel from '../dist/host/embed/channel.js';
+import type * as Layout from '../dist/runtime/guest-layout.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
 const { MicroPython } = (await import('../dist/index.js')) as typeof Api;
-const { validateOptions, DEFAULT_HEAP_BYTES } = (await import('../dist/host/embed/options.js')) as typeof Options;
+const { validateOptions } = (await import('../dist/host/embed/options.js')) as typeof Options;
+const { EMBED_HEAP_LIMIT_BYTES } = (await import('../dist/runtime/guest-layout.js')) as typeof Layout;
 const { liveWorkerCount } = (await import('../dist/host/embed/channel.js')) as typeof Channel;
 
 const dir = mkdtempSync(join(tmpdir(), 'mpy-embed-opt-'));
@@ -30,7 +32,7 @@ describe('validateOptions', () => {
       env: {},
       argv: [],
       path: ['', '.frozen', '/lib', '/usr/lib/micropython'],
-      heapLimitBytes: DEFAULT_HEAP_BYTES,
+      heapLimitBytes: EMBED_HEAP_LIMIT_BYTES,
       networkAllow: [],
       networkListen: [],
     });

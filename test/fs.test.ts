@@ -7,23 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
 import { EM_ERRNO, LINUX_ERRNO } from '../base/errno.js';
 import { emscriptenErrnoFromNodeError, linuxErrnoFromEmscripten } from '../host/fs/errno.js';
-import { mountHostFilesystem, RUNTIME_LIB_GUEST_PATH, type MountedFilesystem } from '../host/fs/mounts.js';
+import { mountHostFilesystem, type MountedFilesystem } from '../host/fs/mounts.js';
+import { checkSandboxMounts } from '../host/fs/sandbox-mounts.js';
+import { GUEST_LIB_DIR } from '../runtime/guest-layout.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
+import type { EmFS } from '../wasm/emscripten-module.js';
 
-interface GlueFS {
-  ErrnoError: new (errno: number) => Error & { errno: number; code: string };
-  stat(p: string): unknown;
-  chdir(p: string): void;
-  readdir(p: string): string[];
-}
 interface MicroPython {
-  FS: GlueFS;
+  FS: EmFS;
   runPython(code: string): unknown;
 }
 
 const stdout: string[] = [];
 let mp: MicroPython;
-let FS: GlueFS;
+let FS: EmFS;
 const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mpy-fs-')));
 
 /** Runs Python; `code` must assign `result`, which comes back through JSON. */
@@ -152,7 +149,7 @@ describe('sandbox mounts', () => {
     fs.writeFileSync(path.join(lib, 'pkg', 'mod.py'), 'NAME = "pkg.mod"\n');
     mounted = mountHostFilesystem(FS, {
       kind: 'sandbox',
-      mounts: { '/app': { host: app }, '/lib': { host: lib, readOnly: true } },
+      mounts: { '/app': { host: app, readOnly: false }, '/lib': { host: lib, readOnly: true } },
     });
   });
 
@@ -242,14 +239,19 @@ result = [err_of(open, '/app/lnk'), 'lnk' in os.listdir('/app')]`);
   it('rejects bad plans with an error naming the path', () => {
     const missing = path.join(base, 'does-not-exist');
     const file = path.join(app, 'hello.txt');
-    const sandbox = (mounts: Record<string, { host: string }>) => () => mountHostFilesystem(FS, { kind: 'sandbox', mounts });
-    expect(sandbox({ '/x': { host: missing } })).toThrow(missing);
+    const fail = (message: string): never => {
+      throw new Error(message);
+    };
+    const sandbox = (mounts: Record<string, { host: string }>) => () =>
+      mountHostFilesystem(FS, { kind: 'sandbox', mounts: checkSandboxMounts(mounts, { '/usr/lib/mpy': 'the host library' }, fail) });
+    expect(sandbox({ '/x': { host: missing } })).toThrow(`host directory ${missing} does not exist`);
     expect(sandbox({ '/x': { host: file } })).toThrow(`${file} is not a directory`);
-    expect(sandbox({ '/': { host: app } })).toThrow('guest root');
+    expect(sandbox({ '/': { host: app } })).toThrow("a mount cannot be '/'");
     expect(sandbox({ 'x': { host: app } })).toThrow('absolute');
-    expect(sandbox({ '/x/../y': { host: app } })).toThrow('normalised');
+    expect(sandbox({ '/x/../y': { host: app } })).toThrow('not normalised: write "/y"');
     expect(sandbox({ '/dev/x': { host: app } })).toThrow('/dev');
-    expect(() => mountHostFilesystem(FS, { kind: 'host-mirror', runtimeLibDir: missing })).toThrow(missing);
+    expect(sandbox({ '/usr/lib/mpy/x': { host: app } })).toThrow('/usr/lib/mpy holds the host library');
+    expect(() => mountHostFilesystem(FS, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: missing } })).toThrow(missing);
     expect(sandbox({ '/app2': { host: app }, '/app2/hello.txt/x': { host: lib } })).toThrow(
       '/app2/hello.txt is not a directory',
     );
@@ -298,7 +300,7 @@ describe('host mirror', () => {
     fs.writeFileSync(path.join(runtimeLib, 'mpy_fs_overlay_probe.py'), 'WHERE = "overlay"\n');
     fs.writeFileSync(path.join(base, 'outside-lib.txt'), 'outside');
     fs.symlinkSync(path.join(base, 'outside-lib.txt'), path.join(runtimeLib, 'escape'));
-    mounted = mountHostFilesystem(FS, { kind: 'host-mirror', runtimeLibDir: runtimeLib });
+    mounted = mountHostFilesystem(FS, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: runtimeLib } });
     FS.chdir(process.cwd());
   });
 
@@ -492,8 +494,8 @@ result = {
     'ENOTDIR': [err_of(os.listdir, f), ${LINUX_ERRNO.ENOTDIR}],
     'ENOTDIR2': [err_of(open, f + '/x'), ${LINUX_ERRNO.ENOTDIR}],
     'ENOTEMPTY': [err_of(os.rmdir, w + '/full'), ${LINUX_ERRNO.ENOTEMPTY}],
-    'EACCES': [err_of(open, '${RUNTIME_LIB_GUEST_PATH}/escape'), errno.EACCES],
-    'EROFS': [err_of(open, '${RUNTIME_LIB_GUEST_PATH}/new.py', 'w'), ${LINUX_ERRNO.EROFS}],
+    'EACCES': [err_of(open, '${GUEST_LIB_DIR}/escape'), errno.EACCES],
+    'EROFS': [err_of(open, '${GUEST_LIB_DIR}/new.py', 'w'), ${LINUX_ERRNO.EROFS}],
     'EBADF': [err_of(ro.write, 'x'), errno.EBADF],
 }
 ro.close()`);
@@ -504,11 +506,11 @@ ro.close()`);
   it('overlays the runtime library read-only at /usr/lib/micropython', () => {
     const hostUsrLib = fs.existsSync('/usr/lib') ? fs.readdirSync('/usr/lib').filter((n) => n !== 'micropython') : [];
     const results = py<[string[], string, number, boolean, boolean]>(`
-sys.path.append('${RUNTIME_LIB_GUEST_PATH}')
+sys.path.append('${GUEST_LIB_DIR}')
 import mpy_fs_overlay_probe
 usr_lib = os.listdir('/usr/lib')
-result = [sorted(os.listdir('${RUNTIME_LIB_GUEST_PATH}')), mpy_fs_overlay_probe.WHERE,
-          err_of(os.remove, '${RUNTIME_LIB_GUEST_PATH}/mpy_fs_overlay_probe.py'),
+result = [sorted(os.listdir('${GUEST_LIB_DIR}')), mpy_fs_overlay_probe.WHERE,
+          err_of(os.remove, '${GUEST_LIB_DIR}/mpy_fs_overlay_probe.py'),
           'micropython' in usr_lib, all(n in usr_lib for n in ${JSON.stringify(hostUsrLib.slice(0, 5))})]
 sys.path.pop()`);
     expect(results).toEqual([['escape', 'mpy_fs_overlay_probe.py'], 'overlay', LINUX_ERRNO.EROFS, true, true]);

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session, type SessionStdio } from '../runtime/session.js';
-import { RUNTIME_LIB_DIR } from '../runtime/lib-dir.js';
+import { DEFAULT_MICROPYPATH, GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../runtime/guest-layout.js';
 import { mountHostFilesystem } from '../host/fs/mounts.js';
-import type { EmFS } from '../host/fs/emscripten-fs.js';
 import { NetBridge } from '../host/net/bridge.js';
 import { createNetModule } from '../host/net/host-module.js';
 import { ROOT } from './helpers/dist.js';
@@ -51,7 +50,8 @@ async function runWithWorker(entry: string, code: string): Promise<string> {
   let bridge: NetBridge | undefined;
   const session = await Session.start({
     stdio,
-    prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
+    path: ['', ...DEFAULT_MICROPYPATH.split(':')],
+    prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
     hostModules: (interp, beforeBlock) => {
       bridge = new NetBridge({}, interp.waits, entry);
       return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };

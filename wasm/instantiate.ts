@@ -2,7 +2,6 @@ import { getInterpreterModuleAsync } from './compiled-module.js';
 import { createInvokeImports, type ForeignExceptionHandler, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
 import { INTERPRETER_PACKAGE } from './locate.js';
-import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 import { createStdioImports, type StdioHooks, type StdioImports } from './stdio-imports.js';
 
 export type { StdioHooks } from './stdio-imports.js';
@@ -25,7 +24,16 @@ export interface InstantiateOptions {
    * wasm catch a stack overflow. Default: every such exception propagates.
    */
   readonly onForeignException?: ForeignExceptionHandler;
+  /**
+   * Rewrites the glue's own wasm imports before the host's overrides go on
+   * top (the runtime makes syscalls report Linux errnos with it). Default:
+   * the imports as the glue made them.
+   */
+  readonly adaptGlueImports?: (imports: GlueImports) => GlueImports;
 }
+
+/** The wasm imports the glue builds (one object may serve as both namespaces). */
+type GlueImports = { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> };
 
 /** An instantiated interpreter module with direct access to its exports and memory. */
 export interface InstantiatedInterpreter {
@@ -45,7 +53,6 @@ export function isStackOverflow(error: unknown): boolean {
 }
 
 type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
-type GlueImports = { env: Record<string, unknown>; wasi_snapshot_preview1: Record<string, unknown> };
 let createModule: CreateModule | undefined;
 
 /**
@@ -72,8 +79,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   });
 
   const instantiate = (compiled: WebAssembly.Module, glueImports: GlueImports): WebAssembly.Instance => {
-    // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
-    const info = withLinuxErrnos(glueImports);
+    const info = options.adaptGlueImports?.(glueImports) ?? glueImports;
     const envNames = WebAssembly.Module.imports(compiled)
       .filter((i) => i.module === 'env')
       .map((i) => i.name);

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { pinnedPackageDir } from '../base/pinned-package.js';
 
 /** The npm package that ships the official MicroPython WebAssembly build. */
 export const INTERPRETER_PACKAGE = '@micropython/micropython-webassembly-pyscript';
@@ -26,22 +25,7 @@ let cached: InterpreterFiles | undefined;
  */
 export function locateInterpreter(): InterpreterFiles {
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  let manifestPath: string;
-  try {
-    manifestPath = require.resolve(`${INTERPRETER_PACKAGE}/package.json`);
-  } catch {
-    throw new Error(
-      `mpy: the interpreter package ${INTERPRETER_PACKAGE} is not installed; run \`npm install\` in the mpy package directory`,
-    );
-  }
-  const version = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string }).version;
-  if (version !== INTERPRETER_VERSION) {
-    throw new Error(
-      `mpy: found ${INTERPRETER_PACKAGE}@${version}, but mpy needs exactly ${INTERPRETER_VERSION}; reinstall with \`npm ci\``,
-    );
-  }
-  const dir = dirname(manifestPath);
-  cached = { glue: join(dir, 'micropython.mjs'), wasm: join(dir, 'micropython.wasm'), version };
+  const dir = pinnedPackageDir(INTERPRETER_PACKAGE, INTERPRETER_VERSION, 'interpreter');
+  cached = { glue: join(dir, 'micropython.mjs'), wasm: join(dir, 'micropython.wasm'), version: INTERPRETER_VERSION };
   return cached;
 }

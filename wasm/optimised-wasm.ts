@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../base/package-files.js';
 import { INTERPRETER_VERSION, locateInterpreter } from './locate.js';
-import type { InterruptLayout } from '../runtime/interrupt-layout.js';
+import { findBuildOutput } from './build-output.js';
+import type { InterruptLayout } from './interrupt-layout.js';
 
 /**
  * The optimised copy of the interpreter wasm that the build step
@@ -70,16 +70,11 @@ export function optimisedWasmDir(): string {
  * is the final check.
  */
 export function findOptimisedWasm(dir: string = optimisedWasmDir()): OptimisedWasmFile | undefined {
-  const manifestPath = join(dir, OPTIMISED_MANIFEST_FILE);
-  const path = join(dir, OPTIMISED_WASM_FILE);
-  if (!existsSync(manifestPath) || !existsSync(path)) return undefined;
-  let manifest: OptimisedManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as OptimisedManifest;
-  } catch {
-    return undefined;
-  }
-  if (manifest.format !== OPTIMISATION_FORMAT || manifest.interpreterVersion !== INTERPRETER_VERSION) return undefined;
-  if (statSync(locateInterpreter().wasm).size !== manifest.sourceBytes) return undefined;
-  return { path, manifest };
+  return findBuildOutput<OptimisedManifest>(
+    dir,
+    OPTIMISED_WASM_FILE,
+    OPTIMISED_MANIFEST_FILE,
+    (m) => m.format === OPTIMISATION_FORMAT && m.interpreterVersion === INTERPRETER_VERSION,
+    () => locateInterpreter().wasm,
+  );
 }

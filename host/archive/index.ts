@@ -1,8 +1,8 @@
 /** Reading distribution packages: bounded gunzip, tar, install policy, metadata. */
-export { ArchiveError, type ArchiveErrorCode } from './errors.js';
-export { DEFAULT_LIMITS, resolveLimits, type ArchiveLimits } from './limits.js';
+export { ArchiveError } from './errors.js';
+export type { ArchiveLimits } from './limits.js';
 export { gunzipBounded } from './gunzip.js';
-export { readTar, type TarEntry, type TarEntryType } from './tar.js';
-export { checkMember, safeMemberPath } from './member-policy.js';
-export { readDistMetadata, parseHeaders, parseRequiresTxt, type DistMetadata } from './metadata.js';
-export { readDistribution, type Distribution, type CheckedMember } from './distribution.js';
+export { readTar } from './tar.js';
+export { safeMemberPath } from './member-policy.js';
+export { parseRequiresTxt } from './metadata.js';
+export { readDistribution } from './distribution.js';

@@ -19,7 +19,7 @@ export interface ArchiveLimits {
 }
 
 /** The default limits. */
-export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
+const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   maxInflatedBytes: 64 * 1024 * 1024,
   maxMemberBytes: 16 * 1024 * 1024,
   maxRatio: 200,

@@ -22,7 +22,7 @@ const decoder = new TextDecoder('utf-8');
  * Parses RFC 822-style headers (PKG-INFO): the first value of each field,
  * continuation lines folded, up to the first blank line.
  */
-export function parseHeaders(text: string): Map<string, string> {
+function parseHeaders(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   let last: string | undefined;
   for (const line of text.split(/\r?\n/)) {

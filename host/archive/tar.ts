@@ -7,7 +7,7 @@
 import { ArchiveError } from './errors.js';
 
 /** The kind of a tar member. */
-export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo';
+type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo';
 
 /** One member of a tar archive. */
 export interface TarEntry {

@@ -1,7 +1,8 @@
-import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from './heap-size.js';
+import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, MIN_HEAP_BYTES, MIN_HEAP_TEXT } from '../../runtime/guest-layout.js';
+import { parseHeapSize } from '../../runtime/heap-size.js';
 
 /** What the command line asks to run. */
-export type Program =
+type Program =
   | { readonly kind: 'code'; readonly code: string }
   | { readonly kind: 'module'; readonly name: string }
   | { readonly kind: 'file'; readonly path: string }
@@ -78,7 +79,13 @@ export function parseRunArgs(argv: readonly string[]): ParsedArgs {
       } else if (value.startsWith('heapsize=')) {
         heapBytes = parseHeapSize(value.slice('heapsize='.length));
         if (heapBytes === undefined) {
-          return { action: 'error', message: `invalid heap size in -X ${value} (expected N[w][K|M], at least 700 bytes)` };
+          return { action: 'error', message: `invalid heap size in -X ${value} (expected N[w][K|M], like 512K or 4M)` };
+        }
+        if (heapBytes < MIN_HEAP_BYTES) {
+          return {
+            action: 'error',
+            message: `invalid heap size in -X ${value}: below the minimum ${MIN_HEAP_TEXT} that mpy needs to start; use -X heapsize=${MIN_HEAP_TEXT} or more`,
+          };
         }
         if (heapBytes > MAX_HEAP_BYTES) {
           return {

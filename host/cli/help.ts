@@ -1,8 +1,8 @@
 import { SUBCOMMANDS } from './subcommands.js';
-import { DEFAULT_HEAP_LIMIT_BYTES, MAX_HEAP_TEXT, MIN_HEAP_BYTES } from './heap-size.js';
+import { CLI_HEAP_LIMIT_BYTES, DEFAULT_MICROPYPATH, INITIAL_HEAP_BYTES, MAX_HEAP_TEXT, MIN_HEAP_TEXT } from '../../runtime/guest-layout.js';
 
 /** The text of `mpy -h`. */
-export function helpText(defaultHeapBytes: number): string {
+export function helpText(): string {
   const commands = Object.entries(SUBCOMMANDS)
     .map(([name, entry]) => `  mpy ${name.padEnd(9)} ${entry.summary}`)
     .join('\n');
@@ -18,11 +18,11 @@ Options:
 Implementation specific options (-X):
   compile-only                 -- parse and compile only
   emit=bytecode                -- set the default code emitter (the only one here)
-  heapsize=<n>[w][K|M]         -- set the GC heap size and bound (min ${MIN_HEAP_BYTES}, max ${MAX_HEAP_TEXT}; default:
-                                  starts at ${defaultHeapBytes}, grows to at most ${DEFAULT_HEAP_LIMIT_BYTES})
+  heapsize=<n>[w][K|M]         -- set the GC heap size and bound (min ${MIN_HEAP_TEXT}, max ${MAX_HEAP_TEXT}; default:
+                                  starts at ${INITIAL_HEAP_BYTES}, grows to at most ${CLI_HEAP_LIMIT_BYTES})
 
 Environment:
-  MICROPYPATH     sys.path after its first entry (default .frozen:~/.micropython/lib:/usr/lib/micropython)
+  MICROPYPATH     sys.path after its first entry (default ${DEFAULT_MICROPYPATH})
   MICROPYINSPECT  when non-empty, as -i
   HOME            expands ~/ in MICROPYPATH
 

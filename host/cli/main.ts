@@ -2,10 +2,7 @@
 import { SUBCOMMANDS, type SubcommandModule } from './subcommands.js';
 import { parseRunArgs } from './args.js';
 import { helpText } from './help.js';
-
-const DEFAULT_HEAP_BYTES = 4 * 1024 * 1024;
-const USAGE_STATUS = 1;
-const INTERNAL_ERROR_STATUS = 70;
+import { INTERNAL_ERROR_STATUS, USAGE_STATUS } from '../../runtime/guest-layout.js';
 
 /**
  * V8 re-compiles a wasm function with TurboFan once it has run for a budget of
@@ -32,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const parsed = parseRunArgs(argv);
   switch (parsed.action) {
     case 'help':
-      process.stdout.write(helpText(DEFAULT_HEAP_BYTES));
+      process.stdout.write(helpText());
       return 0;
     case 'version': {
       const { INTERPRETER_VERSION } = await import('../../wasm/locate.js');

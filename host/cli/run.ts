@@ -1,25 +1,27 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
 import { Session } from '../../runtime/session.js';
-import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
+import { PythonError } from '../../runtime/errors.js';
+import {
+  CANNOT_OPEN_STATUS,
+  cannotOpenMessage,
+  CLI_HEAP_LIMIT_BYTES,
+  GUEST_LIB_DIR,
+  RUNTIME_LIB_DIR,
+  UNCAUGHT_EXCEPTION_STATUS,
+} from '../../runtime/guest-layout.js';
 import { ProcessStdio } from '../process-stdio.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
-import type { EmFS } from '../fs/emscripten-fs.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netOptionsFromEnv } from '../net/options.js';
 import { netHostModules } from '../net/session-modules.js';
-import { DEFAULT_HEAP_LIMIT_BYTES } from './heap-size.js';
 import type { Interpreter } from '../../runtime/interpreter.js';
 import type { StdinChannel } from './stdin-channel.js';
 import { currentProcess, type CliProcess } from './cli-process.js';
 import { usableProxies } from '../net/proxy.js';
 
 export { currentProcess, type CliProcess } from './cli-process.js';
-
-/** Exit status when the script cannot be opened (CPython's and the Unix port's). */
-export const CANNOT_OPEN_STATUS = 2;
 
 /** What the interpreter's thread gets from the main thread (see program-worker.ts). */
 export interface ProgramHost {
@@ -31,11 +33,10 @@ export interface ProgramHost {
   setRaw(raw: boolean): void;
 }
 
-function strerror(error: NodeJS.ErrnoException): string {
-  const entry = error.errno !== undefined ? getSystemErrorMap().get(error.errno) : undefined;
-  const text = entry?.[1] ?? error.message;
-  const errno = error.errno !== undefined ? Math.abs(error.errno) : 0;
-  return `[Errno ${errno}] ${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+/** What to say when the boot itself runs out of heap (a small `-X heapsize` and a long `sys.argv` or `sys.path`). */
+function bootMemoryProblem(heapBytes: number | undefined): string {
+  const given = heapBytes === undefined ? 'the heap' : `a ${heapBytes}-byte heap (-X heapsize)`;
+  return `MemoryError while starting: ${given} cannot hold sys.argv and sys.path; give a larger -X heapsize`;
 }
 
 /**
@@ -51,7 +52,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
     try {
       first = dirname(realpathSync(program.path));
     } catch (e) {
-      proc.writeError(`mpy: can't open file '${program.path}': ${strerror(e as NodeJS.ErrnoException)}\n`);
+      proc.writeError(cannotOpenMessage(program.path, Math.abs((e as NodeJS.ErrnoException).errno ?? 0)));
       return CANNOT_OPEN_STATUS;
     }
   }
@@ -82,21 +83,28 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
   }
 
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY, source: (into) => host.stdin.read(into) });
-  const session = await Session.start({
-    stdio,
-    argv: args.argv,
-    path,
-    env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    prepareFilesystem: (fs) => mountHostFilesystem(fs as unknown as EmFS, { kind: 'host-mirror', runtimeLibDir: RUNTIME_LIB_DIR }),
-    cwd: proc.cwd,
-    heapBytes: args.heapBytes,
-    heapLimitBytes: args.heapBytes,
-    inRunGcHeapLimitBytes: DEFAULT_HEAP_LIMIT_BYTES,
-    hostModules: netHostModules(net),
-    // The user's own code keeps the build's `js` bridge, except under an
-    // allow-list, which `js` (node:net, fetch) would step around.
-    jsBridge: net.allow === undefined,
-  });
+  let session: Session;
+  try {
+    session = await Session.start({
+      stdio,
+      argv: args.argv,
+      path,
+      env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
+      cwd: proc.cwd,
+      heapBytes: args.heapBytes,
+      heapLimitBytes: args.heapBytes,
+      inRunGcHeapLimitBytes: CLI_HEAP_LIMIT_BYTES,
+      hostModules: netHostModules(net),
+      // The user's own code keeps the build's `js` bridge, except under an
+      // allow-list, which `js` (node:net, fetch) would step around.
+      jsBridge: net.allow === undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof PythonError && e.type === 'MemoryError')) throw e;
+    proc.writeError(`mpy: ${bootMemoryProblem(args.heapBytes)}\n`);
+    return UNCAUGHT_EXCEPTION_STATUS;
+  }
   const interp = session.interpreter;
   host.stdin.setWaits(interp.waits);
   host.onBoot(interp);

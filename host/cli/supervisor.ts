@@ -16,10 +16,7 @@ import type { CliProcess } from './cli-process.js';
 import type { ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
 import type { StartedProgram } from './program-worker-start.js';
 import { StdinPump } from './stdin-pump.js';
-
-/** The status of a process ended by SIGINT (128 + 2), as shells report it. */
-export const SIGINT_STATUS = 130;
-const INTERNAL_ERROR_STATUS = 70;
+import { INTERNAL_ERROR_STATUS, INTERRUPTED_STATUS } from '../../runtime/guest-layout.js';
 
 /**
  * Supervises the program's worker (see program-worker-start.ts) and resolves
@@ -38,7 +35,7 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
   const interrupt = (): void => {
     if (target === undefined || keyboardInterruptPending(target)) {
       setRaw(false);
-      process.exit(SIGINT_STATUS);
+      process.exit(INTERRUPTED_STATUS);
     }
     requestKeyboardInterrupt(target);
   };

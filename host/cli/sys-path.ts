@@ -1,7 +1,4 @@
-import { GUEST_LIB_DIR } from '../../runtime/lib-dir.js';
-
-/** The Unix port's `sys.path` after `''` when MICROPYPATH is not set. */
-export const DEFAULT_MICROPYPATH = `.frozen:~/.micropython/lib:${GUEST_LIB_DIR}`;
+import { DEFAULT_MICROPYPATH, FROZEN_PATH_ENTRY, GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 
 /**
  * `sys.path` as the Unix port builds it: the script's directory (or `''`),
@@ -27,6 +24,6 @@ export function buildSysPath(env: NodeJS.ProcessEnv, first: string): string[] {
  * user's lib directory while frozen modules stay importable.
  */
 export function sysPathForUpip(path: readonly string[]): string[] {
-  const rest = path.filter((p) => p !== '.frozen');
-  return rest.length === path.length ? [...path] : [...rest, '.frozen'];
+  const rest = path.filter((p) => p !== FROZEN_PATH_ENTRY);
+  return rest.length === path.length ? [...path] : [...rest, FROZEN_PATH_ENTRY];
 }

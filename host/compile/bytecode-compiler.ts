@@ -16,7 +16,7 @@ export interface CompileSourceOptions {
 }
 
 /** A compiled module. */
-export interface CompileSuccess {
+interface CompileSuccess {
   readonly ok: true;
   /** The .mpy file. */
   readonly mpy: Uint8Array;
@@ -25,7 +25,7 @@ export interface CompileSuccess {
 }
 
 /** A source that does not compile. */
-export interface CompileFailure {
+interface CompileFailure {
   readonly ok: false;
   /** 1-based line of the error, when mpy-cross names one. */
   readonly line: number | undefined;
@@ -39,7 +39,7 @@ export type CompileOutcome = CompileSuccess | CompileFailure;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads mpy-cross's traceback: the last `File "...", line N` and the last line. */
-export function parseCompileError(stderr: string, stdout: string): CompileFailure {
+function parseCompileError(stderr: string, stdout: string): CompileFailure {
   const text = stderr.trim() || stdout.trim();
   const lines = [...text.matchAll(/^\s*File "[^"]*", line (\d+)/gm)];
   const last = text.split('\n').filter((l) => l.trim() !== '').pop();

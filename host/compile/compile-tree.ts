@@ -40,7 +40,7 @@ export interface CompileOptions {
 }
 
 /** A file that was not compiled or copied. */
-export interface FileFailure {
+interface FileFailure {
   /** The file as the user would name it. */
   readonly file: string;
   /** 1-based line, when known. */
@@ -50,7 +50,7 @@ export interface FileFailure {
 }
 
 /** A float literal rewritten to stay exact. */
-export interface KeptFloat {
+interface KeptFloat {
   /** The file as the user would name it. */
   readonly file: string;
   /** 1-based line. */
@@ -91,10 +91,10 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
  * about 100 files, and only when a core is free. Above this the calling
  * thread still compiles from the start and the pool joins when it is up.
  */
-export const IN_THREAD_BELOW = 100;
+const IN_THREAD_BELOW = 100;
 
 /** Files per pool task: about eight tasks per thread, at most 16 files each. */
-export function batchSize(files: number, threads: number): number {
+function batchSize(files: number, threads: number): number {
   return Math.max(1, Math.min(16, Math.ceil(files / (threads * 8))));
 }
 

@@ -23,7 +23,7 @@ function storedValue(text: string): number {
 }
 
 /** True when the stored constant text means exactly the literal's value (a complex one: `0 + value j`). */
-export function storedMatches(literal: string, stored: string, kind: 'float' | 'complex'): boolean {
+function storedMatches(literal: string, stored: string, kind: 'float' | 'complex'): boolean {
   const value = literalValue(literal);
   const imaginary = /[jJ]$/.test(literal);
   if (!imaginary) return kind === 'float' && Object.is(storedValue(stored), value);

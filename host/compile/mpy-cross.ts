@@ -20,13 +20,13 @@ import { locateMpyCross } from './mpy-cross-files.js';
 import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 
 /** Smallest GC heap given to a call (a 2 KiB module compiles in 16 KiB). */
-export const MIN_HEAP = 32 * 1024;
+const MIN_HEAP = 32 * 1024;
 
 /** Largest GC heap: what still fits a fresh instance. */
-export const MAX_HEAP = 8 * 1024 * 1024;
+const MAX_HEAP = 8 * 1024 * 1024;
 
 /** GC heap bytes per source byte on the first try. */
-export const DEFAULT_HEAP_FACTOR = 16;
+const DEFAULT_HEAP_FACTOR = 16;
 
 /** The GC heap sizes tried in turn for a source of `bytes` bytes. */
 export function heapLadder(bytes: number, factor = DEFAULT_HEAP_FACTOR): number[] {

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { MPY_CROSS_VERSION, locateMpyCross } from './mpy-cross-files.js';
 import { optimisedWasmDir } from '../../wasm/optimised-wasm.js';
+import { findBuildOutput } from '../../wasm/build-output.js';
 
 /**
  * The optimised copy of mpy-cross's wasm that the build step
@@ -53,18 +53,13 @@ export interface MpyCrossManifest {
  * compiling the wasm is the final check.
  */
 export function findOptimisedMpyCross(dir: string = optimisedWasmDir()): string | undefined {
-  const manifestPath = join(dir, MPY_CROSS_MANIFEST_FILE);
-  const path = join(dir, MPY_CROSS_OPTIMISED_FILE);
-  if (!existsSync(manifestPath) || !existsSync(path)) return undefined;
-  let manifest: MpyCrossManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as MpyCrossManifest;
-  } catch {
-    return undefined;
-  }
-  if (manifest.format !== MPY_CROSS_OPTIMISATION_FORMAT || manifest.packageVersion !== MPY_CROSS_VERSION) return undefined;
-  if (statSync(locateMpyCross().wasm).size !== manifest.sourceBytes) return undefined;
-  return path;
+  return findBuildOutput<MpyCrossManifest>(
+    dir,
+    MPY_CROSS_OPTIMISED_FILE,
+    MPY_CROSS_MANIFEST_FILE,
+    (m) => m.format === MPY_CROSS_OPTIMISATION_FORMAT && m.packageVersion === MPY_CROSS_VERSION,
+    () => locateMpyCross().wasm,
+  )?.path;
 }
 
 function choice(): 'original' | 'optimised' | 'auto' {

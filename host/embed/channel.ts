@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { shareInterpreterModule } from '../../wasm/shared-module.js';
-import { RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
+import { RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
 import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import { failureToError } from './failure.js';

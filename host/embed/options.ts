@@ -4,18 +4,21 @@
  *
  * @module
  */
-import { statSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
-import { MAX_HEAP_BYTES, MAX_HEAP_TEXT, parseHeapSize } from '../cli/heap-size.js';
+import {
+  EMBED_DEFAULT_PATH,
+  EMBED_HEAP_LIMIT_BYTES,
+  EMBED_MIN_HEAP_BYTES,
+  EMBED_MIN_HEAP_TEXT,
+  GUEST_LIB_DIR,
+  INITIAL_HEAP_BYTES,
+  MAX_HEAP_BYTES,
+  MAX_HEAP_TEXT,
+} from '../../runtime/guest-layout.js';
+import { parseHeapSize } from '../../runtime/heap-size.js';
+import { checkGuestPath, checkSandboxMount, checkSandboxMounts, type CheckedMount, type MountOption } from '../fs/sandbox-mounts.js';
 import { checkListenOption, checkNetworkOption, type NetworkOption } from './network.js';
 
-/** A host directory shown to Python, with its access mode. */
-export interface MountOption {
-  /** Host directory, absolute or relative to `process.cwd()`. Must exist. */
-  readonly host: string;
-  /** Every change below the mount fails with `OSError(EROFS)`. Default: `false`. */
-  readonly readOnly?: boolean;
-}
+export type { MountOption } from '../fs/sandbox-mounts.js';
 
 /**
  * Where a stream of the instance goes:
@@ -125,7 +128,7 @@ export interface MicroPythonOptions {
 
 /** The validated options a worker boots from (structured-cloneable). */
 export interface WorkerSettings {
-  readonly mounts: Record<string, { host: string; readOnly: boolean }>;
+  readonly mounts: Record<string, CheckedMount>;
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly argv: string[];
@@ -150,10 +153,6 @@ export interface ResolvedOptions {
   readonly lineBuffered: boolean;
 }
 
-/** Guest path of mpy's own Python modules (runtime/lib). */
-export const RUNTIME_LIB_GUEST = '/usr/lib/micropython';
-/** The default `sys.path`. */
-export const DEFAULT_PATH: readonly string[] = ['', '.frozen', '/lib', RUNTIME_LIB_GUEST];
 /** Default bound on the in-memory filesystem. */
 export const DEFAULT_FS_BYTES = 64 * 1024 * 1024;
 /** Default bound on each captured stream. */
@@ -161,15 +160,9 @@ export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
 const MIN_OUTPUT_LIMIT_BYTES = 1024;
 /** Far below V8's longest string (2^29 - 24 UTF-16 units), so decoding a capture never fails. */
 const MAX_OUTPUT_LIMIT_BYTES = 256 * 1024 * 1024;
-/** Default heap bound. */
-export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
-/** The first heap area: the heap grows from it in areas up to the bound. */
-const INITIAL_HEAP_BYTES = 4 * 1024 * 1024;
-const MIN_HEAP_BYTES = 256 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Default of {@link MicroPythonOptions.interruptGraceMs}. */
 export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
-const RESERVED_TOP = new Set(['dev', 'proc']);
 
 const KNOWN: readonly (keyof MicroPythonOptions)[] = [
   'mounts',
@@ -198,49 +191,20 @@ function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
-function checkGuestPath(guest: string, what: string, failWith: (message: string) => never = fail): string {
-  if (typeof guest !== 'string' || !guest.startsWith('/')) failWith(`${what} ${JSON.stringify(guest)} must be an absolute guest path like /app`);
-  const normal = posix.normalize(guest);
-  if (normal !== guest || (guest !== '/' && guest.endsWith('/'))) {
-    failWith(`${what} ${JSON.stringify(guest)} is not normalised: write ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))}`);
-  }
-  return guest;
-}
+/** Guest directories a mount may not be in, with what they hold. */
+const RESERVED_GUEST_DIRS: Readonly<Record<string, string>> = { [GUEST_LIB_DIR]: "mpy's own modules" };
 
 /**
- * Checks one mount, at create time or later (`mp.mount`): the guest path
- * (absolute, normalised, not `/` nor reserved) and the host directory
- * (which must exist), resolved against `process.cwd()`.
+ * Checks one mount, at create time or later (`mp.mount`): see
+ * `checkSandboxMount`, the one check of the `mounts` option too.
  * @param failWith throws the caller's TypeError with the message
  */
-export function checkMount(guest: string, spec: unknown, failWith: (message: string) => never): { host: string; readOnly: boolean } {
-  checkGuestPath(guest, 'mount', failWith);
-  if (guest === '/') failWith("a mount cannot be '/': mount host directories below it, like /app");
-  if (RESERVED_TOP.has(guest.split('/')[1]!)) failWith(`mount ${guest}: /${guest.split('/')[1]} is the interpreter's own; choose another guest path`);
-  if (isInside(guest, RUNTIME_LIB_GUEST)) failWith(`mount ${guest}: ${RUNTIME_LIB_GUEST} holds mpy's own modules; choose another guest path`);
-  const hostGiven = typeof spec === 'string' ? spec : (spec as MountOption | null)?.host;
-  if (typeof hostGiven !== 'string' || hostGiven === '') failWith(`mount ${guest}: give a host directory, as a string or { host: './dir' }`);
-  const readOnly = typeof spec === 'object' && spec !== null ? ((spec as MountOption).readOnly ?? false) : false;
-  if (typeof readOnly !== 'boolean') failWith(`mount ${guest}: readOnly must be a boolean`);
-  const host = resolve(hostGiven);
-  let isDir = false;
-  try {
-    isDir = statSync(host).isDirectory();
-  } catch {
-    failWith(`mount ${guest}: host directory ${host} does not exist`);
-  }
-  if (!isDir) failWith(`mount ${guest}: host path ${host} is not a directory`);
-  return { host, readOnly };
+export function checkMount(guest: string, spec: unknown, failWith: (message: string) => never): CheckedMount {
+  return checkSandboxMount(guest, spec, RESERVED_GUEST_DIRS, failWith);
 }
 
 function checkMounts(mounts: unknown): WorkerSettings['mounts'] {
-  if (mounts === undefined) return {};
-  if (typeof mounts !== 'object' || mounts === null || Array.isArray(mounts)) {
-    fail("mounts must be an object like { '/app': './src' }");
-  }
-  const out: WorkerSettings['mounts'] = {};
-  for (const [guest, spec] of Object.entries(mounts)) out[guest] = checkMount(guest, spec, fail);
-  return out;
+  return checkSandboxMounts(mounts, RESERVED_GUEST_DIRS, fail);
 }
 
 function checkStringRecord(value: unknown, what: string): Record<string, string> {
@@ -261,12 +225,12 @@ function checkStringList(value: unknown, what: string): string[] | undefined {
 }
 
 function checkHeap(value: unknown): number {
-  if (value === undefined) return DEFAULT_HEAP_BYTES;
+  if (value === undefined) return EMBED_HEAP_LIMIT_BYTES;
   let bytes: number | undefined;
   if (typeof value === 'number') bytes = Number.isInteger(value) ? value : undefined;
   else if (typeof value === 'string') bytes = parseHeapSize(value.trim());
   if (bytes === undefined) fail(`heapSize ${JSON.stringify(value)} is not a size: use bytes or text like '512K' or '4M'`);
-  if (bytes < MIN_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is below the minimum '256K'`);
+  if (bytes < EMBED_MIN_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is below the minimum '${EMBED_MIN_HEAP_TEXT}'`);
   if (bytes > MAX_HEAP_BYTES) fail(`heapSize ${JSON.stringify(value)} is above the maximum '${MAX_HEAP_TEXT}' (wasm32 memory is 2 GiB)`);
   return bytes;
 }
@@ -336,7 +300,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
   if (typeof options !== 'object' || options === null) fail('options must be an object');
   checkUnknown(options);
   const mounts = checkMounts(options.mounts);
-  const cwd = options.cwd === undefined ? '/' : checkGuestPath(options.cwd, 'cwd');
+  const cwd = options.cwd === undefined ? '/' : checkGuestPath(options.cwd, 'cwd', fail);
   const guests = Object.keys(mounts);
   if (cwd !== '/' && !guests.some((g) => isInside(cwd, g))) {
     fail(
@@ -354,14 +318,14 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       cwd,
       env: checkStringRecord(options.env, 'env'),
       argv: checkStringList(options.argv, 'argv') ?? [],
-      path: checkStringList(options.path, 'path') ?? [...DEFAULT_PATH],
+      path: checkStringList(options.path, 'path') ?? [...EMBED_DEFAULT_PATH],
       stdin: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin.slice(),
       heapBytes: Math.min(heapLimitBytes, INITIAL_HEAP_BYTES),
       heapLimitBytes,
       networkAllow: checkNetworkOption(options.network, fail),
       networkListen: checkListenOption(options.network, fail),
       jsBridge: checkBoolean(options.js, 'js'),
-      fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, '1536M']),
+      fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, MAX_HEAP_TEXT]),
     },
     timeoutMs: checkTimeout(options.timeoutMs),
     interruptGraceMs: checkGrace(options.interruptGraceMs),

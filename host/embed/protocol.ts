@@ -100,7 +100,7 @@ export type Failure =
   | { readonly kind: 'host'; readonly message: string };
 
 /** A request's outcome. */
-export type Reply =
+type Reply =
   | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: PyValue | string[] | boolean }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly failure: Failure };
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
+import type { EmFS } from '../../wasm/emscripten-module.js';
 import { EM_ERRNO } from '../../base/errno.js';
 import type { FsRequest } from './protocol.js';
 import type { MicroPythonStat } from './fs-helpers.js';
@@ -31,8 +31,6 @@ export function errnoName(error: unknown): string | undefined {
   return ERRNO_NAMES.get(errno) ?? `E${errno}`;
 }
 
-type LstatFS = EmscriptenFS & { lstat(path: string): { mode: number } };
-
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -41,7 +39,7 @@ function toMs(time: Date): number {
   return time instanceof Date ? time.getTime() : Number(time);
 }
 
-function statOf(FS: LstatFS, path: string): MicroPythonStat {
+function statOf(FS: EmFS, path: string): MicroPythonStat {
   const st = FS.stat(path);
   const kind = st.mode & S_IFMT;
   return {
@@ -54,7 +52,7 @@ function statOf(FS: LstatFS, path: string): MicroPythonStat {
   };
 }
 
-function remove(FS: LstatFS, path: string, recursive: boolean): void {
+function remove(FS: EmFS, path: string, recursive: boolean): void {
   const mode = FS.lstat(path).mode;
   if (!FS.isDir(mode)) {
     FS.unlink(path);
@@ -72,8 +70,7 @@ function remove(FS: LstatFS, path: string, recursive: boolean): void {
  * @returns file bytes, directory names, whether a path exists, a stat, or `null`
  * @throws the FS's own errors (see {@link errnoName})
  */
-export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | string[] | boolean | MicroPythonStat | null {
-  const FS = fs as LstatFS;
+export function runFsRequest(FS: EmFS, req: FsRequest): Uint8Array | string[] | boolean | MicroPythonStat | null {
   switch (req.action) {
     case 'readFile':
       return FS.readFile(req.path);
@@ -101,7 +98,7 @@ export function runFsRequest(fs: EmscriptenFS, req: FsRequest): Uint8Array | str
       FS.rename(req.path, req.to);
       return null;
     case 'mount':
-      mountInWorker(fs, req);
+      mountInWorker(FS, req);
       return null;
   }
 }

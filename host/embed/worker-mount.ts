@@ -4,15 +4,10 @@
  *
  * @module
  */
-import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
+import type { EmFS } from '../../wasm/emscripten-module.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import type { MountRequest } from './protocol.js';
 import { errnoName, GuestFsError } from './worker-fs.js';
-
-type MountFS = EmscriptenFS & {
-  lstat(path: string): { mode: number };
-  isMountpoint(node: unknown): boolean;
-};
 
 /**
  * Mounts `req.host` at `req.path`. The guest path may be missing (it is
@@ -20,8 +15,7 @@ type MountFS = EmscriptenFS & {
  * mounted, as on Linux); anything else is refused, so no file is replaced.
  * @throws GuestFsError `ENOTDIR` when something other than a directory is there, `EBUSY` when it is already a mountpoint
  */
-export function mountInWorker(fs: EmscriptenFS, req: MountRequest): void {
-  const FS = fs as MountFS;
+export function mountInWorker(FS: EmFS, req: MountRequest): void {
   let mode: number | undefined;
   try {
     mode = FS.lstat(req.path).mode;
@@ -32,5 +26,5 @@ export function mountInWorker(fs: EmscriptenFS, req: MountRequest): void {
     if (!FS.isDir(mode)) throw new GuestFsError('ENOTDIR');
     if (FS.isMountpoint(FS.lookupPath(req.path, { follow_mount: false }).node)) throw new GuestFsError('EBUSY');
   }
-  mountHostFilesystem(fs, { kind: 'sandbox', mounts: { [req.path]: { host: req.host, readOnly: req.readOnly } } });
+  mountHostFilesystem(FS, { kind: 'sandbox', mounts: { [req.path]: { host: req.host, readOnly: req.readOnly } } });
 }

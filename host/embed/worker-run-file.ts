@@ -5,20 +5,19 @@
  *
  * @module
  */
+import { constants } from 'node:os';
+import { CANNOT_OPEN_STATUS, cannotOpenMessage } from '../../runtime/guest-layout.js';
 import type { Session } from '../../runtime/session.js';
 import type { RunFileRequest } from './protocol.js';
 import type { WorkerStdio } from './worker-stdio.js';
 
-/** Exit status when the file to run cannot be opened (the Unix port's). */
-const CANNOT_OPEN_STATUS = 2;
-
 /** Runs the file; returns its exit status (2, with a message on stderr, when it cannot be opened). */
 export function runFileInWorker(session: Session, stdio: WorkerStdio, req: RunFileRequest): number {
   const { path } = req;
-  const found = session.interpreter.fs.analyzePath(path);
-  if (!found.exists || found.object === null || !session.interpreter.fs.isFile(found.object.mode)) {
-    const why = found.exists ? '[Errno 21] EISDIR' : '[Errno 2] ENOENT';
-    stdio.write(2, new TextEncoder().encode(`mpy: can't open file '${path}': ${why}\n`));
+  // As the `mpy` command: a path that does not exist cannot be opened; a
+  // directory is run, and fails as the Unix port's does (OSError EISDIR).
+  if (!session.interpreter.fs.analyzePath(path).exists) {
+    stdio.write(2, new TextEncoder().encode(cannotOpenMessage(path, constants.errno.ENOENT)));
     return CANNOT_OPEN_STATUS;
   }
   const env = session.environment;

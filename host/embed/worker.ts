@@ -14,7 +14,7 @@ import { mountHostFilesystem } from '../fs/mounts.js';
 import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
 import { decodeParsed } from './codec.js';
-import { RUNTIME_LIB_GUEST } from './options.js';
+import { GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 import type { Failure, FsRequest, Request, WorkerInit } from './protocol.js';
 import { errnoName, runFsRequest } from './worker-fs.js';
 import { WorkerStdio } from './worker-stdio.js';
@@ -102,7 +102,7 @@ async function boot(): Promise<Session> {
     prepareFilesystem: (fs) => {
       mountHostFilesystem(fs, {
         kind: 'sandbox',
-        mounts: { ...settings.mounts, [RUNTIME_LIB_GUEST]: { host: init.runtimeLibDir, readOnly: true } },
+        mounts: { ...settings.mounts, [GUEST_LIB_DIR]: { host: init.runtimeLibDir, readOnly: true } },
       });
       boundMemoryFilesystem(fs, settings.fsBytes);
     },

@@ -1,5 +1,5 @@
 import { EM_ERRNO } from '../../base/errno.js';
-import type { EmFS, EmNode } from './emscripten-fs.js';
+import type { EmFS, EmNode } from '../../wasm/emscripten-module.js';
 import type { NodeFs } from './node-fs.js';
 
 function lookupOrUndefined(FS: EmFS, guestPath: string, follow: boolean): { path: string; node: EmNode } | undefined {

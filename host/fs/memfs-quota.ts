@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { EmscriptenFS } from '../../wasm/emscripten-module.js';
+import type { EmFS, EmStream } from '../../wasm/emscripten-module.js';
 import { EM_ERRNO } from '../../base/errno.js';
 
 /** What each MEMFS node costs besides its bytes. */
@@ -35,10 +35,6 @@ interface MemStream {
 
 type Fn = (...args: never[]) => unknown;
 
-interface MemfsOps {
-  dir: { node: Record<string, Fn> };
-  file: { node: Record<string, Fn>; stream: Record<string, Fn> };
-}
 
 /** Space used in MEMFS, as charged. */
 export interface MemfsUsage {
@@ -49,16 +45,11 @@ export interface MemfsUsage {
 }
 
 /**
- * Bounds the MEMFS of `fs` to `limitBytes` from now on (what exists already,
+ * Bounds the MEMFS of `FS` to `limitBytes` from now on (what exists already,
  * such as /dev and the mount points, is not charged).
  * @returns a live view of the usage
  */
-export function boundMemoryFilesystem(fs: EmscriptenFS, limitBytes: number): MemfsUsage {
-  const FS = fs as EmscriptenFS & {
-    filesystems: { MEMFS: { ops_table: MemfsOps | null } };
-    streams: (MemStream | null)[];
-    close(s: MemStream): void;
-  };
+export function boundMemoryFilesystem(FS: EmFS, limitBytes: number): MemfsUsage {
   const ops = FS.filesystems.MEMFS.ops_table;
   if (ops === null) throw new Error('mpy: MEMFS is not initialised; bound it after the filesystem is set up');
   const usage = { used: 0, limit: limitBytes };
@@ -142,8 +133,8 @@ export function boundMemoryFilesystem(fs: EmscriptenFS, limitBytes: number): Mem
   }) as Fn;
 
   const close = FS.close.bind(FS);
-  FS.close = (stream: MemStream): void => {
-    const node = stream.node;
+  FS.close = (stream: EmStream): void => {
+    const node = stream.node as MemNode | undefined;
     close(stream);
     if (node?.mpyReleasePending && !isOpen(node)) {
       node.mpyReleasePending = false;

@@ -1,34 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EmFS, EmNode } from './emscripten-fs.js';
+import type { EmFS, EmNode } from '../../wasm/emscripten-module.js';
 import { ensureGuestDir, removeGuestTree } from './guest-tree.js';
 import { createNodeFs, type NodeFs, type NodeFsMountOptions } from './node-fs.js';
-
-/** Where the host mirror shows the package's own Python modules (the Unix port's system module dir). */
-export const RUNTIME_LIB_GUEST_PATH = '/usr/lib/micropython';
-
-/** Top-level guest directories the glue populates itself (devices, `/proc/self/fd`); never mirrored. */
-const GLUE_OWNED = new Set(['dev', 'proc']);
-
-/** One host directory of a sandbox. */
-export interface SandboxMount {
-  /** Host directory (absolute, or relative to the process's cwd). */
-  readonly host: string;
-  /** Every change below the mountpoint fails with EROFS. Default: false. */
-  readonly readOnly?: boolean;
-}
+import { GLUE_OWNED_DIRS, type CheckedMount } from './sandbox-mounts.js';
 
 /**
  * What the guest filesystem should show.
  *
  * - `host-mirror` (the `mpy` command): host files at the same absolute paths
- *   as outside, plus `runtimeLibDir` read-only at {@link RUNTIME_LIB_GUEST_PATH}.
+ *   as outside, plus the host directory `runtimeLib.host` read-only at the
+ *   guest path `runtimeLib.guest` (mpy's own modules).
  * - `sandbox` (embedding): only the given host directories, keyed by guest
- *   path; the rest of the guest tree stays in memory.
+ *   path and checked by `checkSandboxMounts`; the rest of the guest tree
+ *   stays in memory.
  */
 export type MountPlan =
-  | { readonly kind: 'host-mirror'; readonly runtimeLibDir: string }
-  | { readonly kind: 'sandbox'; readonly mounts: Readonly<Record<string, SandboxMount>> };
+  | { readonly kind: 'host-mirror'; readonly runtimeLib: { readonly guest: string; readonly host: string } }
+  | { readonly kind: 'sandbox'; readonly mounts: Readonly<Record<string, CheckedMount>> };
 
 /** The result of {@link mountHostFilesystem}. */
 export interface MountedFilesystem {
@@ -67,19 +56,9 @@ function requireHostDir(hostPath: string, what: string): string {
   return absolute;
 }
 
-function requireGuestPath(guest: string): string {
-  if (guest === '/') throw new Error('sandbox mount /: the guest root cannot be mounted over');
-  if (!guest.startsWith('/') || path.posix.normalize(guest) !== guest || guest.endsWith('/')) {
-    throw new Error(`sandbox mount ${JSON.stringify(guest)}: the guest path must be absolute and normalised, like /app`);
-  }
-  const top = guest.split('/')[1]!;
-  if (GLUE_OWNED.has(top)) throw new Error(`sandbox mount ${guest}: /${top} belongs to the interpreter's own devices`);
-  return guest;
-}
-
 /**
- * Applies a mount plan to the glue's `FS` object (`module.FS`, typed loosely
- * because the glue is untyped JS; {@link EmFS} lists what is used), after
+ * Applies a mount plan to the glue's `FS` object (`module.FS`; {@link EmFS}
+ * lists what is used), after
  * the runtime is initialised. The caller sets the cwd, e.g.
  * `FS.chdir(process.cwd())` for the mirror, before Python runs (a Python
  * `os.chdir('/')` makes MicroPython answer `getcwd()` itself from then on).
@@ -101,8 +80,7 @@ function requireGuestPath(guest: string): string {
  * and `rename` between two top-level directories fails with EXDEV (each is
  * its own mount), as a move between two devices does.
  */
-export function mountHostFilesystem(glueFS: object, plan: MountPlan): MountedFilesystem {
-  const FS = glueFS as EmFS;
+export function mountHostFilesystem(FS: EmFS, plan: MountPlan): MountedFilesystem {
   const nodeFs = nodeFsFor(FS);
   const mountpoints: string[] = [];
   const links: string[] = [];
@@ -132,7 +110,7 @@ export function mountHostFilesystem(glueFS: object, plan: MountPlan): MountedFil
   };
 
   try {
-    if (plan.kind === 'host-mirror') mirrorHost(FS, plan.runtimeLibDir, mount, links);
+    if (plan.kind === 'host-mirror') mirrorHost(FS, plan.runtimeLib, mount, links);
     else mountSandbox(plan.mounts, mount);
   } catch (err) {
     unmount();
@@ -143,11 +121,11 @@ export function mountHostFilesystem(glueFS: object, plan: MountPlan): MountedFil
 
 type Mount = (guest: string, options: NodeFsMountOptions) => void;
 
-function mirrorHost(FS: EmFS, runtimeLibDir: string, mount: Mount, links: string[]): void {
+function mirrorHost(FS: EmFS, runtimeLib: { guest: string; host: string }, mount: Mount, links: string[]): void {
   if (process.platform === 'win32') throw new Error('the host mirror needs a POSIX host');
-  const libDir = requireHostDir(runtimeLibDir, 'runtime library directory');
+  const libDir = requireHostDir(runtimeLib.host, 'runtime library directory');
   for (const name of fs.readdirSync('/')) {
-    if (GLUE_OWNED.has(name)) continue;
+    if (GLUE_OWNED_DIRS.has(name)) continue;
     const guest = `/${name}`;
     let stats: fs.Stats;
     try {
@@ -163,15 +141,11 @@ function mirrorHost(FS: EmFS, runtimeLibDir: string, mount: Mount, links: string
       links.push(guest);
     }
   }
-  mount(RUNTIME_LIB_GUEST_PATH, { root: libDir, readOnly: true });
+  mount(runtimeLib.guest, { root: libDir, readOnly: true });
 }
 
-function mountSandbox(mounts: Readonly<Record<string, SandboxMount>>, mount: Mount): void {
-  const requested = Object.entries(mounts).map(([guest, spec]) => ({
-    guest: requireGuestPath(guest),
-    host: requireHostDir(spec.host, `sandbox mount ${guest}`),
-    readOnly: spec.readOnly === true,
-  }));
+function mountSandbox(mounts: Readonly<Record<string, CheckedMount>>, mount: Mount): void {
+  const requested = Object.entries(mounts).map(([guest, { host, readOnly }]) => ({ guest, host, readOnly }));
   requested.sort((a, b) => a.guest.split('/').length - b.guest.split('/').length);
   for (const { guest, host, readOnly } of requested) mount(guest, { root: host, readOnly });
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EM_ERRNO } from '../../base/errno.js';
 import { emscriptenErrnoFromNodeError } from './errno.js';
-import type { EmAttr, EmFS, EmMount, EmNode, EmSetAttr, EmStream } from './emscripten-fs.js';
+import type { EmAttr, EmFS, EmMount, EmNode, EmOps, EmSetAttr, EmStream } from '../../wasm/emscripten-module.js';
 
 /** Options of one mount of the node filesystem type (the `opts` of `FS.mount`). */
 export interface NodeFsMountOptions {
@@ -26,9 +26,9 @@ export interface NodeFs {
   /** Called by `FS.mount`: builds the root node of a mount. */
   mount(mount: EmMount): EmNode;
   /** Operations on nodes, shared by every node of this type. */
-  readonly node_ops: object;
+  readonly node_ops: EmOps;
   /** Operations on open streams, shared by every node of this type. */
-  readonly stream_ops: object;
+  readonly stream_ops: EmOps;
   /** Whether `node` belongs to a mount of this type. */
   owns(node: EmNode): boolean;
   /**
@@ -96,8 +96,8 @@ function readUmask(): number {
 
 /**
  * Creates the emscripten filesystem type backed by `node:fs` (synchronous
- * calls) for the glue's `FS` object (`module.FS`, typed loosely because the
- * glue is untyped JS; {@link EmFS} lists what is used). Mount it with
+ * calls) for the glue's `FS` object (`module.FS`; {@link EmFS} lists what
+ * is used). Mount it with
  * `FS.mount(nodeFs, { root, readOnly, confine } satisfies NodeFsMountOptions, guestPath)`.
  *
  * Design:
@@ -129,8 +129,7 @@ function readUmask(): number {
  * - Errors become `FS.ErrnoError` through the one mapper in `./errno.ts`;
  *   a non-system exception (a bug) propagates unchanged.
  */
-export function createNodeFs(glueFS: object): NodeFs {
-  const FS = glueFS as EmFS;
+export function createNodeFs(FS: EmFS): NodeFs {
   const mounts = new WeakMap<EmMount, MountState>();
   const hostPaths = new WeakMap<EmNode, { path: string; generation: number }>();
   const pinned = new WeakSet<EmNode>();

@@ -80,7 +80,7 @@ export function isArchiveName(filename: string): boolean {
 }
 
 /** `foo-bar-1.0.tar.gz` → `['foo-bar', '1.0']`, for packages without PKG-INFO. */
-export function splitArchiveName(filename: string): [string, string] | undefined {
+function splitArchiveName(filename: string): [string, string] | undefined {
   const stem = filename.replace(/\.(tar\.gz|tgz)$/i, '');
   const dash = stem.lastIndexOf('-');
   return dash > 0 && dash < stem.length - 1 ? [stem.slice(0, dash), stem.slice(dash + 1)] : undefined;

@@ -27,7 +27,7 @@ import { encodeJson, type FileUrlMode, projectJson, releaseJson } from './respon
 import { compareVersions, parseVersion } from './version.js';
 
 /** A directory modified this recently before a scan is checked again on the next request. */
-export const RACY_WINDOW_MS = 2000;
+const RACY_WINDOW_MS = 2000;
 const MEMO_LIMIT = 10_000;
 
 /** A ready-to-send JSON response body. */

@@ -6,7 +6,7 @@
 import type { CatalogFile, CatalogProject } from './catalog.js';
 
 /** One file entry of a release, as PyPI writes it. */
-export interface ReleaseFileJson {
+interface ReleaseFileJson {
   filename: string;
   url: string;
   digests: { sha256: string };
@@ -32,7 +32,7 @@ export interface ProjectJson {
 export type FileUrlMode = { absolute: string } | { relative: true };
 
 /** The URL path, below the index root, at which a file is served: `files/<filename>`. */
-export function filePath(filename: string): string {
+function filePath(filename: string): string {
   return `files/${encodeURIComponent(filename)}`;
 }
 

@@ -21,7 +21,7 @@ export type Route =
 /** The index prefix below the server root, as used with `-i`. */
 export const INDEX_PREFIX = '/pypi';
 /** The file prefix below the server root. */
-export const FILES_PREFIX = '/files';
+const FILES_PREFIX = '/files';
 
 function decode(segment: string): string | undefined {
   try {

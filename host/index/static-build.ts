@@ -47,7 +47,7 @@ export interface StaticIndexResult {
 }
 
 /** Marks a directory as written by this command, so a rebuild may replace it. */
-export const MARKER = '.mpy-index';
+const MARKER = '.mpy-index';
 
 function safeSegment(s: string): boolean {
   return s !== '' && !s.startsWith('.') && !/[/\\\u0000-\u001f]/.test(s);

@@ -15,7 +15,7 @@ export interface LayoutFile {
 }
 
 /** Whether upip would skip the relative path `rel` (after the top directory). */
-export function skippedByUpip(rel: string): boolean {
+function skippedByUpip(rel: string): boolean {
   return rel.startsWith('setup.') || rel.startsWith('PKG-INFO') || rel.startsWith('README') || rel.includes('.egg-info');
 }
 

@@ -9,7 +9,7 @@ import type { InstallRecord } from './record.js';
 import { InstallError } from './errors.js';
 
 /** The first line of every lock file. */
-export const LOCK_HEADER =
+const LOCK_HEADER =
   '# written by mpy lock: exact versions and archive digests of an installed tree.\n# Install it elsewhere with: mpy install -r THIS_FILE -p DIR -i INDEX_URL\n';
 
 /**

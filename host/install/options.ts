@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveLimits } from '../archive/limits.js';
 import type { UnpackPool } from './unpack-pool.js';
+import { USER_LIB_DIR } from '../../runtime/guest-layout.js';
 
 /** The indexes upip asks when given none (MicroPython v1.19.1 `upip.index_urls`). */
 export const DEFAULT_INDEXES: readonly string[] = ['https://micropython.org/pi', 'https://pypi.org/pypi'];
@@ -116,7 +117,7 @@ export interface InstalledPackage {
 }
 
 /** A package left as it was: the record lists a version that satisfies its requirements. */
-export interface KeptPackageReport {
+interface KeptPackageReport {
   name: string;
   version: string;
 }
@@ -139,7 +140,7 @@ export interface InstallResult {
   dryRun: boolean;
 }
 
-/** The default target, `~/.micropython/lib`. */
+/** The default target, {@link USER_LIB_DIR} (`~/.micropython/lib`), `~` from HOME. */
 export function defaultTarget(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.HOME || homedir(), '.micropython', 'lib');
+  return join(env.HOME || homedir(), USER_LIB_DIR.replace(/^~\//, ''));
 }

@@ -103,7 +103,7 @@ function requirementLine(text: string, where: string): Requirement {
  * (given the path resolved against `source`'s directory).
  * @throws InstallError `bad-requirement` naming `source:LINE`
  */
-export async function parseRequirementsFile(
+async function parseRequirementsFile(
   text: string,
   source: string,
   include: (path: string) => Promise<RequirementsFile>,

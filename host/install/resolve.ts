@@ -56,7 +56,7 @@ export interface KeptPackage {
 export type Resolution = ResolvedPackage | KeptPackage;
 
 /** The name and version of a resolution. */
-export function nameVersion(p: Resolution): { name: string; version: string; key: string } {
+function nameVersion(p: Resolution): { name: string; version: string; key: string } {
   return p.kind === 'kept' ? { name: p.entry.name, version: p.entry.version, key: p.key } : { name: p.release.name, version: p.release.version, key: p.release.key };
 }
 

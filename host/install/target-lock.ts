@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { InstallError } from './errors.js';
 
 /** The lock file of a target directory. */
-export function lockPath(target: string): string {
+function lockPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.mpy-lock`);
 }
 

@@ -28,7 +28,7 @@ export interface UnpackPoolOptions {
 }
 
 /** Where the compiled worker is. */
-export function workerFile(): string {
+function workerFile(): string {
   return compiledFile('host/install/unpack-worker.js');
 }
 

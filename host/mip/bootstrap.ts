@@ -18,11 +18,10 @@ import { IndexMapping, MIP_DEFAULT_INDEX } from '../net/index-mapping.js';
 import { mpyCacheDir } from '../upip/cache-dir.js';
 import { findModule } from '../upip/find-module.js';
 import { parsePackageJson } from './package-json.js';
+import { BOOTSTRAP_FAILED_STATUS } from '../../runtime/guest-layout.js';
 
 /** The package that gives `micropython -m mip` (mip, argparse, requests). */
 const MIP_PACKAGE = 'mip-cmdline';
-/** Exit status when mip cannot be had. */
-const BOOTSTRAP_FAILED_STATUS = 1;
 /** Packages the bootstrap leaves out because mpy has its own. */
 const OWN_PACKAGES = new Set(['requests']);
 const MARKER = '.mpy-mip.json';

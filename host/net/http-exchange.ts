@@ -21,7 +21,7 @@ import type { Inbound } from './inbound.js';
 import { detachSocket } from './upstream.js';
 
 /** Request bodies up to this size are kept to repeat them after a 307/308. */
-export const REPLAY_BODY_BYTES = 64 * 1024;
+const REPLAY_BODY_BYTES = 64 * 1024;
 
 /** What an exchange needs from its socket. */
 export interface ExchangeContext {

@@ -120,7 +120,7 @@ export function requestUrl(head: RequestHead, scheme: 'http' | 'https', connecte
 }
 
 /** Whether the request asks to switch protocols (`Upgrade`, e.g. a WebSocket handshake). */
-export function isUpgrade(headers: ReadonlyArray<readonly [string, string]>): boolean {
+function isUpgrade(headers: ReadonlyArray<readonly [string, string]>): boolean {
   return header(headers, 'upgrade') !== undefined;
 }
 

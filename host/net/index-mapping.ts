@@ -44,7 +44,7 @@
  */
 
 /** The index URLs upip versions have built in, in the order they ask them. */
-export const UPIP_DEFAULT_INDEXES: readonly string[] = [
+const UPIP_DEFAULT_INDEXES: readonly string[] = [
   'https://micropython.org/pi',
   'https://pypi.org/pypi',
   // upip releases before 1.2.3 asked the old PyPI host.

@@ -83,7 +83,7 @@ export function checkProxySettings(settings: ProxySettings | null): void {
  * @param what the setting's name, for the error
  * @throws TypeError when it is not an http URL or host:port
  */
-export function proxyUrl(value: string, what = 'proxy'): URL {
+function proxyUrl(value: string, what = 'proxy'): URL {
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);

@@ -22,7 +22,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pyString } from '../../runtime/py-literal.js';
 
 /** First line of every manifest written here (a later run may replace such a file). */
-export const MANIFEST_MARK = '# Written by mpy manifest';
+const MANIFEST_MARK = '# Written by mpy manifest';
 
 async function walk(dir: string, rel = ''): Promise<string[]> {
   const out: string[] = [];

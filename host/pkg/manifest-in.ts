@@ -9,7 +9,7 @@ import { PackagingError } from './errors.js';
 import { pathPattern } from './path-pattern.js';
 
 /** A MANIFEST.in command name. */
-export type ManifestAction =
+type ManifestAction =
   | 'include'
   | 'exclude'
   | 'global-include'

@@ -35,7 +35,7 @@ export function renderPkgInfo(meta: ProjectMetadata): string {
 }
 
 /** The distribution name a PEP 508 requirement names (before extras, versions and markers). */
-export function requirementName(requirement: string): string {
+function requirementName(requirement: string): string {
   const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement);
   return m ? m[1]! : requirement.trim();
 }

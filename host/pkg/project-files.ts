@@ -8,7 +8,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 
 /** Directory names never walked into. */
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', '.hg', '.svn', '.bzr', 'CVS', 'RCS', '_darcs', '__pycache__']);
+const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', '.hg', '.svn', '.bzr', 'CVS', 'RCS', '_darcs', '__pycache__']);
 
 /** Options of {@link listProjectFiles}. */
 export interface ListOptions {

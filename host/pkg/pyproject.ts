@@ -9,7 +9,7 @@ import { parse, TomlError } from 'smol-toml';
 import { PackagingError } from './errors.js';
 
 /** One entry of `[project] authors`. */
-export interface ProjectAuthor {
+interface ProjectAuthor {
   /** The author's name, if given. */
   readonly name: string | undefined;
   /** The author's e-mail address, if given. */

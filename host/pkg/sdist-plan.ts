@@ -10,7 +10,7 @@ import { PackagingError } from './errors.js';
 import type { ModuleLayout } from './discovery.js';
 
 /** One file to ship. */
-export interface PlannedFile {
+interface PlannedFile {
   /** Path relative to the project directory. */
   readonly source: string;
   /** Path inside `NAME-VERSION/`. */
@@ -18,7 +18,7 @@ export interface PlannedFile {
 }
 
 /** One resource of a package's R.py. */
-export interface PlannedResource {
+interface PlannedResource {
   /** The key in `R`: the path relative to the top-level package. */
   readonly key: string;
   /** Path relative to the project directory. */

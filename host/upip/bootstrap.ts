@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readDistribution } from '../archive/index.js';
 import { httpGet } from '../net/http-get.js';
@@ -17,13 +17,12 @@ import { IndexMapping } from '../net/index-mapping.js';
 import { upipCacheDir } from './cache-dir.js';
 import { findModule } from './find-module.js';
 import { forTerminal } from '../terminal-text.js';
+import { BOOTSTRAP_FAILED_STATUS } from '../../runtime/guest-layout.js';
 
 /** The distribution that holds upip. */
-export const UPIP_DISTRIBUTION = 'micropython-upip';
+const UPIP_DISTRIBUTION = 'micropython-upip';
 /** Where the bootstrap looks for it unless told otherwise. */
-export const DEFAULT_UPIP_INDEX = 'https://pypi.org/pypi';
-/** Exit status when upip cannot be had. */
-export const BOOTSTRAP_FAILED_STATUS = 1;
+const DEFAULT_UPIP_INDEX = 'https://pypi.org/pypi';
 const MARKER = '.mpy-upip.json';
 
 /** Options of {@link bootstrapUpip}. */
@@ -152,14 +151,5 @@ export async function bootstrapUpip(options: UpipBootstrapOptions): Promise<Upip
         `or put upip.py and upip_utarfile.py into ${cache}\n`,
     );
     return { status: BOOTSTRAP_FAILED_STATUS };
-  }
-}
-
-/** The version recorded for the cached upip, or `undefined` when there is none. */
-export function cachedUpipVersion(env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(upipCacheDir(env), MARKER), 'utf8')) as { version?: string }).version;
-  } catch {
-    return undefined;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
+import { FROZEN_PATH_ENTRY, GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 
 /**
  * The file `import name` would load from `sysPath`, or `undefined`.
@@ -15,7 +15,7 @@ import { GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../../runtime/lib-dir.js';
  */
 export function findModule(name: string, sysPath: readonly string[], cwd: string): string | undefined {
   for (const entry of sysPath) {
-    if (entry === '.frozen') continue;
+    if (entry === FROZEN_PATH_ENTRY) continue;
     const dir = entry === GUEST_LIB_DIR ? RUNTIME_LIB_DIR : isAbsolute(entry) ? entry : join(cwd, entry);
     for (const rel of [`${name}.py`, `${name}.mpy`, join(name, '__init__.py'), join(name, '__init__.mpy')]) {
       const file = join(dir, rel);

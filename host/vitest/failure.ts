@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 import { codeFrame, failingSource, type GuestToHost, stackLines, tracebackFrames, withHostPaths } from './python-frames.js';
 
 /** What a test or fixture run reports (see runtime/lib/unittest/_mpy_runner.py). */
@@ -58,7 +59,7 @@ export function describeOutput(stdout: string, stderr: string): string {
   return parts.join('\n');
 }
 
-const RUNNER_FRAME = /^ {2}File "\/usr\/lib\/micropython\/unittest\/[^"]*", line \d+, in .*\n/gm;
+const RUNNER_FRAME = new RegExp(`^ {2}File "${GUEST_LIB_DIR}/unittest/[^"]*", line \\d+, in .*\n`, 'gm');
 
 /** A traceback without the frames of mpy's unittest runner (they are the harness's, not the test's). */
 export function stripRunnerFrames(traceback: string): string {

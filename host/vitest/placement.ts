@@ -8,7 +8,7 @@ import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { MicroPythonOptions, MountOption } from '../embed/options.js';
 
 /** Guest directory a test file's own directory is mounted at when no mount covers it. */
-export const TEST_DIR_GUEST = '/tests';
+const TEST_DIR_GUEST = '/tests';
 
 /** Options of a test file's instances, without what cannot cross to a child process. */
 export type InstanceOptions = Omit<MicroPythonOptions, 'stdout' | 'stderr' | 'stdin'>;

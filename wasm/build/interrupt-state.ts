@@ -16,13 +16,13 @@
  * layout by interrupting a running loop from another thread.
  */
 import type binaryenModule from 'binaryen';
-import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
+import type { InterruptLayout } from '../interrupt-layout.js';
 
 type Binaryen = typeof binaryenModule;
 type BModule = InstanceType<Binaryen['Module']>;
 
 /** The exported C function whose writes are copied. */
-export const KEYBOARD_INTERRUPT_EXPORT = 'mp_sched_keyboard_interrupt';
+const KEYBOARD_INTERRUPT_EXPORT = 'mp_sched_keyboard_interrupt';
 /** Bytes between an exception object's address and its traceback pointer may be at most this. */
 const MAX_TRACEBACK_OFFSET = 16;
 

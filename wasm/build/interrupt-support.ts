@@ -6,13 +6,13 @@
  * build then ships the module without interrupt support (fail closed).
  */
 import { Worker } from 'node:worker_threads';
-import { INTERRUPT_SECTION, type InterruptLayout } from '../../runtime/interrupt-layout.js';
-import { interruptLayoutOf } from '../../runtime/interrupt-section.js';
+import { INTERRUPT_SECTION, type InterruptLayout } from '../interrupt-layout.js';
+import { interruptLayoutOf } from '../interrupt-section.js';
 import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import { appendCustomSection, makeMemoryShared } from './shared-memory.js';
 
 /** The program the interrupt self-test runs; `_selftest.looping()` tells the build thread to interrupt. */
-export const INTERRUPT_TEST_PROGRAM = `
+const INTERRUPT_TEST_PROGRAM = `
 import _selftest
 n = 0
 try:
@@ -33,7 +33,7 @@ except KeyboardInterrupt:
 `;
 
 /** What {@link INTERRUPT_TEST_PROGRAM} prints when interrupting works. */
-export const INTERRUPT_TEST_EXPECTED = 'finally ran\ninterrupted True\nstill usable\n';
+const INTERRUPT_TEST_EXPECTED = 'finally ran\ninterrupted True\nstill usable\n';
 
 /** Messages of the interrupt self-test worker. */
 export type InterruptTestMessage =
@@ -44,7 +44,7 @@ export type InterruptTestMessage =
 const TEST_LIMIT_MS = 20_000;
 
 /** Runs {@link INTERRUPT_TEST_PROGRAM} on `module`; resolves to its output or a description of the failure. */
-export function runInterruptSelfTest(module: WebAssembly.Module): Promise<string> {
+function runInterruptSelfTest(module: WebAssembly.Module): Promise<string> {
   const worker = new Worker(new URL('./interrupt-self-test-worker.js', import.meta.url), {
     workerData: { module, program: INTERRUPT_TEST_PROGRAM },
   });
@@ -67,7 +67,7 @@ export function runInterruptSelfTest(module: WebAssembly.Module): Promise<string
 }
 
 /** `optimised` with shared memory and the layout section (deterministic; not yet verified). */
-export function withInterruptSupport(optimised: Uint8Array, layout: InterruptLayout): Uint8Array<ArrayBuffer> {
+function withInterruptSupport(optimised: Uint8Array, layout: InterruptLayout): Uint8Array<ArrayBuffer> {
   const shared = makeMemoryShared(optimised);
   return appendCustomSection(shared, INTERRUPT_SECTION, new TextEncoder().encode(JSON.stringify(layout)));
 }

@@ -32,7 +32,7 @@ type Binaryen = typeof binaryenModule;
 type BModule = InstanceType<Binaryen['Module']>;
 
 /** The exception tag the rewritten longjmp throws (internal to the module). */
-export const LONGJMP_TAG = 'mpy_longjmp';
+const LONGJMP_TAG = 'mpy_longjmp';
 
 /** What {@link rewriteLongjmpToEH} changed. */
 export interface LongjmpRewriteReport {

@@ -27,7 +27,7 @@ import {
 import { OPTIMIZE_LEVEL, optimiseInterpreterWasm, type OptimisedWasm } from './optimise.js';
 import { SELF_TEST_EXPECTED, runSelfTest } from './self-test.js';
 import { addInterruptSupport } from './interrupt-support.js';
-import { isInterruptLayout } from '../../runtime/interrupt-layout.js';
+import { isInterruptLayout } from '../interrupt-layout.js';
 
 function removeOutputs(dir: string): void {
   rmSync(join(dir, OPTIMISED_MANIFEST_FILE), { force: true });

@@ -8,7 +8,7 @@
 import { MpyCrossInstance, type MainResult, type MpyCrossFactory } from '../../host/compile/mpy-cross-instance.js';
 
 /** The sources compiled, with the GC heap each gets. */
-export const MPY_CROSS_SELF_TEST: readonly { readonly name: string; readonly source: string; readonly heap: number }[] = [
+const MPY_CROSS_SELF_TEST: readonly { readonly name: string; readonly source: string; readonly heap: number }[] = [
   {
     name: 'ok.py',
     heap: 256 * 1024,

@@ -11,12 +11,12 @@ import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
 import { HEAP_LIMIT_EXPORT, installInRunCollector, nameStackPointer, type CollectorReport } from './gc-collect.js';
 import { spillPointers, type SpillReport } from './spill-pointers.js';
 import { findInterruptLayout } from './interrupt-state.js';
-import type { InterruptLayout } from '../../runtime/interrupt-layout.js';
+import type { InterruptLayout } from '../interrupt-layout.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const OPTIMIZE_LEVEL = 3;
 /** `wasm-opt -O3` does not shrink (that would be `-Os`/`-Oz`). */
-export const SHRINK_LEVEL = 0;
+const SHRINK_LEVEL = 0;
 
 /** The result of {@link optimiseInterpreterWasm}. */
 export interface OptimisedWasm {

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** The program the candidate runs. */
-export const SELF_TEST_PROGRAM = `
+const SELF_TEST_PROGRAM = `
 def f(n):
     if n == 0:
         raise ValueError("bottom")

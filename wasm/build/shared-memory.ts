@@ -39,6 +39,7 @@ function leb(value: number): number[] {
  * `shared` false, unshared again: benchmarks compare the two).
  * @throws Error when the module has no memory section, more than one memory,
  *   or a memory without a maximum (a shared memory needs one)
+ * @public bench/interrupt imports it from dist/
  */
 export function setMemoryShared(module: Uint8Array, shared: boolean): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(module);

@@ -25,7 +25,7 @@ type Binaryen = typeof binaryenModule;
 type BModule = InstanceType<Binaryen['Module']>;
 
 /** The binaryen passes run on each function that may collect, in order. */
-export const SPILL_PASSES: readonly string[] = ['flatten', 'coalesce-locals', 'spill-pointers'];
+const SPILL_PASSES: readonly string[] = ['flatten', 'coalesce-locals', 'spill-pointers'];
 
 const STACK_POINTER = '__stack_pointer';
 
@@ -59,7 +59,7 @@ export interface SpillReport {
  * function that calls one of them or an import that may call back into wasm,
  * and every function with an indirect call.
  */
-export function collectingFunctions(b: Binaryen, m: BModule, gcCollect: string): Set<string> {
+function collectingFunctions(b: Binaryen, m: BModule, gcCollect: string): Set<string> {
   const imports = new Set<string>();
   const callees = new Map<string, Set<string>>();
   const indirect = new Set<string>();

@@ -1,16 +1,14 @@
 /** Option parsing, `--help` and usage errors shared by the `mpy SUBCOMMAND` commands. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-/** Exit status of a command line that cannot be used (bad option, missing argument). */
-export const USAGE_STATUS = 2;
+import { SUBCOMMAND_USAGE_STATUS } from '../../../runtime/guest-layout.js';
 
 /**
  * Prints `mpy COMMAND: MESSAGE` and where to find the usage to stderr.
- * @returns {@link USAGE_STATUS}, for `return usageError(...)`
+ * @returns {@link SUBCOMMAND_USAGE_STATUS}, for `return usageError(...)`
  */
 export function usageError(command: string, message: string): number {
   process.stderr.write(`mpy ${command}: ${message}\nTry 'mpy ${command} --help'.\n`);
-  return USAGE_STATUS;
+  return SUBCOMMAND_USAGE_STATUS;
 }
 
 /**

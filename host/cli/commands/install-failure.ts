@@ -1,9 +1,7 @@
 /** How the package-management commands (install, uninstall, list, lock) print a failure and choose the exit status. */
 import { InstallError } from '../../install/errors.js';
 import { forTerminal } from '../../terminal-text.js';
-
-/** Exit status after a cancelling signal, as a shell reports SIGINT (128 + 2). */
-export const CANCELLED_STATUS = 130;
+import { INTERRUPTED_STATUS } from '../../../runtime/guest-layout.js';
 
 /**
  * Prints `err` as `mpy COMMAND: error: MESSAGE` plus its hint on stderr, or
@@ -22,5 +20,5 @@ export function reportFailure(command: string, err: unknown, json: boolean | und
         );
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
   else process.stderr.write(`mpy ${command}: ${e.code === 'cancelled' ? '' : 'error: '}${forTerminal(e.message)}\n  ${forTerminal(e.hint)}\n`);
-  return e.code === 'cancelled' ? CANCELLED_STATUS : 1;
+  return e.code === 'cancelled' ? INTERRUPTED_STATUS : 1;
 }

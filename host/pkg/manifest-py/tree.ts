@@ -24,7 +24,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { type ManifestCall, ManifestError, type ManifestEvaluator, type ManifestMetadata } from './evaluate.js';
 
 /** One file a package installs. */
-export interface ManifestFile {
+interface ManifestFile {
   /** Absolute path of the source file. */
   readonly source: string;
   /** Path below the install target, `/`-separated. */
@@ -61,7 +61,7 @@ export interface ManifestTree {
 const SKIP_DIRS = new Set(['node_modules', '__pycache__']);
 
 /** Every `manifest.py` below `root`, sorted by relative path. */
-export async function findManifests(root: string): Promise<string[]> {
+async function findManifests(root: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
