@@ -60,7 +60,8 @@ function writeCorpus(root) {
   }
   for (let p = 0; p < 10; p++) {
     writeFileSync(join(root, `pkg${p}`, '__init__.py'), `NAME = "pkg${p}"\n`);
-    for (let h = 0; h < 4; h++) writeFileSync(join(root, `pkg${p}`, `helpers${h}.py`), `def clamp(x, lo=0.0, hi=1.0):\n    return max(lo, min(hi, x))\n`);
+    for (let h = 0; h < 4; h++)
+      writeFileSync(join(root, `pkg${p}`, `helpers${h}.py`), `def clamp(x, lo=0.0, hi=1.0):\n    return max(lo, min(hi, x))\n`);
   }
 }
 
@@ -72,10 +73,19 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 async function spinCeiling(threads, ms = 300) {
   const code = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x++; require('node:worker_threads').parentPort.postMessage(x);`;
   const spin = (n) =>
-    Promise.all(Array.from({ length: n }, () => new Promise((res) => {
-      const w = new Worker(code, { eval: true });
-      w.once('message', (m) => { res(m); void w.terminate(); });
-    }))).then((xs) => xs.reduce((a, b) => a + b, 0));
+    Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise((res) => {
+            const w = new Worker(code, { eval: true });
+            w.once('message', (m) => {
+              res(m);
+              void w.terminate();
+            });
+          }),
+      ),
+    ).then((xs) => xs.reduce((a, b) => a + b, 0));
   const one = await spin(1);
   return (await spin(threads)) / one;
 }
@@ -93,12 +103,16 @@ try {
   const ceilings = [];
   for (let r = 0; r < ROUNDS; r++) {
     ceilings.push(await spinCeiling(CPUS));
-    for (const [key, jobs] of [['one', 1], ['pool', CPUS]]) {
+    for (const [key, jobs] of [
+      ['one', 1],
+      ['pool', CPUS],
+    ]) {
       const out = join(dir, `out-${key}-${r}`);
       const cpu0 = process.cpuUsage(); // all threads of the process
       const s = await compileTree({ sources: [src], outDir: out, jobs });
       const cpu = process.cpuUsage(cpu0);
-      if (s.failed.length || s.compiled !== files) throw new Error(`round ${r} -j ${jobs}: ${s.failed.length} failed, ${s.compiled} compiled`);
+      if (s.failed.length || s.compiled !== files)
+        throw new Error(`round ${r} -j ${jobs}: ${s.failed.length} failed, ${s.compiled} compiled`);
       rates[key].push(files / s.seconds);
       cpuPerFile[key].push((cpu.user + cpu.system) / 1000 / files);
       cpuShare[key].push((cpu.user + cpu.system) / 1e6 / s.seconds);
@@ -110,8 +124,12 @@ try {
   const pool = median(rates.pool);
   const paired = median(rates.pool.map((p, i) => p / rates.one[i]));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const load = loadavg().map((x) => x.toFixed(1)).join(' ');
-  console.log(`mpy compile: ${files} files, ${ROUNDS} rounds (median), ${CPUS} CPUs (${cpu}), Node ${process.version}, load average ${load}`);
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  console.log(
+    `mpy compile: ${files} files, ${ROUNDS} rounds (median), ${CPUS} CPUs (${cpu}), Node ${process.version}, load average ${load}`,
+  );
   const line = (label, key, rate) =>
     `  ${label.padEnd(8)}${rate.toFixed(0).padStart(6)} files/s  ${median(cpuPerFile[key]).toFixed(2)} CPU ms/file  ` +
     `${median(cpuShare[key]).toFixed(2)} CPUs busy   (rounds: ${rates[key].map((x) => x.toFixed(0)).join(', ')})`;

@@ -24,5 +24,8 @@ print(hooked, plain)
 const r = spawnSync(process.execPath, [MPY, '-c', program], { encoding: 'utf8' });
 if (r.status !== 0) throw new Error(r.stderr);
 const [hooked, plain] = r.stdout.trim().split(' ').map(Number);
-console.log(`import of a loaded module: ${(hooked / n).toFixed(2)} us with the ranking, ${(plain / n).toFixed(2)} us without (${n} imports)`);
-if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ imports: n, hookedUs: hooked / n, plainUs: plain / n }));
+console.log(
+  `import of a loaded module: ${(hooked / n).toFixed(2)} us with the ranking, ${(plain / n).toFixed(2)} us without (${n} imports)`,
+);
+if (process.env.MPY_BENCH_JSON)
+  writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ imports: n, hookedUs: hooked / n, plainUs: plain / n }));

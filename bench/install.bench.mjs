@@ -27,7 +27,10 @@ function dist(name, requires) {
   const files = [
     { path: `${top}/PKG-INFO`, data: info },
     { path: `${top}/${name}.egg-info/PKG-INFO`, data: info },
-    ...Array.from({ length: 4 }, (_, i) => ({ path: `${top}/${name}/m${i}.py`, data: enc.encode(Array.from({ length: 100 }, (_, n) => `v${n} = ${(n * 2654435761) % 1000003}\n`).join('')) })),
+    ...Array.from({ length: 4 }, (_, i) => ({
+      path: `${top}/${name}/m${i}.py`,
+      data: enc.encode(Array.from({ length: 100 }, (_, n) => `v${n} = ${(n * 2654435761) % 1000003}\n`).join('')),
+    })),
   ];
   if (requires.length) files.push({ path: `${top}/${name}.egg-info/requires.txt`, data: enc.encode(`${requires.join('\n')}\n`) });
   writeFileSync(join(dir, `${top}.tar.gz`), gzipSmallWindow(writeTar(files)));
@@ -67,11 +70,22 @@ await install({ requirements: ['app'], indexes: [index], target: target(), cache
 const bench = new Bench({ time: TIME_MS, iterations: 3, warmupTime: 200 });
 bench
   .add('cold, 8 requests in flight', () => install({ requirements: ['app'], indexes: [index], target: target(), noCache: true, pool }))
-  .add('cold, 1 request at a time', () => install({ requirements: ['app'], indexes: [index], target: target(), noCache: true, pool, concurrency: 1 }))
+  .add('cold, 1 request at a time', () =>
+    install({ requirements: ['app'], indexes: [index], target: target(), noCache: true, pool, concurrency: 1 }),
+  )
   .add('warm cache, 8 in flight', () => install({ requirements: ['app'], indexes: [index], target: target(), cacheDir, pool }));
 await bench.run();
-console.table(bench.tasks.map((t) => ({ task: t.name, 'ms per install (30 packages)': t.result.latency.mean.toFixed(1), runs: t.runs, '±%': t.result.latency.rme.toFixed(1) })));
-console.log(`node ${process.version}, ${DEPS + 1} packages, 120 modules, index latency ${LATENCY_MS} ms per request, ${TIME_MS} ms per task`);
+console.table(
+  bench.tasks.map((t) => ({
+    task: t.name,
+    'ms per install (30 packages)': t.result.latency.mean.toFixed(1),
+    runs: t.runs,
+    '±%': t.result.latency.rme.toFixed(1),
+  })),
+);
+console.log(
+  `node ${process.version}, ${DEPS + 1} packages, 120 modules, index latency ${LATENCY_MS} ms per request, ${TIME_MS} ms per task`,
+);
 await pool.close();
 await worker.terminate();
 rmSync(root, { recursive: true, force: true });

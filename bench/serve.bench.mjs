@@ -29,7 +29,12 @@ for (let i = 0; i < PROJECTS; i++) {
       { path: `${top}/PKG-INFO`, data: info },
       { path: `${top}/pkg${i}.egg-info/PKG-INFO`, data: info },
       // ~12 KB of source that compresses like code does (about 3:1), not like a repeated line.
-      { path: `${top}/pkg${i}/__init__.py`, data: enc.encode(Array.from({ length: 400 }, (_, n) => `v${n} = ${(n * 2654435761) % 1000003}  # ${(n * 40503).toString(36)}\n`).join('')) },
+      {
+        path: `${top}/pkg${i}/__init__.py`,
+        data: enc.encode(
+          Array.from({ length: 400 }, (_, n) => `v${n} = ${(n * 2654435761) % 1000003}  # ${(n * 40503).toString(36)}\n`).join(''),
+        ),
+      },
     ]);
     writeFileSync(join(dir, `${top}.tar.gz`), gzipSmallWindow(tar));
   }
@@ -119,9 +124,14 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rps = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-console.table(Object.entries(samples).map(([task, v]) => ({ task, 'requests/s (median)': Math.round(median(v)), rounds: v.map(Math.round).join(' ') })));
+console.table(
+  Object.entries(samples).map(([task, v]) => ({ task, 'requests/s (median)': Math.round(median(v)), rounds: v.map(Math.round).join(' ') })),
+);
 const [mj, bj, mf, bf] = Object.values(rps);
-console.log(`mpy serve / bare node:http: JSON ${(mj / bj).toFixed(2)}x, files ${(mf / bf).toFixed(2)}x ` + `(${BATCH} requests per batch, ${CONCURRENCY} keep-alive connections, ${ROUNDS} rounds, ${TIME_MS} ms per task, node ${process.version})`);
+console.log(
+  `mpy serve / bare node:http: JSON ${(mj / bj).toFixed(2)}x, files ${(mf / bf).toFixed(2)}x ` +
+    `(${BATCH} requests per batch, ${CONCURRENCY} keep-alive connections, ${ROUNDS} rounds, ${TIME_MS} ms per task, node ${process.version})`,
+);
 
 agent.destroy();
 await Promise.all([mpy.worker.terminate(), bare.worker.terminate()]);

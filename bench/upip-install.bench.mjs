@@ -101,7 +101,8 @@ function nativeInstall(pkgs) {
   const target = join(root, `target${run++}`);
   const r = spawnSync(process.execPath, [MPY, 'install', '--no-cache', '-p', target, '-i', index, ...pkgs], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`mpy install failed (status ${r.status}): ${r.stderr}${r.stdout}`);
-  for (const p of pkgs) if (!existsSync(join(target, `${p.replace('micropython-', '')}.py`))) throw new Error(`${p} not installed by mpy install`);
+  for (const p of pkgs)
+    if (!existsSync(join(target, `${p.replace('micropython-', '')}.py`))) throw new Error(`${p} not installed by mpy install`);
   rmSync(target, { recursive: true, force: true });
 }
 

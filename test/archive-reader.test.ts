@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ArchiveError,
-  gunzipBounded,
-  readDistribution,
-  readTar,
-  safeMemberPath,
-  parseRequiresTxt,
-} from '../host/archive/index.js';
+import { ArchiveError, gunzipBounded, readDistribution, readTar, safeMemberPath, parseRequiresTxt } from '../host/archive/index.js';
 import { distTarGz, tarBytes, tarGz } from './helpers/tar-fixture.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mpy-archive-'));
@@ -165,7 +158,12 @@ describe('install policy', () => {
 describe('metadata', () => {
   it('reads name, version, summary and requires.txt', () => {
     const d = readDistribution(distTarGz({ name: 'micropython-foo', version: '1.2.3', requires: ['bar', '', '# c', 'baz==2'] }), 'f');
-    expect(d.metadata).toEqual({ name: 'micropython-foo', version: '1.2.3', summary: 'the micropython-foo package', requires: ['bar', 'baz==2'] });
+    expect(d.metadata).toEqual({
+      name: 'micropython-foo',
+      version: '1.2.3',
+      summary: 'the micropython-foo package',
+      requires: ['bar', 'baz==2'],
+    });
   });
 
   it('stops requires.txt at the first extras section', () => {

@@ -23,7 +23,9 @@ describe('writeFileAtomic', () => {
     mkdirSync(join(sub, 'taken'), { recursive: true });
     writeFileSync(join(sub, 'taken', 'inside'), 'x');
     // Renaming a file over a non-empty directory fails.
-    await expect(writeFileAtomic(join(sub, 'taken'), 'data')).rejects.toMatchObject({ code: expect.stringMatching(/^E(ISDIR|NOTEMPTY|EXIST)$/) });
+    await expect(writeFileAtomic(join(sub, 'taken'), 'data')).rejects.toMatchObject({
+      code: expect.stringMatching(/^E(ISDIR|NOTEMPTY|EXIST)$/),
+    });
     expect(readdirSync(sub)).toEqual(['taken']);
     expect(readFileSync(join(sub, 'taken', 'inside'), 'utf8')).toBe('x');
     await expect(writeFileAtomic(join(dir, 'missing', 'f'), 'data')).rejects.toMatchObject({ code: 'ENOENT' });

@@ -84,7 +84,17 @@ describe('npm run bench -- --quick', () => {
       ...externals,
     ]);
     for (const row of report.rows) expect([row.id, row.status]).not.toEqual([row.id, 'failed']);
-    for (const id of ['cpu.vs-stock', 'cpu.vs-original-wasm', 'cpu.vs-no-inrun-gc', 'churn.rss-vs-no-inrun-gc', 'churn.time-vs-no-inrun-gc', 'startup.vs-node', 'startup.vs-node-no-ca', 'print.vs-node-lines', 'print.vs-node-buffered']) {
+    for (const id of [
+      'cpu.vs-stock',
+      'cpu.vs-original-wasm',
+      'cpu.vs-no-inrun-gc',
+      'churn.rss-vs-no-inrun-gc',
+      'churn.time-vs-no-inrun-gc',
+      'startup.vs-node',
+      'startup.vs-node-no-ca',
+      'print.vs-node-lines',
+      'print.vs-node-buffered',
+    ]) {
       const row = report.rows.find((x) => x.id === id)!;
       expect(row.status).toBe('ok');
       expect(row.ratio).toBeGreaterThan(0);

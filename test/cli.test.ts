@@ -240,11 +240,18 @@ describe('standard streams', () => {
   });
 
   it('stdout and stderr keep their order on a shared pipe', async () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${MPY_BIN}" -c 'import sys
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${MPY_BIN}" -c 'import sys
 print("a")
 sys.stderr.write("b\\n")
 print("c")
-sys.stderr.write("d\\n")' 2>&1`], { encoding: 'utf8' });
+sys.stderr.write("d\\n")' 2>&1`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toBe('a\nb\nc\nd\n');
   });
 
@@ -262,7 +269,9 @@ sys.stderr.write("d\\n")' 2>&1`], { encoding: 'utf8' });
   });
 
   it('a socket error is traced from the program line only (socket is built in on the Unix port)', async () => {
-    const r = await runMpy(['-c', 'import socket\ns = socket.socket()\ns.connect(("127.0.0.1", 9))'], { env: { MPY_NET_ALLOW: '127.0.0.1:1' } });
+    const r = await runMpy(['-c', 'import socket\ns = socket.socket()\ns.connect(("127.0.0.1", 9))'], {
+      env: { MPY_NET_ALLOW: '127.0.0.1:1' },
+    });
     expect(r.stderr).toBe('Traceback (most recent call last):\n  File "<stdin>", line 3, in <module>\nOSError: [Errno 13] EACCES\n');
   });
 
@@ -293,20 +302,32 @@ sys.stderr.write("d\\n")' 2>&1`], { encoding: 'utf8' });
 
 describe('Unix-port module environment', () => {
   it('os.getenv, putenv and unsetenv', async () => {
-    const r = await runMpy(['-c', 'import os\nprint(os.getenv("MPY_T"), os.getenv("NOPE"), os.getenv("NOPE", "d"))\nos.putenv("X1", "v")\nprint(os.getenv("X1"))\nos.unsetenv("X1")\nprint(os.getenv("X1"))'], {
-      env: { MPY_T: 'set' },
-    });
+    const r = await runMpy(
+      [
+        '-c',
+        'import os\nprint(os.getenv("MPY_T"), os.getenv("NOPE"), os.getenv("NOPE", "d"))\nos.putenv("X1", "v")\nprint(os.getenv("X1"))\nos.unsetenv("X1")\nprint(os.getenv("X1"))',
+      ],
+      {
+        env: { MPY_T: 'set' },
+      },
+    );
     expect(r.stdout).toBe('set None d\nv\nNone\n');
   });
 
   it('u-prefixed names import as on the Unix port, with the host additions', async () => {
-    const r = await runMpy(['-c', 'import uos, utime, ujson, uzlib, uerrno, uselect, uio\nprint(uos.getenv("HOME") is not None, callable(utime.sleep_ms), ujson.dumps([1]))']);
+    const r = await runMpy([
+      '-c',
+      'import uos, utime, ujson, uzlib, uerrno, uselect, uio\nprint(uos.getenv("HOME") is not None, callable(utime.sleep_ms), ujson.dumps([1]))',
+    ]);
     expect(r.stdout).toBe('True True [1]\n');
     expect(r.status).toBe(0);
   });
 
   it('time.sleep waits at least as long as asked (its CPU use is measured in bench/sleep-cpu.bench.mjs)', async () => {
-    const r = await runMpy(['-c', 'import time\nt = time.ticks_ms()\ntime.sleep(0.3)\ntime.sleep_ms(100)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 400)']);
+    const r = await runMpy([
+      '-c',
+      'import time\nt = time.ticks_ms()\ntime.sleep(0.3)\ntime.sleep_ms(100)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 400)',
+    ]);
     expect(r.stdout).toBe('True\n');
   });
 

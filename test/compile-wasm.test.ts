@@ -24,7 +24,8 @@ const saved = process.env[MPY_CROSS_WASM_ENV];
 
 beforeAll(() => {
   // vitest's global setup builds it when missing; a build that could not make it says why on stderr.
-  if (!findOptimisedMpyCross()) throw new Error('dist/wasm has no optimised mpy-cross wasm: run `node dist/wasm/build/mpy-cross-main.js` to see why');
+  if (!findOptimisedMpyCross())
+    throw new Error('dist/wasm has no optimised mpy-cross wasm: run `node dist/wasm/build/mpy-cross-main.js` to see why');
 });
 afterEach(() => {
   if (saved === undefined) delete process.env[MPY_CROSS_WASM_ENV];

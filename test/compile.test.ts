@@ -76,11 +76,21 @@ describe('finding float literals', () => {
       "s = '1.5' + \"2.5\" + r'3.5\\'' + b'4.5'  # 5.5",
       '"""6.5',
       '7.5"""',
-      "f = f'{8.5} {{9.5}} {y:.2f} {z!r:>{10.5}}' + rf\"{11.5}\"",
+      'f = f\'{8.5} {{9.5}} {y:.2f} {z!r:>{10.5}}\' + rf"{11.5}"',
       'obj.attr2 = x[1.25:]',
     ].join('\n');
     expect(findNumberLiterals(src).map((l) => `${l.text}@${l.line}${l.imaginary ? 'j' : ''}`)).toEqual([
-      '1.5@1', '.5@1', '5.@1', '1e3@1', '2E-3@1', '1_0.0_1@1', '3j@1j', '8.5@5', '10.5@5', '11.5@5', '1.25@6',
+      '1.5@1',
+      '.5@1',
+      '5.@1',
+      '1e3@1',
+      '2E-3@1',
+      '1_0.0_1@1',
+      '3j@1j',
+      '8.5@5',
+      '10.5@5',
+      '11.5@5',
+      '1.25@6',
     ]);
     const lit = findNumberLiterals('a = 0.25\n')[0]!;
     expect([lit.start, lit.end]).toEqual([4, 8]);
@@ -89,7 +99,9 @@ describe('finding float literals', () => {
 
 describe('reading .mpy constants', () => {
   it('lists the constant table with the stored text of numbers', async () => {
-    const mpy = mpyOf(await compiler.compile('a = "str"\nb = b"by"\nc = 123456789012345678901234567890\nd = 1.5\ne = 2.5j\nf = ...\n', { name: 'k.py' }));
+    const mpy = mpyOf(
+      await compiler.compile('a = "str"\nb = b"by"\nc = 123456789012345678901234567890\nd = 1.5\ne = 2.5j\nf = ...\n', { name: 'k.py' }),
+    );
     // Short strings are qstrs, not constants.
     expect(readMpyConstants(mpy)).toEqual([
       { kind: 'bytes', text: undefined },
@@ -121,7 +133,17 @@ describe('float literals stay exact', () => {
   });
 
   it('compiled code computes exactly what its source computes (named traps and 600 random doubles)', async () => {
-    const named = ['0.9999999999999999', '834.25103', '1e23', '5e-324', '2.2250738585072014e-308', '1.7976931348623157e308', '0.1', '1e-310', '123456.789e-20'];
+    const named = [
+      '0.9999999999999999',
+      '834.25103',
+      '1e23',
+      '5e-324',
+      '2.2250738585072014e-308',
+      '1.7976931348623157e308',
+      '0.1',
+      '1e-310',
+      '123456.789e-20',
+    ];
     const random: string[] = [];
     const words = new Uint32Array(2);
     // A float literal even when JS writes an integral double without a point (837299944302501800000):
@@ -134,7 +156,7 @@ describe('float literals stay exact', () => {
       crypto.getRandomValues(words);
       const x = Math.abs(new Float64Array(words.buffer)[0]!);
       if (Number.isFinite(x)) random.push(floatLiteral(x));
-      random.push(floatLiteral(Math.random() * 10 ** (random.length % 30 - 15)));
+      random.push(floatLiteral(Math.random() * 10 ** ((random.length % 30) - 15)));
     }
     random.push(floatLiteral(837299944302501800000));
     const literals = [...named, ...random];
@@ -180,8 +202,15 @@ describe('float literals stay exact', () => {
 
 describe('BytecodeCompiler', () => {
   it('reports syntax errors with their line', async () => {
-    expect(await compiler.compile('x = 1\n\ndef f(:\n    pass\n', { name: 'bad.py' })).toEqual({ ok: false, line: 3, message: 'SyntaxError: invalid syntax' });
-    expect(await compiler.compile(new Uint8Array([0x78, 0x3d, 0xff, 0x0a]), { name: 'bin.py' })).toMatchObject({ ok: false, message: /not valid UTF-8/ });
+    expect(await compiler.compile('x = 1\n\ndef f(:\n    pass\n', { name: 'bad.py' })).toEqual({
+      ok: false,
+      line: 3,
+      message: 'SyntaxError: invalid syntax',
+    });
+    expect(await compiler.compile(new Uint8Array([0x78, 0x3d, 0xff, 0x0a]), { name: 'bin.py' })).toMatchObject({
+      ok: false,
+      message: /not valid UTF-8/,
+    });
   });
 
   it('stores the source name and honours -O', async () => {
@@ -190,7 +219,15 @@ describe('BytecodeCompiler', () => {
     mp.writeFile('/lib/opt/o0.mpy', mpyOf(await compiler.compile(src, { name: 'opt/o0.py' })));
     mp.writeFile('/lib/opt/o1.mpy', mpyOf(await compiler.compile(src, { name: 'opt/o1.py', optimize: 1 })));
     const out = mp.run(
-      ['import opt.o0, opt.o1', 'print(opt.o1.f())', 'try:', '    opt.o0.f()', 'except AssertionError as e:', '    import sys', '    sys.print_exception(e)'].join('\n'),
+      [
+        'import opt.o0, opt.o1',
+        'print(opt.o1.f())',
+        'try:',
+        '    opt.o0.f()',
+        'except AssertionError as e:',
+        '    import sys',
+        '    sys.print_exception(e)',
+      ].join('\n'),
     );
     expect(out).toContain('1\n');
     expect(out).toContain('File "opt/o0.py", line 2, in f');
@@ -211,7 +248,9 @@ describe('BytecodeCompiler', () => {
 
   it('is safe to call concurrently: one instance at a time, budget never overdrawn', async () => {
     const c = await BytecodeCompiler.load();
-    const outcomes = await Promise.all(Array.from({ length: 250 }, (_, i) => c.compile(`x = ${i}.5 + 0.9999999999999999\n`, { name: `m${i}.py` })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 250 }, (_, i) => c.compile(`x = ${i}.5 + 0.9999999999999999\n`, { name: `m${i}.py` })),
+    );
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(c.stats.failures).toBe(0);
     expect(c.stats.instances).toBeLessThan(10);
@@ -239,7 +278,11 @@ describe('pkg_resources with compiled packages', () => {
     mp.writeFile('/lib/cres3/__init__.mpy', mpyOf(await compiler.compile('', { name: 'cres3/__init__.py' })));
     mp.writeFile('/lib/cres3/x.bin', Uint8Array.from([0, 255, 10]));
     const out = mp.run(
-      ['import pkg_resources as p', "for pkg in ('cres', 'cres2', 'cres3'):", "    print(pkg, p.resource_stream(pkg, 'x.bin').read())"].join('\n'),
+      [
+        'import pkg_resources as p',
+        "for pkg in ('cres', 'cres2', 'cres3'):",
+        "    print(pkg, p.resource_stream(pkg, 'x.bin').read())",
+      ].join('\n'),
     );
     expect(out).toBe("cres b'\\x00\\xff\\n'\ncres2 b'\\x00\\xff\\n'\ncres3 b'\\x00\\xff\\n'\n");
   });
@@ -263,11 +306,18 @@ describe('compileTree on the worker pool', () => {
     expect(readFileSync(join(root, 'build', 'app', 'data', 'table.csv'), 'utf8')).toBe('a,b\n1,2\n');
     expect(existsSync(join(root, 'build', 'README.txt'))).toBe(true);
     expect(existsSync(join(root, 'build', 'app', 'p0', 'm0.py'))).toBe(false);
-    for (const m of [0, 7, 29]) mp.writeFile(`/corpus/app/p${m % 5}/m${m}.mpy`, readFileSync(join(root, 'build', 'app', `p${m % 5}`, `m${m}.mpy`)));
-    for (let p = 0; p < 5; p++) mp.writeFile(`/corpus/app/p${p}/__init__.mpy`, readFileSync(join(root, 'build', 'app', `p${p}`, '__init__.mpy')));
+    for (const m of [0, 7, 29])
+      mp.writeFile(`/corpus/app/p${m % 5}/m${m}.mpy`, readFileSync(join(root, 'build', 'app', `p${m % 5}`, `m${m}.mpy`)));
+    for (let p = 0; p < 5; p++)
+      mp.writeFile(`/corpus/app/p${p}/__init__.mpy`, readFileSync(join(root, 'build', 'app', `p${p}`, '__init__.mpy')));
     mp.writeFile('/corpus/app/__init__.mpy', readFileSync(join(root, 'build', 'app', '__init__.mpy')));
     const out = mp.run(
-      ["import sys; sys.path.insert(0, '/corpus')", 'from app.p2 import m7', 'from app.p4 import m29', 'print(m7.f(2), m7.C7(3).total(4), m29.K, m7.__file__)'].join('\n'),
+      [
+        "import sys; sys.path.insert(0, '/corpus')",
+        'from app.p2 import m7',
+        'from app.p4 import m29',
+        'print(m7.f(2), m7.C7(3).total(4), m29.K, m7.__file__)',
+      ].join('\n'),
     );
     expect(out).toBe("[14.5, {'k': 7, 's': ''}, (1, 2.5, None)] 25 29 /corpus/app/p2/m7.mpy\n");
   });
@@ -299,7 +349,10 @@ describe('compileTree on the worker pool', () => {
   it('mpy compile on a terminal shows a progress bar on stderr, cleared before the summary', () => {
     const root = mk();
     writeTree(root, corpus(40));
-    const r = runMpyInPty(['compile', join(root, 'app'), '-o', join(root, 'out')], [{ expect: '/46 files compiled' }, { expect: ' compiled, ' }]);
+    const r = runMpyInPty(
+      ['compile', join(root, 'app'), '-o', join(root, 'out')],
+      [{ expect: '/46 files compiled' }, { expect: ' compiled, ' }],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
     expect(r.transcript).toContain('46/46 files compiled\r\x1b[K');
@@ -324,7 +377,9 @@ describe('compileTree on the worker pool', () => {
     const r = await runMpy(['compile', 'src', '-o', 'out', '-j', '2', '-O1', '-v'], { cwd: root });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`${join('src', 'bad.py')}:3: SyntaxError: invalid syntax\n`);
-    expect(r.stdout).toMatch(/^src\/ok\.py:1: float literal 0\.9999999999999999 kept exact\n1 compiled, 1 copied, 1 failed, 1 float literal kept exact in \d+\.\d\d s \(in-thread\)\n$/);
+    expect(r.stdout).toMatch(
+      /^src\/ok\.py:1: float literal 0\.9999999999999999 kept exact\n1 compiled, 1 copied, 1 failed, 1 float literal kept exact in \d+\.\d\d s \(in-thread\)\n$/,
+    );
     expect(existsSync(join(root, 'out', 'ok.mpy')) && existsSync(join(root, 'out', 'logo.bin'))).toBe(true);
     const good = await runMpy(['compile', 'src/ok.py', '-o', 'out2'], { cwd: root });
     expect([good.status, good.stderr]).toEqual([0, '']);

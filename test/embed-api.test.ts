@@ -122,7 +122,9 @@ describe('runFile', () => {
 
 describe('fs helpers', () => {
   it('read, write, mkdir, readdir, rm and exists over memory and mounts', async () => {
-    await using mp = await MicroPython.create({ mounts: { '/data': { host: join(host, 'data'), readOnly: true }, '/w': join(host, 'src') } });
+    await using mp = await MicroPython.create({
+      mounts: { '/data': { host: join(host, 'data'), readOnly: true }, '/w': join(host, 'src') },
+    });
     await mp.fs.mkdir('/tmp/a/b', { recursive: true });
     await mp.fs.writeFile('/tmp/a/b/f.bin', new Uint8Array([0, 1, 255]));
     expect(await mp.fs.readFile('/tmp/a/b/f.bin')).toEqual(new Uint8Array([0, 1, 255]));
@@ -160,9 +162,11 @@ describe('sandbox', () => {
 
   it('denies the network unless allowed', async () => {
     await using mp = await MicroPython.create();
-    await expect(mp.exec('import socket\ns = socket.socket()\ns.connect(socket.getaddrinfo("127.0.0.1", 9)[0][-1])')).rejects.toMatchObject({
-      type: 'OSError',
-    });
+    await expect(mp.exec('import socket\ns = socket.socket()\ns.connect(socket.getaddrinfo("127.0.0.1", 9)[0][-1])')).rejects.toMatchObject(
+      {
+        type: 'OSError',
+      },
+    );
   });
 
   it('instances do not share state', async () => {
@@ -183,7 +187,12 @@ describe('output', () => {
     const chunks: [string, string][] = [];
     await using mp = await MicroPython.create({ stdout: (c, s) => chunks.push([s, c]), stdin: 'line one\nline two\n' });
     await mp.exec('print("to callback")\nimport sys\nprint("err", file=sys.stderr)');
-    expect(chunks.filter(([s]) => s === 'stdout').map(([, c]) => c).join('')).toBe('to callback\n');
+    expect(
+      chunks
+        .filter(([s]) => s === 'stdout')
+        .map(([, c]) => c)
+        .join(''),
+    ).toBe('to callback\n');
     expect(mp.stderr).toBe('err\n');
     mp.clearOutput();
     expect(mp.stderr).toBe('');

@@ -38,7 +38,9 @@ describe('Python errors', () => {
     expect(e.name).toBe('PythonError');
     expect(e.type).toBe('KeyError');
     expect(e.pythonMessage).toBe('k');
-    expect(e.traceback).toBe('Traceback (most recent call last):\n  File "<string>", line 3, in <module>\n  File "m.py", line 2, in f\nKeyError: k\n');
+    expect(e.traceback).toBe(
+      'Traceback (most recent call last):\n  File "<string>", line 3, in <module>\n  File "m.py", line 2, in f\nKeyError: k\n',
+    );
     expect(e.message).toContain('KeyError: k');
   });
 
@@ -107,7 +109,9 @@ describe('timeouts', () => {
     expect(e.name).toBe('TimeoutError');
     expect(e.timeoutMs).toBe(300);
     expect(e.terminated).toBe(false);
-    expect(e.message).toMatch(/did not finish within timeoutMs \(300 ms\); it was interrupted with KeyboardInterrupt and the instance is still usable/);
+    expect(e.message).toMatch(
+      /did not finish within timeoutMs \(300 ms\); it was interrupted with KeyboardInterrupt and the instance is still usable/,
+    );
     expect(mp.stdout).toBe('cleanup ran\n');
     expect(await queued).toBe(2);
     expect(mp.usable).toBe(true);
@@ -138,7 +142,9 @@ describe('timeouts', () => {
 
   it('a call queued behind one the instance had to terminate is rejected as not started', async () => {
     const mp = await MicroPython.create({ timeoutMs: 200, interruptGraceMs: 100 });
-    const first = mp.exec('while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass').catch((x: unknown) => x);
+    const first = mp
+      .exec('while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass')
+      .catch((x: unknown) => x);
     const second = mp.eval('1').catch((x: unknown) => x);
     expect(await first).toBeInstanceOf(MicroPythonTimeoutError);
     const e = (await second) as Error;

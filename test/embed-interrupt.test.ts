@@ -119,7 +119,9 @@ describe('mp.interrupt()', () => {
     expect(r.exitCode).toBe(130);
     expect(printed.get(mp)!.join('')).toBe('ready\ncleanup ran\n');
     // Raised in the sleep that flushed "ready" (line 4) or at the loop's branch (line 6), depending on when it lands.
-    expect(r.stderr).toMatch(/^Traceback \(most recent call last\):\n {2}File "\/loop.py", line [4-6], in <module>\nKeyboardInterrupt: \n$/);
+    expect(r.stderr).toMatch(
+      /^Traceback \(most recent call last\):\n {2}File "\/loop.py", line [4-6], in <module>\nKeyboardInterrupt: \n$/,
+    );
   });
 });
 

@@ -37,6 +37,7 @@ export default function setup(): void {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
   }
   for (const [output, step] of WASM_BUILD_STEPS) {
-    if (!existsSync(join(ROOT, 'dist', 'wasm', output))) execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', step)], { stdio: 'inherit' });
+    if (!existsSync(join(ROOT, 'dist', 'wasm', output)))
+      execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', step)], { stdio: 'inherit' });
   }
 }

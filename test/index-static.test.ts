@@ -72,7 +72,13 @@ describe('mpy index build', () => {
     await buildStaticIndex({ dir, out: join(root, 'static'), baseUrl: host.url });
     const live = await startIndexServer({ dir, port: 0, baseUrl: host.url });
     try {
-      for (const path of ['/pypi/foo/json', '/pypi/foo/1.0/json', '/pypi/bar-baz/json', '/pypi/Bar_Baz/0.2/json', '/files/foo-1.1.tar.gz']) {
+      for (const path of [
+        '/pypi/foo/json',
+        '/pypi/foo/1.0/json',
+        '/pypi/bar-baz/json',
+        '/pypi/Bar_Baz/0.2/json',
+        '/files/foo-1.1.tar.gz',
+      ]) {
         const [s, l] = await Promise.all([fetch(host.url + path), fetch(live.url + path)]);
         expect(s.status, path).toBe(200);
         expect(Buffer.from(await s.arrayBuffer()).equals(Buffer.from(await l.arrayBuffer())), path).toBe(true);

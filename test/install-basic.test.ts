@@ -20,7 +20,12 @@ beforeAll(async () => {
   mkdirSync(mainDir);
   mkdirSync(extraDir);
   writeDists(mainDir, [
-    { name: 'app', version: '1.0', requires: ['micropython-lib-a'], files: { 'app/__init__.py': 'from lib_a import A\n', 'app/main.py': 'print("app")\n' } },
+    {
+      name: 'app',
+      version: '1.0',
+      requires: ['micropython-lib-a'],
+      files: { 'app/__init__.py': 'from lib_a import A\n', 'app/main.py': 'print("app")\n' },
+    },
     { name: 'micropython-lib-a', version: '0.5', requires: ['lib_b>=2'], files: { 'lib_a.py': 'A = 1\n' } },
     { name: 'lib-b', version: '1.0', files: { 'lib_b.py': 'B = 1\n' } },
     { name: 'lib-b', version: '2.1', requires: ['lib-c==0.1'], files: { 'lib_b.py': 'B = 2\n' } },
@@ -57,7 +62,17 @@ describe('mpy install', () => {
     const events: string[] = [];
     const r = await run(['app'], { target: t, onEvent: (e) => events.push(e.type) });
     expect(r.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['app 1.0', 'micropython-lib-a 0.5', 'lib-b 2.1', 'lib-c 0.1']);
-    expect(Object.keys(snapshot(t)).sort()).toEqual(['.mpy-installed.json', 'app', 'app/__init__.py', 'app/main.py', 'lib_a.py', 'lib_b.py', 'lib_c', 'lib_c/__init__.py', 'lib_c/data.txt']);
+    expect(Object.keys(snapshot(t)).sort()).toEqual([
+      '.mpy-installed.json',
+      'app',
+      'app/__init__.py',
+      'app/main.py',
+      'lib_a.py',
+      'lib_b.py',
+      'lib_c',
+      'lib_c/__init__.py',
+      'lib_c/data.txt',
+    ]);
     expect(readFileSync(join(t, 'lib_b.py'), 'utf-8')).toBe('B = 2\n');
     expect(r.packages.every((p) => p.verified && !p.cached)).toBe(true);
     expect(r.packages[3]!.requires).toEqual([]);
@@ -146,7 +161,14 @@ describe('mpy install', () => {
     const r = await run(['micropython-lib-a'], { target: t, compile: true });
     expect(r.compiled).toBe(true);
     expect(r.packages[0]!.files).toEqual(['lib_a.mpy']);
-    expect(Object.keys(snapshot(t)).sort()).toEqual(['.mpy-installed.json', 'lib_a.mpy', 'lib_b.mpy', 'lib_c', 'lib_c/__init__.mpy', 'lib_c/data.txt']);
+    expect(Object.keys(snapshot(t)).sort()).toEqual([
+      '.mpy-installed.json',
+      'lib_a.mpy',
+      'lib_b.mpy',
+      'lib_c',
+      'lib_c/__init__.mpy',
+      'lib_c/data.txt',
+    ]);
     expect(readFileSync(join(t, 'lib_a.mpy'))[0]).toBe(0x4d); // 'M', the .mpy magic
     await run(['micropython-lib-a'], { target: t });
     expect(Object.keys(snapshot(t)).filter((p) => p.startsWith('lib_a'))).toEqual(['lib_a.py']);

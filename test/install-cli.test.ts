@@ -84,7 +84,11 @@ describe('mpy install (child process)', () => {
     const req = join(root, 'req.txt');
     writeFileSync(req, '# deps\nbaz\n');
     const r = await runMpy(['install', '-p', t, '-i', serve.line, '-i', extra.line, '-r', req, '--no-cache']);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^baz 2\.0 \d/), expect.stringMatching(/^bar 0\.1 /), expect.stringMatching(/^foo 1\.1 /)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^baz 2\.0 \d/),
+      expect.stringMatching(/^bar 0\.1 /),
+      expect.stringMatching(/^foo 1\.1 /),
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^installed 3 packages \(3 files\) into .*t1: baz 2.0, bar 0.1, foo 1.1\n$/);
     expect(existsSync(join(t, 'baz.py'))).toBe(true);
@@ -94,7 +98,10 @@ describe('mpy install (child process)', () => {
     const cache = join(root, 'cache');
     const args = (t: string) => ['install', '-p', join(root, t), '-i', serve.line, '--cache-dir', cache, '--json', 'foo==1.0'];
     const first = JSON.parse((await runMpy(args('t2'))).stdout);
-    expect(first).toMatchObject({ ok: true, packages: [{ name: 'foo', version: '1.0', cached: false, verified: true, files: ['foo.py'] }] });
+    expect(first).toMatchObject({
+      ok: true,
+      packages: [{ name: 'foo', version: '1.0', cached: false, verified: true, files: ['foo.py'] }],
+    });
     const second = await runMpy(args('t2b'));
     expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout).packages[0].cached).toBe(true);
@@ -132,7 +139,12 @@ describe('mpy install cancelled', () => {
       if (req.url === '/pypi/slow/json') {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/slow-1.0.tar.gz`;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ info: { name: 'slow', version: '1.0' }, releases: { '1.0': [{ url, filename: 'slow-1.0.tar.gz', packagetype: 'sdist' }] } }));
+        res.end(
+          JSON.stringify({
+            info: { name: 'slow', version: '1.0' },
+            releases: { '1.0': [{ url, filename: 'slow-1.0.tar.gz', packagetype: 'sdist' }] },
+          }),
+        );
         return;
       }
       held.push(res);
@@ -145,7 +157,9 @@ describe('mpy install cancelled', () => {
     writeFileSync(join(target, 'kept.py'), 'K = 1\n');
     try {
       const index = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pypi`;
-      const child = spawn(process.execPath, [MPY_BIN, 'install', '--no-cache', '-p', target, '-i', index, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [MPY_BIN, 'install', '--no-cache', '-p', target, '-i', index, 'slow'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       await asked;

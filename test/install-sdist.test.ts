@@ -30,7 +30,13 @@ beforeAll(async () => {
   root = tempDir('mpy-sdist-interop-');
   const out = join(root, 'index');
   mkdirSync(out);
-  await project('micropython-app', '1.0', ['micropython-util>=0.2'], { 'app/__init__.py': 'import util\n', 'app/main.py': 'print(1)\n' }, out);
+  await project(
+    'micropython-app',
+    '1.0',
+    ['micropython-util>=0.2'],
+    { 'app/__init__.py': 'import util\n', 'app/main.py': 'print(1)\n' },
+    out,
+  );
   await project('micropython-util', '0.1', [], { 'util.py': 'V = 1\n' }, out);
   await project('micropython-util', '0.2', ['micropython-base'], { 'util.py': 'V = 2\n' }, out);
   await project('micropython-base', '5.0', [], { 'base.py': 'B = 5\n', 'README.md': 'readme\n' }, out);
@@ -43,15 +49,25 @@ afterAll(async () => {
 
 describe('mpy sdist → mpy serve → mpy install', () => {
   it('serves the metadata the sdist wrote', async () => {
-    const doc = (await (await fetch(`${server.indexUrl}/micropython-util/json`)).json()) as { info: { version: string; summary: string; requires_dist: string[] } };
+    const doc = (await (await fetch(`${server.indexUrl}/micropython-util/json`)).json()) as {
+      info: { version: string; summary: string; requires_dist: string[] };
+    };
     expect(doc.info).toMatchObject({ version: '0.2', summary: 'micropython-util for tests', requires_dist: ['micropython-base'] });
   });
 
   it('installs the chain in upip layout', async () => {
     const target = join(root, 'lib');
     const r = await install({ requirements: ['micropython-app'], indexes: [server.indexUrl], target, noCache: true });
-    expect(r.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['micropython-app 1.0', 'micropython-util 0.2', 'micropython-base 5.0']);
-    expect(Object.keys(snapshot(target)).filter((p) => p.endsWith('.py')).sort()).toEqual(['app/__init__.py', 'app/main.py', 'base.py', 'util.py']);
+    expect(r.packages.map((p) => `${p.name} ${p.version}`)).toEqual([
+      'micropython-app 1.0',
+      'micropython-util 0.2',
+      'micropython-base 5.0',
+    ]);
+    expect(
+      Object.keys(snapshot(target))
+        .filter((p) => p.endsWith('.py'))
+        .sort(),
+    ).toEqual(['app/__init__.py', 'app/main.py', 'base.py', 'util.py']);
     expect(readFileSync(join(target, 'util.py'), 'utf-8')).toBe('V = 2\n');
   });
 });

@@ -105,7 +105,8 @@ print(peak_with(50000) < 200000, peak_with(-1) > 1000000, gc.threshold())
 
   it('closes files left open when their objects are collected (finalisers run)', async () => {
     writeFileSync(join(dir, 'f.txt'), 'hello\n');
-    const program = "def opener(n):\n    for i in range(n):\n        f = open('f.txt')\n        f.read(1)\nopener(10000)\nprint('opened 10000')";
+    const program =
+      "def opener(n):\n    for i in range(n):\n        f = open('f.txt')\n        f.read(1)\nopener(10000)\nprint('opened 10000')";
     const r = await runMpy(['-X', 'heapsize=64K', '-c', program], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('opened 10000\n');
@@ -260,15 +261,32 @@ check("max-key", best == "119911991199")
 kept = list(filter(lambda t: t[0] % 3 == 0, ((i, str(i)) for i in range(1500))))
 check("filter", len(kept) == 500 and all(t == (3 * k, str(3 * k)) for k, t in enumerate(kept)))
 `;
-const STRESS_NAMES = ['list', 'dict', 'join', 'exceptions', 'generator', 'closure', 'recursion', 'sorted', 'zip-map', 'set-format', 'max-key', 'filter'];
+const STRESS_NAMES = [
+  'list',
+  'dict',
+  'join',
+  'exceptions',
+  'generator',
+  'closure',
+  'recursion',
+  'sorted',
+  'zip-map',
+  'set-format',
+  'max-key',
+  'filter',
+];
 
 describe('roots held only in C locals survive collections', () => {
-  it.each(['512K', '1M'])('the stress program is intact with -X heapsize=%s', async (size) => {
-    const r = await runMpy(['-X', `heapsize=${size}`, '-c', STRESS]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(STRESS_NAMES.map((n) => `${n} ok\n`).join(''));
-    expect(r.status).toBe(0);
-  }, 120_000);
+  it.each(['512K', '1M'])(
+    'the stress program is intact with -X heapsize=%s',
+    async (size) => {
+      const r = await runMpy(['-X', `heapsize=${size}`, '-c', STRESS]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(STRESS_NAMES.map((n) => `${n} ok\n`).join(''));
+      expect(r.status).toBe(0);
+    },
+    120_000,
+  );
 });
 
 describe('embedding API', () => {

@@ -52,7 +52,10 @@ afterAll(async () => {
 function freshUser(name: string): { env: NodeJS.ProcessEnv; cache: string } {
   const dir = join(home, name);
   mkdirSync(dir, { recursive: true });
-  return { env: { HOME: dir, XDG_CACHE_HOME: join(dir, 'xdg-cache'), MICROPYPATH: undefined, MPY_UPIP_INDEX: undefined, MPY_INDEX_URL: undefined }, cache: join(dir, 'xdg-cache', 'mpy', 'upip') };
+  return {
+    env: { HOME: dir, XDG_CACHE_HOME: join(dir, 'xdg-cache'), MICROPYPATH: undefined, MPY_UPIP_INDEX: undefined, MPY_INDEX_URL: undefined },
+    cache: join(dir, 'xdg-cache', 'mpy', 'upip'),
+  };
 }
 
 describe('upip bootstrap', () => {
@@ -60,7 +63,9 @@ describe('upip bootstrap', () => {
     const { env, cache } = freshUser('first');
     env.MPY_UPIP_INDEX = index.indexUrl;
     const r = await runMpy(['-m', 'upip', 'install', 'foo'], { env, cwd: home });
-    expect(r.stderr).toBe(`mpy: upip is not installed; fetched micropython-upip 9.9.9 from ${index.indexUrl} (sha256 checked) into ${cache}\n`);
+    expect(r.stderr).toBe(
+      `mpy: upip is not installed; fetched micropython-upip 9.9.9 from ${index.indexUrl} (sha256 checked) into ${cache}\n`,
+    );
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe("stand-in upip tar-helper ['upip', 'install', 'foo']");
@@ -96,7 +101,9 @@ describe('upip bootstrap', () => {
     const { env, cache } = freshUser('mapped');
     env.MPY_INDEX_URL = index.indexUrl;
     const r = await runMpy(['-m', 'upip'], { env, cwd: home });
-    expect(r.stderr).toBe(`mpy: upip is not installed; fetched micropython-upip 9.9.9 from ${index.indexUrl} (MPY_INDEX_URL, standing in for https://pypi.org/pypi) (sha256 checked) into ${cache}\n`);
+    expect(r.stderr).toBe(
+      `mpy: upip is not installed; fetched micropython-upip 9.9.9 from ${index.indexUrl} (MPY_INDEX_URL, standing in for https://pypi.org/pypi) (sha256 checked) into ${cache}\n`,
+    );
     expect(r.status).toBe(0);
   });
 
@@ -125,8 +132,12 @@ describe('upip bootstrap', () => {
     const r = await runMpy(['-m', 'upip', 'install', 'foo'], { env, cwd: home });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^mpy: upip is not installed and micropython-upip could not be fetched from http:\/\/127\.0\.0\.1:\d+\/pypi: .*ECONNREFUSED.*\n/);
-    expect(r.stderr).toContain(`set MPY_UPIP_INDEX to a reachable index (or MPY_INDEX_URL to a mirror of PyPI), or put upip.py and upip_utarfile.py into ${cache}\n`);
+    expect(r.stderr).toMatch(
+      /^mpy: upip is not installed and micropython-upip could not be fetched from http:\/\/127\.0\.0\.1:\d+\/pypi: .*ECONNREFUSED.*\n/,
+    );
+    expect(r.stderr).toContain(
+      `set MPY_UPIP_INDEX to a reachable index (or MPY_INDEX_URL to a mirror of PyPI), or put upip.py and upip_utarfile.py into ${cache}\n`,
+    );
     expect(existsSync(cache)).toBe(false);
   });
 
@@ -134,9 +145,14 @@ describe('upip bootstrap', () => {
     const gz = distTarGz(STAND_IN);
     let digest = createHash('sha256').update(gz).digest('hex');
     const custom = await httpServer((req, res) => {
-      const base = `http://127.0.0.1:${(req.socket.localPort ?? 0)}`;
+      const base = `http://127.0.0.1:${req.socket.localPort ?? 0}`;
       if (req.url === '/pypi/micropython-upip/json') {
-        res.end(JSON.stringify({ info: { version: '9.9.9' }, releases: { '9.9.9': [{ url: `${base}/f/micropython-upip-9.9.9.tar.gz`, digests: { sha256: digest } }] } }));
+        res.end(
+          JSON.stringify({
+            info: { version: '9.9.9' },
+            releases: { '9.9.9': [{ url: `${base}/f/micropython-upip-9.9.9.tar.gz`, digests: { sha256: digest } }] },
+          }),
+        );
       } else if (req.url === '/f/micropython-upip-9.9.9.tar.gz') {
         res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Type': 'application/x-tar' }).end(gz);
       } else res.writeHead(404).end();

@@ -51,7 +51,8 @@ async function runWithWorker(entry: string, code: string): Promise<string> {
   const session = await Session.start({
     stdio,
     path: ['', ...DEFAULT_MICROPYPATH.split(':')],
-    prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
+    prepareFilesystem: (fs) =>
+      mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
     hostModules: (interp, beforeBlock) => {
       bridge = new NetBridge({}, interp.waits, entry);
       return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };

@@ -32,7 +32,12 @@ beforeAll(async () => {
       seen.push({ url: req.url ?? '', method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
       const url = req.url ?? '/';
       if (url === '/pkg.tar.gz') {
-        res.writeHead(200, { 'Content-Type': 'application/x-tar', 'Content-Encoding': 'gzip', 'X-Odd-Case': 'Kept', 'Content-Length': tarGz.length });
+        res.writeHead(200, {
+          'Content-Type': 'application/x-tar',
+          'Content-Encoding': 'gzip',
+          'X-Odd-Case': 'Kept',
+          'Content-Length': tarGz.length,
+        });
         res.end(tarGz);
       } else if (url === '/json') res.end('{"info": {"version": "1.0"}}');
       else if (url === '/bad-json') res.end('{"info": {"version": ');
@@ -105,7 +110,7 @@ for path in ("see-other", "temporary"):
 `);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
-      "b'HTTP/1.1 200 OK\\r\\n' b'{\"info\": {\"version\": \"1.0\"}}'\n" +
+      'b\'HTTP/1.1 200 OK\\r\\n\' b\'{"info": {"version": "1.0"}}\'\n' +
         "b'HTTP/1.1 200 OK\\r\\n' b'other server got GET /moved?x=1'\n" +
         "b'HTTP/1.1 200 OK\\r\\n' b'GET '\n" +
         "b'HTTP/1.1 200 OK\\r\\n' b'POST form=data'\n",
@@ -151,7 +156,7 @@ s.write(b"GET /json HTTP/1.1\\r\\nHost: example\\r\\nUser-Agent: t\\r\\n\\r\\n")
 status, headers = head(s)
 print(status, s.read())
 `);
-    expect(r.stdout).toBe("b'HTTP/1.1 200 OK\\r\\n' b'{\"info\": {\"version\": \"1.0\"}}'\n");
+    expect(r.stdout).toBe('b\'HTTP/1.1 200 OK\\r\\n\' b\'{"info": {"version": "1.0"}}\'\n');
     expect(seen[0]!.headers).toEqual({ host: 'example', 'user-agent': 't', connection: 'close' });
   });
 
@@ -177,7 +182,9 @@ describe('servers that misbehave', () => {
 
   it('a server that closes mid-body: the bytes sent, then EOF (json: ValueError, gzip: EOFError)', async () => {
     const json = await raw((s) => s.end('HTTP/1.0 200 OK\r\nContent-Length: 1000\r\n\r\n{"partial": '));
-    const gz = await raw((s) => s.end(Buffer.concat([Buffer.from(`HTTP/1.0 200 OK\r\nContent-Length: ${tarGz.length}\r\n\r\n`), tarGz.subarray(0, 40)])));
+    const gz = await raw((s) =>
+      s.end(Buffer.concat([Buffer.from(`HTTP/1.0 200 OK\r\nContent-Length: ${tarGz.length}\r\n\r\n`), tarGz.subarray(0, 40)])),
+    );
     const r = await runPython(`${PRELUDE}
 s = get(${json.port}, "x")
 head(s)

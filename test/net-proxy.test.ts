@@ -161,7 +161,10 @@ print(head(s)[0])
   });
 
   it('mpy install refuses a proxy URL that is not http(s), naming the variable', async () => {
-    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'e'), '--no-cache', 'viaproxy'], { ...NO_PROXY_ENV, HTTP_PROXY: 'socks5://127.0.0.1:1080' });
+    const r = await mpy(['install', '-i', `http://127.0.0.1:${web.port}/pypi`, '-p', join(root, 'e'), '--no-cache', 'viaproxy'], {
+      ...NO_PROXY_ENV,
+      HTTP_PROXY: 'socks5://127.0.0.1:1080',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('HTTP_PROXY "socks5://127.0.0.1:1080": a proxy URL must be http:// or https://');
   });

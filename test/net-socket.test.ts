@@ -49,9 +49,7 @@ s.close()
 print(err(lambda: s.write(b"after close")))
 `);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(
-      "b'echo: HELLO\\n'\nb'echo: PART ONE PART TWO\\n'\n100007 b'echo: XX' b'X\\n'\nb'echo: LAST\\n'\nOSError(9,)\n",
-    );
+    expect(r.stdout).toBe("b'echo: HELLO\\n'\nb'echo: PART ONE PART TWO\\n'\n100007 b'echo: XX' b'X\\n'\nb'echo: LAST\\n'\nOSError(9,)\n");
   });
 
   it('getaddrinfo returns Unix-port tuples with raw sockaddr bytes; connect takes them or (host, port)', async () => {
@@ -67,9 +65,7 @@ s.close()
 `);
     expect(r.stderr).toBe('');
     const port = echo.port;
-    expect(r.stdout).toBe(
-      `(2, 1, 6, None) bytearray (2, b'\\x7f\\x00\\x00\\x01', ${port})\n3\nb'echo: TUPLE\\n'\n`,
-    );
+    expect(r.stdout).toBe(`(2, 1, 6, None) bytearray (2, b'\\x7f\\x00\\x00\\x01', ${port})\n3\nb'echo: TUPLE\\n'\n`);
   });
 
   it('with statement and json.load over a raw socket', async () => {
@@ -165,7 +161,8 @@ print(err(lambda: usocket.getaddrinfo("no-such-host.invalid", 80)))
   });
 
   it('a stalled server: OSError(ETIMEDOUT) after settimeout(), and after the host default', async () => {
-    const r = await runPython(`${PRELUDE}
+    const r = await runPython(
+      `${PRELUDE}
 s = conn(${stall.port})
 s.settimeout(0.2)
 s.write(b"anyone?\\n")
@@ -174,7 +171,9 @@ s.setblocking(False)
 print(err(lambda: s.recv(10)), s.read(10))
 s.setblocking(True)
 print(err(lambda: s.recv(10)))
-`, { MPY_NET_TIMEOUT: '0.3' });
+`,
+      { MPY_NET_TIMEOUT: '0.3' },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('OSError(110,)\nOSError(11,) None\nOSError(110,)\n');
   });
@@ -218,7 +217,9 @@ print(err(lambda: usocket.getaddrinfo("example.com", 80)))
   it('a malformed MPY_NET_ALLOW or MPY_INDEX_URL stops mpy with a message naming it', async () => {
     const allow = await runPython('print(1)', { MPY_NET_ALLOW: 'example.com' });
     expect(allow.status).toBe(1);
-    expect(allow.stderr).toBe('mpy: MPY_NET_ALLOW: "example.com" is not HOST:PORT (e.g. "example.com:443", "*.example.com:*", "[::1]:8080")\n');
+    expect(allow.stderr).toBe(
+      'mpy: MPY_NET_ALLOW: "example.com" is not HOST:PORT (e.g. "example.com:443", "*.example.com:*", "[::1]:8080")\n',
+    );
     const index = await runPython('print(1)', { MPY_INDEX_URL: 'ftp://mirror/' });
     expect(index.stderr).toBe('mpy: MPY_INDEX_URL ftp://mirror/ is not http(s)\n');
   });

@@ -96,7 +96,9 @@ print("stats", usocket.stats())
     const stats = await next();
     await new Promise((ok) => child.on('close', ok));
     const growth = Math.max(0, peak - before);
-    console.log(`${TOTAL / 2 ** 20} MiB in ${seconds.toFixed(2)} s (${(TOTAL / 2 ** 20 / seconds).toFixed(0)} MiB/s); RSS ${(before / 2 ** 20).toFixed(1)} MiB -> peak ${(peak / 2 ** 20).toFixed(1)} MiB; ${stats}`);
+    console.log(
+      `${TOTAL / 2 ** 20} MiB in ${seconds.toFixed(2)} s (${(TOTAL / 2 ** 20 / seconds).toFixed(0)} MiB/s); RSS ${(before / 2 ** 20).toFixed(1)} MiB -> peak ${(peak / 2 ** 20).toFixed(1)} MiB; ${stats}`,
+    );
     expect(stderr).toBe('');
     expect(growth).toBeLessThan(MAX_GROWTH_BYTES);
   });

@@ -58,14 +58,29 @@ describe('allow-list', () => {
 describe('proxy settings', () => {
   it('reads HTTP(S)_PROXY and NO_PROXY, lower-case first', () => {
     expect(proxySettingsFromEnv({})).toBeNull();
-    expect(proxySettingsFromEnv({ HTTP_PROXY: 'http://a:1', http_proxy: 'http://b:2', NO_PROXY: 'x, y z' })).toEqual({ http: 'http://b:2', https: null, noProxy: ['x', 'y', 'z'] });
+    expect(proxySettingsFromEnv({ HTTP_PROXY: 'http://a:1', http_proxy: 'http://b:2', NO_PROXY: 'x, y z' })).toEqual({
+      http: 'http://b:2',
+      https: null,
+      noProxy: ['x', 'y', 'z'],
+    });
   });
 
   it('chooses the proxy by scheme and honours NO_PROXY names, subdomains, ports, addresses, CIDR and *', () => {
-    const s = proxySettingsFromEnv({ http_proxy: 'proxy:3128', https_proxy: 'https://sproxy', no_proxy: 'example.com,.internal,10.0.0.0/8,127.0.0.1:8080,[::1]' })!;
+    const s = proxySettingsFromEnv({
+      http_proxy: 'proxy:3128',
+      https_proxy: 'https://sproxy',
+      no_proxy: 'example.com,.internal,10.0.0.0/8,127.0.0.1:8080,[::1]',
+    })!;
     expect(proxyFor(s, 'http', 'pypi.org', 80)?.href).toBe('http://proxy:3128/');
     expect(proxyFor(s, 'https', 'pypi.org', 443)?.href).toBe('https://sproxy/');
-    for (const [host, port] of [['example.com', 80], ['a.example.com', 80], ['b.internal', 80], ['10.1.2.3', 80], ['127.0.0.1', 8080], ['::1', 80]] as const) {
+    for (const [host, port] of [
+      ['example.com', 80],
+      ['a.example.com', 80],
+      ['b.internal', 80],
+      ['10.1.2.3', 80],
+      ['127.0.0.1', 8080],
+      ['::1', 80],
+    ] as const) {
       expect(proxyFor(s, 'http', host, port), host).toBeUndefined();
     }
     expect(proxyFor(s, 'http', 'notexample.com', 80)).toBeDefined();
@@ -98,11 +113,19 @@ describe('index mapping', () => {
   });
 
   it("maps mip's index v2 and the raw hosts of github:, gitlab:, codeberg: onto the v2 root (the target without /pypi)", () => {
-    expect(m.map(new URL('https://micropython.org/pi/v2/package/6/foo/latest.json'))?.href).toBe('http://127.0.0.1:8080/package/6/foo/latest.json');
+    expect(m.map(new URL('https://micropython.org/pi/v2/package/6/foo/latest.json'))?.href).toBe(
+      'http://127.0.0.1:8080/package/6/foo/latest.json',
+    );
     expect(m.map(new URL('https://micropython.org/pi/v2'))?.href).toBe('http://127.0.0.1:8080/');
-    expect(m.map(new URL('https://raw.githubusercontent.com/org/repo/HEAD/package.json'))?.href).toBe('http://127.0.0.1:8080/github/org/repo/HEAD/package.json');
-    expect(m.map(new URL('https://gitlab.com/org/repo/-/raw/main/x.py'))?.href).toBe('http://127.0.0.1:8080/gitlab/org/repo/-/raw/main/x.py');
-    expect(m.map(new URL('https://codeberg.org/org/repo/raw/branch/main/x.py'))?.href).toBe('http://127.0.0.1:8080/codeberg/org/repo/raw/branch/main/x.py');
+    expect(m.map(new URL('https://raw.githubusercontent.com/org/repo/HEAD/package.json'))?.href).toBe(
+      'http://127.0.0.1:8080/github/org/repo/HEAD/package.json',
+    );
+    expect(m.map(new URL('https://gitlab.com/org/repo/-/raw/main/x.py'))?.href).toBe(
+      'http://127.0.0.1:8080/gitlab/org/repo/-/raw/main/x.py',
+    );
+    expect(m.map(new URL('https://codeberg.org/org/repo/raw/branch/main/x.py'))?.href).toBe(
+      'http://127.0.0.1:8080/codeberg/org/repo/raw/branch/main/x.py',
+    );
     const bare = new IndexMapping('http://127.0.0.1:9000/mirror');
     expect(bare.map(new URL('https://micropython.org/pi/v2/index.json'))?.href).toBe('http://127.0.0.1:9000/mirror/index.json');
     expect(bare.map(new URL('https://micropython.org/pi/foo/json'))?.href).toBe('http://127.0.0.1:9000/mirror/foo/json');
@@ -161,16 +184,38 @@ describe('HTTP request framing', () => {
     expect(needsClose(head('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))).toBe(true);
     expect(needsClose(head('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'))).toBe(true);
     const h = head('GET / HTTP/1.1\r\nHost: a\r\nAuthorization: x\r\nConnection: keep-alive\r\n\r\n');
-    const text = serializeHead({ method: 'GET', url: new URL('http://b:8/c?d'), version: '1.1', headers: h.headers, withBody: false, withCredentials: false }).toString();
+    const text = serializeHead({
+      method: 'GET',
+      url: new URL('http://b:8/c?d'),
+      version: '1.1',
+      headers: h.headers,
+      withBody: false,
+      withCredentials: false,
+    }).toString();
     expect(text).toBe('GET /c?d HTTP/1.1\r\nHost: b:8\r\nConnection: close\r\n\r\n');
-    const own = serializeHead({ method: 'GET', url: new URL('http://10.0.0.1/c'), version: '1.0', headers: [], withBody: false, withCredentials: false, hostHeader: 'name.example' });
+    const own = serializeHead({
+      method: 'GET',
+      url: new URL('http://10.0.0.1/c'),
+      version: '1.0',
+      headers: [],
+      withBody: false,
+      withCredentials: false,
+      hostHeader: 'name.example',
+    });
     expect(own.toString()).toBe('GET /c HTTP/1.0\r\nHost: name.example\r\nConnection: close\r\n\r\n');
   });
 
   it('never rewrites a request to switch protocols (Upgrade): Connection: Upgrade stays', () => {
     const ws = head('GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     expect(needsClose(ws)).toBe(false);
-    const hop = serializeHead({ method: 'GET', url: new URL('http://b/chat'), version: '1.1', headers: ws.headers, withBody: false, withCredentials: true });
+    const hop = serializeHead({
+      method: 'GET',
+      url: new URL('http://b/chat'),
+      version: '1.1',
+      headers: ws.headers,
+      withBody: false,
+      withCredentials: true,
+    });
     expect(hop.toString()).toBe('GET /chat HTTP/1.1\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
   });
 });
@@ -196,7 +241,10 @@ describe('redirects', () => {
   });
 
   it('reads only a response head; anything else is "other"', () => {
-    expect(sniffResponse(Buffer.from('HTTP/1.1 301 Moved\r\nLocation: /n\r\n\r\nbody'))).toEqual({ kind: 'head', head: { status: 301, location: '/n' } });
+    expect(sniffResponse(Buffer.from('HTTP/1.1 301 Moved\r\nLocation: /n\r\n\r\nbody'))).toEqual({
+      kind: 'head',
+      head: { status: 301, location: '/n' },
+    });
     expect(sniffResponse(Buffer.from('HTTP/1.0 200 OK\r\n'))).toEqual({ kind: 'more' });
     expect(sniffResponse(Buffer.from('SSH-2.0\r\n'))).toEqual({ kind: 'other' });
   });

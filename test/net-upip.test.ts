@@ -98,13 +98,16 @@ describe('upip conformance', () => {
   it('installs over HTTPS, verified against a CA given in NODE_EXTRA_CA_CERTS', async () => {
     const dir = target('https');
     const url = `https://localhost:${front.port}/pypi`;
-    const r = await runMpy([SCRIPT, 'install', '-i', url, '-p', dir, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: ca.caFile } });
+    const r = await runMpy([SCRIPT, 'install', '-i', url, '-p', dir, 'micropython-alpha'], {
+      cwd: work,
+      env: { NODE_EXTRA_CA_CERTS: ca.caFile },
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`from https://localhost:${front.port}/files/micropython-alpha-1.0.tar.gz`);
     expect(installedFiles(dir)).toEqual(EXPECTED_FILES);
     const untrusted = await runMpy([SCRIPT, 'install', '-i', url, '-p', target('https-bad'), 'micropython-alpha'], { cwd: work });
     expect(untrusted.status).toBe(1);
-    expect(untrusted.stderr).toContain("MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+    expect(untrusted.stderr).toContain('MBEDTLS_ERR_X509_CERT_VERIFY_FAILED');
   });
 
   it("installs with upip's built-in indexes (https://micropython.org/pi, https://pypi.org/pypi) mapped by MPY_INDEX_URL", async () => {
@@ -135,12 +138,18 @@ describe('mpy install over HTTPS', () => {
   it('verifies the index against NODE_EXTRA_CA_CERTS and refuses it without', async () => {
     const dir = target('native-https');
     const url = `https://localhost:${front.port}/pypi`;
-    const r = await runMpy(['install', '--no-cache', '-i', url, '-p', dir, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: ca.caFile } });
+    const r = await runMpy(['install', '--no-cache', '-i', url, '-p', dir, 'micropython-alpha'], {
+      cwd: work,
+      env: { NODE_EXTRA_CA_CERTS: ca.caFile },
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^installed 4 packages \(5 files\) into /);
     expect(installedFiles(dir)).toEqual(['.mpy-installed.json', ...EXPECTED_FILES]);
     const bad = target('native-https-bad');
-    const untrusted = await runMpy(['install', '--no-cache', '-i', url, '-p', bad, 'micropython-alpha'], { cwd: work, env: { NODE_EXTRA_CA_CERTS: '' } });
+    const untrusted = await runMpy(['install', '--no-cache', '-i', url, '-p', bad, 'micropython-alpha'], {
+      cwd: work,
+      env: { NODE_EXTRA_CA_CERTS: '' },
+    });
     expect(untrusted.status).toBe(1);
     expect(untrusted.stderr).toContain(`mpy install: error: cannot reach ${url}/micropython-alpha/json`);
     expect(untrusted.stderr).toMatch(/certificate/i);

@@ -24,7 +24,9 @@ function apply(text: string, initial: string[] = []) {
 
 describe('MANIFEST.in parsing', () => {
   it('reads commands, comments, escaped # and continuation lines with their line numbers', () => {
-    const cmds = parseManifestIn('# comment\n\ninclude a.txt  b.txt # trailing\nrecursive-include pkg \\\n  *.txt *.bin\ngraft docs/\ninclude x\\#y\n');
+    const cmds = parseManifestIn(
+      '# comment\n\ninclude a.txt  b.txt # trailing\nrecursive-include pkg \\\n  *.txt *.bin\ngraft docs/\ninclude x\\#y\n',
+    );
     expect(cmds).toEqual([
       { action: 'include', dir: undefined, patterns: ['a.txt', 'b.txt'], line: 3 },
       { action: 'recursive-include', dir: 'pkg', patterns: ['*.txt', '*.bin'], line: 4 },

@@ -67,21 +67,47 @@ py-modules = ["demo"]
 
 describe('module discovery', () => {
   it('src layout: every directory below src is a package, src/*.py are modules', () => {
-    const files = ['pyproject.toml', 'src/pkg/__init__.py', 'src/pkg/sub/m.py', 'src/pkg/data/x.bin', 'src/tool.py', 'src/pkg.egg-info/PKG-INFO', 'tests/t.py'];
+    const files = [
+      'pyproject.toml',
+      'src/pkg/__init__.py',
+      'src/pkg/sub/m.py',
+      'src/pkg/data/x.bin',
+      'src/tool.py',
+      'src/pkg.egg-info/PKG-INFO',
+      'tests/t.py',
+    ];
     expect(discoverLayout(files, AUTO)).toEqual({ kind: 'src', root: 'src', packages: ['pkg', 'pkg.data', 'pkg.sub'], modules: ['tool'] });
   });
 
   it('flat layout: one top-level package; reserved and hidden directories do not count', () => {
-    const files = ['pkg/__init__.py', 'pkg/sub/m.py', 'tests/test_pkg.py', 'docs/x/y.py', 'build/lib/z.py', '.venv/a.py', '_priv/a.py', 'node_modules/x/y.js', 'setup.py', 'helper.py'];
+    const files = [
+      'pkg/__init__.py',
+      'pkg/sub/m.py',
+      'tests/test_pkg.py',
+      'docs/x/y.py',
+      'build/lib/z.py',
+      '.venv/a.py',
+      '_priv/a.py',
+      'node_modules/x/y.js',
+      'setup.py',
+      'helper.py',
+    ];
     expect(discoverLayout(files, AUTO)).toEqual({ kind: 'flat', root: '', packages: ['pkg', 'pkg.sub'], modules: [] });
   });
 
   it('flat layout: a single module when there is no package', () => {
-    expect(discoverLayout(['demo.py', 'setup.py', 'conftest.py', 'README.md'], AUTO)).toEqual({ kind: 'flat', root: '', packages: [], modules: ['demo'] });
+    expect(discoverLayout(['demo.py', 'setup.py', 'conftest.py', 'README.md'], AUTO)).toEqual({
+      kind: 'flat',
+      root: '',
+      packages: [],
+      modules: ['demo'],
+    });
   });
 
   it('flat layout: a top-level directory with no Python file (assets, an -o directory) is not a package', () => {
-    expect(discoverLayout(['pkg/__init__.py', 'pkg/data/t.txt', 'out/pkg-1.0.tar.gz', 'assets/logo.png', 'assets/icons/a.svg'], AUTO)).toEqual({
+    expect(
+      discoverLayout(['pkg/__init__.py', 'pkg/data/t.txt', 'out/pkg-1.0.tar.gz', 'assets/logo.png', 'assets/icons/a.svg'], AUTO),
+    ).toEqual({
       kind: 'flat',
       root: '',
       packages: ['pkg', 'pkg.data'],
@@ -91,13 +117,20 @@ describe('module discovery', () => {
   });
 
   it('flat layout: refuses several top-level packages or modules, as setuptools does', () => {
-    expect(() => discoverLayout(['a/__init__.py', 'b/__init__.py'], AUTO)).toThrow(/multiple top-level packages found in a flat layout: a, b/);
+    expect(() => discoverLayout(['a/__init__.py', 'b/__init__.py'], AUTO)).toThrow(
+      /multiple top-level packages found in a flat layout: a, b/,
+    );
     expect(() => discoverLayout(['a.py', 'b.py'], AUTO)).toThrow(/multiple top-level modules .*\[tool\.mpy\]/);
   });
 
   it('explicit lists win and are checked', () => {
     const config: LayoutConfig = { pyModules: ['a', 'b'], packages: ['p'], source: '[tool.mpy]' };
-    expect(discoverLayout(['a.py', 'b.py', 'p/__init__.py'], config)).toEqual({ kind: 'explicit', root: '', packages: ['p'], modules: ['a', 'b'] });
+    expect(discoverLayout(['a.py', 'b.py', 'p/__init__.py'], config)).toEqual({
+      kind: 'explicit',
+      root: '',
+      packages: ['p'],
+      modules: ['a', 'b'],
+    });
     expect(() => discoverLayout(['a.py'], config)).toThrow(/no directory p for package p/);
     expect(() => discoverLayout(['p/x.py'], { ...config, pyModules: ['a'] })).toThrow(/no file a\.py for module a/);
   });
@@ -110,7 +143,10 @@ describe('PKG-INFO and requires.txt', () => {
     description: 'Line one\n  line two',
     dependencies: ['micropython-os', 'micropython-json >= 1.0; python_version > "3"', 'micropython-os'],
     license: 'MIT\nsecond line',
-    authors: [{ name: 'Ann', email: 'ann@example.org' }, { name: 'Bob', email: undefined }],
+    authors: [
+      { name: 'Ann', email: 'ann@example.org' },
+      { name: 'Bob', email: undefined },
+    ],
     requiresPython: undefined,
     keywords: ['micropython', 'demo'],
     classifiers: ['Programming Language :: Python :: Implementation :: MicroPython'],

@@ -48,9 +48,9 @@ describe('R.py and pkg_resources in MicroPython', () => {
   it('bin2res keys are the names given and the bytes are exact, in MicroPython', async () => {
     mkdirSync(join(dir, 'data'), { recursive: true });
     writeFileSync(join(dir, 'data', 'all.bin'), ALL_BYTES);
-    writeFileSync(join(dir, "it's \"odd\" é.txt"), 'héllo\r\n');
+    writeFileSync(join(dir, 'it\'s "odd" é.txt'), 'héllo\r\n');
     writeFileSync(join(dir, 'empty'), '');
-    const text = await bin2res({ files: ['data/all.bin', "it's \"odd\" é.txt", './empty'], cwd: dir });
+    const text = await bin2res({ files: ['data/all.bin', 'it\'s "odd" é.txt', './empty'], cwd: dir });
     expect(text).toContain("'data/all.bin': b'\\x00\\x01");
     mp.writeFile('/lib/r_all.py', text);
     const out = mp.run(
@@ -68,16 +68,24 @@ describe('R.py and pkg_resources in MicroPython', () => {
   it.skipIf(!hasPython3())('the same R.py means the same in CPython', () => {
     const text = renderResourceModule([
       { key: 'all.bin', data: ALL_BYTES },
-      { key: "q'\"\\\n.txt", data: Uint8Array.from([39, 34, 92, 10]) },
+      { key: 'q\'"\\\n.txt', data: Uint8Array.from([39, 34, 92, 10]) },
     ]);
     const file = join(dir, 'r_cpy.py');
     writeFileSync(file, text);
-    const out = execFileSync('python3', ['-c', `import runpy; R = runpy.run_path(${JSON.stringify(file)})['R']; print(R['all.bin'] == bytes(range(256)), R['q\\'"\\\\\\n.txt'] == b'\\'"\\\\\\n', list(R))`]).toString();
+    const out = execFileSync('python3', [
+      '-c',
+      `import runpy; R = runpy.run_path(${JSON.stringify(file)})['R']; print(R['all.bin'] == bytes(range(256)), R['q\\'"\\\\\\n.txt'] == b'\\'"\\\\\\n', list(R))`,
+    ]).toString();
     expect(out.trim()).toBe(`True True ['all.bin', 'q\\'"\\\\\\n.txt']`);
   });
 
   it('refuses a key given twice', () => {
-    expect(() => renderResourceModule([{ key: 'a', data: ALL_BYTES }, { key: 'a', data: ALL_BYTES }])).toThrow(/twice/);
+    expect(() =>
+      renderResourceModule([
+        { key: 'a', data: ALL_BYTES },
+        { key: 'a', data: ALL_BYTES },
+      ]),
+    ).toThrow(/twice/);
   });
 
   it('resource_stream reads from PACKAGE.R when it exists', () => {

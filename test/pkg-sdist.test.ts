@@ -88,7 +88,12 @@ describe('mpy sdist (library)', () => {
     expect(result.warnings.some((w) => /micropython-json>=1\.0/.test(w))).toBe(true);
 
     const dist = readDistribution(readFileSync(result.archive), result.archive);
-    expect(dist.metadata).toEqual({ name: 'micropython-demo', version: '0.3.1', summary: 'Demo package', requires: ['micropython-os', 'micropython-json'] });
+    expect(dist.metadata).toEqual({
+      name: 'micropython-demo',
+      version: '0.3.1',
+      summary: 'Demo package',
+      requires: ['micropython-os', 'micropython-json'],
+    });
     const r = new TextDecoder().decode(dist.members.find((m) => m.path.endsWith('demo/R.py'))!.entry.data);
     expect(r).toContain("'blob.bin': b'\\xff\\xfe");
     expect(r).toContain("'data/hello.txt': b'hello resource\\n',");
@@ -182,7 +187,9 @@ describe('mpy sdist (library)', () => {
 
   it('explains what is wrong', async () => {
     expect((await failure(buildSdist({ dir: mk({ 'demo.py': '' }) }))).code).toBe('no-pyproject');
-    expect((await failure(buildSdist({ dir: mk({ 'pyproject.toml': '[project]\nname = "x"\n', 'x.py': '' }) }))).message).toMatch(/version is missing/);
+    expect((await failure(buildSdist({ dir: mk({ 'pyproject.toml': '[project]\nname = "x"\n', 'x.py': '' }) }))).message).toMatch(
+      /version is missing/,
+    );
     const nothing = await failure(buildSdist({ dir: mk({ 'pyproject.toml': PYPROJECT, 'README.md': '' }) }));
     expect(nothing.code).toBe('nothing-to-ship');
     const bad = await failure(buildSdist({ dir: mk({ ...FLAT, 'MANIFEST.in': 'include README.md\n\ninclude-everything please\n' }) }));

@@ -39,14 +39,35 @@ describe('REPL on a terminal', () => {
   it('recalls history with the up arrow', () => {
     const r = runMpyInPty(
       [],
-      [{ expect: '>>> ' }, { send: 'print("h" * 3)\r' }, { expect: 'hhh' }, { expect: '>>> ' }, { send: `${UP}\r` }, { expect: 'hhh' }, { expect: '>>> ' }, { send: CTRL_D }],
+      [
+        { expect: '>>> ' },
+        { send: 'print("h" * 3)\r' },
+        { expect: 'hhh' },
+        { expect: '>>> ' },
+        { send: `${UP}\r` },
+        { expect: 'hhh' },
+        { expect: '>>> ' },
+        { send: CTRL_D },
+      ],
     );
     expect(r.failure).toBeNull();
     expect(r.transcript.split('hhh').length - 1).toBeGreaterThanOrEqual(2);
   });
 
   it('completes names with tab', () => {
-    const r = runMpyInPty([], [{ expect: '>>> ' }, { send: 'impo\t' }, { expect: 'import' }, { send: ' sys\rsys.pl\t' }, { expect: 'platform' }, { send: '\r' }, { expect: "'webassembly'" }, { send: CTRL_D }]);
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: 'impo\t' },
+        { expect: 'import' },
+        { send: ' sys\rsys.pl\t' },
+        { expect: 'platform' },
+        { send: '\r' },
+        { expect: "'webassembly'" },
+        { send: CTRL_D },
+      ],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });
@@ -54,20 +75,35 @@ describe('REPL on a terminal', () => {
   it('paste mode (Ctrl-E ... Ctrl-D) runs the pasted block', () => {
     const r = runMpyInPty(
       [],
-      [{ expect: '>>> ' }, { send: CTRL_E }, { expect: 'paste mode' }, { send: 'a = 2\rb = 21\rprint("pasted", a * b)\r' }, { send: CTRL_D }, { expect: 'pasted 42' }, { expect: '>>> ' }, { send: CTRL_D }],
+      [
+        { expect: '>>> ' },
+        { send: CTRL_E },
+        { expect: 'paste mode' },
+        { send: 'a = 2\rb = 21\rprint("pasted", a * b)\r' },
+        { send: CTRL_D },
+        { expect: 'pasted 42' },
+        { expect: '>>> ' },
+        { send: CTRL_D },
+      ],
     );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });
 
   it('Ctrl-C at the prompt abandons the line and keeps the REPL', () => {
-    const r = runMpyInPty([], [{ expect: '>>> ' }, { send: `1 + ${CTRL_C}` }, { expect: '>>> ' }, { send: '2+2\r' }, { expect: '4' }, { send: CTRL_D }]);
+    const r = runMpyInPty(
+      [],
+      [{ expect: '>>> ' }, { send: `1 + ${CTRL_C}` }, { expect: '>>> ' }, { send: '2+2\r' }, { expect: '4' }, { send: CTRL_D }],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });
 
   it('an exception prints a traceback and the REPL goes on', () => {
-    const r = runMpyInPty([], [{ expect: '>>> ' }, { send: '1/0\r' }, { expect: 'ZeroDivisionError' }, { expect: '>>> ' }, { send: CTRL_D }]);
+    const r = runMpyInPty(
+      [],
+      [{ expect: '>>> ' }, { send: '1/0\r' }, { expect: 'ZeroDivisionError' }, { expect: '>>> ' }, { send: CTRL_D }],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });
@@ -79,13 +115,28 @@ describe('REPL on a terminal', () => {
   });
 
   it('a line typed together with the statement that reads it reaches input()', () => {
-    const r = runMpyInPty([], [{ expect: '>>> ' }, { send: 'print("<" + input() + ">")\rpasted\r' }, { expect: '<pasted>' }, { expect: '>>> ' }, { send: CTRL_D }]);
+    const r = runMpyInPty(
+      [],
+      [{ expect: '>>> ' }, { send: 'print("<" + input() + ">")\rpasted\r' }, { expect: '<pasted>' }, { expect: '>>> ' }, { send: CTRL_D }],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });
 
   it('input() reads a line typed at the terminal', () => {
-    const r = runMpyInPty([], [{ expect: '>>> ' }, { send: 'x = input("name? ")\r' }, { expect: '\nname? ' }, { send: 'bob\r' }, { expect: '>>> ' }, { send: 'print(x.upper())\r' }, { expect: 'BOB' }, { send: CTRL_D }]);
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: 'x = input("name? ")\r' },
+        { expect: '\nname? ' },
+        { send: 'bob\r' },
+        { expect: '>>> ' },
+        { send: 'print(x.upper())\r' },
+        { expect: 'BOB' },
+        { send: CTRL_D },
+      ],
+    );
     expect(r.failure).toBeNull();
     expect(r.status).toBe(0);
   });

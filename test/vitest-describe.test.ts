@@ -125,7 +125,10 @@ beforeAll(() => {
     join(dir, 'a.test.mjs'),
     `import { describePython } from ${entry};\ndescribePython(['py/test_*.py'], { mounts: { '/lib': './lib' }, timeoutMs: 1500 });\n`,
   );
-  writeFileSync(join(dir, 'b.test.mjs'), `import { describePython } from ${entry};\ndescribePython('py2/**/test_*.py', { name: 'other' });\n`);
+  writeFileSync(
+    join(dir, 'b.test.mjs'),
+    `import { describePython } from ${entry};\ndescribePython('py2/**/test_*.py', { name: 'other' });\n`,
+  );
   writeFileSync(join(dir, 'c.test.mjs'), `import { describePython } from ${entry};\ndescribePython('nothing/test_*.py');\n`);
 });
 afterAll(() => removeDir(dir));
@@ -148,7 +151,10 @@ function runVitest(...args: string[]): Assertion[] {
 const find = (all: Assertion[], ...path: string[]): Assertion => {
   const title = path.pop()!;
   const hit = all.find((a) => a.title === title && a.ancestorTitles.join('/') === path.join('/'));
-  if (!hit) throw new Error(`no test ${path.join(' > ')} > ${title} in ${all.map((a) => `${a.ancestorTitles.join(' > ')} > ${a.title}`).join('\n')}`);
+  if (!hit)
+    throw new Error(
+      `no test ${path.join(' > ')} > ${title} in ${all.map((a) => `${a.ancestorTitles.join(' > ')} > ${a.title}`).join('\n')}`,
+    );
   return hit;
 };
 
@@ -159,7 +165,9 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
   }, 120_000);
 
   it('reports every test method and test function as its own test', () => {
-    const mixed = all.filter((a) => a.ancestorTitles[0] === 'py/test_mixed.py').map((a) => [...a.ancestorTitles.slice(1), a.title].join('.'));
+    const mixed = all
+      .filter((a) => a.ancestorTitles[0] === 'py/test_mixed.py')
+      .map((a) => [...a.ancestorTitles.slice(1), a.title].join('.'));
     expect(mixed.sort()).toEqual(
       [
         'TestArea.test_area',
@@ -197,7 +205,9 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
   it('points at the host files of every Python frame, with a code frame of the failing line', () => {
     const wrong = find(all, 'py/test_mixed.py', 'TestArea', 'test_wrong').failureMessages[0]!;
     expect(wrong).toContain(`    at test_wrong (${join(dir, 'py', 'test_mixed.py')}:24:1)`);
-    expect(wrong).toContain('py/test_mixed.py:24\n  22 |     def test_wrong(self):\n  23 |         print("diagnostic output")\n> 24 |         self.assertEqual(self.square.area(), 10)');
+    expect(wrong).toContain(
+      'py/test_mixed.py:24\n  22 |     def test_wrong(self):\n  23 |         print("diagnostic output")\n> 24 |         self.assertEqual(self.square.area(), 10)',
+    );
     const deep = find(all, 'py/test_mixed.py', 'test_function_deep').failureMessages[0]!;
     expect(deep).toContain(`File "${join(dir, 'lib', 'shapes.py')}", line 6, in area`);
     expect(deep).toMatch(/ {4}at area \(.*\/lib\/shapes\.py:6:1\)\n {4}at test_function_deep \(.*\/py\/test_mixed\.py:\d+:1\)/);

@@ -38,7 +38,9 @@ describe('python frames', () => {
       ['<stdin>', 1, '<module>'],
       ['/other/x.py', 2, 'g'],
     ]);
-    expect(withHostPaths(TRACEBACK, toHost)).toContain(`  File "${join(dir, 'src', 'pkg', 'mod.py')}", line 4, in f\n  File "<stdin>", line 1`);
+    expect(withHostPaths(TRACEBACK, toHost)).toContain(
+      `  File "${join(dir, 'src', 'pkg', 'mod.py')}", line 4, in f\n  File "<stdin>", line 1`,
+    );
     expect(stackLines(frames)).toEqual([`    at f (${join(dir, 'src', 'pkg', 'mod.py')}:4:1)`]);
   });
 

@@ -33,7 +33,14 @@ describe('findFiles', () => {
   beforeAll(() => {
     dir = tempDir('mpy-glob-');
     for (const d of ['tests/unit', 'tests/.hidden', 'node_modules/pkg/tests']) mkdirSync(join(dir, d), { recursive: true });
-    for (const f of ['tests/test_a.py', 'tests/test_b.py', 'tests/helper.py', 'tests/unit/test_c.py', 'tests/.hidden/test_d.py', 'node_modules/pkg/tests/test_e.py']) {
+    for (const f of [
+      'tests/test_a.py',
+      'tests/test_b.py',
+      'tests/helper.py',
+      'tests/unit/test_c.py',
+      'tests/.hidden/test_d.py',
+      'node_modules/pkg/tests/test_e.py',
+    ]) {
       writeFileSync(join(dir, f), '');
     }
   });

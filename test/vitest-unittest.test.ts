@@ -96,7 +96,18 @@ buf = io.StringIO()
 result = unittest.main(exit=False, testRunner=unittest.TextTestRunner(stream=buf))
 `);
     expect(await mp.eval('order')).toEqual([
-      'setUpClass', 'setUp', 'a', 'tearDown', 'cleanup', 'setUp', 'tearDown', 'cleanup', 'setUp', 'tearDown', 'cleanup', 'tearDownClass',
+      'setUpClass',
+      'setUp',
+      'a',
+      'tearDown',
+      'cleanup',
+      'setUp',
+      'tearDown',
+      'cleanup',
+      'setUp',
+      'tearDown',
+      'cleanup',
+      'tearDownClass',
     ]);
     const report = (await mp.eval('buf.getvalue()')) as string;
     expect(report).toContain('test_a (__main__.T) ... ok');
@@ -111,7 +122,10 @@ result = unittest.main(exit=False, testRunner=unittest.TextTestRunner(stream=buf
 
   it('main() exits 0 or 1 for a script run with runFile', async () => {
     await mp.fs.writeFile('/ok_test.py', 'import unittest\nclass T(unittest.TestCase):\n    def test_x(self): pass\nunittest.main()\n');
-    await mp.fs.writeFile('/bad_test.py', 'import unittest\nclass T(unittest.TestCase):\n    def test_x(self): self.assertEqual(1, 2)\nunittest.main()\n');
+    await mp.fs.writeFile(
+      '/bad_test.py',
+      'import unittest\nclass T(unittest.TestCase):\n    def test_x(self): self.assertEqual(1, 2)\nunittest.main()\n',
+    );
     const ok = await mp.runFile('/ok_test.py');
     expect(ok.exitCode).toBe(0);
     expect(ok.stderr).toContain('OK');

@@ -40,7 +40,10 @@ describe('watch mode', () => {
     writeFileSync(join(dir, 'py', 'test_area.py'), 'import shapes\n\ndef test_area():\n    assert shapes.area(3) == 9\n');
     writeFileSync(join(dir, 'py2', 'test_other.py'), 'def test_other():\n    pass\n');
     const entry = JSON.stringify(join(ROOT, 'dist/host/vitest/index.js'));
-    writeFileSync(join(dir, 'a.test.mjs'), `import { describePython } from ${entry};\ndescribePython('py/test_*.py', { mounts: { '/lib': './lib' } });\n`);
+    writeFileSync(
+      join(dir, 'a.test.mjs'),
+      `import { describePython } from ${entry};\ndescribePython('py/test_*.py', { mounts: { '/lib': './lib' } });\n`,
+    );
     writeFileSync(join(dir, 'b.test.mjs'), `import { describePython } from ${entry};\ndescribePython('py2/test_*.py');\n`);
     writeFileSync(
       join(dir, 'vitest.config.mjs'),
@@ -57,7 +60,13 @@ describe('watch mode', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as unknown);
     expect(events).toEqual([
-      { end: 1, modules: [['a.test.mjs', 'passed'], ['b.test.mjs', 'passed']] },
+      {
+        end: 1,
+        modules: [
+          ['a.test.mjs', 'passed'],
+          ['b.test.mjs', 'passed'],
+        ],
+      },
       { rerun: ['a.test.mjs'] },
       { end: 2, modules: [['a.test.mjs', 'passed']] },
       { rerun: ['b.test.mjs'] },

@@ -20,12 +20,7 @@ import {
   interpreterWasmKind,
   WASM_CHOICE_ENV,
 } from '../wasm/compiled-module.js';
-import {
-  findOptimisedWasm,
-  OPTIMISATION_FORMAT,
-  OPTIMISED_MANIFEST_FILE,
-  OPTIMISED_WASM_FILE,
-} from '../wasm/optimised-wasm.js';
+import { findOptimisedWasm, OPTIMISATION_FORMAT, OPTIMISED_MANIFEST_FILE, OPTIMISED_WASM_FILE } from '../wasm/optimised-wasm.js';
 import { INTERPRETER_VERSION, locateInterpreter } from '../wasm/locate.js';
 import { checkDropIn, optimiseInterpreterWasm } from '../wasm/build/optimise.js';
 
@@ -58,7 +53,11 @@ describe('the optimised wasm', () => {
     const url = new URL(`file://${join(ROOT, 'dist', 'wasm', 'compiled-module.js')}`).href;
     const out = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(m.interpreterWasmKind(m.getInterpreterModule()))`],
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(url)}); console.log(m.interpreterWasmKind(m.getInterpreterModule()))`,
+      ],
       { encoding: 'utf8', env: { ...process.env, [WASM_CHOICE_ENV]: '' } },
     );
     expect(out).toBe('optimised\n');
@@ -80,7 +79,7 @@ describe('choosing the wasm', () => {
     expect(importNames(module)).toContain('invoke_ii');
   });
 
-  it('compiles in the background to the same choices, sharing the thread\'s module', async () => {
+  it("compiles in the background to the same choices, sharing the thread's module", async () => {
     expect(interpreterWasmKind(await compileInterpreterModuleAsync('original'))).toBe('original');
     expect(interpreterWasmKind(await compileInterpreterModuleAsync('optimised'))).toBe('optimised');
     expect(await getInterpreterModuleAsync()).toBe(getInterpreterModule());

@@ -238,7 +238,14 @@ describe.each<InterpreterWasmKind>(['optimised', 'original'])('nlr on the %s was
     const { interpreter, output } = await createInterpreter(kind);
     interpreter.interrupt();
     interpreter.exec(
-      py(['i = -1', 'try:', '    for i in range(10 ** 7):', '        pass', 'except KeyboardInterrupt:', '    print("interrupted", i < 10 ** 7 - 1)']),
+      py([
+        'i = -1',
+        'try:',
+        '    for i in range(10 ** 7):',
+        '        pass',
+        'except KeyboardInterrupt:',
+        '    print("interrupted", i < 10 ** 7 - 1)',
+      ]),
     );
     interpreter.exec('print("then", sum(range(10)))\n');
     expect(output()).toBe('interrupted True\nthen 45\n');

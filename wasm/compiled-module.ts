@@ -70,9 +70,7 @@ export function compileInterpreterModule(choice: InterpreterWasmChoice = choiceF
  * {@link compileInterpreterModule} on V8's background threads: the caller's
  * thread stays free (to load JS) while the module compiles.
  */
-export async function compileInterpreterModuleAsync(
-  choice: InterpreterWasmChoice = choiceFromEnv(),
-): Promise<WebAssembly.Module> {
+export async function compileInterpreterModuleAsync(choice: InterpreterWasmChoice = choiceFromEnv()): Promise<WebAssembly.Module> {
   const path = optimisedPath(choice);
   if (path !== undefined) {
     try {

@@ -60,12 +60,60 @@ export function createInvokeImports(
   };
 
   const byArity: Array<() => Fn> = [
-    () => (i) => { const s = sp(); try { return lookup(i)(); } catch (e) { unwound(s, e); return undefined; } },
-    () => (i, a) => { const s = sp(); try { return lookup(i)(a); } catch (e) { unwound(s, e); return undefined; } },
-    () => (i, a, b) => { const s = sp(); try { return lookup(i)(a, b); } catch (e) { unwound(s, e); return undefined; } },
-    () => (i, a, b, c) => { const s = sp(); try { return lookup(i)(a, b, c); } catch (e) { unwound(s, e); return undefined; } },
-    () => (i, a, b, c, d) => { const s = sp(); try { return lookup(i)(a, b, c, d); } catch (e) { unwound(s, e); return undefined; } },
-    () => (i, a, b, c, d, f) => { const s = sp(); try { return lookup(i)(a, b, c, d, f); } catch (e) { unwound(s, e); return undefined; } },
+    () => (i) => {
+      const s = sp();
+      try {
+        return lookup(i)();
+      } catch (e) {
+        unwound(s, e);
+        return undefined;
+      }
+    },
+    () => (i, a) => {
+      const s = sp();
+      try {
+        return lookup(i)(a);
+      } catch (e) {
+        unwound(s, e);
+        return undefined;
+      }
+    },
+    () => (i, a, b) => {
+      const s = sp();
+      try {
+        return lookup(i)(a, b);
+      } catch (e) {
+        unwound(s, e);
+        return undefined;
+      }
+    },
+    () => (i, a, b, c) => {
+      const s = sp();
+      try {
+        return lookup(i)(a, b, c);
+      } catch (e) {
+        unwound(s, e);
+        return undefined;
+      }
+    },
+    () => (i, a, b, c, d) => {
+      const s = sp();
+      try {
+        return lookup(i)(a, b, c, d);
+      } catch (e) {
+        unwound(s, e);
+        return undefined;
+      }
+    },
+    () => (i, a, b, c, d, f) => {
+      const s = sp();
+      try {
+        return lookup(i)(a, b, c, d, f);
+      } catch (e) {
+        unwound(s, e);
+        return undefined;
+      }
+    },
   ];
 
   const out: Record<string, Fn> = {};

@@ -32,7 +32,9 @@ function optionalRows(prefix, benchmark, times, tools, target) {
     ['native', 'native micropython', tools.native, 'MPY_NATIVE does not name a working micropython binary'],
     ['cpython', 'CPython', tools.cpython, 'python3 not found'],
   ].map(([key, name, present, why]) =>
-    present ? compare(`${prefix}.vs-${key}`, benchmark, times, 'mpy', key, name, target, 'median wall time') : skipped(`${prefix}.vs-${key}`, benchmark, why),
+    present
+      ? compare(`${prefix}.vs-${key}`, benchmark, times, 'mpy', key, name, target, 'median wall time')
+      : skipped(`${prefix}.vs-${key}`, benchmark, why),
   );
 }
 
@@ -55,7 +57,18 @@ export function startupRows({ quick, tools }) {
   return [
     compare('startup.vs-node', `${label} vs node -e 0`, t, 'mpy', 'node', 'node -e 0', '≤1.3x', note),
     ...(extraCa
-      ? [compare('startup.vs-node-no-ca', `${label} vs node -e 0, NODE_EXTRA_CA_CERTS unset`, t, 'mpy-no-ca', 'node-no-ca', 'node -e 0', '≤1.3x', `median of ${rounds} interleaved runs`)]
+      ? [
+          compare(
+            'startup.vs-node-no-ca',
+            `${label} vs node -e 0, NODE_EXTRA_CA_CERTS unset`,
+            t,
+            'mpy-no-ca',
+            'node-no-ca',
+            'node -e 0',
+            '≤1.3x',
+            `median of ${rounds} interleaved runs`,
+          ),
+        ]
       : []),
     ...optionalRows('startup', label, t, tools),
   ];
@@ -78,7 +91,8 @@ export function printRows({ quick, tools }) {
   if (tools.cpython) commands.cpython = { argv: [tools.cpython, '-c', py], env: { PYTHONUNBUFFERED: '' } };
   const t = timeProcesses(commands, rounds);
   const sizes = new Set(Object.values(t).map((x) => x.stdoutBytes));
-  const note = sizes.size === 1 ? `${[...sizes][0]} bytes to a pipe; median of ${rounds} runs` : `OUTPUT SIZES DIFFER: ${[...sizes].join(', ')}`;
+  const note =
+    sizes.size === 1 ? `${[...sizes][0]} bytes to a pipe; median of ${rounds} runs` : `OUTPUT SIZES DIFFER: ${[...sizes].join(', ')}`;
   const label = `print ${lines.toLocaleString('en-US')} lines`;
   const rows = [
     compare('print.vs-node-lines', `${label} vs node, one write per line`, t, 'mpy', 'node-lines', 'node, write per line', '≤2x', note),

@@ -118,9 +118,7 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
   const pyLabel = `pystone_lowmem (${pyLoops} loops)`;
   if (!tools.pystone) {
     const why = 'pystone_lowmem not installed (mpy -m upip install micropython-pystone_lowmem)';
-    rows.push(
-      ...['vs-stock', 'vs-original-wasm', 'vs-no-inrun-gc', 'vs-native'].map((id) => skipped(`pystone.${id}`, pyLabel, why)),
-    );
+    rows.push(...['vs-stock', 'vs-original-wasm', 'vs-no-inrun-gc', 'vs-native'].map((id) => skipped(`pystone.${id}`, pyLabel, why)));
     return rows;
   }
   const py = await timeOnVariants({
@@ -134,7 +132,15 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
   rows.push(...inProcessRows('pystone', `${pyLabel}`, 'pystones/s', pyLoops, py));
   const env = { MICROPYPATH: dirname(tools.pystone.path) };
   const code = `import pystone_lowmem as p\nprint(max(p.pystones(${pyLoops})[1] for _ in range(${repeat})))`;
-  const [native] = nativeRows('pystone', pyLabel, 'pystones/s', { args: ['-c', code], env, cwd: CPU_DIR, cpython: false }, (s) => Number(s.trim()), tools, quick ? 1 : 3);
+  const [native] = nativeRows(
+    'pystone',
+    pyLabel,
+    'pystones/s',
+    { args: ['-c', code], env, cwd: CPU_DIR, cpython: false },
+    (s) => Number(s.trim()),
+    tools,
+    quick ? 1 : 3,
+  );
   rows.push(native);
   return rows;
 }

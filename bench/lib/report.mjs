@@ -19,7 +19,10 @@ export function skipped(id, benchmark, note) {
 }
 
 const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '' : `${r.toFixed(2)}x`);
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 /** The markdown table of `rows`. */
 export function markdownTable(rows) {

@@ -31,7 +31,9 @@ function mpy(args, env = {}) {
 
 function startIndex(dir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mpyBin, 'serve', dir, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [mpyBin, 'serve', dir, '--port', '0', '--host', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let seen = '';
     const onData = (d) => {
       seen += d;
@@ -66,7 +68,9 @@ try {
   if (probe.status === 0) {
     mpy(['-m', 'upip', 'install', '-p', join(work, 'modules-upip'), '-i', index.url, 'hello-app']);
   } else {
-    process.stdout.write('skipped: upip is not importable here and this demo stays offline\n(run `mpy -m upip install ...` once with network access to fetch and cache it)\n');
+    process.stdout.write(
+      'skipped: upip is not importable here and this demo stays offline\n(run `mpy -m upip install ...` once with network access to fetch and cache it)\n',
+    );
   }
 
   step('Compile the installed modules to .mpy bytecode with mpy compile');

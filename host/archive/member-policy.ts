@@ -39,7 +39,12 @@ export function checkMember(entry: TarEntry, archive: string, maxMemberBytes: nu
   switch (entry.type) {
     case 'symlink':
     case 'hardlink':
-      throw new ArchiveError('link', archive, `${entry.type} to ${JSON.stringify(entry.linkname)} refused: packages may hold only files`, entry.name);
+      throw new ArchiveError(
+        'link',
+        archive,
+        `${entry.type} to ${JSON.stringify(entry.linkname)} refused: packages may hold only files`,
+        entry.name,
+      );
     case 'char-device':
     case 'block-device':
     case 'fifo':

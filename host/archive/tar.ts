@@ -159,7 +159,12 @@ export function readTar(tar: Uint8Array, archive: string, maxMembers = 20_000): 
       case 'S':
       case 'M':
       case 'V':
-        throw new ArchiveError('unsupported', archive, `GNU tar member type ${typeflag} (sparse/multi-volume/label) is not supported`, rawName);
+        throw new ArchiveError(
+          'unsupported',
+          archive,
+          `GNU tar member type ${typeflag} (sparse/multi-volume/label) is not supported`,
+          rawName,
+        );
     }
     const type = TYPES[typeflag];
     if (type === undefined) throw new ArchiveError('unsupported', archive, `unknown tar member type ${JSON.stringify(typeflag)}`, rawName);

@@ -42,7 +42,10 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
       // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
-      const [{ startProgramWorker }, { currentProcess }] = await Promise.all([import('./program-worker-start.js'), import('./cli-process.js')]);
+      const [{ startProgramWorker }, { currentProcess }] = await Promise.all([
+        import('./program-worker-start.js'),
+        import('./cli-process.js'),
+      ]);
       const proc = currentProcess();
       const started = startProgramWorker(parsed.args, proc);
       const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), raiseWasmTieringBudget()]);
@@ -54,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (status) => process.exit(status),
   (error: unknown) => {
-    const detail = process.env.MPY_DEBUG ? (error as Error)?.stack : (error as Error)?.message ?? String(error);
+    const detail = process.env.MPY_DEBUG ? (error as Error)?.stack : ((error as Error)?.message ?? String(error));
     process.stderr.write(`mpy: internal error: ${detail}\n(set MPY_DEBUG=1 for a stack trace; please report this)\n`);
     process.exit(INTERNAL_ERROR_STATUS);
   },

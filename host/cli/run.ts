@@ -90,7 +90,8 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
       argv: args.argv,
       path,
       env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
-      prepareFilesystem: (fs) => mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
+      prepareFilesystem: (fs) =>
+        mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
       cwd: proc.cwd,
       heapBytes: args.heapBytes,
       heapLimitBytes: args.heapBytes,

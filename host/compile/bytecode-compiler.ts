@@ -42,7 +42,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 function parseCompileError(stderr: string, stdout: string): CompileFailure {
   const text = stderr.trim() || stdout.trim();
   const lines = [...text.matchAll(/^\s*File "[^"]*", line (\d+)/gm)];
-  const last = text.split('\n').filter((l) => l.trim() !== '').pop();
+  const last = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .pop();
   return {
     ok: false,
     line: lines.length ? Number(lines[lines.length - 1]![1]) : undefined,

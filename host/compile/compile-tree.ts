@@ -194,7 +194,12 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
       await Promise.all(feeders);
     }
     const mine = perThread.get(threadId);
-    if (mine) perThread.set(threadId, { instances: mine.instances - before.instances, calls: mine.calls - before.calls, failures: mine.failures - before.failures });
+    if (mine)
+      perThread.set(threadId, {
+        instances: mine.instances - before.instances,
+        calls: mine.calls - before.calls,
+        failures: mine.failures - before.failures,
+      });
   }
   const copied = await copying;
   return {

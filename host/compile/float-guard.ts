@@ -62,7 +62,10 @@ export async function guardFloats(source: string, oracle: FloatOracle): Promise<
     }
     const value = literalValue(lit.text);
     if (!Number.isFinite(value)) {
-      return { line: lit.line, message: `float literal ${lit.text} is infinite and cannot be stored exactly in a .mpy file; write float('inf')` };
+      return {
+        line: lit.line,
+        message: `float literal ${lit.text} is infinite and cannot be stored exactly in a .mpy file; write float('inf')`,
+      };
     }
     const exact = exactFloatExpression(value);
     const expression = lit.imaginary ? `(${exact} * ${IMAGINARY_UNIT})` : exact;

@@ -99,7 +99,10 @@ export class MpyCrossInstance {
         noInitialRun: true,
         noExitRuntime: true,
         callback: () => undefined,
-        instantiateWasm(imports: Record<string, Record<string, unknown>>, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+        instantiateWasm(
+          imports: Record<string, Record<string, unknown>>,
+          receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+        ) {
           const [space, fns] = Object.entries(imports)[0]!;
           const wrapped = files.wrap(fns);
           for (const [key, fn] of Object.entries(wrapped)) {

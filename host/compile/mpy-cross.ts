@@ -96,7 +96,8 @@ export class MpyCross {
    * budget check and the call are one synchronous step, so concurrent callers cannot overdraw.
    */
   async #main(args: readonly string[], name: string, source: Uint8Array, heapBytes: number): Promise<MpyCrossResult> {
-    if (heapBytes + PER_CALL_OVERHEAD > INSTANCE_HEAP_CAPACITY) throw new RangeError(`a ${heapBytes}-byte heap does not fit an mpy-cross instance`);
+    if (heapBytes + PER_CALL_OVERHEAD > INSTANCE_HEAP_CAPACITY)
+      throw new RangeError(`a ${heapBytes}-byte heap does not fit an mpy-cross instance`);
     for (;;) {
       const instance = this.#instance;
       if (instance?.canRun(heapBytes)) {

@@ -89,7 +89,8 @@ export async function planCompile(sources: readonly string[], outDir: string | u
         if (e) plan.push(e);
       }
     } else {
-      if (out === undefined && !abs.endsWith('.py')) throw new PlanError(`${src}: not a .py file (other files are only copied, with -o OUT)`);
+      if (out === undefined && !abs.endsWith('.py'))
+        throw new PlanError(`${src}: not a .py file (other files are only copied, with -o OUT)`);
       plan.push(entry(abs, basename(abs), src, out)!);
     }
   }

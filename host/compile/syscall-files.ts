@@ -102,7 +102,8 @@ export class SyscallFiles {
           out[key] = (path: number, flags: number) => this.#open(path, flags);
           break;
         case '_fd_read':
-          out[key] = (fd: number, iov: number, n: number, pnum: number) => (this.#fds.has(fd) ? this.#read(fd, iov, n, pnum) : original(fd, iov, n, pnum));
+          out[key] = (fd: number, iov: number, n: number, pnum: number) =>
+            this.#fds.has(fd) ? this.#read(fd, iov, n, pnum) : original(fd, iov, n, pnum);
           break;
         case '_fd_write':
           out[key] = (fd: number, iov: number, n: number, pnum: number) =>
@@ -113,7 +114,9 @@ export class SyscallFiles {
           break;
         case '_fd_seek':
           out[key] = (fd: number, low: number, high: number, whence: number, newOffset: number) =>
-            this.#fds.has(fd) ? this.#seek(fd, high * 2 ** 32 + (low >>> 0), whence, newOffset) : original(fd, low, high, whence, newOffset);
+            this.#fds.has(fd)
+              ? this.#seek(fd, high * 2 ** 32 + (low >>> 0), whence, newOffset)
+              : original(fd, low, high, whence, newOffset);
           break;
       }
     }

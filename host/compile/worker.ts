@@ -51,7 +51,12 @@ async function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promis
     return failure(`internal compiler failure: ${(err as Error).message}`);
   }
   if (!outcome.ok) return { ok: false, line: outcome.line, message: outcome.message, rewrites: [] };
-  const result: { -readonly [K in keyof CompileFileResult]: CompileFileResult[K] } = { ok: true, line: undefined, message: undefined, rewrites: outcome.rewrites };
+  const result: { -readonly [K in keyof CompileFileResult]: CompileFileResult[K] } = {
+    ok: true,
+    line: undefined,
+    message: undefined,
+    rewrites: outcome.rewrites,
+  };
   // The write overlaps the next compile; the batch waits for all of them before it reports.
   writes.push(
     writeFileAtomic(task.output, outcome.mpy).catch((err: NodeJS.ErrnoException) => {

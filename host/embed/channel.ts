@@ -147,8 +147,7 @@ export class WorkerChannel {
           if (m.kind === 'ready') {
             target = m.interrupt ?? undefined;
             resolve();
-          }
-          else if (m.kind === 'bootError') reject(new Error(`MicroPython.create: the interpreter failed to start: ${m.message}`));
+          } else if (m.kind === 'bootError') reject(new Error(`MicroPython.create: the interpreter failed to start: ${m.message}`));
           else if (m.kind === 'output') {
             sink.write(m.fd, m.bytes);
             returnOutputCredit(init.outputCredit, m.bytes.length);
@@ -314,7 +313,9 @@ export class WorkerChannel {
       }
       this.#finish(job);
       job.reject(abortReason(job.signal!));
-      this.#shutdown(`this MicroPython instance was terminated when ${job.op} was aborted (this build cannot interrupt running Python); create a new instance`);
+      this.#shutdown(
+        `this MicroPython instance was terminated when ${job.op} was aborted (this build cannot interrupt running Python); create a new instance`,
+      );
       return;
     }
     const at = this.#queue.indexOf(job);

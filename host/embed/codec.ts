@@ -103,9 +103,7 @@ function toWire(value: unknown, depth: number, where: string, owner?: object): W
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) return { t: 'f', v: value.toExponential() };
       return value;
     case 'bigint':
-      return value >= -Number.MAX_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
-        ? Number(value)
-        : { t: 'i', v: value.toString() };
+      return value >= -Number.MAX_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : { t: 'i', v: value.toString() };
     case 'object':
       break;
     default:

@@ -70,7 +70,13 @@ export class MicroPythonFs {
    * too). With `force`, a missing path is not an error. Defaults: both false.
    */
   async rm(path: string, options: { recursive?: boolean; force?: boolean } = {}): Promise<void> {
-    await this.#send({ op: 'fs', action: 'rm', path: checkPath(path), recursive: options.recursive === true, force: options.force === true });
+    await this.#send({
+      op: 'fs',
+      action: 'rm',
+      path: checkPath(path),
+      recursive: options.recursive === true,
+      force: options.force === true,
+    });
   }
 
   /** Whether a path exists. */

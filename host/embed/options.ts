@@ -332,6 +332,12 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),
     lineBuffered: checkBoolean(options.lineBuffered, 'lineBuffered'),
-    outputLimit: checkSize(options.outputLimit, 'outputLimit', DEFAULT_OUTPUT_LIMIT_BYTES, [MIN_OUTPUT_LIMIT_BYTES, '1K'], [MAX_OUTPUT_LIMIT_BYTES, '256M']),
+    outputLimit: checkSize(
+      options.outputLimit,
+      'outputLimit',
+      DEFAULT_OUTPUT_LIMIT_BYTES,
+      [MIN_OUTPUT_LIMIT_BYTES, '1K'],
+      [MAX_OUTPUT_LIMIT_BYTES, '256M'],
+    ),
   };
 }

@@ -51,8 +51,7 @@ export class OutputSink {
     if (mode === 'capture') {
       this.#recording?.[name].push(bytes);
       this.#captured[name].push(bytes);
-    }
-    else if (mode === 'inherit') process[name].write(bytes);
+    } else if (mode === 'inherit') process[name].write(bytes);
     else if (typeof mode === 'function') this.#text(mode, this.#decoders[name].decode(bytes, { stream: true }), name);
   }
 

@@ -82,7 +82,9 @@ export function runFsRequest(FS: EmFS, req: FsRequest): Uint8Array | string[] | 
       else FS.mkdir(req.path);
       return null;
     case 'readdir':
-      return FS.readdir(req.path).filter((n) => n !== '.' && n !== '..').sort();
+      return FS.readdir(req.path)
+        .filter((n) => n !== '.' && n !== '..')
+        .sort();
     case 'rm':
       try {
         remove(FS, req.path, req.recursive);

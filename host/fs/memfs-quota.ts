@@ -35,7 +35,6 @@ interface MemStream {
 
 type Fn = (...args: never[]) => unknown;
 
-
 /** Space used in MEMFS, as charged. */
 export interface MemfsUsage {
   /** Bytes charged now. */

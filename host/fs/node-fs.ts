@@ -521,7 +521,9 @@ export function createNodeFs(FS: EmFS): NodeFs {
       }
       const confine = opts.confine !== false;
       if (!confine && given !== mount.mountpoint) {
-        throw new Error(`node filesystem mount at ${mount.mountpoint}: confine: false needs the mountpoint to equal the host root (${given})`);
+        throw new Error(
+          `node filesystem mount at ${mount.mountpoint}: confine: false needs the mountpoint to equal the host root (${given})`,
+        );
       }
       mounts.set(mount, {
         root: confine ? root : given,

@@ -138,7 +138,10 @@ export async function scanCatalog(dir: string, options: ScanOptions = {}): Promi
       return { problem: { filename, stamp, message: err instanceof Error ? err.message : String(err) } };
     }
   });
-  return assemble(dir, scanned.filter((s): s is Scanned => s !== undefined));
+  return assemble(
+    dir,
+    scanned.filter((s): s is Scanned => s !== undefined),
+  );
 }
 
 /** Whether the file name carries the normalised version (`foo-1.0.post1.tar.gz`, not `foo-1.0-1.tar.gz`). */
@@ -164,12 +167,20 @@ function assemble(dir: string, scanned: Scanned[]): Catalog {
       // version, the one named with the normal form, else the first by name.
       const keepNew = !namedNormally(dup) && namedNormally(f);
       const [kept, dropped] = keepNew ? [f, dup] : [dup, f];
-      problems.push({ filename: dropped.filename, stamp: '', message: `duplicate of ${kept.filename} (${f.name} ${f.version}); not served` });
+      problems.push({
+        filename: dropped.filename,
+        stamp: '',
+        message: `duplicate of ${kept.filename} (${f.name} ${f.version}); not served`,
+      });
       if (keepNew) releases.set(f.version, f);
       continue;
     }
     if (!parseVersion(f.version).valid) {
-      problems.push({ filename: f.filename, stamp: '', message: `version ${JSON.stringify(f.version)} is not PEP 440; it sorts below every valid version` });
+      problems.push({
+        filename: f.filename,
+        stamp: '',
+        message: `version ${JSON.stringify(f.version)} is not PEP 440; it sorts below every valid version`,
+      });
     }
     releases.set(f.version, f);
   }

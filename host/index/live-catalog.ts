@@ -51,7 +51,10 @@ function dirStamp(dir: string): { stamp: string; mtimeMs: number } {
 }
 
 function signature(c: Catalog): string {
-  return [...[...c.files.values()].map((f) => `${f.filename}\0${f.stamp}`), ...c.problems.map((p) => `${p.filename}\0${p.stamp}\0${p.message}`)].join('\n');
+  return [
+    ...[...c.files.values()].map((f) => `${f.filename}\0${f.stamp}`),
+    ...c.problems.map((p) => `${p.filename}\0${p.stamp}\0${p.message}`),
+  ].join('\n');
 }
 
 /** The catalog of a directory, refreshed on demand. */
@@ -161,7 +164,9 @@ export class LiveCatalog {
     if (version === undefined) body = projectJson(p, mode);
     else {
       const want = parseVersion(version);
-      const exact = p.releases.has(version) ? version : [...p.releases.keys()].find((v) => want.valid && compareVersions(parseVersion(v), want) === 0);
+      const exact = p.releases.has(version)
+        ? version
+        : [...p.releases.keys()].find((v) => want.valid && compareVersions(parseVersion(v), want) === 0);
       body = exact === undefined ? undefined : releaseJson(p, exact, mode);
     }
     if (body === undefined) return undefined;

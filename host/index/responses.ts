@@ -42,7 +42,14 @@ function fileUrl(mode: FileUrlMode, filename: string, depth: number): string {
 }
 
 function fileJson(f: CatalogFile, mode: FileUrlMode, depth: number): ReleaseFileJson {
-  return { filename: f.filename, url: fileUrl(mode, f.filename, depth), digests: { sha256: f.sha256 }, size: f.size, packagetype: 'sdist', python_version: 'source' };
+  return {
+    filename: f.filename,
+    url: fileUrl(mode, f.filename, depth),
+    digests: { sha256: f.sha256 },
+    size: f.size,
+    packagetype: 'sdist',
+    python_version: 'source',
+  };
 }
 
 function info(p: CatalogProject, f: CatalogFile): ProjectJson['info'] {

@@ -138,7 +138,9 @@ export class IndexServer {
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const bytes = res.getHeader('content-length') ?? '-';
-        this.#options.log!(`${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} ${req.method} ${req.url} ${res.statusCode} ${bytes} ${ms.toFixed(1)}ms`);
+        this.#options.log!(
+          `${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} ${req.method} ${req.url} ${res.statusCode} ${bytes} ${ms.toFixed(1)}ms`,
+        );
       });
     }
     this.#respond(req, res).catch((err: unknown) => {
@@ -161,7 +163,11 @@ export class IndexServer {
       case 'root': {
         const c = await this.#live?.fresh();
         const base = this.#mode(req).absolute;
-        return text(res, 200, `mpy package index: ${c?.projects.size ?? 0} projects\nindex URL: ${base}${INDEX_PREFIX}\nmip index (v2): ${base}\n`);
+        return text(
+          res,
+          200,
+          `mpy package index: ${c?.projects.size ?? 0} projects\nindex URL: ${base}${INDEX_PREFIX}\nmip index (v2): ${base}\n`,
+        );
       }
       case 'v2': {
         const { files } = await this.#v2.files(await this.#live?.fresh());
@@ -180,7 +186,8 @@ export class IndexServer {
         if (!this.#live) return text(res, 404, 'this server has no distribution packages (PyPI JSON); use its index v2');
         await this.#live.fresh();
         const doc = this.#live.document(r.name, r.kind === 'release' ? r.version : undefined, this.#mode(req));
-        if (!doc) return text(res, 404, r.kind === 'project' ? `no project ${JSON.stringify(r.name)}` : `no release ${r.name} ${r.version}`);
+        if (!doc)
+          return text(res, 404, r.kind === 'project' ? `no project ${JSON.stringify(r.name)}` : `no release ${r.name} ${r.version}`);
         res.setHeader('Content-Type', 'application/json');
         res.setHeader('ETag', doc.etag);
         res.setHeader('Cache-Control', 'no-cache');

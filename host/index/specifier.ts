@@ -30,8 +30,10 @@ export function parseSpecifier(text: string): Clause[] {
     const op = m[1] as Clause['op'];
     const version = m[2]!;
     const base = version.endsWith('.*') ? version.slice(0, -2) : version;
-    if (version.endsWith('.*') && op !== '==' && op !== '!=') throw new SpecifierError(`".*" is allowed only after == or != in ${JSON.stringify(t)}`);
-    if (op !== '===' && !parseVersion(base).valid) throw new SpecifierError(`bad version ${JSON.stringify(version)} in ${JSON.stringify(t)}`);
+    if (version.endsWith('.*') && op !== '==' && op !== '!=')
+      throw new SpecifierError(`".*" is allowed only after == or != in ${JSON.stringify(t)}`);
+    if (op !== '===' && !parseVersion(base).valid)
+      throw new SpecifierError(`bad version ${JSON.stringify(version)} in ${JSON.stringify(t)}`);
     out.push({ op, version });
   }
   return out;
@@ -47,7 +49,13 @@ function prefixMatch(candidate: Version, prefix: Version): boolean {
 }
 
 function sameRelease(a: Version, b: Version): boolean {
-  return a.epoch === b.epoch && compareVersions({ ...a, pre: undefined, post: undefined, dev: undefined, local: undefined }, { ...b, pre: undefined, post: undefined, dev: undefined, local: undefined }) === 0;
+  return (
+    a.epoch === b.epoch &&
+    compareVersions(
+      { ...a, pre: undefined, post: undefined, dev: undefined, local: undefined },
+      { ...b, pre: undefined, post: undefined, dev: undefined, local: undefined },
+    ) === 0
+  );
 }
 
 function matchesClause(v: Version, c: Clause): boolean {

@@ -70,7 +70,10 @@ async function assertReplaceable(out: string): Promise<void> {
 export async function buildStaticIndex(options: StaticIndexOptions): Promise<StaticIndexResult> {
   const out = resolve(options.out);
   await assertReplaceable(out);
-  const catalog = options.dir === undefined ? { projects: new Map(), files: new Map(), problems: [] } : await scanCatalog(resolve(options.dir), { limits: options.limits });
+  const catalog =
+    options.dir === undefined
+      ? { projects: new Map(), files: new Map(), problems: [] }
+      : await scanCatalog(resolve(options.dir), { limits: options.limits });
   const mode: FileUrlMode = options.baseUrl ? { absolute: options.baseUrl } : { relative: true };
   await mkdir(dirname(out), { recursive: true });
   const stage = await mkdtemp(join(dirname(out), `.${basename(out)}.build-`));
@@ -88,7 +91,12 @@ export async function buildStaticIndex(options: StaticIndexOptions): Promise<Sta
         await put(`pypi/${name}/json`, encodeJson(projectJson(p, mode)));
         for (const v of p.releases.keys()) {
           if (!safeSegment(v)) {
-            if (name === p.key) problems.push({ filename: p.releases.get(v)!.filename, stamp: '', message: `version ${JSON.stringify(v)} cannot be a path segment; no per-version document` });
+            if (name === p.key)
+              problems.push({
+                filename: p.releases.get(v)!.filename,
+                stamp: '',
+                message: `version ${JSON.stringify(v)} cannot be a path segment; no per-version document`,
+              });
             continue;
           }
           await put(`pypi/${name}/${v}/json`, encodeJson(releaseJson(p, v, mode)));

@@ -65,7 +65,11 @@ function twinOf(rel: string): string | undefined {
 }
 
 function conflict(target: string, rel: string, want: string, have: string): InstallError {
-  return new InstallError('file-conflict', `cannot install ${want} at ${join(target, rel)}: there is ${have} there`, `move or remove ${join(target, rel)}, then install again`);
+  return new InstallError(
+    'file-conflict',
+    `cannot install ${want} at ${join(target, rel)}: there is ${have} there`,
+    `move or remove ${join(target, rel)}, then install again`,
+  );
 }
 
 /** Removes the directories that held removed files once they are empty (deepest first, never the target). */
@@ -84,7 +88,8 @@ async function pruneEmptyParents(target: string, removed: readonly string[]): Pr
  */
 export async function commitStage(stage: Stage, onStep?: CommitProgress, removals: readonly string[] = []): Promise<void> {
   const targetKind = await kind(stage.target, true);
-  if (targetKind === 'other') throw new InstallError('file-conflict', `the target ${stage.target} is not a directory`, 'give a directory with -p');
+  if (targetKind === 'other')
+    throw new InstallError('file-conflict', `the target ${stage.target} is not a directory`, 'give a directory with -p');
   const steps: Step[] = [];
   if (targetKind === 'none') steps.push({ kind: 'move', rel: '' });
   else await plan(stage.dir, stage.target, '', steps);
@@ -121,7 +126,12 @@ export async function commitStage(stage: Stage, onStep?: CommitProgress, removal
     const failures: string[] = [];
     for (const u of undo.reverse()) await u().catch((e: Error) => failures.push(e.message));
     if (failures.length) {
-      throw new InstallError('commit-failed', `install failed (${(err as Error).message}) and could not be fully undone: ${failures.join('; ')}`, `restore the files listed from ${backup ?? 'the backup'} by hand`, err);
+      throw new InstallError(
+        'commit-failed',
+        `install failed (${(err as Error).message}) and could not be fully undone: ${failures.join('; ')}`,
+        `restore the files listed from ${backup ?? 'the backup'} by hand`,
+        err,
+      );
     }
     if (backup) await rm(backup, { recursive: true, force: true });
     throw err;

@@ -27,7 +27,11 @@ async function loadCompileTree(): Promise<CompileTree> {
     if (code !== 'ERR_MODULE_NOT_FOUND' && !/Cannot find module|Failed to load/.test(String(err))) throw err;
   }
   if (typeof mod?.compileTree !== 'function') {
-    throw new InstallError('compile-unavailable', '--compile is not available: this build has no host/compile compileTree()', 'install without --compile');
+    throw new InstallError(
+      'compile-unavailable',
+      '--compile is not available: this build has no host/compile compileTree()',
+      'install without --compile',
+    );
   }
   return mod.compileTree;
 }
@@ -56,11 +60,23 @@ export async function compileStaged(dir: string): Promise<number> {
   try {
     summary = await compileTree({ sources: [dir], cwd: dir });
   } catch (err) {
-    throw new InstallError('compile-failed', `compiling the installed files failed: ${(err as Error).message}`, 'nothing was installed; install without --compile', err);
+    throw new InstallError(
+      'compile-failed',
+      `compiling the installed files failed: ${(err as Error).message}`,
+      'nothing was installed; install without --compile',
+      err,
+    );
   }
   if (summary.failed.length) {
-    const list = summary.failed.slice(0, 5).map((f) => `${f.file}${f.line ? `:${f.line}` : ''}: ${f.message}`).join('; ');
-    throw new InstallError('compile-failed', `${summary.failed.length} file(s) did not compile: ${list}`, 'nothing was installed; fix the module or install without --compile');
+    const list = summary.failed
+      .slice(0, 5)
+      .map((f) => `${f.file}${f.line ? `:${f.line}` : ''}: ${f.message}`)
+      .join('; ');
+    throw new InstallError(
+      'compile-failed',
+      `${summary.failed.length} file(s) did not compile: ${list}`,
+      'nothing was installed; fix the module or install without --compile',
+    );
   }
   await Promise.all(sources.map((p) => rm(join(dir, p))));
   return summary.compiled;

@@ -41,7 +41,11 @@ export interface AcceptedHashes {
  * Only verified archives enter the cache.
  * @throws InstallError `hash-mismatch`, `digest-mismatch`, `download-failed`, `not-found`
  */
-export async function fetchArchive(release: ResolvedRelease, options: FetchArchiveOptions = {}, accepted?: AcceptedHashes): Promise<Downloaded> {
+export async function fetchArchive(
+  release: ResolvedRelease,
+  options: FetchArchiveOptions = {},
+  accepted?: AcceptedHashes,
+): Promise<Downloaded> {
   const known = accepted ? accepted.sha256 : release.sha256 ? [release.sha256] : [];
   if (options.cache) {
     for (const h of known) {
@@ -51,7 +55,12 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
   }
   let got: Awaited<ReturnType<typeof httpGet>>;
   try {
-    got = await httpGet(release.url, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, onBytes: options.onBytes, signal: options.signal });
+    got = await httpGet(release.url, {
+      timeoutMs: options.timeoutMs,
+      maxBytes: options.maxBytes,
+      onBytes: options.onBytes,
+      signal: options.signal,
+    });
   } catch (err) {
     if (err instanceof InstallError && err.code === 'index-error') {
       throw new InstallError('download-failed', `cannot download ${release.name} ${release.version}: ${err.message}`, err.hint, err);
@@ -59,7 +68,11 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
     throw err;
   }
   if (!got) {
-    throw new InstallError('download-failed', `${release.url} (${release.name} ${release.version}) answered 404`, `the index at ${release.index} lists a file it does not serve; tell its maintainer`);
+    throw new InstallError(
+      'download-failed',
+      `${release.url} (${release.name} ${release.version}) answered 404`,
+      `the index at ${release.index} lists a file it does not serve; tell its maintainer`,
+    );
   }
   const sha256 = sha256Hex(got.body);
   if (accepted && !accepted.sha256.includes(sha256)) {
@@ -77,7 +90,11 @@ export async function fetchArchive(release: ResolvedRelease, options: FetchArchi
     );
   }
   if (release.size !== undefined && release.size !== got.body.length) {
-    throw new InstallError('digest-mismatch', `size mismatch for ${release.url}: the index says ${release.size} bytes, the download is ${got.body.length}`, 'the file changed after the index was built; rebuild the index');
+    throw new InstallError(
+      'digest-mismatch',
+      `size mismatch for ${release.url}: the index says ${release.size} bytes, the download is ${got.body.length}`,
+      'the file changed after the index was built; rebuild the index',
+    );
   }
   if (options.cache && (release.sha256 || accepted)) await options.cache.put(sha256, got.body);
   return { bytes: got.body, sha256, cached: false };

@@ -70,5 +70,10 @@ export function networkReason(err: unknown): string {
  * stops there; nothing has been committed).
  */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InstallError('cancelled', 'cancelled before anything was installed', 'the target directory is as it was; run the command again to install');
+  if (signal?.aborted)
+    throw new InstallError(
+      'cancelled',
+      'cancelled before anything was installed',
+      'the target directory is as it was; run the command again to install',
+    );
 }

@@ -52,9 +52,19 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
     if (!(err instanceof HttpGetError)) throw err;
     switch (err.failure) {
       case 'too-large':
-        throw new InstallError('index-error', `${url} sends more than ${maxBytes} bytes`, 'this is not a MicroPython package; check the index', err);
+        throw new InstallError(
+          'index-error',
+          `${url} sends more than ${maxBytes} bytes`,
+          'this is not a MicroPython package; check the index',
+          err,
+        );
       case 'broken-body':
-        throw new InstallError('download-failed', `download of ${url} broke off: the server closed the connection mid-body (${networkReason(err)})`, 'try again; if it persists, the server or network is at fault', err);
+        throw new InstallError(
+          'download-failed',
+          `download of ${url} broke off: the server closed the connection mid-body (${networkReason(err)})`,
+          'try again; if it persists, the server or network is at fault',
+          err,
+        );
       case 'timeout':
         throw new InstallError(
           err.status === undefined ? 'index-unreachable' : 'download-failed',
@@ -65,9 +75,19 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
       case 'bad-url':
         throw new InstallError('index-error', err.message, 'the index is broken or hostile; only http(s) URLs are followed', err);
       case 'status':
-        throw new InstallError('index-error', `${url} answered HTTP ${err.status}${err.detail ? `: ${err.detail}` : ''}`, 'the index is failing; try again later or use another index with -i', err);
+        throw new InstallError(
+          'index-error',
+          `${url} answered HTTP ${err.status}${err.detail ? `: ${err.detail}` : ''}`,
+          'the index is failing; try again later or use another index with -i',
+          err,
+        );
       case 'network':
-        throw new InstallError('index-unreachable', `cannot reach ${url}: ${networkReason(err)}`, 'check the index URL (-i) and that the server is running and reachable', err);
+        throw new InstallError(
+          'index-unreachable',
+          `cannot reach ${url}: ${networkReason(err)}`,
+          'check the index URL (-i) and that the server is running and reachable',
+          err,
+        );
     }
   }
 }

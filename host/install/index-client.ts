@@ -84,7 +84,12 @@ export class IndexClient {
       if (typeof doc !== 'object' || doc === null) throw new Error('not a JSON object');
       return { doc, url: got.url };
     } catch (err) {
-      throw new InstallError('index-error', `${url} did not answer valid package JSON: ${(err as Error).message}`, 'the index is broken or this URL is not a package index; check -i', err);
+      throw new InstallError(
+        'index-error',
+        `${url} did not answer valid package JSON: ${(err as Error).message}`,
+        'the index is broken or this URL is not a package index; check -i',
+        err,
+      );
     }
   }
 
@@ -156,11 +161,19 @@ export class IndexClient {
     if (!Array.isArray(files)) return undefined;
     const file = files.find(isSdist);
     if (!file || typeof file.url !== 'string') {
-      throw new InstallError('index-error', `${docUrl}: release ${version} of ${req.name} has no .tar.gz distribution package`, 'MicroPython packages are source distributions; ask the package author for one');
+      throw new InstallError(
+        'index-error',
+        `${docUrl}: release ${version} of ${req.name} has no .tar.gz distribution package`,
+        'MicroPython packages are source distributions; ask the package author for one',
+      );
     }
     const parsed = new URL(file.url, docUrl);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new InstallError('index-error', `${docUrl}: release ${version} of ${req.name} points at ${JSON.stringify(file.url)}, not an http(s) URL`, 'the index is broken or hostile; do not use it');
+      throw new InstallError(
+        'index-error',
+        `${docUrl}: release ${version} of ${req.name} points at ${JSON.stringify(file.url)}, not an http(s) URL`,
+        'the index is broken or hostile; do not use it',
+      );
     }
     const url = parsed.href;
     const sha256 = typeof file.digests?.sha256 === 'string' ? file.digests.sha256.toLowerCase() : undefined;

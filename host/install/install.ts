@@ -15,7 +15,16 @@ import { IndexClient } from './index-client.js';
 import { isMipUrlSpec, type MipInstalled, type MipRequirement, parseMipRequirement, resolveMip } from './mip-source.js';
 import { HashPolicy } from './hash-policy.js';
 import { DEFAULT_INDEXES, defaultTarget, type InstalledPackage, type InstallOptions, type InstallResult } from './options.js';
-import { encodeRecord, fileSha256, type InstallRecord, linkRecord, pathsOwnedByOthers, readRecord, RECORD_FILE, type RecordEntry } from './record.js';
+import {
+  encodeRecord,
+  fileSha256,
+  type InstallRecord,
+  linkRecord,
+  pathsOwnedByOthers,
+  readRecord,
+  RECORD_FILE,
+  type RecordEntry,
+} from './record.js';
 import { parseRequirement, type Requirement } from './requirement.js';
 import { readRequirementsFile } from './requirements-file.js';
 import { type KeptPackage, type Resolution, resolveAll, type ResolvedPackage } from './resolve.js';
@@ -36,7 +45,11 @@ function collectFiles(packages: ResolvedPackage[]): StagedFile[] {
       const data = p.unpacked.tar.subarray(f.offset, f.offset + f.size);
       const prior = byPath.get(f.path);
       if (prior && !sameBytes(prior.data, data)) {
-        throw new InstallError('file-conflict', `${prior.owner} and ${owner} both install ${f.path}, with different contents`, 'these packages cannot be installed together');
+        throw new InstallError(
+          'file-conflict',
+          `${prior.owner} and ${owner} both install ${f.path}, with different contents`,
+          'these packages cannot be installed together',
+        );
       }
       if (!prior) byPath.set(f.path, { path: f.path, data, owner });
     }
@@ -67,7 +80,8 @@ async function gatherRequirements(options: InstallOptions, mipCount: number): Pr
     extras.push(...got.extraIndexUrls);
     requireHashes ||= got.requireHashes;
   }
-  if (!roots.length && !mipCount) throw new InstallError('bad-requirement', 'nothing to install', 'name packages, or give a requirements file with -r');
+  if (!roots.length && !mipCount)
+    throw new InstallError('bad-requirement', 'nothing to install', 'name packages, or give a requirements file with -r');
   const main = options.indexes?.length ? options.indexes : fileIndex ? [fileIndex] : [...DEFAULT_INDEXES];
   const indexes = [...new Set([...main, ...extras, ...(options.extraIndexes ?? [])])];
   return { roots, indexes, requireHashes };
@@ -122,7 +136,8 @@ function staleFiles(record: InstallRecord, fetched: ResolvedPackage[], newPaths:
   const replaced = new Set(fetched.map((p) => p.release.key).filter((k) => k in record.packages));
   const others = pathsOwnedByOthers(record, replaced);
   const out: string[] = [];
-  for (const key of replaced) for (const path of Object.keys(record.packages[key]!.files)) if (!newPaths.has(path) && !others.has(path)) out.push(path);
+  for (const key of replaced)
+    for (const path of Object.keys(record.packages[key]!.files)) if (!newPaths.has(path) && !others.has(path)) out.push(path);
   return [...new Set(out)].sort();
 }
 
@@ -186,7 +201,9 @@ async function nextRecord(
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const env = options.env ?? process.env;
   // Stage beside the real directory, so that a symlinked target is still committed by renames.
-  const target = await realpath(resolvePath(options.target ?? defaultTarget(env))).catch(() => resolvePath(options.target ?? defaultTarget(env)));
+  const target = await realpath(resolvePath(options.target ?? defaultTarget(env))).catch(() =>
+    resolvePath(options.target ?? defaultTarget(env)),
+  );
   const mipRoots = (options.requirements ?? []).filter((r) => isMipRequirement(r, options)).map(parseMipRequirement);
   const { roots, indexes, requireHashes } = await gatherRequirements(options, mipRoots.length);
   const hashes = new HashPolicy(roots, requireHashes);
@@ -225,17 +242,17 @@ async function installInto(
   try {
     if (roots.length)
       resolved = await resolveAll(roots, {
-      client,
-      pool,
-      fetch: { cache, timeoutMs: options.timeoutMs, signal },
-      limits: options.limits,
-      concurrency: options.concurrency ?? 8,
-      emit,
-      installed: record.packages,
-      upgradeRoots: options.upgrade ?? false,
-      compile: options.compile ?? false,
-      hashes,
-    });
+        client,
+        pool,
+        fetch: { cache, timeoutMs: options.timeoutMs, signal },
+        limits: options.limits,
+        concurrency: options.concurrency ?? 8,
+        emit,
+        installed: record.packages,
+        upgradeRoots: options.upgrade ?? false,
+        compile: options.compile ?? false,
+        hashes,
+      });
   } finally {
     if (!options.pool) await pool.close();
   }
@@ -247,12 +264,20 @@ async function installInto(
   for (const f of mip.files) {
     const prior = pypiPaths.get(f.path);
     if (prior && !sameBytes(prior.data, f.data)) {
-      throw new InstallError('file-conflict', `${prior.owner} and ${f.owner} both install ${f.path}, with different contents`, 'these packages cannot be installed together');
+      throw new InstallError(
+        'file-conflict',
+        `${prior.owner} and ${f.owner} both install ${f.path}, with different contents`,
+        'these packages cannot be installed together',
+      );
     }
     if (!prior) files.push(f);
   }
   if (files.some((f) => f.path === RECORD_FILE)) {
-    throw new InstallError('file-conflict', `a package installs a file named ${RECORD_FILE}, the name of mpy's install record`, 'this package cannot be installed with mpy install');
+    throw new InstallError(
+      'file-conflict',
+      `a package installs a file named ${RECORD_FILE}, the name of mpy's install record`,
+      'this package cannot be installed with mpy install',
+    );
   }
   const removed = staleFiles(record, packages, new Set(packages.flatMap((p) => installedPaths(p, compiled))));
   const result: InstallResult = {
@@ -273,14 +298,22 @@ async function installInto(
   try {
     stage = await createStage(target);
   } catch (err) {
-    throw new InstallError('io-error', `cannot create a staging directory beside ${target}: ${(err as Error).message}`, 'the parent of the target must be writable', err);
+    throw new InstallError(
+      'io-error',
+      `cannot create a staging directory beside ${target}: ${(err as Error).message}`,
+      'the parent of the target must be writable',
+      err,
+    );
   }
   let committed = false;
   try {
     await writeStaged(stage, files);
     emit({ type: 'staged', files: files.length });
     if (compiled) emit({ type: 'compiled', modules: await compileStaged(stage.dir) });
-    await writeFile(join(stage.dir, RECORD_FILE), encodeRecord(await nextRecord(record, resolved, mip.packages, new Set(mipRoots.map((r) => r.spec)), stage.dir, compiled)));
+    await writeFile(
+      join(stage.dir, RECORD_FILE),
+      encodeRecord(await nextRecord(record, resolved, mip.packages, new Set(mipRoots.map((r) => r.spec)), stage.dir, compiled)),
+    );
     throwIfCancelled(signal);
     await commitStage(stage, (done, total) => emit({ type: 'commit', done, total }), removed);
     committed = true;

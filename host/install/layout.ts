@@ -31,7 +31,12 @@ export function upipLayout(members: readonly CheckedMember[], archive: string): 
     if (m.entry.type !== 'file') continue;
     const slash = m.path.indexOf('/');
     if (slash < 0) {
-      throw new ArchiveError('bad-path', archive, 'file outside the NAME-VERSION/ directory; not a distribution package layout', m.entry.name);
+      throw new ArchiveError(
+        'bad-path',
+        archive,
+        'file outside the NAME-VERSION/ directory; not a distribution package layout',
+        m.entry.name,
+      );
     }
     const rel = m.path.slice(slash + 1);
     if (skippedByUpip(rel)) continue;

@@ -30,15 +30,24 @@ const LINE = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*
 export function parseRequirement(text: string): Requirement {
   const raw = text.trim();
   if (/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@/.test(raw)) {
-    throw new InstallError('bad-requirement', `requirement ${JSON.stringify(raw)} names a URL (NAME @ URL), which is not supported`, 'install from an index: serve the archive with mpy serve DIR and give -i');
+    throw new InstallError(
+      'bad-requirement',
+      `requirement ${JSON.stringify(raw)} names a URL (NAME @ URL), which is not supported`,
+      'install from an index: serve the archive with mpy serve DIR and give -i',
+    );
   }
   const m = LINE.exec(raw);
-  if (!m) throw new InstallError('bad-requirement', `cannot parse requirement ${JSON.stringify(raw)}`, 'write NAME or NAME==VERSION (PEP 508)');
+  if (!m)
+    throw new InstallError('bad-requirement', `cannot parse requirement ${JSON.stringify(raw)}`, 'write NAME or NAME==VERSION (PEP 508)');
   let clauses: Clause[];
   try {
     clauses = parseSpecifier(m[3]!);
   } catch (err) {
-    throw new InstallError('bad-requirement', `requirement ${JSON.stringify(raw)}: ${(err as SpecifierError).message}`, 'use PEP 440 specifiers such as ==1.0 or >=1.0,<2');
+    throw new InstallError(
+      'bad-requirement',
+      `requirement ${JSON.stringify(raw)}: ${(err as SpecifierError).message}`,
+      'use PEP 440 specifiers such as ==1.0 or >=1.0,<2',
+    );
   }
   const only = clauses.length === 1 ? clauses[0]! : undefined;
   const pin = only && only.op === '==' && !only.version.endsWith('.*') ? normalizeVersion(only.version) : undefined;

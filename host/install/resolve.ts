@@ -57,7 +57,9 @@ export type Resolution = ResolvedPackage | KeptPackage;
 
 /** The name and version of a resolution. */
 function nameVersion(p: Resolution): { name: string; version: string; key: string } {
-  return p.kind === 'kept' ? { name: p.entry.name, version: p.entry.version, key: p.key } : { name: p.release.name, version: p.release.version, key: p.release.key };
+  return p.kind === 'kept'
+    ? { name: p.entry.name, version: p.entry.version, key: p.key }
+    : { name: p.release.name, version: p.release.version, key: p.release.key };
 }
 
 /** What the resolver needs. */
@@ -92,12 +94,22 @@ function describe(a: Ask): string {
 function merge(asks: Ask[]): Ask {
   const pins = [...new Set(asks.map((a) => a.req.pin).filter((p): p is string => p !== undefined))];
   if (pins.length > 1) {
-    throw new InstallError('conflict', `conflicting requirements: ${asks.map(describe).join(' and ')}`, 'pin one version of it in your requirements');
+    throw new InstallError(
+      'conflict',
+      `conflicting requirements: ${asks.map(describe).join(' and ')}`,
+      'pin one version of it in your requirements',
+    );
   }
   if (asks.length === 1) return asks[0]!;
   const first = asks[0]!.req;
   const clauses = asks.flatMap((a) => a.req.clauses);
-  const req: Requirement = { raw: `${first.name}${clauses.map((c) => c.op + c.version).join(',')}`, name: first.name, key: first.key, clauses, pin: pins[0] };
+  const req: Requirement = {
+    raw: `${first.name}${clauses.map((c) => c.op + c.version).join(',')}`,
+    name: first.name,
+    key: first.key,
+    clauses,
+    pin: pins[0],
+  };
   const root = asks.find((a) => a.from === undefined);
   return { req, from: root ? undefined : asks.map((a) => a.from).join(', '), chain: (root ?? asks[0]!).chain };
 }
@@ -105,7 +117,8 @@ function merge(asks: Ask[]): Ask {
 /** The installed entry to keep for this ask, if any (without asking the index). */
 function keepable(ask: Ask, ctx: ResolveContext): RecordEntry | undefined {
   const e = ctx.installed[ask.req.key];
-  if (!e || e.compiled !== ctx.compile || !satisfies(e.version, ask.req.clauses) || !ctx.hashes.allows(ask.req.key, e.sha256)) return undefined;
+  if (!e || e.compiled !== ctx.compile || !satisfies(e.version, ask.req.clauses) || !ctx.hashes.allows(ask.req.key, e.sha256))
+    return undefined;
   return e;
 }
 
@@ -115,7 +128,12 @@ async function lookUp(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Reso
   } catch (err) {
     if (err instanceof InstallError && err.code === 'not-found' && ask.chain.length) {
       const detail = err.message.replace(/^no release of \S+ /, '');
-      throw new InstallError('not-found', `${[...ask.chain, ask.req.raw].join(' → ')}: no release ${detail}`, `${ask.chain.at(-1)} requires it: ${err.hint}`, err);
+      throw new InstallError(
+        'not-found',
+        `${[...ask.chain, ask.req.raw].join(' → ')}: no release ${detail}`,
+        `${ask.chain.at(-1)} requires it: ${err.hint}`,
+        err,
+      );
     }
     throw err;
   }
@@ -124,7 +142,8 @@ async function lookUp(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Reso
 async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolution> {
   const root = ask.from === undefined;
   const installed = keepable(ask, ctx);
-  if (installed && !(root && ctx.upgradeRoots)) return { kind: 'kept', root, key: ask.req.key, entry: installed, requestedBy: describe(ask) };
+  if (installed && !(root && ctx.upgradeRoots))
+    return { kind: 'kept', root, key: ask.req.key, entry: installed, requestedBy: describe(ask) };
   const release = await lookUp(ask, ctx, net);
   ctx.emit({ type: 'resolved', name: release.name, version: release.version, url: release.url, index: release.index });
   if (installed && installed.version === release.version && (!release.sha256 || release.sha256 === installed.sha256)) {
@@ -141,11 +160,22 @@ async function one(ask: Ask, ctx: ResolveContext, net: Limiter): Promise<Resolut
     unpacked = await ctx.pool.unpack(got.bytes, release.url, ctx.limits);
   } catch (err) {
     if (err instanceof ArchiveError) {
-      throw new InstallError('bad-archive', `refusing ${release.name} ${release.version}: ${err.message}`, 'the package is damaged or unsafe; nothing was installed. Tell the package author.', err);
+      throw new InstallError(
+        'bad-archive',
+        `refusing ${release.name} ${release.version}: ${err.message}`,
+        'the package is damaged or unsafe; nothing was installed. Tell the package author.',
+        err,
+      );
     }
     throw err;
   }
-  ctx.emit({ type: 'unpacked', name: release.name, version: release.version, files: unpacked.files.length, requires: unpacked.metadata.requires });
+  ctx.emit({
+    type: 'unpacked',
+    name: release.name,
+    version: release.version,
+    files: unpacked.files.length,
+    requires: unpacked.metadata.requires,
+  });
   return { kind: 'fetched', root, release, sha256: got.sha256, size, cached: got.cached, verified, unpacked, requestedBy: describe(ask) };
 }
 
@@ -166,7 +196,11 @@ export async function resolveAll(roots: Requirement[], ctx: ResolveContext): Pro
       if (done) {
         const d = nameVersion(done);
         if (!satisfies(d.version, ask.req.clauses)) {
-          throw new InstallError('conflict', `${describe(ask)} conflicts with ${d.name} ${d.version} chosen for ${done.requestedBy}`, 'pin a version that satisfies both in your requirements');
+          throw new InstallError(
+            'conflict',
+            `${describe(ask)} conflicts with ${d.name} ${d.version} chosen for ${done.requestedBy}`,
+            'pin a version that satisfies both in your requirements',
+          );
         }
         continue;
       }
@@ -190,7 +224,12 @@ export async function resolveAll(roots: Requirement[], ctx: ResolveContext): Pro
         try {
           req = parseRequirement(line);
         } catch (err) {
-          throw new InstallError('bad-requirement', `${nv.name} ${nv.version} declares a dependency that does not parse: ${(err as Error).message}`, 'tell the package author; its requires.txt is broken', err);
+          throw new InstallError(
+            'bad-requirement',
+            `${nv.name} ${nv.version} declares a dependency that does not parse: ${(err as Error).message}`,
+            'tell the package author; its requires.txt is broken',
+            err,
+          );
         }
         next.push({ req, from: `${nv.name} ${nv.version}`, chain });
       }

@@ -50,7 +50,11 @@ export async function writeStaged(stage: Stage, files: readonly StagedFile[]): P
   for (const f of files) {
     if (dirs.has(f.path)) {
       const other = files.find((g) => g.path.startsWith(`${f.path}/`))!;
-      throw new InstallError('file-conflict', `${f.owner} installs a file ${f.path} where ${other.owner} installs ${other.path}`, 'these packages cannot be installed together');
+      throw new InstallError(
+        'file-conflict',
+        `${f.owner} installs a file ${f.path} where ${other.owner} installs ${other.path}`,
+        'these packages cannot be installed together',
+      );
     }
   }
   for (const d of [...dirs].sort()) await mkdir(join(stage.dir, d), { recursive: true });

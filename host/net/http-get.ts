@@ -101,7 +101,14 @@ async function send(url: URL, options: HttpGetOptions, timeoutMs: number): Promi
   if (!https) {
     const auth = proxyAuthorization(proxy);
     const { host, port: proxyPort } = proxyEndpoint(proxy);
-    return (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({ ...base, agent: false, host, port: proxyPort, path: url.href, headers: { ...base.headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) } });
+    return (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({
+      ...base,
+      agent: false,
+      host,
+      port: proxyPort,
+      path: url.href,
+      headers: { ...base.headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) },
+    });
   }
   const name = url.hostname.replace(/^\[|\]$/g, '');
   let tunnel: Socket;
@@ -160,7 +167,12 @@ function body({ res, timedOut }: Answer, url: URL, options: HttpGetOptions, maxB
     const broke = (err: NodeJS.ErrnoException): void => {
       if (options.signal?.aborted) reject(options.signal.reason);
       else if (timedOut()) {
-        reject(new HttpGetError('timeout', `${url.href}: the body stalled after ${total} bytes (no data for ${timeoutMs} ms)`, { status: 200, code: 'ETIMEDOUT' }));
+        reject(
+          new HttpGetError('timeout', `${url.href}: the body stalled after ${total} bytes (no data for ${timeoutMs} ms)`, {
+            status: 200,
+            code: 'ETIMEDOUT',
+          }),
+        );
       } else reject(new HttpGetError('broken-body', `${url.href}: ${err.message}`, { status: 200, code: err.code ?? 'EIO' }));
     };
     res.on('error', broke);
@@ -198,7 +210,10 @@ function httpUrl(text: string, from: URL | undefined): URL {
     throw new HttpGetError('bad-url', `${what}, which is not a valid URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpGetError('bad-url', `${from ? `${what}, a ${url.protocol} URL` : `${what} is a ${url.protocol} URL`}; only http and https are followed`);
+    throw new HttpGetError(
+      'bad-url',
+      `${from ? `${what}, a ${url.protocol} URL` : `${what} is a ${url.protocol} URL`}; only http and https are followed`,
+    );
   }
   return url;
 }

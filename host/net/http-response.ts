@@ -30,7 +30,10 @@ export function sniffResponse(buf: Buffer): ResponseSniff {
     skip = 2;
   }
   if (end < 0) return buf.length > MAX_HEAD_BYTES ? { kind: 'other' } : { kind: 'more' };
-  const text = buf.subarray(0, end + skip).toString('latin1').split(/\r?\n/);
+  const text = buf
+    .subarray(0, end + skip)
+    .toString('latin1')
+    .split(/\r?\n/);
   const m = /^HTTP\/\d\.\d (\d{3})(?: .*)?$/.exec(text[0] ?? '');
   const headers = parseHeaderLines(text.slice(1));
   if (!m || !headers) return { kind: 'other' };

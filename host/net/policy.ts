@@ -81,7 +81,8 @@ interface Rule {
 
 function parseRule(pattern: string): Rule {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):(\d{1,5}|\*)$/.exec(pattern.trim());
-  if (!m) throw new TypeError(`network allow-list: "${pattern}" is not HOST:PORT (e.g. "example.com:443", "*.example.com:*", "[::1]:8080")`);
+  if (!m)
+    throw new TypeError(`network allow-list: "${pattern}" is not HOST:PORT (e.g. "example.com:443", "*.example.com:*", "[::1]:8080")`);
   const written = m[1]!;
   const port = m[2] === '*' ? '*' : Number(m[2]);
   if (port !== '*' && port > 65535) throw new TypeError(`network allow-list: "${pattern}" has a port above 65535`);

@@ -32,16 +32,68 @@ export interface ModuleLayout {
 }
 
 const FLAT_PACKAGE_RESERVED = [
-  'ci', 'bin', 'debian', 'doc', 'docs', 'documentation', 'manpages', 'news', 'newsfragments', 'changelog',
-  'test', 'tests', 'unit_test', 'unit_tests', 'example', 'examples', 'scripts', 'tools', 'util', 'utils',
-  'python', 'build', 'dist', 'venv', 'env', 'requirements', 'tasks', 'fabfile', 'site_scons', 'benchmark',
-  'benchmarks', 'exercise', 'exercises', 'htmlcov', '[._]*', 'ez_setup', '*__pycache__', 'node_modules',
+  'ci',
+  'bin',
+  'debian',
+  'doc',
+  'docs',
+  'documentation',
+  'manpages',
+  'news',
+  'newsfragments',
+  'changelog',
+  'test',
+  'tests',
+  'unit_test',
+  'unit_tests',
+  'example',
+  'examples',
+  'scripts',
+  'tools',
+  'util',
+  'utils',
+  'python',
+  'build',
+  'dist',
+  'venv',
+  'env',
+  'requirements',
+  'tasks',
+  'fabfile',
+  'site_scons',
+  'benchmark',
+  'benchmarks',
+  'exercise',
+  'exercises',
+  'htmlcov',
+  '[._]*',
+  'ez_setup',
+  '*__pycache__',
+  'node_modules',
 ];
 
 const FLAT_MODULE_RESERVED = [
-  'setup', 'conftest', 'test', 'tests', 'example', 'examples', 'build', 'toxfile', 'noxfile', 'pavement',
-  'dodo', 'tasks', 'fabfile', '[Ss][Cc]onstruct', 'conanfile', 'manage', 'benchmark', 'benchmarks',
-  'exercise', 'exercises', '[._]*',
+  'setup',
+  'conftest',
+  'test',
+  'tests',
+  'example',
+  'examples',
+  'build',
+  'toxfile',
+  'noxfile',
+  'pavement',
+  'dodo',
+  'tasks',
+  'fabfile',
+  '[Ss][Cc]onstruct',
+  'conanfile',
+  'manage',
+  'benchmark',
+  'benchmarks',
+  'exercise',
+  'exercises',
+  '[._]*',
 ];
 
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
@@ -66,7 +118,12 @@ function under(root: string, path: string): string | undefined {
 }
 
 /** Dotted names of the directories below `root` that PEP 420 discovery accepts. */
-function packageDirs(files: readonly string[], root: string, accept: (dotted: string) => boolean, prune: (dotted: string) => boolean): string[] {
+function packageDirs(
+  files: readonly string[],
+  root: string,
+  accept: (dotted: string) => boolean,
+  prune: (dotted: string) => boolean,
+): string[] {
   const found: string[] = [];
   const rejected = new Set<string>();
   for (const dir of [...directoriesOf(files)].sort()) {
@@ -111,14 +168,17 @@ function explicitLayout(files: readonly string[], config: LayoutConfig, root: st
   const dirs = directoriesOf(files);
   const at = (p: string): string => (root ? `${root}/${p}` : p);
   for (const pkg of config.packages ?? []) {
-    if (!pkg.split('.').every(isIdentifier)) throw new PackagingError('discovery', `${config.source} packages: ${JSON.stringify(pkg)} is not a dotted package name`);
+    if (!pkg.split('.').every(isIdentifier))
+      throw new PackagingError('discovery', `${config.source} packages: ${JSON.stringify(pkg)} is not a dotted package name`);
     if (!dirs.has(at(pkg.replace(/\./g, '/')))) {
       throw new PackagingError('discovery', `${config.source} packages: no directory ${at(pkg.replace(/\./g, '/'))} for package ${pkg}`);
     }
   }
   for (const mod of config.pyModules ?? []) {
-    if (!isIdentifier(mod)) throw new PackagingError('discovery', `${config.source} py-modules: ${JSON.stringify(mod)} is not a module name`);
-    if (!files.includes(at(`${mod}.py`))) throw new PackagingError('discovery', `${config.source} py-modules: no file ${at(`${mod}.py`)} for module ${mod}`);
+    if (!isIdentifier(mod))
+      throw new PackagingError('discovery', `${config.source} py-modules: ${JSON.stringify(mod)} is not a module name`);
+    if (!files.includes(at(`${mod}.py`)))
+      throw new PackagingError('discovery', `${config.source} py-modules: no file ${at(`${mod}.py`)} for module ${mod}`);
   }
   return { kind: 'explicit', root, packages: [...(config.packages ?? [])].sort(), modules: [...(config.pyModules ?? [])].sort() };
 }
@@ -134,7 +194,12 @@ export function discoverLayout(files: readonly string[], config: LayoutConfig): 
   const root = hasSrc ? 'src' : '';
   if (config.packages !== undefined || config.pyModules !== undefined) return explicitLayout(files, config, root);
   if (hasSrc) {
-    const packages = packageDirs(files, 'src', (d) => !fnmatchCase(d, '*__pycache__'), () => false);
+    const packages = packageDirs(
+      files,
+      'src',
+      (d) => !fnmatchCase(d, '*__pycache__'),
+      () => false,
+    );
     return { kind: 'src', root, packages, modules: topLevelModules(files, 'src', []) };
   }
   const reserved = FLAT_PACKAGE_RESERVED.flatMap((p) => [p, `${p}.*`]);

@@ -151,12 +151,14 @@ export function applyManifest(
         break;
       case 'recursive-include':
         for (const p of c.patterns) {
-          if (!include(pathPattern(join(dir, `**/${p}`), { skipHidden: true }))) warn(`no files found matching '${p}' under directory '${dir}'`);
+          if (!include(pathPattern(join(dir, `**/${p}`), { skipHidden: true })))
+            warn(`no files found matching '${p}' under directory '${dir}'`);
         }
         break;
       case 'recursive-exclude':
         for (const p of c.patterns) {
-          if (!exclude(pathPattern(join(dir, `**/${p}`)))) warn(`no previously-included files matching '${p}' found under directory '${dir}'`);
+          if (!exclude(pathPattern(join(dir, `**/${p}`))))
+            warn(`no previously-included files matching '${p}' found under directory '${dir}'`);
         }
         break;
       case 'global-include':
@@ -176,7 +178,8 @@ export function applyManifest(
         break;
       }
       case 'prune':
-        if (!exclude(dir === '.' ? () => true : pathPattern(`${dir}/**`))) warn(`no previously-included directories found matching '${dir}'`);
+        if (!exclude(dir === '.' ? () => true : pathPattern(`${dir}/**`)))
+          warn(`no previously-included directories found matching '${dir}'`);
         break;
     }
   }

@@ -58,7 +58,9 @@ export function renderRequiresTxt(dependencies: readonly string[]): RequiresTxt 
   for (const dep of dependencies) {
     const name = requirementName(dep);
     if (oneLine(dep) !== name) {
-      warnings.push(`dependency ${JSON.stringify(dep)} is written as ${JSON.stringify(name)} in requires.txt: upip installs the latest version and knows no extras or markers`);
+      warnings.push(
+        `dependency ${JSON.stringify(dep)} is written as ${JSON.stringify(name)} in requires.txt: upip installs the latest version and knows no extras or markers`,
+      );
     }
     if (!names.includes(name)) names.push(name);
   }

@@ -120,7 +120,10 @@ function readLayout(tool: Table, file: string): LayoutConfig {
     const label = `[tool.${source}]` as const;
     const rawPackages = t.packages;
     if (source === 'setuptools' && rawPackages !== undefined && !Array.isArray(rawPackages)) {
-      throw new PackagingError('bad-pyproject', `${file}: [tool.setuptools] packages must be a list here (find directives are not supported); list them under [tool.mpy] packages`);
+      throw new PackagingError(
+        'bad-pyproject',
+        `${file}: [tool.setuptools] packages must be a list here (find directives are not supported); list them under [tool.mpy] packages`,
+      );
     }
     const pyModules = stringList(t['py-modules'], `${label} py-modules`, file);
     const packages = stringList(rawPackages, `${label} packages`, file);
@@ -141,7 +144,10 @@ export async function readPyproject(dir: string): Promise<Pyproject> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new PackagingError('no-pyproject', `no pyproject.toml in ${dir}: mpy sdist reads the package name, version and dependencies from it`);
+    throw new PackagingError(
+      'no-pyproject',
+      `no pyproject.toml in ${dir}: mpy sdist reads the package name, version and dependencies from it`,
+    );
   }
   let doc: Table;
   try {
@@ -151,17 +157,20 @@ export async function readPyproject(dir: string): Promise<Pyproject> {
     throw new PackagingError('bad-pyproject', `${path}: not valid TOML: ${why}`);
   }
   const project = doc.project;
-  if (!isTable(project)) throw new PackagingError('missing-metadata', `${path}: no [project] table (it must give at least name and version)`);
+  if (!isTable(project))
+    throw new PackagingError('missing-metadata', `${path}: no [project] table (it must give at least name and version)`);
   const dynamic = stringList(project.dynamic, '[project] dynamic', path) ?? [];
   const name = optionalString(project.name, '[project] name', path);
   if (!name) throw new PackagingError('missing-metadata', `${path}: [project] name is missing`);
-  if (!NAME_RE.test(name)) throw new PackagingError('bad-pyproject', `${path}: [project] name ${JSON.stringify(name)} is not a valid distribution name`);
+  if (!NAME_RE.test(name))
+    throw new PackagingError('bad-pyproject', `${path}: [project] name ${JSON.stringify(name)} is not a valid distribution name`);
   const version = optionalString(project.version, '[project] version', path);
   if (!version) {
     const why = dynamic.includes('version') ? ' (a dynamic version is not supported: write it in [project] version)' : '';
     throw new PackagingError('missing-metadata', `${path}: [project] version is missing${why}`);
   }
-  if (/[\s/\\]/.test(version)) throw new PackagingError('bad-pyproject', `${path}: [project] version ${JSON.stringify(version)} is not a valid version`);
+  if (/[\s/\\]/.test(version))
+    throw new PackagingError('bad-pyproject', `${path}: [project] version ${JSON.stringify(version)} is not a valid version`);
   const urls = project.urls;
   if (urls !== undefined && (!isTable(urls) || Object.values(urls).some((u) => typeof u !== 'string'))) {
     throw new PackagingError('bad-pyproject', `${path}: [project.urls] must map labels to URL strings`);

@@ -77,11 +77,16 @@ export function planSdist(layout: ModuleLayout, selected: readonly string[]): Sd
   }
   for (const top of resources.keys()) {
     if (files.some((f) => f.member === `${top}/R.py` || f.member === `${top}/R.mpy`)) {
-      throw new PackagingError('conflict', `${layout.root ? `${layout.root}/` : ''}${top}/R.py exists, but mpy sdist writes the resource module there: rename it`);
+      throw new PackagingError(
+        'conflict',
+        `${layout.root ? `${layout.root}/` : ''}${top}/R.py exists, but mpy sdist writes the resource module there: rename it`,
+      );
     }
   }
   const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
   files.sort((a, b) => byBytes(a.member, b.member));
-  const sorted = new Map([...resources.entries()].sort(([a], [b]) => byBytes(a, b)).map(([k, v]) => [k, v.sort((x, y) => byBytes(x.key, y.key))]));
+  const sorted = new Map(
+    [...resources.entries()].sort(([a], [b]) => byBytes(a, b)).map(([k, v]) => [k, v.sort((x, y) => byBytes(x.key, y.key))]),
+  );
   return { files, resources: sorted, skipped };
 }

@@ -69,7 +69,10 @@ const encoder = new TextEncoder();
 /** The metadata with its version in PEP 440 normal form. @throws PackagingError for a version that is not PEP 440 */
 function normalizedMetadata(meta: ProjectMetadata): ProjectMetadata {
   if (!parseVersion(meta.version).valid) {
-    throw new PackagingError('bad-pyproject', `version ${JSON.stringify(meta.version)} of ${meta.name} is not a PEP 440 version (such as 1.0, 1.0.post1, 2.0rc1); indexes and installers could not order it`);
+    throw new PackagingError(
+      'bad-pyproject',
+      `version ${JSON.stringify(meta.version)} of ${meta.name} is not a PEP 440 version (such as 1.0, 1.0.post1, 2.0rc1); indexes and installers could not order it`,
+    );
   }
   return { ...meta, version: normalizeVersion(meta.version) };
 }
@@ -136,7 +139,10 @@ function checkUpipNames(entries: readonly TarInput[]): void {
     const name = e.directory ? `${e.path.replace(/\/$/, '')}/` : e.path;
     const length = encoder.encode(name).length;
     if (length > UPIP_NAME_LIMIT) {
-      throw new PackagingError('path', `archive path is ${length} bytes, but upip reads at most ${UPIP_NAME_LIMIT}: ${name} (shorten the file or package names)`);
+      throw new PackagingError(
+        'path',
+        `archive path is ${length} bytes, but upip reads at most ${UPIP_NAME_LIMIT}: ${name} (shorten the file or package names)`,
+      );
     }
   }
 }
@@ -156,7 +162,8 @@ export async function buildSdist(options: SdistOptions = {}): Promise<SdistResul
   const files = await listProjectFiles(dir, { exclude: [outDir, join(dir, 'build')] });
   const layout = discoverLayout(files, config);
   const warnings: string[] = [...project.warnings];
-  if (metadata.version !== declared.version) warnings.push(`version ${declared.version} is written ${metadata.version}, its PEP 440 normal form (as setuptools writes it)`);
+  if (metadata.version !== declared.version)
+    warnings.push(`version ${declared.version} is written ${metadata.version}, its PEP 440 normal form (as setuptools writes it)`);
   const initial = [...new Set([...defaultFiles(files, layout), ...packageDataFiles(config.packageData, layout, files)])].sort();
   const selected = await selectFiles(dir, files, initial, warnings);
   const plan = planSdist(layout, selected);
@@ -204,5 +211,16 @@ export async function buildSdist(options: SdistOptions = {}): Promise<SdistResul
   const members = all
     .map((e) => (e.directory ? `${e.path.replace(/\/$/, '')}/` : e.path))
     .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return { archive, name: metadata.name, version: metadata.version, layout, members, resourceModules, warnings, bytes: gz.length, from: project.from, wrotePyproject: project.wrotePyproject };
+  return {
+    archive,
+    name: metadata.name,
+    version: metadata.version,
+    layout,
+    members,
+    resourceModules,
+    warnings,
+    bytes: gz.length,
+    from: project.from,
+    wrotePyproject: project.wrotePyproject,
+  };
 }

@@ -112,7 +112,10 @@ async function fetchUpip(index: string, cache: string, mapping: IndexMapping | u
     rmSync(staging, { recursive: true, force: true });
     throw new Error(`${shownFile} has no upip.py`);
   }
-  writeFileSync(join(staging, MARKER), `${JSON.stringify({ distribution: UPIP_DISTRIBUTION, version, url: file.url, sha256: file.sha256 })}\n`);
+  writeFileSync(
+    join(staging, MARKER),
+    `${JSON.stringify({ distribution: UPIP_DISTRIBUTION, version, url: file.url, sha256: file.sha256 })}\n`,
+  );
   rmSync(cache, { recursive: true, force: true });
   mkdirSync(dirname(cache), { recursive: true });
   renameSync(staging, cache);
@@ -142,7 +145,9 @@ export async function bootstrapUpip(options: UpipBootstrapOptions): Promise<Upip
   const shown = describeIndex(index, mapping);
   try {
     const version = await fetchUpip(index, cache, mapping, options.timeoutMs ?? 30_000);
-    options.writeError(`mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${forTerminal(`${version} from ${shown}`)} (sha256 checked) into ${forTerminal(cache)}\n`);
+    options.writeError(
+      `mpy: upip is not installed; fetched ${UPIP_DISTRIBUTION} ${forTerminal(`${version} from ${shown}`)} (sha256 checked) into ${forTerminal(cache)}\n`,
+    );
     return { path: withCache };
   } catch (err) {
     options.writeError(

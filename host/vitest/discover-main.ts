@@ -28,7 +28,8 @@ async function list(file: DiscoveryRequest['files'][number]): Promise<Discovered
     const modules = await mp.eval<string[]>(LOADED_FILES);
     return { tests, importError: null, modules };
   } catch (e) {
-    if (e instanceof PythonError) return { tests: [], importError: { type: e.type, traceback: stripRunnerFrames(e.traceback) }, modules: [] };
+    if (e instanceof PythonError)
+      return { tests: [], importError: { type: e.type, traceback: stripRunnerFrames(e.traceback) }, modules: [] };
     const err = e as Error;
     return { tests: [], importError: { type: err.name, traceback: `${err.name}: ${err.message}` }, modules: [] };
   } finally {

@@ -63,7 +63,12 @@ const callsPerTestFile = new Map<string, number>();
  * With the `mpyPython()` plugin (watch mode), records which host files the
  * test files use, so that editing one re-runs this test file.
  */
-function recordForWatch(root: string, patterns: string | readonly string[], placed: readonly PlacedFile[], found: readonly DiscoveredFile[]): void {
+function recordForWatch(
+  root: string,
+  patterns: string | readonly string[],
+  placed: readonly PlacedFile[],
+  found: readonly DiscoveredFile[],
+): void {
   const dir = inject(WATCH_DIR_KEY);
   const testFile = expect.getState().testPath;
   if (typeof dir !== 'string' || testFile === undefined) return;

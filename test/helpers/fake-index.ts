@@ -52,7 +52,10 @@ export async function fakeIndex(
           ...(r.sha256 === null ? {} : { digests: { sha256: r.sha256 ?? createHash('sha256').update(r.bytes).digest('hex') } }),
         },
       ];
-      const body = { info: { name: mine[0]!.name, version: mine.at(-1)!.version }, releases: Object.fromEntries(mine.map((r) => [r.version, entry(r)])) };
+      const body = {
+        info: { name: mine[0]!.name, version: mine.at(-1)!.version },
+        releases: Object.fromEntries(mine.map((r) => [r.version, entry(r)])),
+      };
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }
     const r = f && releases.find((x) => `${x.name}-${x.version}.tar.gz` === decodeURIComponent(f[1]!));

@@ -7,5 +7,8 @@ import { findOptimisedWasm } from '../../wasm/optimised-wasm.js';
 
 /** Checks that dist/wasm holds an optimised wasm for the installed interpreter. */
 export function ensureOptimisedWasm(): void {
-  if (!findOptimisedWasm()) throw new Error('dist/wasm has no optimised interpreter wasm: run "npm run build" (or `node dist/wasm/build/main.js` to see why it is not built)');
+  if (!findOptimisedWasm())
+    throw new Error(
+      'dist/wasm has no optimised interpreter wasm: run "npm run build" (or `node dist/wasm/build/main.js` to see why it is not built)',
+    );
 }

@@ -59,18 +59,22 @@ describe('mpy install and missing digests', () => {
     expect((JSON.parse(r.stdout) as { packages: Array<{ verified: boolean }> }).packages[0]!.verified).toBe(false);
   });
 
-  it('--require-hashes (pip\'s hash-checking mode) refuses a requirement without a --hash: status 1, nothing installed', async () => {
+  it("--require-hashes (pip's hash-checking mode) refuses a requirement without a --hash: status 1, nothing installed", async () => {
     const target = join(root, 'strict');
     const r = await mpy(['install', '-i', index.index, '-p', target, '--no-cache', '--require-hashes', 'nodigest==1.0']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('mpy install: error: in hash-checking mode every requirement needs --hash=sha256:…; these have none: nodigest==1.0\n');
+    expect(r.stderr).toContain(
+      'mpy install: error: in hash-checking mode every requirement needs --hash=sha256:…; these have none: nodigest==1.0\n',
+    );
     expect(existsSync(target)).toBe(false);
     const json = await mpy(['install', '-i', index.index, '-p', target, '--no-cache', '--require-hashes', '--json', 'nodigest==1.0']);
     expect((JSON.parse(json.stdout) as { error: { code: string } }).error.code).toBe('missing-hash');
   });
 
-  it('in hash-checking mode the caller\'s digest verifies an archive the index gives none for; a wrong one is refused', async () => {
-    const sha = createHash('sha256').update(distTarGz({ name: 'nodigest', version: '1.0' })).digest('hex');
+  it("in hash-checking mode the caller's digest verifies an archive the index gives none for; a wrong one is refused", async () => {
+    const sha = createHash('sha256')
+      .update(distTarGz({ name: 'nodigest', version: '1.0' }))
+      .digest('hex');
     const good = join(root, 'locked.txt');
     writeFileSync(good, `nodigest==1.0 --hash=sha256:${sha}\n`);
     const ok = await mpy(['install', '-i', index.index, '-p', join(root, 'strict-ok'), '--no-cache', '--json', '-r', good]);

@@ -33,7 +33,12 @@ function populatedTarget(): string {
   return t;
 }
 
-async function expectRefused(index: string, requirements: string[], code: string, more: Partial<InstallOptions> = {}): Promise<InstallError> {
+async function expectRefused(
+  index: string,
+  requirements: string[],
+  code: string,
+  more: Partial<InstallOptions> = {},
+): Promise<InstallError> {
   const t = populatedTarget();
   const before = snapshot(t);
   const err = await install({ requirements, indexes: [index], target: t, noCache: true, pool, ...more }).catch((e: unknown) => e);
@@ -63,22 +68,37 @@ function tarGzRaw(members: FixtureMember[]): Buffer {
 const corpus: Array<[string, () => Buffer, string, RegExp]> = [
   ['absolute path', () => hostile([{ name: '/tmp/mpy-evil.py', data: 'x' }]), 'bad-archive', /absolute path/],
   ['.. component', () => hostile([{ name: 'evil-1.0/../../escape.py', data: 'x' }]), 'bad-archive', /"\.\." in path/],
-  ['symlink', () => hostile([{ name: 'evil-1.0/link.py', type: '2', linkname: '/etc/passwd' }]), 'bad-archive', /symlink to "\/etc\/passwd"/],
+  [
+    'symlink',
+    () => hostile([{ name: 'evil-1.0/link.py', type: '2', linkname: '/etc/passwd' }]),
+    'bad-archive',
+    /symlink to "\/etc\/passwd"/,
+  ],
   ['hardlink', () => hostile([{ name: 'evil-1.0/hard.py', type: '1', linkname: 'evil-1.0/evil.py' }]), 'bad-archive', /hardlink/],
   ['character device', () => hostile([{ name: 'evil-1.0/tty', type: '3' }]), 'bad-archive', /char-device/],
   ['fifo', () => hostile([{ name: 'evil-1.0/pipe', type: '6' }]), 'bad-archive', /fifo/],
   ['gzip bomb', bombTar, 'bad-archive', /gzip bomb/],
   ['oversized member', () => hostile([{ name: 'evil-1.0/big.bin', data: new Uint8Array(40_000).fill(7) }]), 'bad-archive', /member limit/],
   ['truncated gzip', () => hostile([]).subarray(0, 300), 'bad-archive', /ends early|truncated|trailer/],
-  ['corrupt gzip', () => {
-    const b = Buffer.from(hostile([]));
-    b.fill(0x55, 20, 60);
-    return b;
-  }, 'bad-archive', /damaged|CRC|ends early/],
+  [
+    'corrupt gzip',
+    () => {
+      const b = Buffer.from(hostile([]));
+      b.fill(0x55, 20, 60);
+      return b;
+    },
+    'bad-archive',
+    /damaged|CRC|ends early/,
+  ],
   ['not gzip at all', () => Buffer.from('<html>login</html>'), 'bad-archive', /not gzip/],
   ['block device', () => hostile([{ name: 'evil-1.0/disk', type: '4' }]), 'bad-archive', /block-device/],
   ['bytes after the gzip stream', () => Buffer.concat([hostile([]), Buffer.from('<script>')]), 'bad-archive', /damaged|ends early|trailer/],
-  ['zeros, then bytes, after the gzip stream', () => Buffer.concat([hostile([]), Buffer.alloc(32), Buffer.from([1])]), 'bad-archive', /damaged|ends early|trailer/],
+  [
+    'zeros, then bytes, after the gzip stream',
+    () => Buffer.concat([hostile([]), Buffer.alloc(32), Buffer.from([1])]),
+    'bad-archive',
+    /damaged|ends early|trailer/,
+  ],
 ];
 
 describe('hostile archives are refused and the target is untouched', () => {
@@ -86,7 +106,8 @@ describe('hostile archives are refused and the target is untouched', () => {
   beforeAll(async () => {
     const releases = corpus.map(([label, bytes]) => ({ name: `evil-${label.replace(/\W+/g, '-')}`, version: '1.0', bytes: bytes() }));
     releases.push({ name: 'good', version: '1.0', bytes: good() });
-    for (const r of corpus) releases.push({ name: `good-then-${r[0].replace(/\W+/g, '-')}`, version: '1.0', bytes: good([`evil-${r[0].replace(/\W+/g, '-')}`]) });
+    for (const r of corpus)
+      releases.push({ name: `good-then-${r[0].replace(/\W+/g, '-')}`, version: '1.0', bytes: good([`evil-${r[0].replace(/\W+/g, '-')}`]) });
     index = await fakeIndex(releases);
   });
   afterAll(() => index?.close());
@@ -151,7 +172,9 @@ describe('index and transfer failures', () => {
     try {
       const t = populatedTarget();
       const before = snapshot(t);
-      const err = (await install({ requirements: ['good'], indexes: [broken.index, fine.index], target: t, noCache: true, pool }).catch((e: unknown) => e)) as InstallError;
+      const err = (await install({ requirements: ['good'], indexes: [broken.index, fine.index], target: t, noCache: true, pool }).catch(
+        (e: unknown) => e,
+      )) as InstallError;
       expect(err.code).toBe('index-error');
       expect(err.message).toMatch(/HTTP 500: database on fire/);
       expect(snapshot(t)).toEqual(before);
@@ -205,7 +228,9 @@ describe('index and transfer failures', () => {
     const bytes = good();
     const index = await fakeIndex([{ name: 'good', version: '1.0', bytes }], (path, res) => {
       if (!path.startsWith('/files/')) return false;
-      res.writeHead(200, { 'content-type': 'application/x-tar', 'content-encoding': 'gzip', 'content-length': bytes.length }).end(Buffer.from(bytes));
+      res
+        .writeHead(200, { 'content-type': 'application/x-tar', 'content-encoding': 'gzip', 'content-length': bytes.length })
+        .end(Buffer.from(bytes));
       return true;
     });
     try {
@@ -222,7 +247,9 @@ describe('index and transfer failures', () => {
     const server = createServer((req, res) => {
       if (req.url!.endsWith('/json')) {
         const { port } = server.address() as AddressInfo;
-        return void res.end(JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url: `http://127.0.0.1:${port}/files/good-1.0.tar.gz` }] } }));
+        return void res.end(
+          JSON.stringify({ info: { version: '1.0' }, releases: { '1.0': [{ url: `http://127.0.0.1:${port}/files/good-1.0.tar.gz` }] } }),
+        );
       }
       res.writeHead(200, { 'content-length': 100_000 });
       res.flushHeaders();
@@ -247,7 +274,11 @@ describe('commit', () => {
       { name: 'evil', version: '1.0', bytes: hostile([]) },
       { name: 'pkgdir', version: '1.0', bytes: distTarGz({ name: 'pkgdir', version: '1.0', files: { 'good.py/inner.py': 'x' } }) },
       { name: 'clash', version: '1.0', bytes: distTarGz({ name: 'clash', version: '1.0', files: { 'good.py': 'other\n' } }) },
-      { name: 'broken-syntax', version: '1.0', bytes: distTarGz({ name: 'broken-syntax', version: '1.0', files: { 'broken.py': 'x = 1\ndef f(:\n' } }) },
+      {
+        name: 'broken-syntax',
+        version: '1.0',
+        bytes: distTarGz({ name: 'broken-syntax', version: '1.0', files: { 'broken.py': 'x = 1\ndef f(:\n' } }),
+      },
     ]);
   });
   afterAll(() => index?.close());
@@ -269,7 +300,9 @@ describe('commit', () => {
     mkdirSync(join(t, 'good.py'), { recursive: true });
     writeFileSync(join(t, 'good.py', 'x'), 'x');
     const before = snapshot(t);
-    const err = (await install({ requirements: ['good'], indexes: [index.index], target: t, noCache: true, pool }).catch((e: unknown) => e)) as InstallError;
+    const err = (await install({ requirements: ['good'], indexes: [index.index], target: t, noCache: true, pool }).catch(
+      (e: unknown) => e,
+    )) as InstallError;
     expect(err.code).toBe('file-conflict');
     expect(err.message).toContain(`${join(t, 'good.py')}: there is a directory there`);
     expect(snapshot(t)).toEqual(before);
@@ -283,7 +316,14 @@ describe('commit', () => {
   it('creates a missing target, and on failure leaves no trace of it', async () => {
     const parent = join(mkdtempSync(join(root, 'fresh-')), 'a', 'b');
     const t = join(parent, 'lib');
-    const err = (await install({ requirements: ['good', 'broken-syntax'], indexes: [index.index], target: t, noCache: true, pool, compile: true }).catch((e: unknown) => e)) as InstallError;
+    const err = (await install({
+      requirements: ['good', 'broken-syntax'],
+      indexes: [index.index],
+      target: t,
+      noCache: true,
+      pool,
+      compile: true,
+    }).catch((e: unknown) => e)) as InstallError;
     expect(err.code).toBe('compile-failed');
     expect(err.message).toMatch(/broken\.py:2/);
     expect(snapshot(join(parent, '..', '..'))).toEqual({});

@@ -42,7 +42,6 @@ import type binaryenModule from 'binaryen';
 type Binaryen = typeof binaryenModule;
 type BModule = InstanceType<Binaryen['Module']>;
 
-
 export { HEAP_LIMIT_EXPORT } from '../heap-limit.js';
 import { HEAP_LIMIT_EXPORT } from '../heap-limit.js';
 
@@ -209,14 +208,18 @@ export function installInRunCollector(b: Binaryen, m: BModule): CollectorReport 
     'the top-level collection',
   );
   const [, startName, endName] = topLevelRe.exec(textOf(b, topLevel))!;
-  const start = exactlyOne(functions.filter((f) => f.name === startName), 'gc_collect_start');
+  const start = exactlyOne(
+    functions.filter((f) => f.name === startName),
+    'gc_collect_start',
+  );
   if (start.params !== b.none || start.results !== b.none) throw new Error('gc_collect_start has an unexpected signature');
 
   // gc_collect_start(): its opening stores and the Python-stack range give mp_state_ctx's address.
   const startText = textOf(b, start);
-  const opening = /^\(block \(local\.set \$0 \(i32\.const 0\)\) \(i32\.store offset=(\d+) \(i32\.const (\d+)\) \(i32\.const 0\)\) \(i32\.store offset=\1 \(i32\.const (\d+)\) \(i32\.const 0\)\) \(i32\.store16 offset=\1 \(i32\.const (\d+)\) \(i32\.or \(i32\.load16_u offset=\1 \(i32\.const \4\)\) \(i32\.const 1\)\)\)/.exec(
-    startText,
-  );
+  const opening =
+    /^\(block \(local\.set \$0 \(i32\.const 0\)\) \(i32\.store offset=(\d+) \(i32\.const (\d+)\) \(i32\.const 0\)\) \(i32\.store offset=\1 \(i32\.const (\d+)\) \(i32\.const 0\)\) \(i32\.store16 offset=\1 \(i32\.const (\d+)\) \(i32\.or \(i32\.load16_u offset=\1 \(i32\.const \4\)\) \(i32\.const 1\)\)\)/.exec(
+      startText,
+    );
   if (!opening) throw new Error('gc_collect_start does not open as expected');
   const ctx = Number(opening[1]);
   if (Number(opening[2]) !== Ctx.AllocAmount || Number(opening[3]) !== Ctx.StackOverflow || Number(opening[4]) !== Ctx.GcLockDepth) {
@@ -288,10 +291,7 @@ export function installInRunCollector(b: Binaryen, m: BModule): CollectorReport 
         m.loop(
           'areas',
           m.block(null, [
-            m.local.set(
-              total,
-              m.i32.add(m.local.get(total, i32), m.i32.sub(areaField(Area.PoolEnd), areaField(Area.AllocTableStart))),
-            ),
+            m.local.set(total, m.i32.add(m.local.get(total, i32), m.i32.sub(areaField(Area.PoolEnd), areaField(Area.AllocTableStart)))),
             m.local.set(area, areaField(Area.Next)),
             m.br('areas', m.local.get(area, i32)),
           ]),

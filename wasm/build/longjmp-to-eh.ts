@@ -115,11 +115,7 @@ export function rewriteLongjmpToEH(b: Binaryen, m: BModule): LongjmpRewriteRepor
     const zero = zeroOf(b, m, f.results);
     const onLongjmp = m.block(
       null,
-      [
-        m.call(spSet, [sp()], b.none),
-        m.call(setThrew, [m.i32.const(1), m.i32.const(0)], b.none),
-        ...(zero === undefined ? [] : [zero]),
-      ],
+      [m.call(spSet, [sp()], b.none), m.call(setThrew, [m.i32.const(1), m.i32.const(0)], b.none), ...(zero === undefined ? [] : [zero])],
       f.results,
     );
     const onOther = m.block(null, [m.call(spSet, [sp()], b.none), m.rethrow('invoke')], b.unreachable);

@@ -78,7 +78,9 @@ async function build(dir: string): Promise<OptimisedManifest> {
     bytes = withInterrupts;
     interrupt = optimised.interrupt;
   } catch (e) {
-    process.stderr.write(`mpy build: no interrupt support (${(e as Error).message}); running Python can only be stopped by ending its thread\n`);
+    process.stderr.write(
+      `mpy build: no interrupt support (${(e as Error).message}); running Python can only be stopped by ending its thread\n`,
+    );
   }
   const manifest: OptimisedManifest = {
     format: OPTIMISATION_FORMAT,
@@ -111,8 +113,6 @@ if (process.env.MPY_SKIP_WASM_OPT) {
     );
   } catch (e) {
     removeOutputs(dir);
-    process.stderr.write(
-      `mpy build: not optimising the interpreter wasm (${(e as Error).message}); the original will be used\n`,
-    );
+    process.stderr.write(`mpy build: not optimising the interpreter wasm (${(e as Error).message}); the original will be used\n`);
   }
 }

@@ -118,7 +118,13 @@ export async function optimiseInterpreterWasm(original: Uint8Array<ArrayBuffer>,
     const bytes = new Uint8Array(m.emitBinary());
     const added = collector !== undefined && 'stateAddress' in collector ? [`${HEAP_LIMIT_EXPORT}:global`] : [];
     checkDropIn(original, bytes, new Set([...invokes, '_emscripten_throw_longjmp']), added);
-    return { bytes, invokes, binaryenVersion: await binaryenVersion(), collector: collector ?? { notInstalled: 'not installed' }, interrupt };
+    return {
+      bytes,
+      invokes,
+      binaryenVersion: await binaryenVersion(),
+      collector: collector ?? { notInstalled: 'not installed' },
+      interrupt,
+    };
   } finally {
     m.dispose();
   }

@@ -81,13 +81,19 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   progress?.line.clear();
-  for (const f of summary.failed) process.stderr.write(`${forTerminal(`${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}`)}\n`);
+  for (const f of summary.failed)
+    process.stderr.write(`${forTerminal(`${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}`)}\n`);
   if (values.verbose) {
-    for (const k of summary.keptFloats) process.stdout.write(`${forTerminal(`${k.file}:${k.line}: float literal ${k.literal}`)} kept exact\n`);
+    for (const k of summary.keptFloats)
+      process.stdout.write(`${forTerminal(`${k.file}:${k.line}: float literal ${k.literal}`)} kept exact\n`);
   }
-  const kept = summary.keptFloats.length ? `, ${summary.keptFloats.length} float literal${summary.keptFloats.length === 1 ? '' : 's'} kept exact` : '';
+  const kept = summary.keptFloats.length
+    ? `, ${summary.keptFloats.length} float literal${summary.keptFloats.length === 1 ? '' : 's'} kept exact`
+    : '';
   const failed = summary.failed.length ? `, ${summary.failed.length} failed` : '';
   const threads = summary.inThread ? 'in-thread' : `${summary.threads} thread${summary.threads === 1 ? '' : 's'}`;
-  process.stdout.write(`${summary.compiled} compiled, ${summary.copied} copied${failed}${kept} in ${summary.seconds.toFixed(2)} s (${threads})\n`);
+  process.stdout.write(
+    `${summary.compiled} compiled, ${summary.copied} copied${failed}${kept} in ${summary.seconds.toFixed(2)} s (${threads})\n`,
+  );
   return summary.failed.length ? 1 : 0;
 }

@@ -65,7 +65,8 @@ export async function run(args: string[]): Promise<number> {
         `wrote ${v2.packages} packages (index v2, ${fileCount} files) and ${result.projects} projects (PyPI JSON, ${result.files} files) to ${forTerminal(result.out)} in ${seconds.toFixed(2)} s\n`,
       );
     }
-    if (!values['base-url'] && result.projects > 0) process.stderr.write('mpy index: no --base-url: PyPI file URLs are relative, which upip cannot follow\n');
+    if (!values['base-url'] && result.projects > 0)
+      process.stderr.write('mpy index: no --base-url: PyPI file URLs are relative, which upip cannot follow\n');
     return 0;
   } catch (err) {
     process.stderr.write(`mpy index: ${forTerminal((err as Error).message)}\n`);

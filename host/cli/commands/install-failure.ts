@@ -19,6 +19,7 @@ export function reportFailure(command: string, err: unknown, json: boolean | und
           err,
         );
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint } }, null, 2)}\n`);
-  else process.stderr.write(`mpy ${command}: ${e.code === 'cancelled' ? '' : 'error: '}${forTerminal(e.message)}\n  ${forTerminal(e.hint)}\n`);
+  else
+    process.stderr.write(`mpy ${command}: ${e.code === 'cancelled' ? '' : 'error: '}${forTerminal(e.message)}\n  ${forTerminal(e.hint)}\n`);
   return e.code === 'cancelled' ? INTERRUPTED_STATUS : 1;
 }

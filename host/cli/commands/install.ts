@@ -57,11 +57,19 @@ options:
 function summary(result: InstallResult): string {
   const lines: string[] = [];
   const verb = result.dryRun ? 'would install' : 'installed';
-  const names = result.packages.map((p) => `${p.name} ${p.previous && p.previous !== p.version ? `${p.previous} → ` : ''}${p.version}`).join(', ');
+  const names = result.packages
+    .map((p) => `${p.name} ${p.previous && p.previous !== p.version ? `${p.previous} → ` : ''}${p.version}`)
+    .join(', ');
   const target = forTerminal(result.target);
-  if (result.packages.length) lines.push(`${verb} ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${target}: ${forTerminal(names)}`);
+  if (result.packages.length)
+    lines.push(
+      `${verb} ${result.packages.length} package${result.packages.length === 1 ? '' : 's'} (${result.files} files) into ${target}: ${forTerminal(names)}`,
+    );
   if (result.kept.length) lines.push(`already installed: ${forTerminal(result.kept.map((p) => `${p.name} ${p.version}`).join(', '))}`);
-  if (result.removed.length) lines.push(`${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length} file${result.removed.length === 1 ? '' : 's'} of the replaced versions: ${forTerminal(result.removed.join(', '))}`);
+  if (result.removed.length)
+    lines.push(
+      `${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length} file${result.removed.length === 1 ? '' : 's'} of the replaced versions: ${forTerminal(result.removed.join(', '))}`,
+    );
   if (!result.packages.length && !result.dryRun) lines.push(`nothing to do in ${target}`);
   if (result.dryRun) lines.push('dry run: nothing was changed');
   return `${lines.join('\n')}\n`;
@@ -106,7 +114,9 @@ export async function run(args: string[]): Promise<number> {
   const warnUnverified = (): void => {
     if (values.json) return;
     for (const u of unverified) {
-      process.stderr.write(`mpy install: warning: ${forTerminal(u)}: the index gives no sha256 digest; installed unverified (--require-hashes refuses this)\n`);
+      process.stderr.write(
+        `mpy install: warning: ${forTerminal(u)}: the index gives no sha256 digest; installed unverified (--require-hashes refuses this)\n`,
+      );
     }
   };
   // Ctrl-C or SIGTERM cancels cleanly: nothing is left half-installed and no
@@ -141,7 +151,11 @@ export async function run(args: string[]): Promise<number> {
       try {
         await writeFirmwareManifest(result.target, values.manifest);
       } catch (err) {
-        throw new InstallError('io-error', `installed, but the manifest was not written: ${(err as Error).message}`, 'run mpy manifest DIR -o FILE once the problem is fixed');
+        throw new InstallError(
+          'io-error',
+          `installed, but the manifest was not written: ${(err as Error).message}`,
+          'run mpy manifest DIR -o FILE once the problem is fixed',
+        );
       }
     }
     if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);

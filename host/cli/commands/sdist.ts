@@ -38,7 +38,9 @@ environment:
 function sourceDateEpoch(): number | undefined | Error {
   const raw = process.env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return undefined;
-  return /^\d+$/.test(raw) && Number(raw) <= 0o77777777777 ? Number(raw) : new Error(`SOURCE_DATE_EPOCH must be a whole number of seconds, got ${JSON.stringify(raw)}`);
+  return /^\d+$/.test(raw) && Number(raw) <= 0o77777777777
+    ? Number(raw)
+    : new Error(`SOURCE_DATE_EPOCH must be a whole number of seconds, got ${JSON.stringify(raw)}`);
 }
 
 /** Runs `mpy sdist`; resolves with the exit status (0 built, 1 failed, 2 usage). */
@@ -59,7 +61,12 @@ export async function run(args: string[]): Promise<number> {
   const mtime = sourceDateEpoch();
   if (mtime instanceof Error) return usageError('sdist', mtime.message);
   try {
-    const result = await buildSdist({ dir: positionals[0] ?? '.', outDir: values['out-dir'], mtime, writePyproject: values['write-pyproject'] });
+    const result = await buildSdist({
+      dir: positionals[0] ?? '.',
+      outDir: values['out-dir'],
+      mtime,
+      writePyproject: values['write-pyproject'],
+    });
     if (result.wrotePyproject) process.stderr.write(`mpy sdist: wrote ${result.wrotePyproject} from setup.py\n`);
     if (!values.quiet) {
       for (const w of result.warnings) process.stderr.write(`mpy sdist: warning: ${forTerminal(w)}\n`);

@@ -85,7 +85,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const c = server.catalog;
   process.stdout.write(`${server.indexUrl}\n`);
-  process.stdout.write(`serving ${await server.v2Packages()} packages to mip at ${server.url} and ${c.projects.size} projects (${c.files.size} files) to upip; Ctrl-C stops\n`);
+  process.stdout.write(
+    `serving ${await server.v2Packages()} packages to mip at ${server.url} and ${c.projects.size} projects (${c.files.size} files) to upip; Ctrl-C stops\n`,
+  );
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
