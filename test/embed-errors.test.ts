@@ -133,9 +133,10 @@ describe('timeouts', () => {
   });
 
   it('the limit is per call, not per instance', async () => {
-    await using mp = await MicroPython.create({ timeoutMs: 400 });
+    // Three calls of 600 ms: together past the 1500 ms limit, each far inside it.
+    await using mp = await MicroPython.create({ timeoutMs: 1500 });
     for (let i = 0; i < 3; i++) {
-      await mp.exec('import time\ntime.sleep_ms(200)');
+      await mp.exec('import time\ntime.sleep_ms(600)');
     }
     expect(mp.usable).toBe(true);
   });
