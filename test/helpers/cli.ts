@@ -3,7 +3,7 @@
  * child process: to completion ({@link runMpy}), or until it prints its first
  * line ({@link mpyUntilFirstLine}, for servers).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './dist.js';
 
@@ -29,14 +29,15 @@ export interface RunMpyOptions {
   readonly cwd?: string;
 }
 
+/** Starts `mpy ...args` with all three streams piped, the environment merged over the test process's. */
+export function spawnMpy(args: readonly string[], options: Pick<RunMpyOptions, 'env' | 'cwd'> = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [MPY_BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
+}
+
 /** Runs `mpy ...args` to completion and collects its output. */
 export function runMpy(args: readonly string[], options: RunMpyOptions = {}): Promise<MpyResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MPY_BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnMpy(args, options);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -4,8 +4,7 @@
  * the helper answers each new marker with SIGINT. Stdin stays open (a pipe
  * nobody writes to) until the process exits, so `input()` really waits.
  */
-import { spawn } from 'node:child_process';
-import { MPY_BIN, type MpyResult } from './cli.js';
+import { type MpyResult, spawnMpy } from './cli.js';
 
 /** Options of {@link runMpyInterrupted}. */
 export interface InterruptedRunOptions {
@@ -24,11 +23,7 @@ export function runMpyInterrupted(args: readonly string[], options: InterruptedR
   const marker = `${options.marker ?? 'ready'}\n`;
   const perMarker = options.perMarker ?? 1;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MPY_BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnMpy(args, options);
     const out: Buffer[] = [];
     let err = '';
     let sent = 0;
