@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
+import { type Running, tcpServer } from './fixtures/net/servers.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,25 +21,17 @@ function traceback(file: string, line: number): string {
 }
 
 let dir: string;
-let silent: Server;
-let silentPort: number;
-const held: Socket[] = [];
+let silent: Running;
 
 beforeAll(async () => {
   ensureOptimisedWasm();
   dir = mkdtempSync(join(tmpdir(), 'mpy-interrupt-'));
   // Accepts connections and never writes.
-  silent = createServer((socket) => {
-    held.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  silentPort = (silent.address() as { port: number }).port;
+  silent = await tcpServer((socket) => socket.on('error', () => {}));
 }, 120_000);
 
 afterAll(async () => {
-  for (const socket of held) socket.destroy();
-  await new Promise((resolve) => silent.close(resolve));
+  await silent.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -76,7 +68,7 @@ describe('SIGINT raises KeyboardInterrupt in the running program', () => {
   });
 
   it('during a blocking recv on a silent loopback server', async () => {
-    const body = `import socket\ns = socket.socket()\ns.connect(("127.0.0.1", ${silentPort}))\nsys.stderr.write("ready\\n")\ns.recv(10)`;
+    const body = `import socket\ns = socket.socket()\ns.connect(("127.0.0.1", ${silent.port}))\nsys.stderr.write("ready\\n")\ns.recv(10)`;
     const file = script('recv.py', `import sys\ntry:\n${body.replace(/^/gm, '    ')}\nfinally:\n    print("cleanup ran")\n`);
     const r = await runMpyInterrupted([file]);
     expect(r.stdout).toBe('cleanup ran\n');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
+import { type Running, tcpServer } from './fixtures/net/servers.js';
 import { ensureDist } from './helpers/dist.js';
 import { ensureOptimisedWasm } from './helpers/wasm-build.js';
 import type * as Api from '../dist/index.js';
@@ -42,23 +42,16 @@ async function instance(onReady: (mp: MicroPython) => void, options: Parameters<
   return mp;
 }
 
-let silent: Server;
-let silentPort: number;
-const held: Socket[] = [];
+let silent: Running;
 
 beforeAll(async () => {
   ensureOptimisedWasm();
-  silent = createServer((socket) => {
-    held.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  silentPort = (silent.address() as { port: number }).port;
+  // Accepts connections and never writes.
+  silent = await tcpServer((socket) => socket.on('error', () => {}));
 }, 120_000);
 
 afterAll(async () => {
-  for (const socket of held) socket.destroy();
-  await new Promise((resolve) => silent.close(resolve));
+  await silent.close();
 });
 
 async function expectInterrupted(run: Promise<unknown>): Promise<PythonError> {
@@ -91,8 +84,8 @@ describe('mp.interrupt()', () => {
   });
 
   it('stops a blocking recv on a silent loopback server; the socket still works after', async () => {
-    await using mp = await instance((m) => m.interrupt(), { network: { allow: [`127.0.0.1:${silentPort}`] } });
-    await mp.exec(`import socket\ns = socket.socket()\ns.connect(("127.0.0.1", ${silentPort}))`);
+    await using mp = await instance((m) => m.interrupt(), { network: { allow: [`127.0.0.1:${silent.port}`] } });
+    await mp.exec(`import socket\ns = socket.socket()\ns.connect(("127.0.0.1", ${silent.port}))`);
     await expectInterrupted(mp.exec(guarded('s.recv(10)')));
     expect(await mp.eval('s.send(b"still open")')).toBe(10);
     await mp.exec('s.close()');
