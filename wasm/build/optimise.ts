@@ -142,7 +142,7 @@ export async function optimiseInterpreterWasm(
   }
   const m = b.readBinary(source);
   try {
-    const { invokes } = rewriteLongjmpToEH(b, m);
+    const { invokes, trampolines } = rewriteLongjmpToEH(b, m);
     if (!m.validate()) throw new Error('binaryen rejects the rewritten module');
     if (collector === undefined) {
       let installed: CollectorReport | undefined;
@@ -152,7 +152,7 @@ export async function optimiseInterpreterWasm(
         collector = { notInstalled: (e as Error).message };
       }
       if (installed) {
-        collector = { ...installed, spills: spillPointers(b, m, installed.functions.gcCollect) };
+        collector = { ...installed, spills: spillPointers(b, m, installed.functions.gcCollect, new Set(trampolines)) };
         if (!m.validate()) throw new Error('binaryen rejects the module once pointers are spilled');
       }
     }
