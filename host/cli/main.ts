@@ -4,32 +4,6 @@ import { parseRunArgs } from './args.js';
 import { helpText } from './help.js';
 import { INTERNAL_ERROR_STATUS, USAGE_STATUS } from '../../runtime/guest-layout.js';
 
-/**
- * V8 re-compiles a wasm function with TurboFan once it has run for a budget of
- * executed bytes. With the default budget (1.8M) the boot alone makes the VM's
- * dispatch function hot; its TurboFan compile takes ~100 ms on a background
- * thread, and process exit waits for it, so `mpy -c pass` paid it every time.
- * A larger budget moves that compile to programs that run long enough to use
- * it (measured: `-c pass` ~265 -> ~195 ms, CPU-bound scripts unchanged).
- * Only the CLI owns its process's V8 flags; embedders keep theirs.
- */
-const WASM_TIERING_BUDGET = 12_000_000;
-
-/**
- * TurboFan's wasm-into-wasm inlining (off by default in Node 20's V8): small
- * callees (type checks, map lookups) inlined into the VM's dispatch loop make
- * pystone_lowmem ~6% faster (`npm run bench`, row `pystone.vs-no-wasm-inlining`).
- * It applies only to modules compiled after it is set, so it is set before the
- * supervisor compiles the interpreter.
- */
-const WASM_INLINING = '--wasm-inlining';
-
-async function setWasmFlags(): Promise<void> {
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
-  setFlagsFromString(WASM_INLINING);
-}
-
 async function main(argv: string[]): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub) {
@@ -58,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       ]);
       const proc = currentProcess();
       const started = startProgramWorker(parsed.args, proc);
-      const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), setWasmFlags()]);
+      const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), import('./v8-flags.js').then((m) => m.setWasmFlags())]);
       return superviseProgram(started, proc);
     }
   }
