@@ -8,6 +8,8 @@
 //     in-run garbage collection;
 //   - memory: a garbage-making loop's peak RSS and time, mpy vs mpy without
 //     the in-run collection (and the native port);
+//   - pystone_lowmem by CPU time vs the native port, and what the build's
+//     tuning and the CLI's V8 flags each give (lib/pystone-cpu.mjs);
 //   - as whole processes: the same script on mpy's CLI vs the native
 //     MicroPython Unix port (MPY_NATIVE=/path/to/micropython) and CPython;
 //   - `mpy -c pass` vs `node -e 0`; printing 200,000 lines vs node;
@@ -19,6 +21,7 @@
 // (npm ci does it).
 import { fileURLToPath } from 'node:url';
 import { cpuRows } from './lib/cpu.mjs';
+import { pystoneCpuRows } from './lib/pystone-cpu.mjs';
 import { memoryRows } from './lib/memory.mjs';
 import { buildNoInRunGcWasm } from './lib/no-inrun-gc-wasm.mjs';
 import { printRows, startupRows } from './lib/cli.mjs';
@@ -67,6 +70,8 @@ async function main() {
   try {
     progress('CPU work in process and as processes');
     rows.push(...(await cpuRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path })));
+    progress('pystone by CPU time, against the native port');
+    rows.push(...(await pystoneCpuRows({ quick: opts.quick, tools })));
     progress('memory: churn');
     rows.push(...memoryRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path }));
   } finally {
