@@ -8,13 +8,11 @@
 //       loops per call, warm-up calls, timed calls. The module's source is on stdin.
 // Prints JSON: { cpuMs: number[] } (one entry per timed call).
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 
 const DIST = new URL('../../dist/', import.meta.url);
 const [wasm, flags, loops, warmup, timed] = process.argv.slice(2);
 const { setWasmFlags } = await import(new URL('host/cli/v8-flags.js', DIST).href);
-setWasmFlags();
-if (flags === 'no-wasm-inlining') setFlagsFromString('--no-wasm-inlining');
+setWasmFlags(flags !== 'no-wasm-inlining');
 const compiled = await import(new URL('wasm/compiled-module.js', DIST).href);
 const { Interpreter } = await import(new URL('runtime/interpreter.js', DIST).href);
 compiled.adoptInterpreterModule(compiled.compileInterpreterModule(wasm));
