@@ -195,7 +195,10 @@ async function serve(session: Session, run: number): Promise<never> {
       const idle = waitAsync(calls.words, REQUEST, seen);
       if (idle.async) await idle.value;
     }
-    seen = Atomics.load(calls.words, REQUEST);
+    const count = Atomics.load(calls.words, REQUEST);
+    // A wake-up with no new request (a wait can end spuriously) leaves the buffer holding this side's last reply.
+    if (count === seen) continue;
+    seen = count;
     const req = takeRequest();
     dropStaleInterrupt(session, req.id);
     const outcome = handle(session, run, req);
