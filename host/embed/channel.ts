@@ -1,6 +1,7 @@
 /**
  * The main side of one instance's worker: starts it, sends requests one at a
- * time in the order they were made, interrupts the running one on request
+ * time in the order they were made (through the call buffer, see
+ * call-buffer.ts, or the instance's port), interrupts the running one on request
  * (`interrupt()`, an abort signal, the per-call timeout) and ends the worker
  * on dispose, failure, or an interrupt Python did not yield to in time.
  *

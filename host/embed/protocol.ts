@@ -1,7 +1,9 @@
 /**
  * Messages between a `MicroPython` instance (main side) and its worker.
- * The main side sends one request at a time and waits for its reply; output
- * messages may come before the reply, in the order Python wrote.
+ * The main side sends one request at a time (a JSON frame in the call
+ * buffer, or the request itself on the port) and waits for its reply (a
+ * reply frame, or a port message); output messages come before the reply,
+ * in the order Python wrote.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
  * Worker entry of an embedded MicroPython instance: boots one VM (the glue
  * keeps its state on `globalThis`, so one VM per thread) and answers the main
- * side's requests one at a time. See protocol.ts.
+ * side's requests one at a time, as they come through the call buffer
+ * (call-buffer.ts). See protocol.ts.
  *
  * @module
  */
