@@ -109,7 +109,7 @@ const mean = (name) => {
   return t.result.latency?.p50 ?? t.result.latency?.mean ?? t.result.mean;
 };
 const fmt = (ms) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
-const rows = tasks.map((t) => ({ name: t.name, mean: fmt(mean(t.name)), samples: t.result.latency?.samplesCount }));
+const rows = tasks.map((t) => ({ name: t.name, median: fmt(mean(t.name)), samples: t.result.latency?.samplesCount }));
 console.table(rows);
 
 const create = mean('create + dispose, 1 instance');
