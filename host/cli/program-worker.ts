@@ -25,7 +25,7 @@ try {
     (prompt) => post({ kind: 'read', prompt }),
     (raw) => post({ kind: 'tty', raw }),
   );
-  const proc = { ...currentProcess(), cwd: init.cwd, stdinIsTTY: init.stdinIsTTY, stdoutIsTTY: init.stdoutIsTTY };
+  const proc = { ...currentProcess(init), cwd: init.cwd };
   const status = await runProgram(
     init.args,
     {
