@@ -12,7 +12,9 @@
 // that build's `mpy -c pass` as a reference (before/after a change).
 //
 // Peak RSS is the child's own maximum resident set (GNU time's %M, so the exit
-// and its teardown are included); without /usr/bin/time it is not reported.
+// and its teardown are included), CPU its user + system time (all threads:
+// steadier than wall time on a shared machine); without /usr/bin/time neither
+// is reported.
 //
 //   npx tsc -p . && node bench/startup.bench.mjs        (ROUNDS=N, default 15; 5 with MPY_BENCH_QUICK=1)
 import { spawnSync } from 'node:child_process';
@@ -123,16 +125,20 @@ const commands = {
 function runOnce(name) {
   const c = commands[name];
   const { argv, env, check, reports } = c.prepare ? c.prepare() : c;
-  const wrapped = hasGnuTime ? [GNU_TIME, '-f', 'mpy-bench-rss-kb %M', ...argv] : argv;
+  const wrapped = hasGnuTime ? [GNU_TIME, '-f', 'mpy-bench-rss-kb %M %U %S', ...argv] : argv;
   const start = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { env: { ...process.env, ...env }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const stderr = (r.stderr ?? '').replace(/mpy-bench-rss-kb \d+\n?/, '');
+  const stderr = (r.stderr ?? '').replace(/mpy-bench-rss-kb .*\n?/, '');
   if (r.status !== 0 || (!reports && stderr.trim() !== '') || (check && !check())) {
     throw new Error(`${name} failed (status ${r.status}): ${stderr}${r.stdout}`);
   }
-  const rss = /mpy-bench-rss-kb (\d+)/.exec(r.stderr ?? '');
-  return { ms, rssKb: rss ? Number(rss[1]) : Number.NaN };
+  const usage = /mpy-bench-rss-kb (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return {
+    ms,
+    rssKb: usage ? Number(usage[1]) : Number.NaN,
+    cpuMs: usage ? (Number(usage[2]) + Number(usage[3])) * 1000 : Number.NaN,
+  };
 }
 
 const median = (xs) => {
@@ -140,16 +146,19 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const runs = Object.fromEntries(Object.keys(commands).map((k) => [k, { ms: [], rssKb: [] }]));
+const runs = Object.fromEntries(Object.keys(commands).map((k) => [k, { ms: [], rssKb: [], cpuMs: [] }]));
 for (let round = -1; round < ROUNDS; round++) {
   for (const name of Object.keys(commands)) {
     const r = runOnce(name);
     if (round < 0) continue; // warm-up: fills the OS file cache
     runs[name].ms.push(r.ms);
     runs[name].rssKb.push(r.rssKb);
+    runs[name].cpuMs.push(r.cpuMs);
   }
 }
-const med = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { ms: median(v.ms), rssMb: median(v.rssKb) / 1024 }]));
+const med = Object.fromEntries(
+  Object.entries(runs).map(([k, v]) => [k, { ms: median(v.ms), rssMb: median(v.rssKb) / 1024, cpuMs: median(v.cpuMs) }]),
+);
 
 const rows = [];
 const row = (what, name, ref) => {
@@ -160,6 +169,7 @@ const row = (what, name, ref) => {
     'mpy ms': m.ms.toFixed(0),
     'ref ms': b.ms.toFixed(0),
     'time ratio': (m.ms / b.ms).toFixed(2),
+    'CPU ratio': (m.cpuMs / b.cpuMs).toFixed(2),
     'mpy MB': m.rssMb.toFixed(1),
     'ref MB': b.rssMb.toFixed(1),
     'RSS ratio': (m.rssMb / b.rssMb).toFixed(2),
