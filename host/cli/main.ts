@@ -1,24 +1,10 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
+import { CLI_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { SUBCOMMANDS, type SubcommandModule } from './subcommands.js';
 import { parseRunArgs } from './args.js';
 import { helpText } from './help.js';
 import { INTERNAL_ERROR_STATUS, USAGE_STATUS } from '../../runtime/guest-layout.js';
-
-/**
- * V8 re-compiles a hot wasm function with TurboFan once its Liftoff code has
- * spent a budget, counted per function and charged per loop iteration by the
- * size of the loop's body. The VM's dispatch function is one 20 KB loop, so it
- * is charged ~20K per bytecode: the boot alone (~1,500 bytecodes, ~25M) spent
- * any budget up to 20M, and process exit then waited for its TurboFan compile
- * (70-140 ms, 16 MB of compiler memory). The largest budget V8 takes keeps
- * that compile away from short programs (`-c pass`, a small script: no
- * TurboFan compile at all) and still gives a CPU-bound program its TurboFan
- * code within ~150 pystone loops (a few milliseconds of Liftoff). It must be
- * set before the module is compiled: V8 fills the budgets in then.
- * Only the CLI owns its process's V8 flags; embedders keep theirs.
- */
-const WASM_TIERING_BUDGET = 2 ** 31 - 1;
 
 async function main(argv: string[]): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
@@ -40,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
       return USAGE_STATUS;
     case 'run': {
-      setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
+      setFlagsFromString(CLI_V8_FLAGS.join(' '));
       // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
       // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
       const [{ startProgramWorker }, { currentProcess }] = await Promise.all([
