@@ -6,7 +6,6 @@ import { createHostApi } from './host-api.js';
 import { pyString, pyStringList } from './py-literal.js';
 import { FROZEN_PATH_ENTRY, GUEST_LIB_DIR, INTERRUPTED_STATUS, UNCAUGHT_EXCEPTION_STATUS } from './guest-layout.js';
 import { LINUX_ERRNO } from '../base/errno.js';
-import { placeBootBytecode } from './boot-bytecode.js';
 
 /** The stdio a session writes to, with a way to push out buffered output. */
 export interface SessionStdio extends StdioHooks {
@@ -90,21 +89,13 @@ export class Session {
     for (const [name, module] of Object.entries(options.hostModules?.(interpreter, () => options.stdio.flush()) ?? {})) {
       interpreter.registerJsModule(name, module);
     }
-    // Booting searches only mpy's lib directory and the frozen modules (after
-    // the boot modules' bytecode, when built): files the user has in the
-    // working directory or on MICROPYPATH cannot replace the boot's own
-    // imports (os, time, the runner).
-    const bytecode = placeBootBytecode(interpreter.fs);
-    const bootPath = [...(bytecode ? [bytecode.dir] : []), GUEST_LIB_DIR, FROZEN_PATH_ENTRY];
-    try {
-      interpreter.exec(
-        `__import__('sys').path[:] = ${pyStringList(bootPath)}\n` +
-          `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ` +
-          `${pyStringList(options.preload ?? [])}, ${pyString(GUEST_LIB_DIR)})`,
-      );
-    } finally {
-      bytecode?.remove();
-    }
+    // Booting searches only mpy's lib directory and the frozen modules: files
+    // the user has in the working directory or on MICROPYPATH cannot replace
+    // the boot's own imports (os, time, the runner).
+    interpreter.exec(
+      `__import__('sys').path[:] = ${pyStringList([GUEST_LIB_DIR, FROZEN_PATH_ENTRY])}\n` +
+        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ${pyStringList(options.preload ?? [])})`,
+    );
     return session;
   }
 

@@ -16,7 +16,6 @@ const SOURCE_DIRS = ['base', 'host', 'runtime', 'wasm'];
 const WASM_BUILD_STEPS = [
   ['micropython.opt.json', 'main.js'],
   ['mpy-cross.opt.json', 'mpy-cross-main.js'],
-  ['../runtime/boot-bytecode/boot-bytecode.json', 'boot-bytecode-main.js'],
   ['glue-1.27.0-default.v8cache', 'glue-cache-main.js'],
 ] as const;
 

@@ -91,12 +91,10 @@ def _check_paths():
     os.rename = _paths_checked(os.rename, 2)
 
 
-def boot(argv, path, preload, lib):
+def boot(argv, path, preload=()):
     """Extends the built-in modules, loads the host's runner modules (and
     `preload`), then sets argv and sys.path and starts the import ranking
-    (_mpy_resolve), all before the user's paths are searched. `lib` is mpy's
-    lib directory (the boot modules may have been loaded from bytecode
-    elsewhere)."""
+    (_mpy_resolve), all before the user's paths are searched."""
     sys.argv[:] = argv
     # The guard's JS module is needed once: keep it out of the program's reach.
     import _mpy_stack
@@ -119,8 +117,8 @@ def boot(argv, path, preload, lib):
     import _mpy_resolve
     import _mpy_run
 
-    _mpy_run.set_lib(lib)
     for name in preload:
         __import__(name)
+    lib = sys.path[0]
     sys.path[:] = path
     _mpy_resolve.install(lib)

@@ -8,9 +8,8 @@ import _mpy_host
 import _mpy_resolve
 from _mpy_outcome import exit_message, exit_status, format_exception
 
-# mpy's lib directory, where the stand-ins' frames come from (the boot says,
-# see set_lib: this module may have been loaded from bytecode elsewhere).
-_LIB = __file__.rsplit("/", 1)[0] + "/"
+_HERE = __file__
+_LIB = _HERE.rsplit("/", 1)[0] + "/"
 # Modules that stand in for the Unix port's built-in C modules and functions
 # (input() is _mpy_boot's): their frames would not exist there.
 _BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py", "select.py")
@@ -20,11 +19,6 @@ INTERRUPTED_STATUS = 130
 
 # Set by the host for `-X compile-only`: parse and compile, do not run.
 COMPILE_ONLY = False
-
-
-def set_lib(lib):
-    global _LIB
-    _LIB = lib + "/"
 
 
 def _hidden(path):
