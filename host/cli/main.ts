@@ -1,24 +1,10 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
+import { CLI_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { SUBCOMMANDS, type SubcommandModule } from './subcommands.js';
 import { parseRunArgs } from './args.js';
 import { helpText } from './help.js';
 import { INTERNAL_ERROR_STATUS, USAGE_STATUS } from '../../runtime/guest-layout.js';
-
-/**
- * V8 re-compiles a wasm function with TurboFan once it has run for a budget of
- * executed bytes. With the default budget (1.8M) the boot alone makes the VM's
- * dispatch function hot; its TurboFan compile takes ~100 ms on a background
- * thread, and process exit waits for it, so `mpy -c pass` paid it every time.
- * A larger budget moves that compile to programs that run long enough to use
- * it (measured: `-c pass` ~265 -> ~195 ms, CPU-bound scripts unchanged).
- * Only the CLI owns its process's V8 flags; embedders keep theirs.
- */
-const WASM_TIERING_BUDGET = 12_000_000;
-
-async function raiseWasmTieringBudget(): Promise<void> {
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
-}
 
 async function main(argv: string[]): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
@@ -40,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
       return USAGE_STATUS;
     case 'run': {
+      setFlagsFromString(CLI_V8_FLAGS.join(' '));
       // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
       // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
       const [{ startProgramWorker }, { currentProcess }] = await Promise.all([
@@ -48,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       ]);
       const proc = currentProcess();
       const started = startProgramWorker(parsed.args, proc);
-      const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), raiseWasmTieringBudget()]);
+      const { superviseProgram } = await import('./supervisor.js');
       return superviseProgram(started, proc);
     }
   }
