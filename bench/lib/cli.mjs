@@ -111,7 +111,7 @@ function peakRssRow(quick) {
     ratio: mpy / node,
     ratioMeaning: 'the memory',
     target: '≤45 MiB',
-    note: failure ?? `median of ${rounds} runs (process.resourceUsage().maxRSS at exit), NODE_EXTRA_CA_CERTS unset`,
+    note: failure ?? `median of ${rounds} runs (VmHWM at exit), NODE_EXTRA_CA_CERTS unset`,
     data: { peakKb: peaks, mpyKb: mpy, nodeKb: node },
   };
 }
