@@ -26,7 +26,14 @@ const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? (QUICK ? 200 : 2000));
 const PARALLEL = 8;
 
-const options = { time: TIME_MS, warmupTime: Math.min(500, TIME_MS), warmupIterations: 3, iterations: 5, throws: true };
+// --quick keeps the sample counts small: a create + dispose of 8 instances takes seconds on a loaded machine.
+const options = {
+  time: TIME_MS,
+  warmupTime: Math.min(500, TIME_MS),
+  warmupIterations: QUICK ? 1 : 3,
+  iterations: QUICK ? 2 : 5,
+  throws: true,
+};
 const bench = new Bench(options);
 // Booting the stock glue replaces its globalThis state: it runs last, on its own.
 const bootBench = new Bench(options);
