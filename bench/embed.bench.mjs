@@ -6,10 +6,11 @@
 //     worker thread, and against the package's stock loadMicroPython booting
 //     a VM in this thread (no worker, no isolation);
 //   - create + dispose 8 instances in parallel, per instance;
-//   - per-call overhead: mp.eval('1+1') and mp.call('f', 2, 3) (a message
-//     round trip to the worker, the tagged encoding) against a bare
-//     runPython('1+1') / runPython('f(2, 3)') on the stock loadMicroPython
-//     in this process.
+//   - per-call overhead: mp.eval('1+1') and mp.call('f', 2, 3) (a round
+//     trip to the worker through shared memory, the tagged encoding) against
+//     a bare runPython('1+1') / runPython('f(2, 3)') on the stock
+//     loadMicroPython in this process; and mp.eval of a new expression each
+//     time (no compiled code to reuse) against runPython of the same.
 //
 //   npx tsc -p . && node bench/embed.bench.mjs
 //
@@ -25,7 +26,14 @@ const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? (QUICK ? 200 : 2000));
 const PARALLEL = 8;
 
-const options = { time: TIME_MS, warmupTime: Math.min(500, TIME_MS), warmupIterations: 3, iterations: 5, throws: true };
+// --quick keeps the sample counts small: a create + dispose of 8 instances takes seconds on a loaded machine.
+const options = {
+  time: TIME_MS,
+  warmupTime: Math.min(500, TIME_MS),
+  warmupIterations: QUICK ? 1 : 3,
+  iterations: QUICK ? 2 : 5,
+  throws: true,
+};
 const bench = new Bench(options);
 // Booting the stock glue replaces its globalThis state: it runs last, on its own.
 const bootBench = new Bench(options);
@@ -47,7 +55,26 @@ bench
     await w.terminate();
   });
 
+// -- the floor of any call to a worker: an empty round trip through shared
+// memory as the instances make it (the worker blocked in Atomics.wait, this
+// thread in Atomics.waitAsync), no Python, no encoding.
+const echoWords = new Int32Array(new SharedArrayBuffer(8));
+const echo = new Worker(
+  `const w = new Int32Array(require('node:worker_threads').workerData);
+   for (let seen = 0;;) { Atomics.wait(w, 0, seen); seen = Atomics.load(w, 0); if (seen < 0) break; Atomics.store(w, 1, seen); Atomics.notify(w, 1); }`,
+  { eval: true, workerData: echoWords.buffer, execArgv: [] },
+);
+let echoCount = 0;
+bench.add('baseline: empty worker round trip through shared memory', async () => {
+  const n = ++echoCount;
+  Atomics.store(echoWords, 0, n);
+  Atomics.notify(echoWords, 0);
+  const wait = Atomics.waitAsync(echoWords, 1, n - 1);
+  if (wait.async) await wait.value;
+});
+
 // -- per call
+let fresh = 0;
 const mp = await MicroPython.create();
 await mp.exec('def f(a, b):\n    return a + b');
 const stock = await loadMicroPython({ stdout: () => {}, stderr: () => {} });
@@ -62,6 +89,12 @@ bench
   .add("baseline: stock runPython('1+1')", () => {
     stock.runPython('1+1');
   })
+  .add('mp.eval of a new expression each call', async () => {
+    await mp.eval(`${fresh++}+1`);
+  })
+  .add('baseline: stock runPython of a new expression each call', () => {
+    stock.runPython(`${fresh++}+1`);
+  })
   .add("baseline: stock runPython('f(2, 3)')", () => {
     stock.runPython('f(2, 3)');
   });
@@ -71,15 +104,19 @@ bootBench.add('baseline: stock loadMicroPython boot (same thread)', async () => 
 
 await bench.run();
 await mp.dispose();
+Atomics.store(echoWords, 0, -1);
+Atomics.notify(echoWords, 0);
+await echo.terminate();
 await bootBench.run();
 const tasks = [...bench.tasks, ...bootBench.tasks];
 
+// Medians per iteration: on a shared machine a few descheduled iterations move a mean far.
 const mean = (name) => {
   const t = tasks.find((x) => x.name === name);
-  return t.result.latency?.mean ?? t.result.mean;
+  return t.result.latency?.p50 ?? t.result.latency?.mean ?? t.result.mean;
 };
 const fmt = (ms) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
-const rows = tasks.map((t) => ({ name: t.name, mean: fmt(mean(t.name)), samples: t.result.latency?.samplesCount }));
+const rows = tasks.map((t) => ({ name: t.name, median: fmt(mean(t.name)), samples: t.result.latency?.samplesCount }));
 console.table(rows);
 
 const create = mean('create + dispose, 1 instance');
@@ -93,6 +130,10 @@ const summary = {
   stockRunPythonUs: mean("baseline: stock runPython('1+1')") * 1000,
   evalVsRunPython: mean("mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
   callVsRunPython: mean("mp.call('f', 2, 3)") / mean("baseline: stock runPython('f(2, 3)')"),
+  echoRoundTripUs: mean('baseline: empty worker round trip through shared memory') * 1000,
+  evalVsEchoPlusRunPython:
+    mean("mp.eval('1+1')") / (mean('baseline: empty worker round trip through shared memory') + mean("baseline: stock runPython('1+1')")),
+  evalNewVsRunPython: mean('mp.eval of a new expression each call') / mean('baseline: stock runPython of a new expression each call'),
   loadAverage: loadavg()[0],
   timeMs: TIME_MS,
 };
@@ -103,6 +144,11 @@ console.log(
 );
 console.log(
   `eval ${fmt(mean("mp.eval('1+1')"))} = ${summary.evalVsRunPython.toFixed(1)}x stock runPython; ` +
-    `call ${fmt(mean("mp.call('f', 2, 3)"))} = ${summary.callVsRunPython.toFixed(1)}x`,
+    `call ${fmt(mean("mp.call('f', 2, 3)"))} = ${summary.callVsRunPython.toFixed(1)}x; ` +
+    `a new expression each call ${fmt(mean('mp.eval of a new expression each call'))} = ${summary.evalNewVsRunPython.toFixed(1)}x`,
+);
+console.log(
+  `an empty worker round trip through shared memory ${fmt(summary.echoRoundTripUs / 1000)}; ` +
+    `eval = ${summary.evalVsEchoPlusRunPython.toFixed(1)}x (that round trip + stock runPython)`,
 );
 console.log(`load average ${summary.loadAverage.toFixed(2)}`);

@@ -13,19 +13,25 @@
 //   - as whole processes: the same script on mpy's CLI vs the native
 //     MicroPython Unix port (MPY_NATIVE=/path/to/micropython) and CPython;
 //   - `mpy -c pass` vs `node -e 0`; printing 200,000 lines vs node;
-//   - every other bench/*.bench.mjs, run as is (see lib/external.mjs).
+//   - every other bench/*.bench.mjs, run as is (see lib/external.mjs);
+//   - at the end, issue #15's table (lib/issue-table.mjs) from those rows.
 //
-// Prints a markdown table on stdout and writes JSON to bench/results/
-// (gitignored). --quick: CI-sized runs; --skip-external: list the other
-// benchmarks as skipped; --out DIR: where the JSON goes. Needs a built dist/
-// (npm ci does it).
+// Prints a markdown table of every row on stdout, then the issue's table, and
+// writes JSON (both) to bench/results/ (gitignored). --quick: only what the
+// issue's table needs, with fewer iterations (pystone_lowmem vs native, start-up
+// and its peak RSS, and the compile-native, embed and upip-install benchmarks;
+// the other rows are listed as skipped); --skip-external: list the other
+// benchmarks as skipped; --out DIR: where the JSON goes. Native rows need
+// MPY_NATIVE (micropython) and MPY_NATIVE_CROSS (mpy-cross). Needs a built
+// dist/ (npm ci does it).
 import { fileURLToPath } from 'node:url';
-import { cpuRows } from './lib/cpu.mjs';
+import { cpuRows, pystoneVsNative } from './lib/cpu.mjs';
 import { pystoneCpuRows } from './lib/pystone-cpu.mjs';
 import { memoryRows } from './lib/memory.mjs';
 import { buildNoInRunGcWasm } from './lib/no-inrun-gc-wasm.mjs';
 import { printRows, startupRows } from './lib/cli.mjs';
 import { externalBenchmarks, runExternal } from './lib/external.mjs';
+import { issueMarkdown, issueTable, TABLE_EXTERNALS } from './lib/issue-table.mjs';
 import { environment, markdownTable, skipped, writeJson } from './lib/report.mjs';
 import { cpython, findPystoneLowmem, nativeMicroPython } from './lib/tools.mjs';
 import { requireBuilt } from './lib/paths.mjs';
@@ -41,10 +47,13 @@ function parseArgs(argv) {
   return opts;
 }
 
+const NOT_QUICK = 'not run with --quick (only the issue table’s rows are)';
+
 function externalRows(quick, run) {
   return externalBenchmarks().map((file) => {
     const id = `external.${file.replace(/\.bench\.m?js$/, '')}`;
     if (!run) return skipped(id, `bench/${file}`, '--skip-external');
+    if (quick && !TABLE_EXTERNALS.includes(file)) return skipped(id, `bench/${file}`, NOT_QUICK);
     const r = runExternal(file, { quick, timeoutMs: quick ? 180_000 : 1_800_000 });
     return {
       id,
@@ -62,34 +71,52 @@ async function main() {
   requireBuilt();
   const started = performance.now();
   const tools = { native: nativeMicroPython(), cpython: cpython(), pystone: findPystoneLowmem() };
+  const notQuick = (ids) => ids.map((id) => skipped(id, id, NOT_QUICK));
   const env = environment(opts.quick);
   const progress = (what) => process.stderr.write(`bench: ${what}...\n`);
   const rows = [];
-  progress('building the wasm without in-run garbage collection, for comparison');
-  const noInRunGc = await buildNoInRunGcWasm();
-  try {
-    progress('CPU work in process and as processes');
-    rows.push(...(await cpuRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path })));
-    progress('pystone by CPU time, against the native port');
-    rows.push(...(await pystoneCpuRows({ quick: opts.quick, tools })));
-    progress('memory: churn');
-    rows.push(...memoryRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path }));
-  } finally {
-    noInRunGc.remove();
+  if (opts.quick) {
+    rows.push(...notQuick(['cpu.vs-stock', 'cpu.vs-original-wasm', 'cpu.vs-no-inrun-gc', 'cpu.vs-native', 'cpu.vs-cpython']));
+    rows.push(...notQuick(['pystone.vs-stock', 'pystone.vs-original-wasm', 'pystone.vs-no-inrun-gc']));
+    progress('pystone_lowmem as processes');
+    rows.push(pystoneVsNative({ quick: true, tools }));
+    rows.push(...notQuick(['pystone.cpu-vs-native', 'pystone.vs-no-wasm-inlining', 'pystone.vs-plain-o3']));
+    rows.push(...notQuick(['churn.rss-vs-no-inrun-gc', 'churn.time-vs-no-inrun-gc', 'churn.vs-native']));
+  } else {
+    progress('building the wasm without in-run garbage collection, for comparison');
+    const noInRunGc = await buildNoInRunGcWasm();
+    try {
+      progress('CPU work in process and as processes');
+      rows.push(...(await cpuRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path })));
+      progress('pystone by CPU time, against the native port');
+      rows.push(...(await pystoneCpuRows({ quick: opts.quick, tools })));
+      progress('memory: churn');
+      rows.push(...memoryRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path }));
+    } finally {
+      noInRunGc.remove();
+    }
   }
   progress('start-up');
   rows.push(...startupRows({ quick: opts.quick, tools }));
-  progress('print throughput');
-  rows.push(...printRows({ quick: opts.quick, tools }));
-  if (opts.external) progress(`other benchmarks: ${externalBenchmarks().join(', ')}`);
+  if (opts.quick) rows.push(...notQuick(['print.vs-node-lines', 'print.vs-node-buffered', 'print.vs-native', 'print.vs-cpython']));
+  else {
+    progress('print throughput');
+    rows.push(...printRows({ quick: opts.quick, tools }));
+  }
+  const externals = externalBenchmarks().filter((f) => !opts.quick || TABLE_EXTERNALS.includes(f));
+  if (opts.external) progress(`other benchmarks: ${externals.join(', ')}`);
   rows.push(...externalRows(opts.quick, opts.external));
+  const issue = issueTable(rows);
   const report = {
     environment: { ...env, loadAverageAfter: environment(opts.quick).loadAverage },
     tools: { native: tools.native ?? null, cpython: tools.cpython ?? null, pystone: tools.pystone?.path ?? null },
     durationMs: Math.round(performance.now() - started),
     rows,
+    issueTable: issue,
   };
   process.stdout.write(markdownTable(rows));
+  process.stdout.write(`\nIssue #15's table (load average ${report.environment.loadAverageAfter.map((x) => x.toFixed(1)).join(' ')}):\n\n`);
+  process.stdout.write(issueMarkdown(issue));
   const path = writeJson(opts.out, report);
   process.stdout.write(`\nJSON: ${path}\n`);
 }

@@ -12,7 +12,7 @@
 // (8M, 4M, 1M). MPY_BENCH_QUICK=1 makes the output bomb smaller;
 // MPY_BENCH_JSON=path writes the figures as JSON.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,27 +23,8 @@ const INSTANCES = 20;
 const OUTPUT_MIB = QUICK ? 32 : 128;
 const MiB = 1024 * 1024;
 
-const BOMB = `import sys
-b = b'x' * 65536
-for _ in range(${OUTPUT_MIB * 16}):
-    sys.stdout.buffer.write(b)
-fs_errno = None
-try:
-    with open('/bomb', 'wb') as f:
-        while True:
-            f.write(b)
-except OSError as e:
-    fs_errno = e.errno
-b = None
-keep = []
-try:
-    while True:
-        keep.append(bytearray(1 << 20))
-except MemoryError:
-    pass
-mem_mib = len(keep)
-keep = None
-`;
+/** The hostile program (test/fixtures/security/hostile-bomb.py), told how much to print. */
+const BOMB = `OUTPUT_MIB = ${OUTPUT_MIB}\n${readFileSync(new URL('../test/fixtures/security/hostile-bomb.py', import.meta.url), 'utf8')}`;
 
 async function hostile(options) {
   let peak = process.memoryUsage.rss();

@@ -85,6 +85,27 @@ enum ValueKind {
   Str = 5,
 }
 const JS_OBJECT_KIND = 7;
+/** Arguments of {@link Interpreter.callFunction} that fit its scratch block. */
+const SCRATCH_ARGUMENTS = 15;
+const encoder = new TextEncoder();
+
+/** The exports {@link Interpreter.callFunction} calls directly (the glue's wrappers add checks per call). */
+interface CallExports {
+  malloc(size: number): number;
+  free(ptr: number): void;
+  call(ref: number, nArgs: number, args: number, out: number): void;
+}
+
+/** The JS module through which {@link Interpreter.keepFunction} receives a Python callable. */
+const KEEP_MODULE = '_mpy_keep';
+/** Kinds of JS values passed to the C side (the glue's numbering). */
+enum ArgumentKind {
+  Null = 1,
+  Bool = 2,
+  Int = 3,
+  Float = 4,
+  Str = 5,
+}
 const EXCEPTION_SEPARATOR = '\x04';
 /** Bytes in the C `uint32_t out[3]` the proxy layer writes results into. */
 const OUT_BYTES = 12;
@@ -111,6 +132,9 @@ function largestAllocation(module: EmscriptenModule): number {
 /** A plain value a top-level run can return directly. */
 export type SimpleValue = null | boolean | number | string | undefined;
 
+/** An argument {@link Interpreter.callFunction} passes to Python as it is. */
+export type PlainArgument = null | boolean | number | string;
+
 /**
  * One booted MicroPython VM. The official glue keeps state on `globalThis`, so
  * at most one Interpreter may exist per JS realm (thread); isolated instances
@@ -124,9 +148,25 @@ export class Interpreter {
   readonly #stdio: StdioHooks;
   readonly #target: InterruptTarget | undefined;
   readonly #waits: HostWaits;
+  /** What {@link keepFunction} kept, held so that the glue does not release it. */
+  readonly #kept: object[] = [];
+  readonly #callExports: CallExports;
+  /** {@link callFunction}'s result and arguments block (allocated on first use). */
+  #scratch = 0;
 
-  private constructor(module: EmscriptenModule, memory: WebAssembly.Memory, stdio: StdioHooks, compiled: WebAssembly.Module) {
+  private constructor(
+    module: EmscriptenModule,
+    memory: WebAssembly.Memory,
+    stdio: StdioHooks,
+    compiled: WebAssembly.Module,
+    exports: WebAssembly.Exports,
+  ) {
     this.#module = module;
+    this.#callExports = {
+      malloc: exports.malloc as CallExports['malloc'],
+      free: exports.free as CallExports['free'],
+      call: exports.proxy_c_to_js_call as CallExports['call'],
+    };
     this.#memory = memory;
     this.#stdio = stdio;
     this.#heap = new Uint8Array(memory.buffer);
@@ -154,7 +194,7 @@ export class Interpreter {
     });
     const jsBridge = options.jsBridge ?? false;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
-    const interp = new Interpreter(module, memory, options.stdio, compiled);
+    const interp = new Interpreter(module, memory, options.stdio, compiled, exports);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
@@ -223,6 +263,84 @@ export class Interpreter {
       m._free(src);
       m._free(out);
     }
+  }
+
+  /**
+   * Evaluates `expression` (a top-level run) to a Python callable and keeps it
+   * for {@link callFunction}: calls that need no compiling.
+   * @returns the callable's number in the glue's proxy table
+   * @throws Error when the value is not callable; PythonError as {@link exec}
+   */
+  keepFunction(expression: string): number {
+    let kept: unknown;
+    this.registerJsModule(KEEP_MODULE, {
+      keep: (f: unknown): void => {
+        kept = f;
+      },
+    });
+    this.exec(
+      `import sys, ${KEEP_MODULE}\n${KEEP_MODULE}.keep(${expression})\nsys.modules.pop('${KEEP_MODULE}', None)\ndel ${KEEP_MODULE}`,
+    );
+    // The glue hands a Python callable to JS as a function carrying its number in the proxy table.
+    const ref = typeof kept === 'function' ? (kept as { _ref?: unknown })._ref : undefined;
+    if (typeof ref !== 'number') throw new Error(`mpy: ${expression} is not a Python callable`);
+    // The glue releases the Python object when this JS function is collected.
+    this.#kept.push(kept as object);
+    return ref;
+  }
+
+  /**
+   * Calls a function kept by {@link keepFunction} with plain arguments:
+   * `null`, booleans, strings, and numbers that are int32 integers or not
+   * integral (the glue passes any other integral number as a truncated int32).
+   * @returns its value when it is a simple value (ints only within int32)
+   * @throws PythonError for an uncaught Python exception
+   */
+  callFunction(ref: number, args: readonly PlainArgument[]): SimpleValue {
+    const { malloc, free, call } = this.#callExports;
+    const n = args.length;
+    // One scratch block holds the result and the arguments; a larger call gets its own.
+    const own = n > SCRATCH_ARGUMENTS ? malloc((n + 1) * OUT_BYTES) : 0;
+    this.#scratch ||= malloc((SCRATCH_ARGUMENTS + 1) * OUT_BYTES);
+    const out = own || this.#scratch;
+    for (let i = 0; i < n; i++) this.#writeArgument(out + (i + 1) * OUT_BYTES, args[i]!);
+    try {
+      this.#guarded(() => call(ref, n, out + OUT_BYTES, out));
+      return this.#readValue(out);
+    } finally {
+      if (own) free(own);
+    }
+  }
+
+  /** Writes one argument of {@link callFunction} in the glue's 12-byte layout (the C side frees a string's bytes). */
+  #writeArgument(at: number, value: PlainArgument): void {
+    if (typeof value === 'string') {
+      const len = Buffer.byteLength(value, 'utf8');
+      const bytes = this.#callExports.malloc(len + 1);
+      const heap = this.heapU8();
+      encoder.encodeInto(value, heap.subarray(bytes, bytes + len));
+      heap[bytes + len] = 0;
+      this.#setWords(at, ArgumentKind.Str, len, bytes);
+      return;
+    }
+    const view = new DataView(this.heapU8().buffer);
+    if (value === null) {
+      view.setInt32(at, ArgumentKind.Null, true);
+    } else if (typeof value === 'boolean') {
+      this.#setWords(at, ArgumentKind.Bool, value ? 1 : 0, 0);
+    } else if (Number.isInteger(value) && value === (value | 0)) {
+      this.#setWords(at, ArgumentKind.Int, value, 0);
+    } else {
+      view.setInt32(at, ArgumentKind.Float, true);
+      view.setFloat64(at + 4, value, true);
+    }
+  }
+
+  #setWords(at: number, kind: number, a: number, b: number): void {
+    const view = new DataView(this.heapU8().buffer);
+    view.setInt32(at, kind, true);
+    view.setInt32(at + 4, a, true);
+    view.setInt32(at + 8, b, true);
   }
 
   /**
@@ -342,8 +460,12 @@ export class Interpreter {
         const view = new DataView(this.heapU8().buffer);
         return view.getFloat64(out + 4, true);
       }
-      case ValueKind.Str:
-        return m.UTF8ToString(m.getValue(out + 8, 'i32'), m.getValue(out + 4, 'i32'));
+      case ValueKind.Str: {
+        // By its length: the text may hold NULs (UTF8ToString stops at one).
+        const heap = this.heapU8();
+        const at = m.getValue(out + 8, 'i32');
+        return Buffer.from(heap.buffer, heap.byteOffset + at, m.getValue(out + 4, 'i32')).toString('utf8');
+      }
       case ValueKind.Null:
         return undefined;
       default:

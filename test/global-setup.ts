@@ -16,6 +16,7 @@ const SOURCE_DIRS = ['base', 'host', 'runtime', 'wasm'];
 const WASM_BUILD_STEPS = [
   ['micropython.opt.json', 'main.js'],
   ['mpy-cross.opt.json', 'mpy-cross-main.js'],
+  ['glue-1.27.0-default.v8cache', 'glue-cache-main.js'],
 ] as const;
 
 function isStale(dir: string): boolean {

@@ -7,7 +7,8 @@ import { IndexMapping } from '../host/net/index-mapping.js';
 import { proxyAuthorization, proxyFor, proxySettingsFromEnv, usableProxies } from '../host/net/proxy.js';
 import { needsClose, requestUrl, serializeHead, sniffRequest, type RequestHead } from '../host/net/http-request.js';
 import { redirectRequest, sniffResponse } from '../host/net/http-response.js';
-import { parseSockaddr, sockaddrBytes, splitHostPort } from '../host/net/lookup.js';
+import { parseSockaddr, splitHostPort } from '../host/net/lookup.js';
+import { literalAnswer, lookupText, sockaddrBytes } from '../host/net/lookup-answer.js';
 import { HIGH_WATER_BYTES, Inbound, LOW_WATER_BYTES } from '../host/net/inbound.js';
 
 describe('allow-list', () => {
@@ -295,6 +296,16 @@ describe('sockaddr', () => {
     expect(parseSockaddr(v6)).toEqual({ address: '0:0:0:0:0:0:0:1', port: 80 });
     expect(parseSockaddr(sockaddrBytes({ family: 10, address: '2001:db8::ffff:1.2.3.4' }, 1))?.address).toBe('2001:db8:0:0:0:ffff:102:304');
     expect(parseSockaddr(Buffer.from('0100', 'hex'))).toBeUndefined();
+  });
+
+  it('answers an address literal without a lookup, and leaves names and bad families to the worker', () => {
+    expect(literalAnswer('127.1', 0)).toEqual([{ family: 2, address: '127.0.0.1' }]);
+    expect(literalAnswer('[::ffff:127.0.0.1]', 10)).toEqual([{ family: 10, address: '::ffff:7f00:1' }]);
+    expect(literalAnswer('::1', 2)).toBe(Eai.EAI_NODATA);
+    expect(literalAnswer('127.0.0.1', 99)).toBeUndefined();
+    expect(literalAnswer('localhost', 0)).toBeUndefined();
+    expect(literalAnswer('127.0.0.1:8080', 0)).toBeUndefined();
+    expect(lookupText([{ family: 2, address: '127.0.0.1' }], 80)).toBe('2 020000507f0000010000000000000000');
   });
 });
 

@@ -1,7 +1,7 @@
 import { getInterpreterModuleAsync } from './compiled-module.js';
 import { createInvokeImports, type ForeignExceptionHandler, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
-import { INTERPRETER_PACKAGE } from './locate.js';
+import { type CreateModule, loadGlue } from './glue-script.js';
 import { createStdioImports, type StdioHooks, type StdioImports } from './stdio-imports.js';
 
 export type { StdioHooks } from './stdio-imports.js';
@@ -52,7 +52,6 @@ export function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack size/i.test(error.message);
 }
 
-type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
 let createModule: CreateModule | undefined;
 
 /**
@@ -68,7 +67,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   // sets itself up on this one.
   const compiling = getInterpreterModuleAsync();
   compiling.catch(() => {}); // observed below, once the glue asks for the instance
-  createModule ??= ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
+  createModule ??= await loadGlue();
   let instance: WebAssembly.Instance | undefined;
   let compiledModule: WebAssembly.Module | undefined;
   const { stdio, memoryLimit } = options;

@@ -1,5 +1,5 @@
 // Whole-process figures for the `mpy` command: start-up (`mpy -c pass`
-// against `node -e 0`) and print throughput (a loop printing short lines,
+// against `node -e 0`, in time and peak RSS) and print throughput (a loop printing short lines,
 // against node writing the same bytes), plus the native Unix port and
 // CPython running the same commands when they are available.
 import { timeProcesses } from './processes.mjs';
@@ -7,6 +7,8 @@ import { skipped } from './report.mjs';
 import { MPY_CLI } from './paths.mjs';
 
 const ms = (x) => `${x.toFixed(1)} ms`;
+const PRELOAD = new URL('./peak-rss-preload.mjs', import.meta.url).href;
+const peakKb = (res) => Number(/mpy-bench-peak-rss-kb (\d+)/.exec(res.stderr)?.[1] ?? Number.NaN);
 
 function compare(id, benchmark, times, mpyKey, baseKey, baselineName, target, note) {
   const m = times[mpyKey];
@@ -71,7 +73,47 @@ export function startupRows({ quick, tools }) {
         ]
       : []),
     ...optionalRows('startup', label, t, tools),
+    peakRssRow(quick),
   ];
+}
+
+/**
+ * Peak RSS of `mpy -c pass` against `node -e 0`, both without
+ * NODE_EXTRA_CA_CERTS (a CA bundle is node's memory, not mpy's), in runs of
+ * their own: the preload reporting the peak costs time.
+ */
+function peakRssRow(quick) {
+  const rounds = quick ? 2 : 5;
+  const peaks = { mpy: [], node: [] };
+  const env = { NODE_EXTRA_CA_CERTS: '' };
+  const commands = {
+    mpy: { argv: [process.execPath, '--import', PRELOAD, MPY_CLI, '-c', 'pass'], env },
+    node: { argv: [process.execPath, '--import', PRELOAD, '-e', '0'], env },
+  };
+  let failure;
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, res] of Object.entries(timeProcesses(commands, 1, { warmup: false }))) {
+      if (res.status !== 0) failure = `${k}: exit ${res.status}: ${res.stderr}`;
+      peaks[k].push(peakKb(res));
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const mpy = median(peaks.mpy);
+  const node = median(peaks.node);
+  const mb = (kb) => `${(kb / 1024).toFixed(1)} MiB`;
+  return {
+    id: 'startup.peak-rss',
+    benchmark: 'start-up: mpy -c pass, peak RSS',
+    status: failure || !Number.isFinite(mpy / node) ? 'failed' : 'ok',
+    mpy: mb(mpy),
+    baseline: mb(node),
+    baselineName: 'node -e 0',
+    ratio: mpy / node,
+    ratioMeaning: 'the memory',
+    target: '≤45 MiB',
+    note: failure ?? `median of ${rounds} runs (VmHWM at exit), NODE_EXTRA_CA_CERTS unset`,
+    data: { peakKb: peaks, mpyKb: mpy, nodeKb: node },
+  };
 }
 
 /** Printing short lines (200,000; 50,000 with --quick), against node writing the same bytes. */

@@ -79,7 +79,7 @@ function nativeRows(prefix, label, unit, commands, parse, tools, rounds) {
 }
 
 /**
- * The CPU rows.
+ * The CPU rows (pystone_lowmem's: in process, and {@link pystoneVsNative}).
  * @param {{quick: boolean, tools: {native?: string, cpython?: string, pystone?: {path: string, source: string}},
  *   noInRunGcWasm: string}} options
  */
@@ -114,11 +114,11 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
     ),
   );
 
-  const pyLoops = quick ? 500 : 5000;
+  const pyLoops = pystoneLoops(quick);
   const pyLabel = `pystone_lowmem (${pyLoops} loops)`;
   if (!tools.pystone) {
-    const why = 'pystone_lowmem not installed (mpy -m upip install micropython-pystone_lowmem)';
-    rows.push(...['vs-stock', 'vs-original-wasm', 'vs-no-inrun-gc', 'vs-native'].map((id) => skipped(`pystone.${id}`, pyLabel, why)));
+    rows.push(...['vs-stock', 'vs-original-wasm', 'vs-no-inrun-gc'].map((id) => skipped(`pystone.${id}`, pyLabel, NO_PYSTONE)));
+    rows.push(pystoneVsNative({ quick, tools }));
     return rows;
   }
   const py = await timeOnVariants({
@@ -130,6 +130,24 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
     ...sizes,
   });
   rows.push(...inProcessRows('pystone', `${pyLabel}`, 'pystones/s', pyLoops, py));
+  rows.push(pystoneVsNative({ quick, tools }));
+  return rows;
+}
+
+const pystoneLoops = (quick) => (quick ? 500 : 5000);
+const NO_PYSTONE =
+  'pystone_lowmem not found (mpy -m upip install micropython-pystone_lowmem, or a MicroPython checkout in MPY_MICROPYTHON_DIR)';
+
+/**
+ * pystone_lowmem as whole processes, mpy's CLI against the native Unix port
+ * (the row `npm run bench -- --quick` keeps of the CPU work).
+ * @param {{quick: boolean, tools: {native?: string, pystone?: {path: string, source: string}}}} options
+ */
+export function pystoneVsNative({ quick, tools }) {
+  const pyLoops = pystoneLoops(quick);
+  const pyLabel = `pystone_lowmem (${pyLoops} loops)`;
+  if (!tools.pystone) return skipped('pystone.vs-native', pyLabel, NO_PYSTONE);
+  const repeat = quick ? 2 : 5;
   const env = { MICROPYPATH: dirname(tools.pystone.path) };
   const code = `import pystone_lowmem as p\nprint(max(p.pystones(${pyLoops})[1] for _ in range(${repeat})))`;
   const [native] = nativeRows(
@@ -141,6 +159,5 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
     tools,
     quick ? 1 : 3,
   );
-  rows.push(native);
-  return rows;
+  return native;
 }

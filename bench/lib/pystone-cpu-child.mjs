@@ -8,11 +8,14 @@
 //       loops per call, warm-up calls, timed calls. The module's source is on stdin.
 // Prints JSON: { cpuMs: number[] } (one entry per timed call).
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 const DIST = new URL('../../dist/', import.meta.url);
 const [wasm, flags, loops, warmup, timed] = process.argv.slice(2);
-const { setWasmFlags } = await import(new URL('host/cli/v8-flags.js', DIST).href);
-setWasmFlags(flags !== 'no-wasm-inlining');
+const { CLI_V8_FLAGS } = await import(new URL('wasm/cli-v8-flags.js', DIST).href);
+// Never set and then unset: V8 does not undo --wasm-inlining with a later --no-wasm-inlining call.
+const wanted = flags === 'no-wasm-inlining' ? CLI_V8_FLAGS.filter((f) => !f.startsWith('--wasm-inlining')) : CLI_V8_FLAGS;
+setFlagsFromString(wanted.join(' '));
 const compiled = await import(new URL('wasm/compiled-module.js', DIST).href);
 const { Interpreter } = await import(new URL('runtime/interpreter.js', DIST).href);
 compiled.adoptInterpreterModule(compiled.compileInterpreterModule(wasm));

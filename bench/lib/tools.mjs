@@ -1,10 +1,12 @@
 // The programs the comparisons may use besides mpy: the native MicroPython
 // Unix port (named by MPY_NATIVE), CPython (python3 on PATH), and the
-// pystone_lowmem module when it is installed where MicroPython looks for it.
+// pystone_lowmem module when it is installed where MicroPython looks for it
+// (else from micropython-lib's history, see upstream.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { upstreamPystoneLowmem } from './upstream.mjs';
 
 function runs(argv) {
   const r = spawnSync(argv[0], [...argv.slice(1)], { stdio: 'ignore' });
@@ -25,7 +27,8 @@ export function cpython() {
 /**
  * pystone_lowmem's source when it is installed: on MICROPYPATH, or in
  * ~/.micropython/lib (where `mpy -m upip install micropython-pystone_lowmem`
- * puts it). It is third-party code: read from the user's install, never kept.
+ * puts it); else the last version in micropython-lib's history, written to a
+ * temporary directory. It is third-party code: read at run time, never kept.
  * @returns {{path: string, source: string} | undefined}
  */
 export function findPystoneLowmem() {
@@ -34,5 +37,11 @@ export function findPystoneLowmem() {
     const path = join(dir, 'pystone_lowmem.py');
     if (existsSync(path)) return { path, source: readFileSync(path, 'utf8') };
   }
-  return undefined;
+  const source = upstreamPystoneLowmem();
+  if (source === undefined) return undefined;
+  const dir = join(tmpdir(), `mpy-bench-pystone-${process.getuid?.() ?? 0}`);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'pystone_lowmem.py');
+  writeFileSync(path, source);
+  return { path, source };
 }

@@ -33,14 +33,24 @@ function isTerminal(fd: number): boolean {
   return (require('node:tty') as typeof import('node:tty')).isatty(fd);
 }
 
-/** The real process. */
-export function currentProcess(): CliProcess {
+/** Whether stdin and stdout are terminals, when the caller already knows. */
+export interface KnownTerminals {
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+}
+
+/**
+ * The real process.
+ * @param terminals what the main thread found out (the interpreter's worker
+ *   gets it from there, so it never loads node:tty for a terminal or /dev/null)
+ */
+export function currentProcess(terminals?: KnownTerminals): CliProcess {
   return {
     env: process.env,
     cwd: process.cwd(),
     // Not process.stdin/stdout.isTTY: those getters build the streams.
-    stdinIsTTY: isTerminal(0),
-    stdoutIsTTY: isTerminal(1),
+    stdinIsTTY: terminals?.stdinIsTTY ?? isTerminal(0),
+    stdoutIsTTY: terminals?.stdoutIsTTY ?? isTerminal(1),
     // Synchronous: this also runs in the interpreter's worker, whose process.stderr is relayed through the main thread.
     writeError: (text) => {
       try {

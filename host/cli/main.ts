@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
+import { CLI_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { SUBCOMMANDS, type SubcommandModule } from './subcommands.js';
 import { parseRunArgs } from './args.js';
 import { helpText } from './help.js';
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
       return USAGE_STATUS;
     case 'run': {
+      setFlagsFromString(CLI_V8_FLAGS.join(' '));
       // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
       // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
       const [{ startProgramWorker }, { currentProcess }] = await Promise.all([
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       ]);
       const proc = currentProcess();
       const started = startProgramWorker(parsed.args, proc);
-      const [{ superviseProgram }] = await Promise.all([import('./supervisor.js'), import('./v8-flags.js').then((m) => m.setWasmFlags())]);
+      const { superviseProgram } = await import('./supervisor.js');
       return superviseProgram(started, proc);
     }
   }

@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
+import { setGlueCacheProfile } from '../../wasm/glue-script.js';
 import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
 import { StdinChannel } from './stdin-channel.js';
 
@@ -18,6 +19,7 @@ const post = (m: ProgramWorkerMessage): void => port.postMessage(m);
 try {
   // The main thread compiles the wasm while this thread loads; it posts the module once compiled.
   const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
+  setGlueCacheProfile('cli');
   const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
   adoptInterpreterModule(message.module);
   const stdin = new StdinChannel(
@@ -25,7 +27,7 @@ try {
     (prompt) => post({ kind: 'read', prompt }),
     (raw) => post({ kind: 'tty', raw }),
   );
-  const proc = { ...currentProcess(), cwd: init.cwd, stdinIsTTY: init.stdinIsTTY, stdoutIsTTY: init.stdoutIsTTY };
+  const proc = { ...currentProcess(init), cwd: init.cwd };
   const status = await runProgram(
     init.args,
     {

@@ -1,12 +1,13 @@
 /**
  * The main side of one instance's worker: starts it, sends requests one at a
- * time in the order they were made, interrupts the running one on request
+ * time in the order they were made (through the call buffer, see
+ * call-buffer.ts, or the instance's port), interrupts the running one on request
  * (`interrupt()`, an abort signal, the per-call timeout) and ends the worker
  * on dispose, failure, or an interrupt Python did not yield to in time.
  *
  * @module
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { shareInterpreterModule } from '../../wasm/shared-module.js';
 import { RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
@@ -14,7 +15,18 @@ import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/in
 import { failureToError } from './failure.js';
 import type { ResolvedOptions } from './options.js';
 import type { OutputSink, RecordedOutput } from './output.js';
-import type { Request, WorkerInit, WorkerMessage } from './protocol.js';
+import {
+  FRAME_FAILURE,
+  FRAME_STRING,
+  FRAME_WIRE,
+  type Failure,
+  type PortMessage,
+  type Request,
+  type StartMessage,
+  type WorkerInit,
+} from './protocol.js';
+import { CallBuffer, REPLY, REQUEST, waitAsync } from './call-buffer.js';
+import { decodeValue } from './codec.js';
 import { workerUrl } from './worker-url.js';
 import { newOutputCredit, returnOutputCredit } from './output-credit.js';
 import type { JsCallsInit } from './js-module-host.js';
@@ -81,6 +93,10 @@ export class WorkerChannel {
   readonly #interruptedRequest: Int32Array;
   readonly #exited: Promise<void>;
   readonly #credit: Int32Array;
+  readonly #port: MessagePort;
+  readonly #calls: CallBuffer;
+  /** Requests sent so far (the call buffer's REQUEST count). */
+  #sent = 0;
   readonly #queue: Job[] = [];
   #current: Job | undefined;
   #nextId = 1;
@@ -92,18 +108,22 @@ export class WorkerChannel {
     sink: OutputSink,
     options: ResolvedOptions,
     exited: Promise<void>,
-    credit: Int32Array,
+    link: { port: MessagePort; calls: CallBuffer; credit: Int32Array },
     interrupt: { target: InterruptTarget | undefined; request: Int32Array },
   ) {
     this.#worker = worker;
-    this.#credit = credit;
+    this.#port = link.port;
+    this.#calls = link.calls;
+    this.#credit = link.credit;
     this.#sink = sink;
     this.#timeoutMs = options.timeoutMs;
     this.#graceMs = options.interruptGraceMs;
     this.#interrupt = interrupt.target;
     this.#interruptedRequest = interrupt.request;
     this.#exited = exited;
-    worker.on('message', (m: WorkerMessage) => this.#onMessage(m));
+    link.port.removeAllListeners('message');
+    link.port.on('message', (m: PortMessage) => this.#onPortMessage(m));
+    link.port.unref();
     worker.on('error', (e: Error) => {
       this.#shutdown(`this MicroPython instance's worker failed (${e.message}); create a new instance`, e);
     });
@@ -118,8 +138,12 @@ export class WorkerChannel {
    * @throws Error when the interpreter fails to start
    */
   static async open(options: ResolvedOptions, sink: OutputSink, jsCalls?: JsCallsInit): Promise<WorkerChannel> {
+    const { port1, port2 } = new MessageChannel();
+    const calls = CallBuffer.allocate();
     const init: WorkerInit = {
       settings: options.worker,
+      calls: calls.shared,
+      port: port2,
       interpreter: shareInterpreterModule(),
       runtimeLibDir: RUNTIME_LIB_DIR,
       v8StackBytes: STACK_SIZE_MB * 1024 * 1024 - STACK_RESERVE_BYTES,
@@ -131,14 +155,20 @@ export class WorkerChannel {
     // No inherited execArgv: flags such as --input-type or a test runner's loaders do not apply to the worker's plain .js entry.
     const worker = new Worker(workerUrl(), {
       workerData: init,
-      transferList: jsCalls ? [jsCalls.port] : [],
+      transferList: jsCalls ? [port2, jsCalls.port] : [port2],
       execArgv: [],
       resourceLimits: { stackSizeMb: STACK_SIZE_MB },
     });
     liveWorkers++;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     void exited.then(() => liveWorkers--);
-    let onMessage: (m: WorkerMessage) => void = () => {};
+    // Output written while booting comes before the channel exists.
+    port1.on('message', (m: PortMessage) => {
+      if (m.kind !== 'output') return;
+      sink.write(m.fd, m.bytes);
+      returnOutputCredit(init.outputCredit, m.bytes.length);
+    });
+    let onMessage: (m: StartMessage) => void = () => {};
     let onError: (e: Error) => void = () => {};
     let onExit: (code: number) => void = () => {};
     try {
@@ -148,26 +178,39 @@ export class WorkerChannel {
             target = m.interrupt ?? undefined;
             resolve();
           } else if (m.kind === 'bootError') reject(new Error(`MicroPython.create: the interpreter failed to start: ${m.message}`));
-          else if (m.kind === 'output') {
-            sink.write(m.fd, m.bytes);
-            returnOutputCredit(init.outputCredit, m.bytes.length);
-          }
         };
         onError = (e) => reject(new Error(`MicroPython.create: the worker failed to start: ${e.message}`, { cause: e }));
         onExit = (code) => reject(new Error(`MicroPython.create: the worker exited during start-up (code ${code})`));
         worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       });
     } catch (e) {
+      port1.close();
       await worker.terminate();
       await exited;
       throw e;
     } finally {
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     }
-    return new WorkerChannel(worker, sink, options, exited, init.outputCredit, {
-      target,
-      request: new Int32Array(init.interruptedRequest),
-    });
+    // Output the worker posted before it said it was ready.
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
+      const out = m.message as PortMessage;
+      if (out.kind === 'output') {
+        sink.write(out.fd, out.bytes);
+        returnOutputCredit(init.outputCredit, out.bytes.length);
+      }
+    }
+    void exited.then(() => port1.close());
+    return new WorkerChannel(
+      worker,
+      sink,
+      options,
+      exited,
+      { port: port1, calls, credit: init.outputCredit },
+      {
+        target,
+        request: new Int32Array(init.interruptedRequest),
+      },
+    );
   }
 
   /** Whether the channel still takes requests. */
@@ -272,7 +315,7 @@ export class WorkerChannel {
     this.#current = job;
     if (job.record) this.#sink.startRecording();
     this.#worker.ref();
-    this.#worker.postMessage({ id: job.id, ...job.req });
+    this.#post(job);
     if (this.#timeoutMs !== undefined) {
       const ms = this.#timeoutMs;
       job.timer = setTimeout(() => {
@@ -335,18 +378,76 @@ export class WorkerChannel {
     return job.record ? this.#sink.stopRecording() : undefined;
   }
 
-  #onMessage(m: WorkerMessage): void {
+  /** Sends `job`'s request: in the call buffer when it fits and carries no bytes, else on the port. */
+  #post(job: Job): void {
+    const message = { id: job.id, ...job.req! };
+    if (carriesBytes(job.req!) || !this.#calls.write(JSON.stringify(message))) {
+      this.#calls.writeOnPort();
+      this.#port.postMessage(message);
+    }
+    const count = ++this.#sent;
+    Atomics.store(this.#calls.words, REQUEST, count);
+    Atomics.notify(this.#calls.words, REQUEST);
+    this.#awaitReply(job, count, count - 1);
+  }
+
+  /** Waits (without blocking this thread) until the call buffer's REPLY count moves on from `seen`. */
+  #awaitReply(job: Job, count: number, seen: number): void {
+    const wait = waitAsync(this.#calls.words, REPLY, seen);
+    if (wait.async) void wait.value.then(() => this.#onReplySignal(job, count));
+    else queueMicrotask(() => this.#onReplySignal(job, count));
+  }
+
+  #onReplySignal(job: Job, count: number): void {
+    if (this.#current !== job) return;
+    const answered = Atomics.load(this.#calls.words, REPLY);
+    if (answered !== count) {
+      this.#awaitReply(job, count, answered);
+      return;
+    }
+    const frame = this.#calls.read();
+    // Output the worker posted before replying comes first (and a reply too large for the buffer is there too).
+    for (let m = receiveMessageOnPort(this.#port); m !== undefined && this.#current === job; m = receiveMessageOnPort(this.#port)) {
+      this.#onPortMessage(m.message as PortMessage);
+    }
+    if (frame !== undefined) this.#complete(job, frame);
+  }
+
+  #onPortMessage(m: PortMessage): void {
     if (m.kind === 'output') {
       this.#sink.write(m.fd, m.bytes);
       returnOutputCredit(this.#credit, m.bytes.length);
       return;
     }
     const job = this.#current;
-    if (m.kind !== 'reply' || !job || m.id !== job.id) return;
+    if (!job) return;
+    if ('frame' in m) this.#complete(job, m.frame);
+    else this.#settle(job, { ok: true, value: m.value });
+  }
+
+  /** Settles `job` with a reply frame (see protocol.ts). */
+  #complete(job: Job, frame: string): void {
+    const kind = frame[0];
+    const body = frame.slice(1);
+    if (kind === FRAME_STRING) this.#settle(job, { ok: true, value: body });
+    else if (kind === FRAME_FAILURE) this.#settle(job, { ok: false, failure: JSON.parse(body) as Failure });
+    else if (kind === FRAME_WIRE) {
+      let value: unknown;
+      try {
+        value = decodeValue(body);
+      } catch (e) {
+        this.#settle(job, { ok: false, failure: { kind: 'host', message: e instanceof Error ? e.message : String(e) } });
+        return;
+      }
+      this.#settle(job, { ok: true, value });
+    } else this.#settle(job, { ok: false, failure: { kind: 'host', message: `mpy: a reply of unknown kind ${JSON.stringify(kind)}` } });
+  }
+
+  #settle(job: Job, reply: { ok: true; value: unknown } | { ok: false; failure: Failure }): void {
     const output = this.#finish(job);
     if (job.timedOut) job.reject(new MicroPythonTimeoutError(job.op, this.#timeoutMs!, false));
-    else if (m.ok) job.resolve({ value: m.value, output });
-    else job.reject(failureToError(m.failure));
+    else if (reply.ok) job.resolve({ value: reply.value, output });
+    else job.reject(failureToError(reply.failure));
     if (this.#queue.length === 0) this.#worker.unref();
     this.#pump();
   }
@@ -364,7 +465,14 @@ export class WorkerChannel {
       queued.reject(new MicroPythonDisposedError(`${queued.op} did not start: ${reason}`, { cause }));
     }
     void this.#worker.terminate();
+    // Releases a reply wait still pending.
+    Atomics.notify(this.#calls.words, REPLY);
   }
+}
+
+/** Whether a request holds bytes (which the call buffer's JSON text would not keep). */
+function carriesBytes(req: Request): boolean {
+  return ('data' in req && req.data instanceof Uint8Array) || ('stdin' in req && req.stdin !== undefined);
 }
 
 /** What an aborted call rejects with: the signal's reason, as `fetch` does. */

@@ -1,14 +1,16 @@
 /**
  * Messages between a `MicroPython` instance (main side) and its worker.
- * The main side sends one request at a time and waits for its reply; output
- * messages may come before the reply, in the order Python wrote.
+ * The main side sends one request at a time (a JSON frame in the call
+ * buffer, or the request itself on the port) and waits for its reply (a
+ * reply frame, or a port message); output messages come before the reply,
+ * in the order Python wrote.
  *
  * @module
  */
-import type { PyValue } from './codec.js';
 import type { WorkerSettings } from './options.js';
 import type { InterruptTarget } from '../../runtime/interrupt.js';
 import type { JsCallsInit } from './js-module-host.js';
+import type { MessagePort } from 'node:worker_threads';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
@@ -28,6 +30,14 @@ export interface WorkerInit {
   readonly interruptedRequest: SharedArrayBuffer;
   /** Output bytes in flight to the main side (see output-credit.ts). */
   readonly outputCredit: Int32Array;
+  /** The call buffer (call-buffer.ts): requests and replies that fit cross in it. */
+  readonly calls: SharedArrayBuffer;
+  /**
+   * The worker's end of the instance's port: output, and the requests and
+   * replies that do not fit the call buffer or carry bytes. Both sides take
+   * from it with `receiveMessageOnPort` when the buffer says a frame is there.
+   */
+  readonly port: MessagePort;
   /** With `js: true`: where Python calls registered JS modules (js-module-host.ts). */
   readonly jsCalls?: JsCallsInit;
 }
@@ -99,14 +109,27 @@ export type Failure =
   | { readonly kind: 'fs'; readonly code: string; readonly action: string; readonly path: string }
   | { readonly kind: 'host'; readonly message: string };
 
-/** A request's outcome. */
-type Reply =
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: PyValue | string[] | boolean }
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly failure: Failure };
+/**
+ * A reply frame starts with one of these: `w` and the value in the tagged
+ * encoding (codec.ts), `s` and a string value, `f` and a {@link Failure} as JSON.
+ */
+export const FRAME_WIRE = 'w';
+/** See {@link FRAME_WIRE}. */
+export const FRAME_STRING = 's';
+/** See {@link FRAME_WIRE}. */
+export const FRAME_FAILURE = 'f';
 
-/** Any message from the worker. */
-export type WorkerMessage =
+/** A message from the worker on `parentPort`, during start-up. */
+export type StartMessage =
   | { readonly kind: 'ready'; readonly interrupt: InterruptTarget | null }
-  | { readonly kind: 'bootError'; readonly message: string }
+  | { readonly kind: 'bootError'; readonly message: string };
+
+/**
+ * A message from the worker on the instance's port: output, in the order
+ * Python wrote it, or a reply that did not go in the call buffer: a frame
+ * too large for it, or a value (fs helpers, runFile) sent as it is.
+ */
+export type PortMessage =
   | { readonly kind: 'output'; readonly fd: 1 | 2; readonly bytes: Uint8Array }
-  | Reply;
+  | { readonly kind: 'reply'; readonly frame: string }
+  | { readonly kind: 'reply'; readonly value: unknown };

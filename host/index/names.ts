@@ -7,3 +7,8 @@ export function normalizeName(name: string): string {
     .replace(/[-_.]+/g, '-')
     .toLowerCase();
 }
+
+/** The project name a requirement line starts with (`foo>=1` → `foo`), or undefined when it starts with none. */
+export function requirementName(line: string): string | undefined {
+  return /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line)?.[1];
+}

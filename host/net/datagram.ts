@@ -7,7 +7,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { ERR, type NetError, netErrorFromNode } from './errno.js';
-import { AF_INET6 } from './lookup.js';
+import { AF_INET6 } from './lookup-answer.js';
 import { Poll } from './protocol.js';
 import { INTERRUPTED, type Readiness } from './readiness.js';
 import { sockaddrOf } from './sockaddr.js';

@@ -14,6 +14,7 @@
  */
 import type { BridgeCalls, BridgeReply, NetBridge } from './bridge.js';
 import { ERR, oserrorArgs } from './errno.js';
+import { literalAnswer, lookupText } from './lookup-answer.js';
 import { DATA_BYTES } from './protocol.js';
 import { traceBridgeCalls, type TraceSink } from './trace.js';
 
@@ -82,8 +83,13 @@ export function createNetModule(
     return net.call({ op: 'send', id, length: n, timeoutMs: t }, t).result;
   };
   return {
-    /** Lookup: text lines `family hex-sockaddr`, or a negative getaddrinfo code. */
+    /**
+     * Lookup: text lines `family hex-sockaddr`, or a negative getaddrinfo
+     * code. An address literal is answered here, without a crossing.
+     */
     getaddrinfo: blocking('getaddrinfo', (host: string, port: number, family: number): number | string => {
+      const literal = literalAnswer(String(host), family | 0);
+      if (literal !== undefined) return typeof literal === 'number' ? literal : lookupText(literal, port | 0);
       const { result, data } = net.call({ op: 'lookup', host: String(host), port: port | 0, family: family | 0 }, bridge.defaultTimeoutMs);
       return result < 0 ? result : Buffer.from(data).toString('latin1');
     }),

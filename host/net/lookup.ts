@@ -1,7 +1,7 @@
 /**
- * getaddrinfo for Python, in the worker: a real lookup (./resolver.ts), the
- * stand-in addresses of mapped index hosts, and the raw `struct sockaddr`
- * bytes the Unix port returns.
+ * getaddrinfo for Python, in the worker: a real lookup (./resolver.ts) and
+ * the stand-in addresses of mapped index hosts (the answer's bytes and an
+ * address literal's answer are in ./lookup-answer.ts).
  *
  * Under an allow-list, a name that no rule admits (on any port) is never
  * sent to a resolver: getaddrinfo raises `OSError(EAI_AGAIN)` ("temporary
@@ -14,19 +14,9 @@
  */
 import { Eai, eaiFromNode } from './errno.js';
 import type { IndexMapping } from './index-mapping.js';
+import { AF_INET, AF_INET6, literalAnswer, type Resolved } from './lookup-answer.js';
 import { canonicalAddress, type NetPolicy } from './policy.js';
 import { resolveName } from './resolver.js';
-
-/** Linux address family numbers, as MicroPython's socket module has them. */
-export const AF_INET = 2;
-/** See {@link AF_INET}. */
-export const AF_INET6 = 10;
-
-/** One resolved address. */
-export interface Resolved {
-  readonly family: number;
-  readonly address: string;
-}
 
 /** What {@link resolveHost} needs. */
 export interface LookupContext {
@@ -55,11 +45,8 @@ export function splitHostPort(host: string, port: number, mapping: IndexMapping 
  */
 export async function resolveHost(host: string, family: number, ctx: LookupContext): Promise<Resolved[] | number> {
   if (family !== 0 && family !== AF_INET && family !== AF_INET6) return Eai.EAI_FAMILY;
-  const literal = canonicalAddress(host, false);
-  if (literal !== undefined) {
-    const f = literal.includes(':') ? AF_INET6 : AF_INET;
-    return family === 0 || family === f ? [{ family: f, address: literal }] : Eai.EAI_NODATA;
-  }
+  const literal = literalAnswer(host, family);
+  if (literal !== undefined) return literal;
   const standIn = ctx.mapping?.standIn(host);
   if (standIn !== undefined) return family === AF_INET6 ? Eai.EAI_NODATA : [{ family: AF_INET, address: standIn }];
   if (!ctx.policy.mayReach(host)) return Eai.EAI_AGAIN;
@@ -71,47 +58,6 @@ export async function resolveHost(host: string, family: number, ctx: LookupConte
   } catch (e) {
     return eaiFromNode(e);
   }
-}
-
-function ipv6Bytes(address: string): Buffer {
-  const [head, tail] = address.split('::') as [string, string | undefined];
-  const toWords = (s: string | undefined): number[] => {
-    if (!s) return [];
-    const parts = s.split(':');
-    const last = parts[parts.length - 1]!;
-    if (last.includes('.')) {
-      parts.pop();
-      const v4 = last.split('.').map(Number);
-      parts.push(((v4[0]! << 8) | v4[1]!).toString(16), ((v4[2]! << 8) | v4[3]!).toString(16));
-    }
-    return parts.map((p) => parseInt(p, 16));
-  };
-  const h = toWords(head);
-  const t = tail === undefined ? [] : toWords(tail);
-  const words = [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-  const out = Buffer.alloc(16);
-  for (const [i, w] of words.entries()) out.writeUInt16BE(w, i * 2);
-  return out;
-}
-
-/**
- * The `struct sockaddr_in` / `sockaddr_in6` bytes (Linux layout, family in
- * host order, little-endian) the Unix port's getaddrinfo returns.
- */
-export function sockaddrBytes(r: Resolved, port: number): Buffer {
-  if (r.family === AF_INET) {
-    const b = Buffer.alloc(16);
-    b.writeUInt16LE(AF_INET, 0);
-    b.writeUInt16BE(port, 2);
-    for (const [i, octet] of r.address.split('.').entries()) b[4 + i] = Number(octet);
-    return b;
-  }
-  const scope = r.address.indexOf('%');
-  const b = Buffer.alloc(28);
-  b.writeUInt16LE(AF_INET6, 0);
-  b.writeUInt16BE(port, 2);
-  ipv6Bytes(scope < 0 ? r.address : r.address.slice(0, scope)).copy(b, 8);
-  return b;
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import { isIP } from 'node:net';
-import { AF_INET, AF_INET6, sockaddrBytes } from './lookup.js';
+import { AF_INET, AF_INET6, sockaddrBytes } from './lookup-answer.js';
 
 /** The sockaddr of `address:port`; an IPv4-mapped IPv6 address stays IPv6, as the kernel reports it. */
 export function sockaddrOf(address: string | undefined, port: number | undefined): Buffer {

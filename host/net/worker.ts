@@ -10,7 +10,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Connection, ConnectionContext } from './connection.js';
 import { ERR } from './errno.js';
 import { IndexMapping } from './index-mapping.js';
-import { parseSockaddr, resolveHost, sockaddrBytes, splitHostPort } from './lookup.js';
+import { parseSockaddr, resolveHost, splitHostPort } from './lookup.js';
+import { lookupText } from './lookup-answer.js';
 import { NetPolicy } from './policy.js';
 import { DATA_BYTES, HEADER_BYTES, Slot, STATE_DONE, STATE_WAITING, type NetRequest, type WorkerInit } from './protocol.js';
 import { Readiness } from './readiness.js';
@@ -66,8 +67,7 @@ async function lookupReply(host: string, port: number, family: number): Promise<
   const [name, realPort] = splitHostPort(host, port, ctx.mapping);
   const found = await resolveHost(name, family, { mapping: ctx.mapping, policy: ctx.policy, names, dnsServers: ctx.dnsServers });
   if (typeof found === 'number') return [found];
-  const text = found.map((r) => `${r.family} ${sockaddrBytes(r, realPort).toString('hex')}`).join('\n');
-  const bytes = Buffer.from(text, 'latin1');
+  const bytes = Buffer.from(lookupText(found, realPort), 'latin1');
   return [bytes.length, bytes];
 }
 

@@ -4,6 +4,7 @@
  * dependencies: one distribution name per line, each fetched as
  * `INDEX/NAME/json`, so it must hold bare names only.
  */
+import { requirementName } from '../index/names.js';
 import type { ProjectMetadata } from './pyproject.js';
 
 function oneLine(text: string): string {
@@ -34,12 +35,6 @@ export function renderPkgInfo(meta: ProjectMetadata): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The distribution name a PEP 508 requirement names (before extras, versions and markers). */
-function requirementName(requirement: string): string {
-  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement);
-  return m ? m[1]! : requirement.trim();
-}
-
 /** What {@link renderRequiresTxt} gave. */
 export interface RequiresTxt {
   /** The file text, or undefined when there are no dependencies (the file is then left out, as setuptools does). */
@@ -56,7 +51,7 @@ export function renderRequiresTxt(dependencies: readonly string[]): RequiresTxt 
   const warnings: string[] = [];
   const names: string[] = [];
   for (const dep of dependencies) {
-    const name = requirementName(dep);
+    const name = requirementName(dep) ?? dep.trim();
     if (oneLine(dep) !== name) {
       warnings.push(
         `dependency ${JSON.stringify(dep)} is written as ${JSON.stringify(name)} in requires.txt: upip installs the latest version and knows no extras or markers`,

@@ -1,7 +1,7 @@
-# mpy: the Python side of the embedding API (host/embed). The host registers
-# `_mpy_embed_host` with request() -> str and reply(str); each call from JS
-# runs `__import__("_mpy_embed").dispatch()` as a top-level run, which reads
-# the request, does it in `__main__`, and replies with one JSON text.
+# mpy: the Python side of the embedding API (host/embed). The worker keeps
+# `run` (below) and calls it for each request without compiling anything: it
+# does the request in `__main__` and returns a plain value as it is, or one
+# reply text.
 #
 # Values cross as JSON with tags (the same encoding as host/embed/codec.ts):
 # None, bools, ints within +-(2**53 - 1), finite floats, strs and lists are
@@ -13,7 +13,6 @@
 import sys
 import json
 import gc
-import _mpy_embed_host
 from _mpy_outcome import exit_status, format_exception
 
 _LIB = __file__.rsplit("/", 1)[0] + "/"
@@ -136,12 +135,33 @@ def _resolve(target):
     return obj
 
 
+# Compiled code by source text, so that a call repeated with the same code
+# (the usual case in a test harness's loop) compiles once. A code object is
+# run against the globals given when it runs, so reusing one changes nothing
+# but the time. Bounded: short sources only, and emptied when full.
+_CACHED_SOURCE_MAX = 2048
+_CACHED_ENTRIES = 256
+_compiled = ({}, {})
+
+
+def _compile(source, mode):
+    cache = _compiled[mode == "eval"]
+    code = cache.get(source)
+    if code is None:
+        code = compile(source, "<string>", mode)
+        if len(source) <= _CACHED_SOURCE_MAX:
+            if len(cache) >= _CACHED_ENTRIES:
+                cache.clear()
+            cache[source] = code
+    return code
+
+
 def _op_exec(req):
-    exec(compile(req["code"], "<string>", "exec"), _main())
+    exec(_compile(req["code"], "exec"), _main())
 
 
 def _op_eval(req):
-    return eval(req["code"], _main())
+    return eval(_compile(req["code"], "eval"), _main())
 
 
 def _op_call(req):
@@ -192,7 +212,11 @@ def _held(hid):
 def _result(req, value):
     # The reply's value; with "handle", {"value": V} or {"handle": [ID, TYPE]}
     # for a value the encoding cannot copy.
-    if not req.get("handle"):
+    return _result_as(req.get("handle"), value)
+
+
+def _result_as(handle, value):
+    if not handle:
         return encode(value)
     try:
         return '{"t":"o","v":{"value":' + encode(value) + "}}"
@@ -259,13 +283,51 @@ _OPS.update({"handle.call": _op_hcall, "handle.get": _op_hget, "handle.repr": _o
 # MemoryError has been seen, every call asks for a collection at its end.
 hit_limit = False
 
+# Ints the host's call path reads directly (the C side passes them as int32).
+_I32 = 2147483648
 
-def dispatch():
-    """Does the pending request and replies: {"ok": VALUE}, {"exit": N} or {"error": [TYPE, TRACEBACK]}."""
+
+def _plain_result(value):
+    # run()'s value: None, a bool, an int32 or a float as it is (JS reads it
+    # directly); a str as "s" + the str; anything else as a reply text.
+    if value is None or value is True or value is False or isinstance(value, float):
+        return value
+    if isinstance(value, int) and -_I32 <= value < _I32:
+        return value
+    if isinstance(value, str):
+        return "s" + value
+    return '{"ok":' + encode(value) + "}"
+
+
+# run()'s operations (host/embed/worker.ts passes their numbers).
+_EXEC = 0
+_EVAL = 1
+_GET = 2
+_CALL = 3
+
+
+def run(op, handle, *args):
+    """The call path host/embed/worker.ts keeps and calls without compiling
+    anything: op _EXEC or _EVAL (code), _GET (target), _CALL (target, plain
+    arguments), or any other number for a request given as JSON text. Returns
+    a plain value as it is, a str as "s" + it, else a reply text:
+    {"ok": VALUE}, {"exit": N} or {"error": [TYPE, TRACEBACK]}."""
     global hit_limit
     try:
-        req = json.loads(_mpy_embed_host.request())
-        out = '{"ok":' + _result(req, _OPS[req["op"]](req)) + "}"
+        if op == _EVAL:
+            value = eval(_compile(args[0], "eval"), _main())
+        elif op == _EXEC:
+            exec(_compile(args[0], "exec"), _main())
+            value = None
+        elif op == _CALL:
+            value = _resolve(args[0])(*args[1:])
+        elif op == _GET:
+            value = _resolve(args[0])
+        else:
+            req = json.loads(args[0])
+            handle = req.get("handle")
+            value = _OPS[req["op"]](req)
+        out = '{"ok":' + _result_as(True, value) + "}" if handle else _plain_result(value)
     except SystemExit as e:
         out = '{"exit":%d}' % exit_status(e)
     except BaseException as e:
@@ -273,4 +335,5 @@ def dispatch():
         out = json.dumps({"error": [type(e).__name__, format_exception(e, _ours)]})
     if hit_limit:
         gc.collect()
-    _mpy_embed_host.reply(out)
+    return out
+

@@ -4,6 +4,7 @@
 // runner's own share is not theirs), and every instance is still usable
 // afterwards. (bench/sandbox.bench.mjs prints the figures for a bare host:
 // a peak of about 750 MiB in all.)
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
 import type * as Api from '../../dist/index.js';
@@ -16,27 +17,8 @@ const GiB = 1024 * 1024 * 1024;
 const BOUNDS = { heapSize: '8M', fsSize: '4M', outputLimit: '1M' } as const;
 const OUTPUT_MIB = 16;
 
-const BOMB = `import sys
-b = b'x' * 65536
-for _ in range(${OUTPUT_MIB * 16}):
-    sys.stdout.buffer.write(b)
-fs_errno = None
-try:
-    with open('/bomb', 'wb') as f:
-        while True:
-            f.write(b)
-except OSError as e:
-    fs_errno = e.errno
-b = None
-keep = []
-try:
-    while True:
-        keep.append(bytearray(1 << 20))
-except MemoryError:
-    pass
-mem_mib = len(keep)
-keep = None
-`;
+/** The hostile program (test/fixtures/security/hostile-bomb.py), told how much to print. */
+const BOMB = `OUTPUT_MIB = ${OUTPUT_MIB}\n${readFileSync(new URL('../fixtures/security/hostile-bomb.py', import.meta.url), 'utf8')}`;
 
 describe(`${INSTANCES} hostile instances at once`, () => {
   it('stay bounded, add under 1 GiB to the host RSS and remain usable', { timeout: 180_000 }, async () => {

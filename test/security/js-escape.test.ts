@@ -132,7 +132,7 @@ for n in HOST:
         if v is not None and type(v).__name__ != 'undefined':
             found.append(n + '[' + key + ']')`);
     const hostModules = (await mp.eval('HOST')) as string[];
-    expect(hostModules).toEqual(expect.arrayContaining(['_mpy_embed_host', '_mpy_host', '_mpy_net']));
+    expect(hostModules).toEqual(expect.arrayContaining(['_mpy_host', '_mpy_net']));
     const found = (await mp.eval('found')) as string[];
     expect(found.length).toBeGreaterThan(0);
     // Only the functions' own call/name/length are there, never a way further.
@@ -169,13 +169,12 @@ attempt('JsProxy()', lambda: type(_mpy_host)(0))
   it('hands Python only primitives from host calls', async () => {
     const r = await probe(
       mp,
-      `import _mpy_host, _mpy_net, _mpy_embed_host
+      `import _mpy_host, _mpy_net
 attempt('getenv', lambda: _mpy_host.getenv('PATH'))
 attempt('ticks_us', lambda: _mpy_host.ticks_us())
 attempt('getaddrinfo', lambda: _mpy_net.getaddrinfo('localhost', 80, 0))
 attempt('socket', lambda: _mpy_net.socket())
-attempt('stats', lambda: _mpy_net.stats())
-attempt('request', lambda: _mpy_embed_host.request())`,
+attempt('stats', lambda: _mpy_net.stats())`,
     );
     expect(r).toEqual({
       getenv: 'value NoneType',
@@ -183,7 +182,6 @@ attempt('request', lambda: _mpy_embed_host.request())`,
       getaddrinfo: expect.stringMatching(/^value (int|str)$/),
       socket: 'value int',
       stats: 'value str',
-      request: 'value str',
     });
   });
 

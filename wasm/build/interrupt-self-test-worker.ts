@@ -4,29 +4,20 @@
  * `looping` from inside its loop) and posts back what it printed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptInterpreterModule } from '../compiled-module.js';
-import { Interpreter } from '../../runtime/interpreter.js';
 import type { InterruptTestMessage } from './interrupt-support.js';
+import { bootCapturing, type CapturingInterpreter } from './self-test-boot.js';
 
 const { module, program } = workerData as { module: WebAssembly.Module; program: string };
 const port = parentPort!;
 const post = (m: InterruptTestMessage): void => port.postMessage(m);
-const decoder = new TextDecoder();
-let output = '';
+let booted: CapturingInterpreter | undefined;
+let failure = '';
 try {
-  adoptInterpreterModule(module);
-  const interp = await Interpreter.create({
-    stdio: {
-      write: (_fd, bytes) => {
-        output += decoder.decode(bytes.slice());
-      },
-      read: () => 0,
-    },
-  });
-  post({ kind: 'target', target: interp.interruptTarget ?? null });
-  interp.registerJsModule('_selftest', { looping: () => post({ kind: 'looping' }) });
-  interp.exec(program);
+  booted = await bootCapturing(module);
+  post({ kind: 'target', target: booted.interp.interruptTarget ?? null });
+  booted.interp.registerJsModule('_selftest', { looping: () => post({ kind: 'looping' }) });
+  booted.interp.exec(program);
 } catch (e) {
-  output += `\nerror: ${(e as Error).message}`;
+  failure = `\nerror: ${(e as Error).message}`;
 }
-post({ kind: 'done', output });
+post({ kind: 'done', output: (booted?.output() ?? '') + failure });

@@ -8,16 +8,13 @@
 import { readFile } from 'node:fs/promises';
 import { readDistribution } from '../../archive/index.js';
 import type { Catalog } from '../catalog.js';
+import { requirementName } from '../names.js';
 import type { V2Package, V2Release, V2SourceFile } from './model.js';
 
 function installPath(member: string): string | undefined {
   const rest = member.split('/').slice(1).join('/');
   if (rest === '' || /^(setup\.(py|cfg)|PKG-INFO|README[^/]*)$/.test(rest) || /(^|\/)[^/]*\.egg-info(\/|$)/.test(rest)) return undefined;
   return rest;
-}
-
-function requirementName(line: string): string | undefined {
-  return /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line)?.[1];
 }
 
 /** The v2 packages of a catalog; a package that cannot be read again is reported and left out. */

@@ -1,0 +1,87 @@
+/**
+ * Loads the emscripten glue as a classic script compiled from a V8 code
+ * cache the build writes (`wasm/build/glue-cache-main.ts`), so a thread does
+ * not parse and compile the glue's 108 KB again at every start. Node 20 keeps
+ * no compile cache for ES modules, so the glue module's text is wrapped in a
+ * strict async function (a module's body may await) taking what a module
+ * has and a script has not (its URL, `import()`); its two exports become
+ * plain declarations. V8 accepts a cache only for the same V8 and the same flags:
+ * the `mpy` command's interpreter thread (which runs under the command's
+ * flags) uses the `cli` cache, every other thread the `default` one. Any
+ * problem (no cache, a rejected cache, a glue whose shape this does not know)
+ * falls back to importing the module as before.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+import { optimisedWasmDir } from './optimised-wasm.js';
+import { INTERPRETER_PACKAGE, INTERPRETER_VERSION, locateInterpreter } from './locate.js';
+import type { EmscriptenModule } from './emscripten-module.js';
+
+/** The glue's module factory. */
+export type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
+
+/** Which V8 flags a thread runs under: the `mpy` command's, or the process's own. */
+export type GlueCacheProfile = 'cli' | 'default';
+
+const EXPORT_DEFAULT = 'export default _createMicroPythonModule;';
+const EXPORTED_LOADER = 'export async function loadMicroPython(';
+const DYNAMIC_IMPORT = /\bimport\s*\(/g;
+
+let profile: GlueCacheProfile = 'default';
+
+/** Says which flags this thread runs under (the `mpy` command's interpreter thread: `cli`). */
+export function setGlueCacheProfile(value: GlueCacheProfile): void {
+  profile = value;
+}
+
+/** Where the build writes a profile's cache. */
+export function glueCachePath(which: GlueCacheProfile): string {
+  return join(optimisedWasmDir(), `glue-${INTERPRETER_VERSION}-${which}.v8cache`);
+}
+
+/**
+ * The glue's text as a script evaluating to an async function of (module URL,
+ * dynamic import) that runs the module's body and returns the factory, or
+ * undefined when the glue has other exports or static imports than this
+ * knows (its two exports become plain declarations).
+ */
+function glueScriptSource(moduleText: string): string | undefined {
+  const parts = moduleText.split(EXPORT_DEFAULT);
+  if (parts.length !== 2) return undefined;
+  const body = parts.join('').split(EXPORTED_LOADER);
+  if (body.length !== 2) return undefined;
+  const text = body.join('async function loadMicroPython(');
+  if (/(^|[;}\n])\s*(export|import)\s+[{*\w]/.test(text)) return undefined;
+  const wrapped = text.replaceAll('import.meta.url', '__mpyModuleUrl').replace(DYNAMIC_IMPORT, '__mpyImport(');
+  return `(async function (__mpyModuleUrl, __mpyImport) {\n"use strict";\n${wrapped}\nreturn _createMicroPythonModule;\n})`;
+}
+
+/** The glue compiled as a script (from `cachedData` when given); `rejected` when V8 refused the cache. */
+export function compileGlueScript(cachedData?: Buffer): { script: Script; rejected: boolean } | undefined {
+  const path = locateInterpreter().glue;
+  const source = glueScriptSource(readFileSync(path, 'utf8'));
+  if (source === undefined) return undefined;
+  const script = new Script(source, { filename: path, cachedData });
+  return { script, rejected: cachedData !== undefined && script.cachedDataRejected === true };
+}
+
+/** Runs a compiled glue script's module body: the factory. */
+export function glueFactory(script: Script): Promise<CreateModule> {
+  const run = script.runInThisContext() as (url: string, load: (specifier: string) => Promise<unknown>) => Promise<CreateModule>;
+  return run(pathToFileURL(locateInterpreter().glue).href, (specifier) => import(specifier));
+}
+
+/** The glue's factory: from the code cache of this thread's profile when V8 takes it, else imported as a module. */
+export async function loadGlue(): Promise<CreateModule> {
+  try {
+    const compiled = compileGlueScript(readFileSync(glueCachePath(profile)));
+    if (compiled !== undefined && !compiled.rejected) return await glueFactory(compiled.script);
+  } catch {
+    // no cache, or it does not load: import the module
+  }
+  return ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
+}
