@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --out DIR]`: mpy against its baselines,
+// `npm run bench [-- --quick | --smoke] [-- --out DIR]`: mpy against its baselines,
 // measured in the same run, as ratios.
 //
 //   - CPU-bound Python in process (tinybench): mpy's own workload and, when
@@ -14,9 +14,12 @@
 //   - every other bench/*.bench.mjs, run as is (see lib/external.mjs).
 //
 // Prints a markdown table on stdout and writes JSON to bench/results/
-// (gitignored). --quick: CI-sized runs; --skip-external: list the other
-// benchmarks as skipped; --out DIR: where the JSON goes. Needs a built dist/
-// (npm ci does it).
+// (gitignored). --quick: CI-sized runs; --smoke: the smallest runs that
+// produce every row (to check the runner, figures meaningless; other
+// benchmarks run as with --quick); --skip-external: list the other benchmarks
+// as skipped; --no-inrun-gc-wasm FILE: compare against this wasm instead of
+// building the one without the in-run collection (~30 s of binaryen); --out
+// DIR: where the JSON goes. Needs a built dist/ (npm ci does it).
 import { fileURLToPath } from 'node:url';
 import { cpuRows } from './lib/cpu.mjs';
 import { memoryRows } from './lib/memory.mjs';
@@ -26,14 +29,17 @@ import { externalBenchmarks, runExternal } from './lib/external.mjs';
 import { environment, markdownTable, skipped, writeJson } from './lib/report.mjs';
 import { cpython, findPystoneLowmem, nativeMicroPython } from './lib/tools.mjs';
 import { requireBuilt } from './lib/paths.mjs';
+import { SIZES } from './lib/sizes.mjs';
 
 function parseArgs(argv) {
-  const opts = { quick: false, external: true, out: fileURLToPath(new URL('./results/', import.meta.url)) };
+  const opts = { size: 'full', external: true, noInRunGcWasm: undefined, out: fileURLToPath(new URL('./results/', import.meta.url)) };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--quick') opts.quick = true;
+    if (argv[i] === '--quick') opts.size = 'quick';
+    else if (argv[i] === '--smoke') opts.size = 'smoke';
     else if (argv[i] === '--skip-external') opts.external = false;
+    else if (argv[i] === '--no-inrun-gc-wasm') opts.noInRunGcWasm = argv[++i];
     else if (argv[i] === '--out') opts.out = argv[++i];
-    else throw new Error(`unknown option ${argv[i]} (use --quick, --skip-external, --out DIR)`);
+    else throw new Error(`unknown option ${argv[i]} (use --quick, --smoke, --skip-external, --no-inrun-gc-wasm FILE, --out DIR)`);
   }
   return opts;
 }
@@ -59,27 +65,32 @@ async function main() {
   requireBuilt();
   const started = performance.now();
   const tools = { native: nativeMicroPython(), cpython: cpython(), pystone: findPystoneLowmem() };
-  const env = environment(opts.quick);
+  const sizes = SIZES[opts.size];
+  const env = environment(opts.size);
   const progress = (what) => process.stderr.write(`bench: ${what}...\n`);
   const rows = [];
-  progress('building the wasm without in-run garbage collection, for comparison');
-  const noInRunGc = await buildNoInRunGcWasm();
+  let noInRunGc = { path: opts.noInRunGcWasm, remove: () => {} };
+  if (!opts.noInRunGcWasm) {
+    progress('building the wasm without in-run garbage collection, for comparison');
+    noInRunGc = await buildNoInRunGcWasm();
+  }
   try {
     progress('CPU work in process and as processes');
-    rows.push(...(await cpuRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path })));
+    rows.push(...(await cpuRows({ sizes, tools, noInRunGcWasm: noInRunGc.path })));
     progress('memory: churn');
-    rows.push(...memoryRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path }));
+    rows.push(...memoryRows({ sizes, tools, noInRunGcWasm: noInRunGc.path }));
   } finally {
     noInRunGc.remove();
   }
   progress('start-up');
-  rows.push(...startupRows({ quick: opts.quick, tools }));
+  rows.push(...startupRows({ sizes, tools }));
   progress('print throughput');
-  rows.push(...printRows({ quick: opts.quick, tools }));
+  rows.push(...printRows({ sizes, tools }));
   if (opts.external) progress(`other benchmarks: ${externalBenchmarks().join(', ')}`);
-  rows.push(...externalRows(opts.quick, opts.external));
+  rows.push(...externalRows(opts.size !== 'full', opts.external));
   const report = {
-    environment: { ...env, loadAverageAfter: environment(opts.quick).loadAverage },
+    environment: { ...env, loadAverageAfter: environment(opts.size).loadAverage },
+    noInRunGcWasm: opts.noInRunGcWasm ?? 'built for this run',
     tools: { native: tools.native ?? null, cpython: tools.cpython ?? null, pystone: tools.pystone?.path ?? null },
     durationMs: Math.round(performance.now() - started),
     rows,
