@@ -21,6 +21,36 @@ function expectedPrints(code: string): string[] {
   return [...code.matchAll(/\/\/ prints: (.*)$/gm)].map((m) => m[1]!.trimEnd());
 }
 
+/** The line the example runner prints after each example. */
+const EXAMPLE_END = '--- end of example ---';
+
+/**
+ * Runs `.mjs` files of `dir` one after another in one node process (each
+ * imported as the module it is, after the previous one settled), and returns
+ * what each printed. One process for all: each would otherwise pay node's
+ * start and the wasm compile again. An example that leaves an instance alive
+ * still keeps the process from exiting, and one that throws still fails it.
+ */
+function runExamples(dir: string, files: string[]): string[] {
+  const runner = join(dir, 'run-examples.mjs');
+  writeFileSync(
+    runner,
+    `for (const file of process.argv.slice(2)) {\n  await import(new URL(file, import.meta.url).href);\n  console.log(${JSON.stringify(EXAMPLE_END)});\n}\n`,
+  );
+  let stdout: string;
+  try {
+    stdout = execFileSync(process.execPath, [runner, ...files], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: 100_000 });
+  } catch (e) {
+    const { stdout: out = '', stderr = '' } = e as { stdout?: string; stderr?: string };
+    const done = out.split(`${EXAMPLE_END}\n`).length - 1;
+    const what = done < files.length ? `${files[done]} failed` : 'every example ran, but the process did not exit';
+    throw new Error(`${what}:\n${stderr}`);
+  }
+  const outputs = stdout.split(`${EXAMPLE_END}\n`);
+  expect(outputs.pop()).toBe('');
+  expect(outputs).toHaveLength(files.length);
+  return outputs;
+}
 
 describe('a consumer project', () => {
   let project: string;
@@ -101,11 +131,11 @@ describe('a consumer project', () => {
     const blocks = jsBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
     expect(blocks.length).toBeGreaterThan(0);
     mkdirSync(join(project, 'src'), { recursive: true });
-    const outputs = blocks.map((code, i) => {
-      const file = join(project, `readme-${i}.mjs`);
-      writeFileSync(file, code);
-      return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
+    const files = blocks.map((code, i) => {
+      writeFileSync(join(project, `readme-${i}.mjs`), code);
+      return `readme-${i}.mjs`;
     });
+    const outputs = runExamples(project, files);
     expect(outputs[0]).toBe('5\nZeroDivisionError\n0\n');
   }, 120_000);
 
@@ -113,10 +143,13 @@ describe('a consumer project', () => {
     const blocks = jsBlocks(readFileSync(join(ROOT, 'docs', 'embedding.md'), 'utf8'));
     expect(blocks.length).toBeGreaterThanOrEqual(9);
     mkdirSync(join(project, 'src'), { recursive: true });
+    const files = blocks.map((code, i) => {
+      writeFileSync(join(project, `embedding-${i}.mjs`), code);
+      return `embedding-${i}.mjs`;
+    });
+    const outputs = runExamples(project, files);
     for (const [i, code] of blocks.entries()) {
-      const file = join(project, `embedding-${i}.mjs`);
-      writeFileSync(file, code);
-      const stdout = execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
+      const stdout = outputs[i]!;
       const expected = expectedPrints(code);
       expect(expected.length, `example ${i} marks what it prints`).toBeGreaterThan(0);
       expect(stdout.trimEnd().split('\n'), `example ${i}:\n${code}`).toEqual(expected);
