@@ -31,7 +31,8 @@ export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
     projects: [
-      { test: { ...shared, name: 'unit', include: UNIT } },
+      // One fork runs all of them (no per-file fork and import): they share no state.
+      { test: { ...shared, name: 'unit', include: UNIT, isolate: false } },
       // Everything else: the real interpreter, CLI child processes, loopback servers.
       {
         test: {
