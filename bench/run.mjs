@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --out DIR]`: mpy against its baselines,
+// `npm run bench [-- --quick | --smoke] [-- --out DIR]`: mpy against its baselines,
 // measured in the same run, as ratios.
 //
 //   - CPU-bound Python in process (tinybench): mpy's own workload and, when
@@ -20,10 +20,13 @@
 // writes JSON (both) to bench/results/ (gitignored). --quick: only what the
 // issue's table needs, with fewer iterations (pystone_lowmem vs native, start-up
 // and its peak RSS, and the compile-native, embed and upip-install benchmarks;
-// the other rows are listed as skipped); --skip-external: list the other
-// benchmarks as skipped; --out DIR: where the JSON goes. Native rows need
-// MPY_NATIVE (micropython) and MPY_NATIVE_CROSS (mpy-cross). Needs a built
-// dist/ (npm ci does it).
+// the other rows are listed as skipped); --smoke: the smallest runs that
+// produce every row (to check the runner, figures meaningless; other
+// benchmarks run as with --quick); --skip-external: list the other benchmarks
+// as skipped; --no-inrun-gc-wasm FILE: compare against this wasm instead of
+// building the one without the in-run collection (~30 s of binaryen); --out
+// DIR: where the JSON goes. Native rows need MPY_NATIVE (micropython) and
+// MPY_NATIVE_CROSS (mpy-cross). Needs a built dist/ (npm ci does it).
 import { fileURLToPath } from 'node:url';
 import { cpuRows, pystoneVsNative } from './lib/cpu.mjs';
 import { pystoneCpuRows } from './lib/pystone-cpu.mjs';
@@ -35,25 +38,30 @@ import { issueMarkdown, issueTable, TABLE_EXTERNALS } from './lib/issue-table.mj
 import { environment, markdownTable, skipped, writeJson } from './lib/report.mjs';
 import { cpython, findPystoneLowmem, nativeMicroPython } from './lib/tools.mjs';
 import { requireBuilt } from './lib/paths.mjs';
+import { SIZES } from './lib/sizes.mjs';
 
 function parseArgs(argv) {
-  const opts = { quick: false, external: true, out: fileURLToPath(new URL('./results/', import.meta.url)) };
+  const opts = { size: 'full', external: true, noInRunGcWasm: undefined, out: fileURLToPath(new URL('./results/', import.meta.url)) };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--quick') opts.quick = true;
+    if (argv[i] === '--quick') opts.size = 'quick';
+    else if (argv[i] === '--smoke') opts.size = 'smoke';
     else if (argv[i] === '--skip-external') opts.external = false;
+    else if (argv[i] === '--no-inrun-gc-wasm') opts.noInRunGcWasm = argv[++i];
     else if (argv[i] === '--out') opts.out = argv[++i];
-    else throw new Error(`unknown option ${argv[i]} (use --quick, --skip-external, --out DIR)`);
+    else throw new Error(`unknown option ${argv[i]} (use --quick, --smoke, --skip-external, --no-inrun-gc-wasm FILE, --out DIR)`);
   }
   return opts;
 }
 
 const NOT_QUICK = 'not run with --quick (only the issue table’s rows are)';
 
-function externalRows(quick, run) {
+/** The other benchmarks' rows: `quick` runs only the issue table's, `quick` and `smoke` run them at their quick size. */
+function externalRows(size, run) {
   return externalBenchmarks().map((file) => {
     const id = `external.${file.replace(/\.bench\.m?js$/, '')}`;
     if (!run) return skipped(id, `bench/${file}`, '--skip-external');
-    if (quick && !TABLE_EXTERNALS.includes(file)) return skipped(id, `bench/${file}`, NOT_QUICK);
+    if (size === 'quick' && !TABLE_EXTERNALS.includes(file)) return skipped(id, `bench/${file}`, NOT_QUICK);
+    const quick = size !== 'full';
     const r = runExternal(file, { quick, timeoutMs: quick ? 180_000 : 1_800_000 });
     return {
       id,
@@ -71,44 +79,52 @@ async function main() {
   requireBuilt();
   const started = performance.now();
   const tools = { native: nativeMicroPython(), cpython: cpython(), pystone: findPystoneLowmem() };
+  const sizes = SIZES[opts.size];
+  const quick = opts.size === 'quick';
   const notQuick = (ids) => ids.map((id) => skipped(id, id, NOT_QUICK));
-  const env = environment(opts.quick);
-  const progress = (what) => process.stderr.write(`bench: ${what}...\n`);
+  const env = environment(opts.size);
+  const progress = (what) =>
+    process.stderr.write(`bench: ${what}...
+`);
   const rows = [];
-  if (opts.quick) {
+  if (quick) {
     rows.push(...notQuick(['cpu.vs-stock', 'cpu.vs-original-wasm', 'cpu.vs-no-inrun-gc', 'cpu.vs-native', 'cpu.vs-cpython']));
     rows.push(...notQuick(['pystone.vs-stock', 'pystone.vs-original-wasm', 'pystone.vs-no-inrun-gc']));
     progress('pystone_lowmem as processes');
-    rows.push(pystoneVsNative({ quick: true, tools }));
+    rows.push(pystoneVsNative({ sizes, tools }));
     rows.push(...notQuick(['pystone.cpu-vs-native', 'pystone.vs-no-wasm-inlining', 'pystone.vs-plain-o3']));
     rows.push(...notQuick(['churn.rss-vs-no-inrun-gc', 'churn.time-vs-no-inrun-gc', 'churn.vs-native']));
   } else {
-    progress('building the wasm without in-run garbage collection, for comparison');
-    const noInRunGc = await buildNoInRunGcWasm();
+    let noInRunGc = { path: opts.noInRunGcWasm, remove: () => {} };
+    if (!opts.noInRunGcWasm) {
+      progress('building the wasm without in-run garbage collection, for comparison');
+      noInRunGc = await buildNoInRunGcWasm();
+    }
     try {
       progress('CPU work in process and as processes');
-      rows.push(...(await cpuRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path })));
+      rows.push(...(await cpuRows({ sizes, tools, noInRunGcWasm: noInRunGc.path })));
       progress('pystone by CPU time, against the native port');
-      rows.push(...(await pystoneCpuRows({ quick: opts.quick, tools })));
+      rows.push(...(await pystoneCpuRows({ quick: opts.size !== 'full', tools })));
       progress('memory: churn');
-      rows.push(...memoryRows({ quick: opts.quick, tools, noInRunGcWasm: noInRunGc.path }));
+      rows.push(...memoryRows({ sizes, tools, noInRunGcWasm: noInRunGc.path }));
     } finally {
       noInRunGc.remove();
     }
   }
   progress('start-up');
-  rows.push(...startupRows({ quick: opts.quick, tools }));
-  if (opts.quick) rows.push(...notQuick(['print.vs-node-lines', 'print.vs-node-buffered', 'print.vs-native', 'print.vs-cpython']));
+  rows.push(...startupRows({ sizes, tools }));
+  if (quick) rows.push(...notQuick(['print.vs-node-lines', 'print.vs-node-buffered', 'print.vs-native', 'print.vs-cpython']));
   else {
     progress('print throughput');
-    rows.push(...printRows({ quick: opts.quick, tools }));
+    rows.push(...printRows({ sizes, tools }));
   }
-  const externals = externalBenchmarks().filter((f) => !opts.quick || TABLE_EXTERNALS.includes(f));
+  const externals = externalBenchmarks().filter((f) => !quick || TABLE_EXTERNALS.includes(f));
   if (opts.external) progress(`other benchmarks: ${externals.join(', ')}`);
-  rows.push(...externalRows(opts.quick, opts.external));
+  rows.push(...externalRows(opts.size, opts.external));
   const issue = issueTable(rows);
   const report = {
-    environment: { ...env, loadAverageAfter: environment(opts.quick).loadAverage },
+    environment: { ...env, loadAverageAfter: environment(opts.size).loadAverage },
+    noInRunGcWasm: opts.noInRunGcWasm ?? 'built for this run',
     tools: { native: tools.native ?? null, cpython: tools.cpython ?? null, pystone: tools.pystone?.path ?? null },
     durationMs: Math.round(performance.now() - started),
     rows,

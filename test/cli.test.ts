@@ -148,12 +148,6 @@ describe('exit status', () => {
     expect(r.status).toBe(2);
   });
 
-  it('a directory as the script fails with OSError and status 1', async () => {
-    const r = await runMpy(['pkg'], { cwd: dir });
-    expect(r.stderr).toMatch(/OSError: \[Errno 21\] EISDIR/);
-    expect(r.status).toBe(1);
-  });
-
   it('deep recursion raises RuntimeError, not a host crash', async () => {
     const r = await runMpy(['-c', 'def f(n): return f(n + 1)\nf(0)']);
     expect(r.stderr).toContain('RuntimeError: maximum recursion depth exceeded');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 const DEMO = fileURLToPath(new URL('../examples/packaging/demo.mjs', import.meta.url));
 
 describe('npm run demo (the offline packaging workflow)', () => {
+  // The limit is the child's own (120 s): the workflow's mpy processes can take over 30 s on a loaded machine.
   it('builds, serves, installs, compiles and runs the example app with its resources', () => {
     const cache = mkdtempSync(join(tmpdir(), 'mpy-demo-cache-'));
     const r = spawnSync(process.execPath, [DEMO], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, XDG_CACHE_HOME: cache } });
@@ -24,5 +25,5 @@ describe('npm run demo (the offline packaging workflow)', () => {
     expect(r.stdout).toContain('*** hello-app ***');
     expect(r.stdout).toContain('Hello, MicroPython! This');
     expect(r.stdout).toContain('Done.');
-  });
+  }, 120_000);
 });

@@ -41,8 +41,8 @@ function optionalRows(prefix, benchmark, times, tools, target) {
 }
 
 /** `mpy -c pass` against `node -e 0` (and the native port and CPython). */
-export function startupRows({ quick, tools }) {
-  const rounds = quick ? 3 : 25;
+export function startupRows({ sizes, tools }) {
+  const rounds = sizes.startupRounds;
   const commands = { mpy: { argv: [process.execPath, MPY_CLI, '-c', 'pass'] }, node: { argv: [process.execPath, '-e', '0'] } };
   if (tools.native) commands.native = { argv: [tools.native, '-c', 'pass'] };
   if (tools.cpython) commands.cpython = { argv: [tools.cpython, '-c', 'pass'] };
@@ -73,7 +73,7 @@ export function startupRows({ quick, tools }) {
         ]
       : []),
     ...optionalRows('startup', label, t, tools),
-    peakRssRow(quick),
+    peakRssRow(sizes.peakRssRounds),
   ];
 }
 
@@ -82,8 +82,7 @@ export function startupRows({ quick, tools }) {
  * NODE_EXTRA_CA_CERTS (a CA bundle is node's memory, not mpy's), in runs of
  * their own: the preload reporting the peak costs time.
  */
-function peakRssRow(quick) {
-  const rounds = quick ? 2 : 5;
+function peakRssRow(rounds) {
   const peaks = { mpy: [], node: [] };
   const env = { NODE_EXTRA_CA_CERTS: '' };
   const commands = {
@@ -117,9 +116,9 @@ function peakRssRow(quick) {
 }
 
 /** Printing short lines (200,000; 50,000 with --quick), against node writing the same bytes. */
-export function printRows({ quick, tools }) {
-  const lines = quick ? 50_000 : 200_000;
-  const rounds = quick ? 2 : 10;
+export function printRows({ sizes, tools }) {
+  const lines = sizes.printLines;
+  const rounds = sizes.printRounds;
   const py = `for i in range(${lines}):\n    print(i)`;
   const commands = {
     mpy: { argv: [process.execPath, MPY_CLI, '-c', py] },
@@ -132,15 +131,17 @@ export function printRows({ quick, tools }) {
   // Block-buffered, as CPython is by default when stdout is a pipe.
   if (tools.cpython) commands.cpython = { argv: [tools.cpython, '-c', py], env: { PYTHONUNBUFFERED: '' } };
   const t = timeProcesses(commands, rounds);
-  const sizes = new Set(Object.values(t).map((x) => x.stdoutBytes));
+  const outputSizes = new Set(Object.values(t).map((x) => x.stdoutBytes));
   const note =
-    sizes.size === 1 ? `${[...sizes][0]} bytes to a pipe; median of ${rounds} runs` : `OUTPUT SIZES DIFFER: ${[...sizes].join(', ')}`;
+    outputSizes.size === 1
+      ? `${[...outputSizes][0]} bytes to a pipe; median of ${rounds} runs`
+      : `OUTPUT SIZES DIFFER: ${[...outputSizes].join(', ')}`;
   const label = `print ${lines.toLocaleString('en-US')} lines`;
   const rows = [
     compare('print.vs-node-lines', `${label} vs node, one write per line`, t, 'mpy', 'node-lines', 'node, write per line', '≤2x', note),
     compare('print.vs-node-buffered', `${label} vs node, one write`, t, 'mpy', 'node-buffered', 'node, one buffered write', '≤2x', note),
     ...optionalRows('print', label, t, tools),
   ];
-  if (sizes.size !== 1) for (const r of rows) if (r.status === 'ok') r.status = 'failed';
+  if (outputSizes.size !== 1) for (const r of rows) if (r.status === 'ok') r.status = 'failed';
   return rows;
 }

@@ -80,12 +80,11 @@ function nativeRows(prefix, label, unit, commands, parse, tools, rounds) {
 
 /**
  * The CPU rows (pystone_lowmem's: in process, and {@link pystoneVsNative}).
- * @param {{quick: boolean, tools: {native?: string, cpython?: string, pystone?: {path: string, source: string}},
+ * @param {{sizes: import('./sizes.mjs').Sizes, tools: {native?: string, cpython?: string, pystone?: {path: string, source: string}},
  *   noInRunGcWasm: string}} options
  */
-export async function cpuRows({ quick, tools, noInRunGcWasm }) {
-  const loops = quick ? 400 : 3000;
-  const sizes = quick ? { timeMs: 400, warmupMs: 400, rounds: 1 } : { timeMs: 2000, warmupMs: 1000, rounds: 3 };
+export async function cpuRows({ sizes, tools, noInRunGcWasm }) {
+  const loops = sizes.cpuLoops;
   const source = readFileSync(join(CPU_DIR, 'mpy_cpu_bench.py'), 'utf8');
   const cpu = await timeOnVariants({
     modules: { mpy_cpu_bench: source },
@@ -93,12 +92,12 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
     call: `mpy_cpu_bench.run(${loops})`,
     check: `print(mpy_cpu_bench.run(${loops}))`,
     noInRunGcWasm,
-    ...sizes,
+    ...sizes.tinybench,
   });
   const rows = inProcessRows('cpu', `CPU work (mpy_cpu_bench, ${loops} loops)`, 'loops/s', loops, cpu);
   // Whole processes run longer, so that mpy's JIT warm-up is amortised as it would be in a real program.
   const processLoops = loops * 5;
-  const repeat = quick ? 2 : 5;
+  const repeat = sizes.processRepeat;
   rows.push(
     ...nativeRows(
       'cpu',
@@ -110,15 +109,15 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
         return j.loops / (Math.max(j.best_ms, 0.001) / 1000);
       },
       tools,
-      quick ? 1 : 3,
+      sizes.processRounds,
     ),
   );
 
-  const pyLoops = pystoneLoops(quick);
+  const pyLoops = sizes.pystoneLoops;
   const pyLabel = `pystone_lowmem (${pyLoops} loops)`;
   if (!tools.pystone) {
     rows.push(...['vs-stock', 'vs-original-wasm', 'vs-no-inrun-gc'].map((id) => skipped(`pystone.${id}`, pyLabel, NO_PYSTONE)));
-    rows.push(pystoneVsNative({ quick, tools }));
+    rows.push(pystoneVsNative({ sizes, tools }));
     return rows;
   }
   const py = await timeOnVariants({
@@ -127,27 +126,26 @@ export async function cpuRows({ quick, tools, noInRunGcWasm }) {
     call: `pystone_lowmem.pystones(${pyLoops})`,
     check: `print(pystone_lowmem.pystones(${pyLoops})[1] > 0)`,
     noInRunGcWasm,
-    ...sizes,
+    ...sizes.tinybench,
   });
   rows.push(...inProcessRows('pystone', `${pyLabel}`, 'pystones/s', pyLoops, py));
-  rows.push(pystoneVsNative({ quick, tools }));
+  rows.push(pystoneVsNative({ sizes, tools }));
   return rows;
 }
 
-const pystoneLoops = (quick) => (quick ? 500 : 5000);
 const NO_PYSTONE =
   'pystone_lowmem not found (mpy -m upip install micropython-pystone_lowmem, or a MicroPython checkout in MPY_MICROPYTHON_DIR)';
 
 /**
  * pystone_lowmem as whole processes, mpy's CLI against the native Unix port
  * (the row `npm run bench -- --quick` keeps of the CPU work).
- * @param {{quick: boolean, tools: {native?: string, pystone?: {path: string, source: string}}}} options
+ * @param {{sizes: import('./sizes.mjs').Sizes, tools: {native?: string, pystone?: {path: string, source: string}}}} options
  */
-export function pystoneVsNative({ quick, tools }) {
-  const pyLoops = pystoneLoops(quick);
+export function pystoneVsNative({ sizes, tools }) {
+  const pyLoops = sizes.pystoneLoops;
   const pyLabel = `pystone_lowmem (${pyLoops} loops)`;
   if (!tools.pystone) return skipped('pystone.vs-native', pyLabel, NO_PYSTONE);
-  const repeat = quick ? 2 : 5;
+  const repeat = sizes.processRepeat;
   const env = { MICROPYPATH: dirname(tools.pystone.path) };
   const code = `import pystone_lowmem as p\nprint(max(p.pystones(${pyLoops})[1] for _ in range(${repeat})))`;
   const [native] = nativeRows(
@@ -157,7 +155,7 @@ export function pystoneVsNative({ quick, tools }) {
     { args: ['-c', code], env, cwd: CPU_DIR, cpython: false },
     (s) => Number(s.trim()),
     tools,
-    quick ? 1 : 3,
+    sizes.processRounds,
   );
   return native;
 }

@@ -30,15 +30,15 @@ const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 /**
  * The churn rows.
- * @param {{quick: boolean, tools: {native?: string}, noInRunGcWasm: string}} options
+ * @param {{sizes: import('./sizes.mjs').Sizes, tools: {native?: string}, noInRunGcWasm: string}} options
  */
-export function memoryRows({ quick, tools, noInRunGcWasm }) {
-  const n = quick ? 300_000 : 2_000_000;
+export function memoryRows({ sizes, tools, noInRunGcWasm }) {
+  const n = sizes.churn;
   const code = churn(n);
   const mpy = (env) => ({ argv: [process.execPath, '--import', PRELOAD, MPY_CLI, '-c', code], env });
   const commands = { mpy: mpy({}), noGc: mpy({ MPY_WASM: noInRunGcWasm }) };
   if (tools.native) commands.native = { argv: [tools.native, '-c', code] };
-  const t = timeProcesses(commands, quick ? 1 : 3, { warmup: false });
+  const t = timeProcesses(commands, sizes.churnRounds, { warmup: false });
   const label = `churn (${n.toLocaleString('en-US')} × \`x = [i] * 100\`), process`;
   const failedOf = (...keys) => keys.map((k) => t[k]).find((r) => r.status !== 0);
   const row = (id, benchmark, base, baselineName, value, ratioMeaning, target, note) => {

@@ -36,14 +36,14 @@ export function markdownTable(rows) {
 }
 
 /** What the JSON records about the machine and run. */
-export function environment(quick) {
+export function environment(size) {
   return {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
     loadAverage: loadavg(),
-    quick,
+    size,
   };
 }
 
