@@ -8,6 +8,8 @@
 //     in-run garbage collection;
 //   - memory: a garbage-making loop's peak RSS and time, mpy vs mpy without
 //     the in-run collection (and the native port);
+//   - pystone_lowmem by CPU time vs the native port, and what the build's
+//     tuning and the CLI's V8 flags each give (lib/pystone-cpu.mjs);
 //   - as whole processes: the same script on mpy's CLI vs the native
 //     MicroPython Unix port (MPY_NATIVE=/path/to/micropython) and CPython;
 //   - `mpy -c pass` vs `node -e 0`; printing 200,000 lines vs node;
@@ -27,6 +29,7 @@
 // MPY_NATIVE_CROSS (mpy-cross). Needs a built dist/ (npm ci does it).
 import { fileURLToPath } from 'node:url';
 import { cpuRows, pystoneVsNative } from './lib/cpu.mjs';
+import { pystoneCpuRows } from './lib/pystone-cpu.mjs';
 import { memoryRows } from './lib/memory.mjs';
 import { buildNoInRunGcWasm } from './lib/no-inrun-gc-wasm.mjs';
 import { printRows, startupRows } from './lib/cli.mjs';
@@ -89,6 +92,7 @@ async function main() {
     rows.push(...notQuick(['pystone.vs-stock', 'pystone.vs-original-wasm', 'pystone.vs-no-inrun-gc']));
     progress('pystone_lowmem as processes');
     rows.push(pystoneVsNative({ sizes, tools }));
+    rows.push(...notQuick(['pystone.cpu-vs-native', 'pystone.vs-no-wasm-inlining', 'pystone.vs-plain-o3']));
     rows.push(...notQuick(['churn.rss-vs-no-inrun-gc', 'churn.time-vs-no-inrun-gc', 'churn.vs-native']));
   } else {
     let noInRunGc = { path: opts.noInRunGcWasm, remove: () => {} };
@@ -99,6 +103,8 @@ async function main() {
     try {
       progress('CPU work in process and as processes');
       rows.push(...(await cpuRows({ sizes, tools, noInRunGcWasm: noInRunGc.path })));
+      progress('pystone by CPU time, against the native port');
+      rows.push(...(await pystoneCpuRows({ quick: opts.size !== 'full', tools })));
       progress('memory: churn');
       rows.push(...memoryRows({ sizes, tools, noInRunGcWasm: noInRunGc.path }));
     } finally {

@@ -112,6 +112,7 @@ describe('the manifest check', () => {
       sourceSha256: '',
       binaryenVersion: '0',
       optimizeLevel: 3,
+      tuning: { directCalls: true, flexibleInlineMaxSize: 80 },
       invokes: [],
       buildMs: 0,
       ...overrides,

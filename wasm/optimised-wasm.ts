@@ -8,7 +8,8 @@ import type { InterruptLayout } from './interrupt-layout.js';
  * The optimised copy of the interpreter wasm that the build step
  * (`wasm/build/main.ts`, run by `npm run build`) derives from the pinned
  * package: setjmp/longjmp turned into wasm exception handling, then
- * binaryen `-O3`. It lives next to the compiled loader (`dist/wasm/`), never in
+ * binaryen `-O3` (with the setjmp trampolines inlined and their calls made
+ * direct). It lives next to the compiled loader (`dist/wasm/`), never in
  * git, with a manifest saying what it was made from.
  */
 
@@ -20,7 +21,7 @@ export const OPTIMISED_MANIFEST_FILE = 'micropython.opt.json';
  * Version of the transformation. Bump it whenever `wasm/build` changes what it
  * produces, so that copies built by an older step are ignored.
  */
-export const OPTIMISATION_FORMAT = 3;
+export const OPTIMISATION_FORMAT = 4;
 
 /** What the manifest records. */
 export interface OptimisedManifest {
@@ -36,6 +37,8 @@ export interface OptimisedManifest {
   readonly binaryenVersion: string;
   /** Binaryen optimisation level (3 for `-O3`). */
   readonly optimizeLevel: number;
+  /** Binaryen settings beyond the level (`wasm/build/optimise.ts`, `SPEED_TUNING`). */
+  readonly tuning: { readonly directCalls: boolean; readonly flexibleInlineMaxSize: number };
   /** The `invoke_*` trampolines now inside the module. */
   readonly invokes: readonly string[];
   /** Whether garbage is collected during a run (`wasm/build/gc-collect.ts`). */

@@ -38,6 +38,12 @@ const LONGJMP_TAG = 'mpy_longjmp';
 export interface LongjmpRewriteReport {
   /** The `invoke_<sig>` imports now defined inside the module. */
   readonly invokes: readonly string[];
+  /**
+   * The module's names of those functions. The only local one keeps across
+   * its call is the saved stack pointer, never a heap pointer, so they need
+   * no pointer spilling (see `spill-pointers.ts`).
+   */
+  readonly trampolines: readonly string[];
 }
 
 interface ImportedFunction {
@@ -98,6 +104,7 @@ export function rewriteLongjmpToEH(b: Binaryen, m: BModule): LongjmpRewriteRepor
   m.addFunction(thrower.name, thrower.params, thrower.results, [], m.throw(LONGJMP_TAG, []));
 
   const invokes: string[] = [];
+  const trampolines: string[] = [];
   for (const f of imports) {
     if (!/^invoke_[vijfd][ijfd]*$/.test(f.base)) continue;
     const params = b.expandType(f.params);
@@ -127,7 +134,8 @@ export function rewriteLongjmpToEH(b: Binaryen, m: BModule): LongjmpRewriteRepor
     m.removeFunction(f.name);
     m.addFunction(f.name, f.params, f.results, [b.i32], body);
     invokes.push(f.base);
+    trampolines.push(f.name);
   }
   if (invokes.length === 0) throw new Error('the interpreter wasm imports no invoke_* trampolines');
-  return { invokes };
+  return { invokes, trampolines };
 }

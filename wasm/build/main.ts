@@ -24,7 +24,7 @@ import {
   optimisedWasmDir,
   type OptimisedManifest,
 } from '../optimised-wasm.js';
-import { OPTIMIZE_LEVEL, optimiseInterpreterWasm, type OptimisedWasm } from './optimise.js';
+import { OPTIMIZE_LEVEL, SPEED_TUNING, optimiseInterpreterWasm, type OptimisedWasm } from './optimise.js';
 import { SELF_TEST_EXPECTED, runSelfTest } from './self-test.js';
 import { addInterruptSupport } from './interrupt-support.js';
 import { isInterruptLayout } from '../interrupt-layout.js';
@@ -89,6 +89,7 @@ async function build(dir: string): Promise<OptimisedManifest> {
     sourceSha256: createHash('sha256').update(original).digest('hex'),
     binaryenVersion,
     optimizeLevel: OPTIMIZE_LEVEL,
+    tuning: SPEED_TUNING,
     invokes,
     inRunGc: 'stateAddress' in collector,
     interrupt,

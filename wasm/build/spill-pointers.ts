@@ -252,9 +252,11 @@ function tidySpills(b: Binaryen, m: BModule, body: number, collecting: ReadonlyS
 
 /**
  * Spills pointers in every function that may reach `gcCollect` (see the file
- * comment). Needs the stack-pointer global named `__stack_pointer`.
+ * comment), except those in `pointerFree`: functions that keep no heap
+ * pointer in a local across a call (they still count as collecting for their
+ * callers). Needs the stack-pointer global named `__stack_pointer`.
  */
-export function spillPointers(b: Binaryen, m: BModule, gcCollect: string): SpillReport {
+export function spillPointers(b: Binaryen, m: BModule, gcCollect: string, pointerFree: ReadonlySet<string> = new Set()): SpillReport {
   const collecting = collectingFunctions(b, m, gcCollect);
   let definedFunctions = 0;
   let spillsRemoved = 0;
@@ -262,7 +264,7 @@ export function spillPointers(b: Binaryen, m: BModule, gcCollect: string): Spill
     const info = b.getFunctionInfo(m.getFunctionByIndex(i));
     if (info.module) continue;
     definedFunctions++;
-    if (!collecting.has(info.name)) continue;
+    if (!collecting.has(info.name) || pointerFree.has(info.name)) continue;
     m.runPassesOnFunction(info.name, SPILL_PASSES);
     spillsRemoved += tidySpills(b, m, b.getFunctionInfo(m.getFunction(info.name)).body, collecting);
   }

@@ -363,6 +363,7 @@ def run_until_complete(main_task=None):
     main_task = _promote(main_task)
     main_task._callbacks.append(_ignore)
     _run(main_task)
+    _report_pending()
     main_task._retrieved = True
     if main_task._exc is not None:
         raise main_task._exc
@@ -371,6 +372,16 @@ def run_until_complete(main_task=None):
 
 def _ignore(task):
     pass
+
+
+def _report_pending():
+    # The loop stops as soon as main ends; a task that failed before that is
+    # still reported (CPython reports it when the task is collected), however
+    # late in the turn its failure came.
+    for when, seq, item in sorted(_queue):
+        if item._key == seq and isinstance(item, _Call) and item._fn is _report_unretrieved:
+            item._key = 0
+            item._step()
 
 
 def run(coro):
