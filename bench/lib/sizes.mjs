@@ -16,7 +16,7 @@ export const SIZES = {
     tinybench: { timeMs: 2000, warmupMs: 1000, rounds: 3 },
     processRepeat: 5,
     processRounds: 3,
-    pystoneLoops: 5000,
+    pystoneLoops: 20_000,
     churn: 2_000_000,
     churnRounds: 3,
     startupRounds: 25,
@@ -29,7 +29,8 @@ export const SIZES = {
     tinybench: { timeMs: 400, warmupMs: 400, rounds: 1 },
     processRepeat: 2,
     processRounds: 1,
-    pystoneLoops: 500,
+    // Shorter runs time Liftoff's warm-up more than the VM (500 loops: 0.36x native, 20,000: 0.7x).
+    pystoneLoops: 20_000,
     churn: 300_000,
     churnRounds: 1,
     startupRounds: 3,
