@@ -3,7 +3,7 @@
 // pystone_lowmem module when it is installed where MicroPython looks for it
 // (else from micropython-lib's history, see upstream.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { upstreamPystoneLowmem } from './upstream.mjs';
@@ -28,7 +28,8 @@ export function cpython() {
  * pystone_lowmem's source when it is installed: on MICROPYPATH, or in
  * ~/.micropython/lib (where `mpy -m upip install micropython-pystone_lowmem`
  * puts it); else the last version in micropython-lib's history, written to a
- * temporary directory. It is third-party code: read at run time, never kept.
+ * temporary directory removed when the run ends. It is third-party code: read
+ * at run time, never kept.
  * @returns {{path: string, source: string} | undefined}
  */
 export function findPystoneLowmem() {
@@ -39,8 +40,8 @@ export function findPystoneLowmem() {
   }
   const source = upstreamPystoneLowmem();
   if (source === undefined) return undefined;
-  const dir = join(tmpdir(), `mpy-bench-pystone-${process.getuid?.() ?? 0}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'mpy-bench-pystone-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'pystone_lowmem.py');
   writeFileSync(path, source);
   return { path, source };
