@@ -2,6 +2,7 @@
 // work / baseline / mpy / ratio / goal, one line per row of the issue. Every
 // line is present in every report; one whose figures are missing says why
 // (the row it comes from was skipped or failed, or a tool is not set).
+import { markdownCell } from './report.mjs';
 
 /** The other benchmarks the table reads (all that `npm run bench -- --quick` runs of them). */
 export const TABLE_EXTERNALS = ['compile-native.bench.mjs', 'embed.bench.mjs', 'upip-install.bench.mjs'];
@@ -170,17 +171,12 @@ export function issueTable(rows) {
   ];
 }
 
-const cell = (s) =>
-  String(s ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ');
-
 /** The issue's table as markdown, with a column saying whether each goal is met. */
 export function issueMarkdown(lines) {
   const head = '| work | native / baseline | mpy | ratio | goal | met |\n|---|---|---|---|---|---|';
   const body = lines.map(
     (l) =>
-      `| ${cell(l.work)} | ${cell(l.baseline)} | ${cell(l.mpy)} | ${cell(l.ratio)} | ${cell(l.goal)} | ${l.met === undefined ? '' : l.met ? 'yes' : 'no'} |`,
+      `| ${markdownCell(l.work)} | ${markdownCell(l.baseline)} | ${markdownCell(l.mpy)} | ${markdownCell(l.ratio)} | ${markdownCell(l.goal)} | ${l.met === undefined ? '' : l.met ? 'yes' : 'no'} |`,
   );
   return `${head}\n${body.join('\n')}\n`;
 }

@@ -19,7 +19,8 @@ export function skipped(id, benchmark, note) {
 }
 
 const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '' : `${r.toFixed(2)}x`);
-const cell = (s) =>
+/** `s` as one markdown table cell: pipes escaped, on one line. */
+export const markdownCell = (s) =>
   String(s ?? '')
     .replace(/\|/g, '\\|')
     .replace(/\n/g, ' ');
@@ -30,7 +31,7 @@ export function markdownTable(rows) {
   const lines = rows.map((r) => {
     const baseline = r.baselineName ? `${r.baseline ?? ''} (${r.baselineName})` : '';
     const ratio = r.status === 'ok' ? `${fmtRatio(r.ratio)} ${r.ratioMeaning ?? ''}`.trim() : r.status;
-    return `| ${cell(r.benchmark)} | ${cell(r.mpy)} | ${cell(baseline)} | ${cell(ratio)} | ${cell(r.target)} | ${cell(r.note)} |`;
+    return `| ${markdownCell(r.benchmark)} | ${markdownCell(r.mpy)} | ${markdownCell(baseline)} | ${markdownCell(ratio)} | ${markdownCell(r.target)} | ${markdownCell(r.note)} |`;
   });
   return `${head}\n${lines.join('\n')}\n`;
 }
