@@ -56,5 +56,9 @@ export const CLI_V8_FLAGS: readonly string[] = [`--wasm-tiering-budget=${WASM_TI
  */
 export const CLI_BOOT_V8_FLAGS: readonly string[] = [`--wasm-tiering-budget=${BOOT_TIERING_BUDGET}`];
 
-/** What the command changes back once the interpreter has booted. */
+/**
+ * What the command changes back once the interpreter has booted (the main
+ * thread, on the worker's message that it has: the functions a program first
+ * calls within that message's latency are charged as in the boot).
+ */
 export const CLI_RUN_V8_FLAGS: readonly string[] = [`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`];

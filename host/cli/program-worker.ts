@@ -6,9 +6,7 @@
  *
  * @module
  */
-import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CLI_RUN_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
 import { setGlueCacheProfile } from '../../wasm/glue-script.js';
 import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
@@ -34,10 +32,8 @@ try {
     init.args,
     {
       stdin,
-      onBoot: (interp) => {
-        setFlagsFromString(CLI_RUN_V8_FLAGS.join(' '));
-        post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null });
-      },
+      onBoot: (interp) =>
+        post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
       setRaw: (raw) => stdin.setTerminalMode(raw),
     },
     proc,

@@ -11,7 +11,7 @@
  * @module
  */
 import { setFlagsFromString } from 'node:v8';
-import { CLI_BOOT_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
+import { CLI_BOOT_V8_FLAGS, CLI_RUN_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
 import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import type { CliProcess } from './cli-process.js';
@@ -65,6 +65,8 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
     worker.on('message', (m: ProgramWorkerMessage) => {
       switch (m.kind) {
         case 'booted':
+          // Here rather than in the worker, which would have to load node:v8 (~3 ms) for it.
+          setFlagsFromString(CLI_RUN_V8_FLAGS.join(' '));
           target = m.target ?? undefined;
           pump.setWake(m.wake);
           break;
