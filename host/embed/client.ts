@@ -6,6 +6,8 @@
  */
 import { encodeValue, type PyInput, type PyValue } from './codec.js';
 import { WorkerChannel } from './channel.js';
+import { InThreadChannel } from './in-thread.js';
+import type { Transport } from './transport.js';
 import { MicroPythonFs } from './fs-helpers.js';
 import { MicroPythonGlobals } from './globals.js';
 import { checkMount, isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
@@ -79,7 +81,7 @@ function checkCode(code: unknown, what: string): string {
  * keep the process alive.
  */
 export class MicroPython implements AsyncDisposable {
-  readonly #channel: WorkerChannel;
+  readonly #channel: Transport;
   readonly #sink: OutputSink;
   /** Present when the instance was created with `js: true`. */
   readonly #jsModules: JsModuleHost | undefined;
@@ -89,7 +91,7 @@ export class MicroPython implements AsyncDisposable {
   /** The global variables of `__main__`: `get`, `set`, `has`, `delete`. */
   readonly globals: MicroPythonGlobals;
 
-  private constructor(channel: WorkerChannel, sink: OutputSink, jsModules?: JsModuleHost) {
+  private constructor(channel: Transport, sink: OutputSink, jsModules?: JsModuleHost) {
     this.#channel = channel;
     this.#sink = sink;
     this.#jsModules = jsModules;
@@ -107,7 +109,11 @@ export class MicroPython implements AsyncDisposable {
     const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit, resolved.lineBuffered);
     const jsModules = resolved.worker.jsBridge ? new JsModuleHost() : undefined;
     try {
-      return new MicroPython(await WorkerChannel.open(resolved, sink, jsModules?.workerSide), sink, jsModules);
+      const channel =
+        resolved.thread === 'current'
+          ? await InThreadChannel.open(resolved, sink, jsModules)
+          : await WorkerChannel.open(resolved, sink, jsModules?.workerSide);
+      return new MicroPython(channel, sink, jsModules);
     } catch (e) {
       jsModules?.close();
       throw e;
