@@ -41,13 +41,20 @@ export function installProxyGlobals(module: EmscriptenModule, globals: object): 
 }
 
 /**
- * Removes the table and the module from `globalThis`, so that an interpreter
- * this thread is done with can be collected (an in-thread embedded instance
- * after dispose).
+ * Remembers what `globalThis` holds for the glue now; the function returned
+ * puts it back, so that an interpreter this thread is done with (an in-thread
+ * embedded instance after dispose) can be collected, and whatever held the
+ * globals before it finds them as it left them.
  */
-export function clearProxyGlobals(): void {
-  const g = globalThis as unknown as Partial<ProxyGlobals>;
-  for (const key of TABLE_KEYS) delete g[key];
+export function saveProxyGlobals(): () => void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const saved = TABLE_KEYS.map((key) => [key, Object.getOwnPropertyDescriptor(g, key)] as const);
+  return () => {
+    for (const [key, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(g, key, descriptor);
+      else delete g[key];
+    }
+  };
 }
 
 const TABLE_KEYS: readonly (keyof ProxyGlobals)[] = [

@@ -13,7 +13,7 @@
 import { RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 import { PythonError } from '../../runtime/errors.js';
 import { requestKeyboardInterrupt } from '../../runtime/interrupt.js';
-import { clearProxyGlobals } from '../../runtime/js-proxy-table.js';
+import { saveProxyGlobals } from '../../runtime/js-proxy-table.js';
 import { EmbeddedVm } from './embedded-vm.js';
 import { MicroPythonDisposedError } from './errors.js';
 import { failureToError } from './failure.js';
@@ -55,8 +55,12 @@ export class InThreadChannel implements Transport {
   /** Why new calls fail; set once the instance is being ended. */
   #closed: MicroPythonDisposedError | undefined;
 
-  private constructor(vm: EmbeddedVm, sink: OutputSink, interruptedRequest: Int32Array) {
+  /** Puts back the glue's globals as they were before this interpreter. */
+  readonly #restoreGlobals: () => void;
+
+  private constructor(vm: EmbeddedVm, sink: OutputSink, interruptedRequest: Int32Array, restoreGlobals: () => void) {
     this.#vm = vm;
+    this.#restoreGlobals = restoreGlobals;
     this.#sink = sink;
     this.#interruptedRequest = interruptedRequest;
   }
@@ -74,6 +78,7 @@ export class InThreadChannel implements Transport {
       );
     }
     thread[OCCUPIED] = true;
+    const restoreGlobals = saveProxyGlobals();
     const interruptedRequest = new Int32Array(1);
     try {
       const vm = await EmbeddedVm.boot({
@@ -85,8 +90,9 @@ export class InThreadChannel implements Transport {
         interruptedRequest,
         ...(jsModules && { jsCalls: () => jsModules.inThreadCallModule() }),
       });
-      return new InThreadChannel(vm, sink, interruptedRequest);
+      return new InThreadChannel(vm, sink, interruptedRequest, restoreGlobals);
     } catch (e) {
+      restoreGlobals();
       releaseThread();
       const message = e instanceof PythonError ? e.traceback : e instanceof Error ? e.message : String(e);
       throw new Error(`MicroPython.create: the interpreter failed to start: ${message}`, { cause: e });
@@ -216,11 +222,11 @@ export class InThreadChannel implements Transport {
   #release(): void {
     if (!this.#vm) return;
     this.#vm = undefined;
+    this.#restoreGlobals();
     releaseThread();
   }
 }
 
 function releaseThread(): void {
-  clearProxyGlobals();
   delete (globalThis as ThreadGlobals)[OCCUPIED];
 }
