@@ -13,7 +13,7 @@
 //     time (no compiled code to reuse) against runPython of the same;
 //   - the same calls, and create + dispose, of an in-thread instance
 //     (thread: 'current': no worker, no thread hop), against the same
-//     baselines. They run first, before the stock package boots here: two
+//     baselines, and eval with timeoutMs set (its watchdog thread). They run first, before the stock package boots here: two
 //     glues in one thread share their globalThis state.
 //
 //   npx tsc -p . && node bench/embed.bench.mjs
@@ -100,6 +100,14 @@ inThreadCalls
   });
 await inThreadCalls.run();
 await inThread.dispose();
+// With timeoutMs, a watchdog thread watches each call (two stores in shared memory per call).
+const watched = await MicroPython.create({ thread: 'current', timeoutMs: 60_000 });
+const watchedCalls = new Bench(options);
+watchedCalls.add("in-thread mp.eval('1+1'), timeoutMs set (watchdog thread)", async () => {
+  await watched.eval('1+1');
+});
+await watchedCalls.run();
+await watched.dispose();
 
 // -- per call
 const mp = await MicroPython.create();
@@ -135,7 +143,7 @@ Atomics.store(echoWords, 0, -1);
 Atomics.notify(echoWords, 0);
 await echo.terminate();
 await bootBench.run();
-const tasks = [...inThreadBench.tasks, ...inThreadCalls.tasks, ...bench.tasks, ...bootBench.tasks];
+const tasks = [...inThreadBench.tasks, ...inThreadCalls.tasks, ...watchedCalls.tasks, ...bench.tasks, ...bootBench.tasks];
 
 // Medians per iteration: on a shared machine a few descheduled iterations move a mean far.
 const mean = (name) => {
@@ -166,6 +174,8 @@ const summary = {
   inThreadCallVsRunPython: mean("in-thread mp.call('f', 2, 3)") / mean("baseline: stock runPython('f(2, 3)')"),
   inThreadEvalNewVsRunPython:
     mean('in-thread mp.eval of a new expression each call') / mean('baseline: stock runPython of a new expression each call'),
+  inThreadTimeoutEvalVsRunPython:
+    mean("in-thread mp.eval('1+1'), timeoutMs set (watchdog thread)") / mean("baseline: stock runPython('1+1')"),
   inThreadCreateDisposeMs: mean('in-thread create + dispose, 1 instance'),
   inThreadCreateVsEmptyWorker: mean('in-thread create + dispose, 1 instance') / mean('baseline: empty worker thread start + terminate'),
   inThreadCreateVsStockBoot: mean('in-thread create + dispose, 1 instance') / mean('baseline: stock loadMicroPython boot (same thread)'),
@@ -188,6 +198,7 @@ console.log(
 );
 console.log(
   `in-thread (thread: 'current'): eval ${fmt(summary.inThreadEvalUs / 1000)} = ${summary.inThreadEvalVsRunPython.toFixed(2)}x stock runPython; ` +
+    `with timeoutMs ${summary.inThreadTimeoutEvalVsRunPython.toFixed(2)}x; ` +
     `call = ${summary.inThreadCallVsRunPython.toFixed(2)}x; a new expression each call = ${summary.inThreadEvalNewVsRunPython.toFixed(2)}x; ` +
     `create+dispose ${fmt(summary.inThreadCreateDisposeMs)} = ${summary.inThreadCreateVsEmptyWorker.toFixed(2)}x an empty worker, ` +
     `${summary.inThreadCreateVsStockBoot.toFixed(2)}x a stock in-thread boot`,

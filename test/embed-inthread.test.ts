@@ -10,7 +10,7 @@ import type * as Api from '../dist/index.js';
 import type * as Channel from '../dist/host/embed/channel.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js']);
-const { MicroPython, PythonError, ExitError, MicroPythonDisposedError, MicroPythonFsError } = (await import(
+const { MicroPython, PythonError, ExitError, MicroPythonDisposedError, MicroPythonFsError, MicroPythonTimeoutError } = (await import(
   '../dist/index.js'
 )) as typeof Api;
 const { liveWorkerCount } = (await import('../dist/host/embed/channel.js')) as typeof Channel;
@@ -164,12 +164,22 @@ describe('output and callbacks', () => {
   });
 });
 
-describe('what the calling thread cannot do', () => {
-  it('refuses timeoutMs and interruptGraceMs at create, saying what to change', async () => {
-    await expect(MicroPython.create({ thread: 'current', timeoutMs: 100 })).rejects.toThrow(
-      "MicroPython.create: timeoutMs cannot be used with thread: 'current': nothing can interrupt the calling thread while it runs Python: leave thread out (or 'worker') for a per-call limit",
+describe('timeoutMs (a watchdog thread) and what the calling thread cannot do', () => {
+  it('interrupts a call that runs past timeoutMs, in a loop or a sleep, and stays usable', async () => {
+    await using mp = await MicroPython.create({ thread: 'current', timeoutMs: 300 });
+    const spin = await mp.exec('while True:\n    pass').catch((x: unknown) => x);
+    expect(spin).toBeInstanceOf(MicroPythonTimeoutError);
+    expect(spin).toMatchObject({ operation: 'exec', timeoutMs: 300, terminated: false });
+    await expect(mp.exec('import time\ntime.sleep(30)')).rejects.toBeInstanceOf(MicroPythonTimeoutError);
+    expect(await mp.eval('"still here"')).toBe('still here');
+    // A call within the limit is not touched, however many run.
+    for (let i = 0; i < 200; i++) expect(await mp.eval(`${i} + 1`)).toBe(i + 1);
+  });
+
+  it('refuses interruptGraceMs and a wrong thread at create, saying what to change', async () => {
+    await expect(MicroPython.create({ thread: 'current', interruptGraceMs: 10 })).rejects.toThrow(
+      "MicroPython.create: interruptGraceMs cannot be used with thread: 'current': the calling thread cannot be terminated",
     );
-    await expect(MicroPython.create({ thread: 'current', interruptGraceMs: 10 })).rejects.toThrow(TypeError);
     await expect(MicroPython.create({ thread: 'main' as 'current' })).rejects.toThrow(
       `MicroPython.create: thread must be 'worker' or 'current', not "main"`,
     );

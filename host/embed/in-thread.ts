@@ -2,7 +2,9 @@
  * The in-thread transport (`thread: 'current'`): the interpreter boots in the
  * calling thread and each request runs there, synchronously, when it is made
  * (after those made before it). No thread hop, so no wake-ups per call; in
- * exchange nothing can stop Python that does not stop by itself (see
+ * exchange nothing can terminate Python that does not stop by itself: only
+ * KeyboardInterrupt reaches it, from `timeoutMs`'s watchdog thread
+ * (call-watchdog.ts) or a callback running inside the call (see
  * `MicroPythonOptions.thread`).
  *
  * The glue keeps its state on `globalThis`, so a thread holds one such
@@ -15,7 +17,8 @@ import { PythonError } from '../../runtime/errors.js';
 import { requestKeyboardInterrupt } from '../../runtime/interrupt.js';
 import { saveProxyGlobals } from '../../runtime/js-proxy-table.js';
 import { EmbeddedVm } from './embedded-vm.js';
-import { MicroPythonDisposedError } from './errors.js';
+import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
+import { CallWatchdog } from './call-watchdog.js';
 import { failureToError } from './failure.js';
 import type { JsModuleHost } from './js-module-host.js';
 import type { ResolvedOptions } from './options.js';
@@ -29,6 +32,12 @@ import { abortReason, type JobResult, type SendOptions, type Transport } from '.
 const OCCUPIED = Symbol.for('mpy.in-thread-interpreter');
 
 type ThreadGlobals = { [OCCUPIED]?: boolean };
+
+/** An instance's `timeoutMs` and what enforces it. */
+interface Watchdog {
+  readonly dog: CallWatchdog;
+  readonly timeoutMs: number;
+}
 
 interface Job {
   readonly id: number;
@@ -57,10 +66,19 @@ export class InThreadChannel implements Transport {
 
   /** Puts back the glue's globals as they were before this interpreter. */
   readonly #restoreGlobals: () => void;
+  /** With `timeoutMs`: what interrupts a call that runs past it. */
+  readonly #watchdog: Watchdog | undefined;
 
-  private constructor(vm: EmbeddedVm, sink: OutputSink, interruptedRequest: Int32Array, restoreGlobals: () => void) {
+  private constructor(
+    vm: EmbeddedVm,
+    sink: OutputSink,
+    interruptedRequest: Int32Array,
+    restoreGlobals: () => void,
+    watchdog: Watchdog | undefined,
+  ) {
     this.#vm = vm;
     this.#restoreGlobals = restoreGlobals;
+    this.#watchdog = watchdog;
     this.#sink = sink;
     this.#interruptedRequest = interruptedRequest;
   }
@@ -79,9 +97,11 @@ export class InThreadChannel implements Transport {
     }
     thread[OCCUPIED] = true;
     const restoreGlobals = saveProxyGlobals();
-    const interruptedRequest = new Int32Array(1);
+    const interruptedRequest = new Int32Array(new SharedArrayBuffer(4));
+    let vm: EmbeddedVm;
+    let watchdog: Watchdog | undefined;
     try {
-      const vm = await EmbeddedVm.boot({
+      vm = await EmbeddedVm.boot({
         settings: options.worker,
         stdio: new ThreadStdio(sink, options.worker.stdin),
         runtimeLibDir: RUNTIME_LIB_DIR,
@@ -90,13 +110,20 @@ export class InThreadChannel implements Transport {
         interruptedRequest,
         ...(jsModules && { jsCalls: () => jsModules.inThreadCallModule() }),
       });
-      return new InThreadChannel(vm, sink, interruptedRequest, restoreGlobals);
     } catch (e) {
       restoreGlobals();
       releaseThread();
       const message = e instanceof PythonError ? e.traceback : e instanceof Error ? e.message : String(e);
       throw new Error(`MicroPython.create: the interpreter failed to start: ${message}`, { cause: e });
     }
+    try {
+      if (options.timeoutMs !== undefined) watchdog = await startWatchdog(vm, interruptedRequest, options.timeoutMs);
+    } catch (e) {
+      restoreGlobals();
+      releaseThread();
+      throw e;
+    }
+    return new InThreadChannel(vm, sink, interruptedRequest, restoreGlobals, watchdog);
   }
 
   /** {@inheritDoc Transport.open} */
@@ -149,10 +176,10 @@ export class InThreadChannel implements Transport {
   }
 
   /** {@inheritDoc Transport.close} */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#shutdown('this MicroPython instance was disposed');
     this.#sink.end();
-    return Promise.resolve();
+    await this.#watchdog?.dog.stop();
   }
 
   /** Runs the queued jobs, in order; a job made while one runs (from a callback) waits for it. */
@@ -178,18 +205,23 @@ export class InThreadChannel implements Transport {
     this.#current = job;
     if (job.record) this.#sink.startRecording();
     let reply: Reply;
+    let timedOut = false;
+    const watchdog = this.#watchdog;
+    watchdog?.dog.arm(job.id);
     try {
       const outcome = vm.answer(job.id, req);
       reply = 'frame' in outcome ? readReplyFrame(outcome.frame) : { ok: true, value: outcome.value };
     } catch (e) {
       reply = { ok: false, failure: { kind: 'host', message: e instanceof Error ? e.message : String(e) } };
     } finally {
+      timedOut = watchdog?.dog.disarm() ?? false;
       this.#current = undefined;
       job.unlisten?.();
       this.#sink.endOfCall();
     }
     const output = job.record ? this.#sink.stopRecording() : undefined;
-    if (reply.ok) job.resolve({ value: reply.value, output });
+    if (timedOut) job.reject(new MicroPythonTimeoutError(job.op, watchdog!.timeoutMs, false));
+    else if (reply.ok) job.resolve({ value: reply.value, output });
     else job.reject(failureToError(reply.failure));
     // Disposed from a callback while the job ran: the interpreter goes now that it is out of it.
     if (this.#closed) this.#release();
@@ -224,6 +256,21 @@ export class InThreadChannel implements Transport {
     this.#vm = undefined;
     this.#restoreGlobals();
     releaseThread();
+  }
+}
+
+/** The watchdog that gives an in-thread instance its `timeoutMs` (see call-watchdog.ts). */
+async function startWatchdog(vm: EmbeddedVm, interruptedRequest: Int32Array, timeoutMs: number): Promise<Watchdog> {
+  const target = vm.interruptTarget;
+  if (!target) {
+    throw new Error(
+      "MicroPython.create: timeoutMs with thread: 'current' needs a build that can interrupt running Python (its wasm memory is not shared: MPY_WASM=original)",
+    );
+  }
+  try {
+    return { dog: await CallWatchdog.start(target, interruptedRequest.buffer as SharedArrayBuffer, timeoutMs), timeoutMs };
+  } catch (e) {
+    throw new Error(`MicroPython.create: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

@@ -131,12 +131,15 @@ export interface MicroPythonOptions {
    * thread; each call runs synchronously when it is made (the methods still
    * return promises), with no thread hop: for harnesses making many small
    * calls into code they trust not to hang. What changes with `'current'`:
-   * - nothing can stop Python that does not stop by itself: `while True:
-   *   pass` blocks this thread forever, and the thread's event loop, timers
-   *   and I/O wait while any call runs. `timeoutMs` and `interruptGraceMs`
-   *   are refused (TypeError); `interrupt()` and an aborted `signal` reach a
-   *   running call only from an output callback or a registered JS function
-   *   running inside it;
+   * - the thread's event loop, timers and I/O wait while any call runs, and
+   *   nothing can terminate the thread: `timeoutMs` works (a small watchdog
+   *   thread raises KeyboardInterrupt in a call that runs past it, and the
+   *   call rejects with `MicroPythonTimeoutError`), but Python that catches
+   *   the interrupt and goes on (`while True: try: ... except: pass`) blocks
+   *   this thread forever; `interruptGraceMs` is refused (TypeError). Without
+   *   `timeoutMs`, `while True: pass` blocks it forever. `interrupt()` and an
+   *   aborted `signal` reach a running call only from an output callback or a
+   *   registered JS function running inside it;
    * - the recursion limit follows this thread's stack (Node's default, 984 KiB,
    *   against a worker's 8 MB), and the heap shares this thread's process
    *   limits;
@@ -320,10 +323,13 @@ function checkThread(value: unknown): 'worker' | 'current' {
 }
 
 /** Refuses what cannot work in the calling thread. */
-function checkInThread(options: MicroPythonOptions, timeoutMs: number | undefined): void {
-  const why = "nothing can interrupt the calling thread while it runs Python: leave thread out (or 'worker') for a per-call limit";
-  if (timeoutMs !== undefined) fail(`timeoutMs cannot be used with thread: 'current': ${why}`);
-  if (options.interruptGraceMs !== undefined) fail(`interruptGraceMs cannot be used with thread: 'current': ${why}`);
+function checkInThread(options: MicroPythonOptions): void {
+  if (options.interruptGraceMs !== undefined) {
+    fail(
+      "interruptGraceMs cannot be used with thread: 'current': the calling thread cannot be terminated, so a call that keeps " +
+        "running after its timeout's KeyboardInterrupt cannot be ended; leave thread out (or 'worker') for that",
+    );
+  }
 }
 
 function checkUnknown(options: object): void {
@@ -357,7 +363,7 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
   const heapLimitBytes = checkHeap(options.heapSize);
   const thread = checkThread(options.thread);
   const timeoutMs = checkTimeout(options.timeoutMs);
-  if (thread === 'current') checkInThread(options, timeoutMs);
+  if (thread === 'current') checkInThread(options);
   return {
     worker: {
       mounts,
