@@ -1,6 +1,7 @@
 /**
  * `MicroPython`: an isolated MicroPython instance for Node test harnesses and
- * other embedders, each in its own worker thread.
+ * other embedders, each in its own worker thread (or, with `thread:
+ * 'current'`, in the calling thread).
  *
  * @module
  */
@@ -73,7 +74,8 @@ function checkCode(code: unknown, what: string): string {
 }
 
 /**
- * An isolated MicroPython VM in its own worker thread. Calls run one at a
+ * An isolated MicroPython VM in its own worker thread (or in the calling
+ * thread: see `MicroPythonOptions.thread`). Calls run one at a
  * time in the order they are made. Python errors reject with `PythonError`,
  * `SystemExit` with `ExitError`; after `timeoutMs` the call is interrupted
  * and rejects with `MicroPythonTimeoutError` (see its `terminated`). Dispose it with
@@ -100,7 +102,7 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /**
-   * Starts an instance: a worker thread, the interpreter, the mounts.
+   * Starts an instance: a worker thread (none with `thread: 'current'`), the interpreter, the mounts.
    * @throws TypeError for a wrong or contradictory option, saying what to change
    * @throws Error when the interpreter fails to start
    */
@@ -326,7 +328,9 @@ export class MicroPython implements AsyncDisposable {
    * `PythonError` (`.type === 'KeyboardInterrupt'`) unless Python catches it;
    * the instance stays usable. Calls queued behind it run as usual. Python
    * may catch it and go on, as with Ctrl-C; only `timeoutMs` ends a call that
-   * will not stop.
+   * will not stop. With `thread: 'current'` a call runs only while this
+   * thread is inside it, so only an output callback or a registered JS
+   * function can find one running.
    * @returns whether a call was running
    * @throws Error when this build cannot interrupt running Python (`MPY_WASM=original`)
    */
@@ -340,7 +344,8 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /**
-   * Ends the instance and its worker. A call still running, or queued,
+   * Ends the instance and its worker (an in-thread one lets its interpreter
+   * be collected and frees the thread for another). A call still running, or queued,
    * rejects with `MicroPythonDisposedError`. Idempotent; resolves once the
    * worker has exited.
    */
