@@ -54,6 +54,8 @@ const RUN_EVAL = 1;
 const RUN_GET = 2;
 const RUN_CALL = 3;
 const RUN_REQUEST = 4;
+/** How the codec encodes a call's kwargs when there are none (an empty plain object is tagged). */
+const NO_KWARGS = encodeValue({}, 'kwargs');
 
 /** What `_mpy_embed.run` is called with for a request. */
 function runArguments(req: Request): PlainArgument[] {
@@ -65,7 +67,7 @@ function runArguments(req: Request): PlainArgument[] {
     case 'get':
       return [RUN_GET, req.handle === true, req.target];
     case 'call': {
-      const args = req.kwargs === '{}' ? plainArguments(req.args) : undefined;
+      const args = req.kwargs === NO_KWARGS ? plainArguments(req.args) : undefined;
       if (args) return [RUN_CALL, req.handle === true, req.target, ...args];
       break;
     }
