@@ -202,6 +202,21 @@ export class NetBridge implements BridgeCalls {
     }
   }
 
+  /**
+   * Starts the worker now, when it is not running, so that its start-up
+   * (a thread's, tens of ms) overlaps the interpreter's own work instead of
+   * delaying the first socket call. A worker that cannot start is reported
+   * by that first call, as without this.
+   */
+  prestart(): void {
+    if (this.#worker !== undefined) return;
+    try {
+      this.#ensureWorker();
+    } catch {
+      // The first call tries again and says why it failed.
+    }
+  }
+
   /** Sends a request that needs no answer (close). */
   post(request: BridgeRequest): void {
     this.#worker?.postMessage({ ...request, seq: 0 });
