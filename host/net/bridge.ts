@@ -1,6 +1,7 @@
 /**
  * The interpreter side of the network bridge: starts the network worker on
- * first use (unref'd: it never keeps the process alive), posts requests to
+ * first use, or earlier when told ({@link NetBridge.prestart}; unref'd: it
+ * never keeps the process alive), posts requests to
  * it and blocks in `Atomics.wait` until the reply is in the shared buffer
  * (see ./protocol.ts).
  *
