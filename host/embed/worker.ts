@@ -1,5 +1,6 @@
 /**
- * Worker entry of an embedded MicroPython instance: boots one VM (the glue
+ * The thread of an embedded MicroPython instance (started by
+ * `worker-entry.ts`, from the `embed-worker` bundle or as modules): boots one VM (the glue
  * keeps its state on `globalThis`, so one VM per thread) and answers the main
  * side's requests one at a time, as they come through the call buffer
  * (call-buffer.ts). See protocol.ts.
@@ -213,10 +214,11 @@ async function serve(session: Session, run: number): Promise<never> {
 // alive while it waits for a request with the loop running.
 parentPort!.on('message', () => {});
 /** Boots the interpreter and reports the outcome to the main side; undefined when it failed. */
-async function start(): Promise<{ session: Session; run: number } | undefined> {
+async function start(booted: () => void): Promise<{ session: Session; run: number } | undefined> {
   try {
     const session = await boot();
     const run = session.interpreter.keepFunction(RUN);
+    booted();
     stdio.flush();
     parentPort!.postMessage({ kind: 'ready', interrupt: session.interpreter.interruptTarget ?? null });
     return { session, run };
@@ -228,5 +230,11 @@ async function start(): Promise<{ session: Session; run: number } | undefined> {
   }
 }
 
-const started = await start();
-if (started) await serve(started.session, started.run);
+/**
+ * Boots the interpreter, then answers requests until the thread is terminated.
+ * @param booted called once the interpreter has booted, before the main side hears of it
+ */
+export async function serveEmbeddedInstance(booted: () => void): Promise<void> {
+  const started = await start(booted);
+  if (started) await serve(started.session, started.run);
+}

@@ -12,15 +12,16 @@
  * stderr and exits 0, and the glue is imported as a module.
  */
 import { execFileSync } from 'node:child_process';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLI_V8_FLAGS } from '../cli-v8-flags.js';
+import { writeCodeCache } from '../../base/cached-script.js';
 import { compileGlueScript, type GlueCacheProfile, glueCachePath, glueFactory } from '../glue-script.js';
 
 async function writeCache(which: GlueCacheProfile): Promise<void> {
-  const compiled = compileGlueScript();
-  if (compiled === undefined) throw new Error('the glue does not have the shape the script loader expects');
-  const create = await glueFactory(compiled.script);
+  const script = compileGlueScript();
+  if (script === undefined) throw new Error('the glue does not have the shape the script loader expects');
+  const create = await glueFactory(script);
   await new Promise<void>((resolve, reject) => {
     create({
       instantiateWasm() {
@@ -29,10 +30,7 @@ async function writeCache(which: GlueCacheProfile): Promise<void> {
       },
     }).catch(reject);
   });
-  const path = glueCachePath(which);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, compiled.script.createCachedData());
-  renameSync(tmp, path);
+  writeCodeCache(script, glueCachePath(which));
 }
 
 const which = process.argv[2] as GlueCacheProfile | undefined;
