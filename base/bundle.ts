@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,10 +46,16 @@ export function bundleInputsPath(name: BundleName): string {
   return join(BUNDLE_DIR, `${name}.inputs.json`);
 }
 
-/** Whether a bundle exists and none of its modules in `dist/` is newer than it (one `stat` each). */
+/**
+ * Whether a bundle exists and, in a checkout (where `tsc` rewrites `dist/`),
+ * none of its modules in `dist/` is newer than it (one `stat` each). An
+ * installed package holds no sources, and its `dist/` changes only with the
+ * bundles (an install does not keep the files' times).
+ */
 export function bundleIsCurrent(name: BundleName): boolean {
   try {
     const built = statSync(bundlePath(name)).mtimeMs;
+    if (!existsSync(join(PACKAGE_ROOT, 'base', 'bundle.ts'))) return true;
     const inputs = JSON.parse(readFileSync(bundleInputsPath(name), 'utf8')) as string[];
     return inputs.every((below) => statSync(join(PACKAGE_ROOT, 'dist', below)).mtimeMs <= built);
   } catch {
