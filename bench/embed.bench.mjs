@@ -24,6 +24,9 @@ import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
 import { MicroPython } from '../dist/index.js';
+import { requireBuilt } from './lib/paths.mjs';
+
+await requireBuilt();
 
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? (QUICK ? 200 : 2000));

@@ -28,6 +28,9 @@ import { Worker } from 'node:worker_threads';
 import { writeTar } from '../dist/host/pkg/tar-writer.js';
 import { gzipSmallWindow } from '../dist/host/pkg/gzip-writer.js';
 import { upipCacheDir } from '../dist/host/upip/cache-dir.js';
+import { requireBuilt } from './lib/paths.mjs';
+
+await requireBuilt();
 
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 5 : 15));

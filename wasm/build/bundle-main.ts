@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Plugin, transform } from 'esbuild';
 import { BUILD_CODE_CACHE_ENV, BUNDLE_DIR, type BundleName, bundleCachePath, bundleInputsPath, bundlePath } from '../../base/bundle.js';
 import { compiledFile, PACKAGE_ROOT } from '../../base/package-files.js';
@@ -96,7 +97,7 @@ try {
   }
   // The command's two threads (its V8 flags), then an embedded instance's thread (the process's own flags).
   runWritingCaches([compiledFile('host/cli/main.js'), '-c', 'pass']);
-  const embed = `const { MicroPython } = await import(${JSON.stringify(new URL(`file://${compiledFile('index.js')}`).href)});
+  const embed = `const { MicroPython } = await import(${JSON.stringify(pathToFileURL(compiledFile('index.js')).href)});
     const mp = await MicroPython.create(); await mp.eval('1 + 1'); await mp.dispose();`;
   runWritingCaches(['--input-type=module', '-e', embed]);
   const caches = [bundleCachePath('cli-main', 'cli'), bundleCachePath('program-worker', 'cli'), bundleCachePath('embed-worker', 'default')];
