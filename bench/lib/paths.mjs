@@ -12,5 +12,7 @@ export async function requireBuilt() {
   const { BUNDLE_NAMES, bundleIsCurrent } = await import('../../dist/base/bundle.js');
   const stale = BUNDLE_NAMES.filter((name) => !bundleIsCurrent(name));
   if (stale.length > 0)
-    throw new Error(`the bundles ${stale.join(', ')} are older than dist/ (they would not be used): run \`node dist/wasm/build/bundle-main.js\``);
+    throw new Error(
+      `the bundles ${stale.join(', ')} are older than dist/ (they would not be used): run \`node dist/wasm/build/bundle-main.js\``,
+    );
 }
