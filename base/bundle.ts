@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Script } from 'node:vm';
-import { type CodeCacheProfile, compileCachedScript, writeCodeCache } from './cached-script.js';
+import { type CodeCacheProfile, compileCachedScript, traceLoad, writeCodeCache } from './cached-script.js';
 import { PACKAGE_ROOT } from './package-files.js';
 
 /** The bundled entries, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
@@ -86,7 +86,10 @@ export function loadBundle<T>(name: BundleName, profile: CodeCacheProfile): T | 
   if (process.env.MPY_NO_BUNDLE === '1') return undefined;
   const building = process.env[BUILD_CODE_CACHE_ENV] === '1';
   const path = bundlePath(name);
-  if (!bundleIsCurrent(name)) return undefined;
+  if (!bundleIsCurrent(name)) {
+    traceLoad(path, 'missing or older than its modules: importing the modules');
+    return undefined;
+  }
   let script: Script | undefined;
   try {
     script = compileCachedScript(readFileSync(path, 'utf8'), path, building ? undefined : bundleCachePath(name, profile));

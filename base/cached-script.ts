@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
@@ -16,6 +17,18 @@ import { Script } from 'node:vm';
  * set before its code loads), or the process's own.
  */
 export type CodeCacheProfile = 'cli' | 'default';
+
+/**
+ * `MPY_DEBUG=load`: one line on stderr per script compiled here, saying
+ * whether V8 took its code cache (a cache made under other V8 flags is
+ * rejected, and the thread then falls back to slower loading).
+ */
+const traceLoads = (process.env.MPY_DEBUG ?? '').split(',').some((t) => t.trim() === 'load');
+
+/** Writes a `MPY_DEBUG=load` line about the script at `filename` (nothing when that topic is off). */
+export function traceLoad(filename: string, what: string): void {
+  if (traceLoads) writeSync(2, `mpy load: ${basename(filename)}: ${what}\n`);
+}
 
 /**
  * Compiles `source` as a script, from the cache at `cachePath` when given.
@@ -27,11 +40,14 @@ export function compileCachedScript(source: string, filename: string, cachePath?
     try {
       cachedData = readFileSync(cachePath);
     } catch {
+      traceLoad(filename, 'no code cache');
       return undefined;
     }
   }
   const script = new Script(source, { filename, cachedData });
-  return cachedData !== undefined && script.cachedDataRejected === true ? undefined : script;
+  const rejected = cachedData !== undefined && script.cachedDataRejected === true;
+  traceLoad(filename, cachedData === undefined ? 'compiled without a cache' : rejected ? 'code cache REJECTED' : 'from its code cache');
+  return rejected ? undefined : script;
 }
 
 /** Writes V8's cache of `script` (with every function compiled so far) to `path`, atomically. */

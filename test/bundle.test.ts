@@ -4,7 +4,7 @@
 // through the ES modules they fall back to (MPY_NO_BUNDLE=1), including the
 // parts that find files from their module's URL (the wasm, runtime/lib, the
 // network worker's entry) and the embedding API's worker.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runMpy } from './helpers/cli.js';
 import { ensureDist, ROOT } from './helpers/dist.js';
@@ -78,6 +78,27 @@ describe('the bundled entries', () => {
       ),
     );
     expect(modules).toEqual(bundled);
+  });
+
+  it('a command run takes every code cache it loads (its threads set their V8 flags in an order the caches were made for)', async () => {
+    const r = await runMpy(['-c', 'print(1)'], { env: { MPY_DEBUG: 'load' } });
+    expect(r.stdout).toBe('1\n');
+    expect(r.stderr).toBe(
+      'mpy load: cli-main.js: from its code cache\nmpy load: program-worker.js: from its code cache\nmpy load: micropython.mjs: from its code cache\n',
+    );
+  });
+
+  it('an embedded instance takes its code caches', () => {
+    const script = `
+      const { MicroPython } = await import(${JSON.stringify(`${ROOT}/dist/index.js`)});
+      const mp = await MicroPython.create();
+      await mp.dispose();`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', MPY_DEBUG: 'load' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('mpy load: embed-worker.js: from its code cache\nmpy load: micropython.mjs: from its code cache\n');
   });
 
   it('an embedded instance boots and answers through its bundle and through the modules', () => {

@@ -34,6 +34,12 @@ export type SupervisorMessage = { readonly kind: 'module'; readonly module: WebA
 
 /** Worker → main thread. */
 export type ProgramWorkerMessage =
+  /**
+   * The thread's code is compiled (from its bundle's code cache, under the
+   * command's V8 flags) and waits for the module: the main thread may now
+   * set the boot's flags, which that cache would not be taken under.
+   */
+  | { readonly kind: 'loaded' }
   /** The interpreter is up: `wake` is rung after each stdin chunk; `target` is null without interrupt support. */
   | { readonly kind: 'booted'; readonly wake: SharedArrayBuffer; readonly target: InterruptTarget | null }
   /** The worker waits for stdin; `prompt`: the REPL waits for a keystroke (not running code). */

@@ -25,6 +25,7 @@ export async function runProgramThread(finished: () => void): Promise<void> {
   try {
     // The main thread compiles the wasm while this thread loads; it posts the module once compiled.
     const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
+    post({ kind: 'loaded' });
     setGlueCacheProfile('cli');
     const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
     adoptInterpreterModule(message.module);

@@ -49,8 +49,18 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
   };
   process.on('SIGINT', onSigint);
 
-  getInterpreterModuleAsync().then(
-    (module) => {
+  // The boot's flags wait for the thread's code too: V8 takes the code cache
+  // of the thread's bundle only under the flags it was made under (the command's).
+  const loaded = new Promise<void>((resolve) => {
+    const onLoaded = (m: ProgramWorkerMessage): void => {
+      if (m.kind !== 'loaded') return;
+      worker.off('message', onLoaded);
+      resolve();
+    };
+    worker.on('message', onLoaded);
+  });
+  Promise.all([getInterpreterModuleAsync(), loaded]).then(
+    ([module]) => {
       setFlagsFromString(CLI_BOOT_V8_FLAGS.join(' '));
       worker.postMessage({ kind: 'module', module } satisfies SupervisorMessage);
     },
