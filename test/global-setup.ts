@@ -3,7 +3,7 @@
  * before any test file starts, and builds the optimised wasm when it is
  * missing. Tests run compiled code (worker threads, CLI child processes), so
  * a stale dist/ would test yesterday's code. `npm test` has already run
- * `tsc`, and `npm ci` the wasm build, so there this finds nothing to do.
+ * `tsc -b`, and `npm ci` the wasm build, so there this finds nothing to do.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -20,28 +20,34 @@ const WASM_BUILD_STEPS = [
   ['glue-1.27.0-default.v8cache', 'glue-cache-main.js'],
 ] as const;
 
-function isStale(dir: string): boolean {
+/** tsc's record of the last build of tsconfig.json (composite: it lives in dist/ with the outputs). */
+const BUILD_INFO = join(ROOT, 'dist', 'tsconfig.tsbuildinfo');
+
+function isNewerThan(dir: string, builtMs: number): boolean {
   for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
     const rel = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (isStale(rel)) return true;
-    } else if (rel.endsWith('.ts') && !rel.endsWith('.d.ts')) {
-      const out = join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
-      if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(ROOT, rel)).mtimeMs) return true;
-    }
+      if (isNewerThan(rel, builtMs)) return true;
+    } else if (rel.endsWith('.ts') && statSync(join(ROOT, rel)).mtimeMs > builtMs) return true;
   }
   return false;
 }
 
-/** Rebuilds dist/ with `tsc -p .` when any source is newer than its output. */
+/** Rebuilds dist/ with `tsc -b` when any source is newer than the last build. */
 export default function setup(): void {
   // A machine-wide CA bundle (this machine sets one) is parsed at start-up by
   // every node process: ~85 ms of CPU in each of the suite's ~400 children.
   // The tests reach only loopback servers; those that use TLS pass their own
   // test CA in NODE_EXTRA_CA_CERTS. The test workers inherit this environment.
   delete process.env.NODE_EXTRA_CA_CERTS;
-  if (SOURCE_DIRS.some(isStale) || !existsSync(join(ROOT, 'dist', 'index.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
+  // Against the build info, not each output: tsc skips rewriting an output
+  // whose source was touched but not changed, and only then updates the
+  // build info's time (in build mode).
+  const builtMs = existsSync(BUILD_INFO) ? statSync(BUILD_INFO).mtimeMs : 0;
+  if (statSync(join(ROOT, 'index.ts')).mtimeMs > builtMs || SOURCE_DIRS.some((dir) => isNewerThan(dir, builtMs))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'tsconfig.json')], {
+      stdio: 'inherit',
+    });
   }
   for (const [output, step] of WASM_BUILD_STEPS) {
     if (!existsSync(join(ROOT, 'dist', 'wasm', output)))

@@ -1,9 +1,16 @@
 /**
  * Runs Python source on a fresh interpreter built from a chosen wasm
  * (optimised or original) and returns what it printed. Interpreters are
- * created one after another in this thread; each adopts the chosen module.
+ * created one after another in this thread; each adopts the chosen module
+ * while it is created, and the thread's own module is then restored (other
+ * test files run in this process after this one).
  */
-import { adoptInterpreterModule, compileInterpreterModule, type InterpreterWasmKind } from '../../wasm/compiled-module.js';
+import {
+  adoptInterpreterModule,
+  compileInterpreterModule,
+  getInterpreterModule,
+  type InterpreterWasmKind,
+} from '../../wasm/compiled-module.js';
 import { Interpreter } from '../../runtime/interpreter.js';
 
 const modules = new Map<InterpreterWasmKind, WebAssembly.Module>();
@@ -23,18 +30,23 @@ export async function createInterpreter(kind: InterpreterWasmKind): Promise<{ in
     module = compileInterpreterModule(kind);
     modules.set(kind, module);
   }
+  const threadModule = getInterpreterModule();
   adoptInterpreterModule(module);
   const decoder = new TextDecoder();
   let text = '';
-  const interpreter = await Interpreter.create({
-    stdio: {
-      write: (_fd, bytes) => {
-        text += decoder.decode(bytes);
+  try {
+    const interpreter = await Interpreter.create({
+      stdio: {
+        write: (_fd, bytes) => {
+          text += decoder.decode(bytes);
+        },
+        read: () => 0,
       },
-      read: () => 0,
-    },
-  });
-  return { interpreter, output: () => text };
+    });
+    return { interpreter, output: () => text };
+  } finally {
+    adoptInterpreterModule(threadModule);
+  }
 }
 
 /** Runs `source` on a fresh interpreter; an uncaught Python exception propagates as PythonError. */
