@@ -6,7 +6,8 @@
  * in the calling thread instead: below {@link IN_THREAD_BELOW} files, starting
  * the pool costs more than the second core gives back.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -14,6 +15,7 @@ import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
 import { CompilePool } from './pool.js';
 import type { CompileBatchResult, CompileTask } from './task.js';
+import { adoptModule, compileBatch } from './worker.js';
 
 /** Options of {@link compileTree}. */
 export interface CompileOptions {
@@ -113,11 +115,11 @@ async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Pr
   return copied;
 }
 
-async function makeDirectories(plan: readonly PlanEntry[]): Promise<void> {
+function makeDirectories(plan: readonly PlanEntry[]): void {
   const dirs = [...new Set(plan.map((e) => dirname(e.output)))].sort();
   for (const d of dirs) {
     try {
-      await mkdir(d, { recursive: true });
+      mkdirSync(d, { recursive: true });
     } catch (err) {
       throw new PlanError(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
@@ -135,6 +137,9 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   if (!Number.isInteger(optimize) || optimize < 0 || optimize > 3) throw new RangeError(`optimize must be 0..3, got ${optimize}`);
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a whole number >= 1, got ${jobs}`);
+  // The wasm compiles (in the background) while the tree is walked.
+  const compiling = compileMpyCrossModule();
+  compiling.catch(() => undefined);
   const plan = await planCompile(options.sources, options.outDir, options.cwd ?? process.cwd());
   const toCompile = plan.filter((e) => e.kind === 'compile');
   const failed: FileFailure[] = [];
@@ -145,7 +150,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
   let done = 0;
-  await makeDirectories(plan);
+  makeDirectories(plan);
   const copying = copyAll(
     plan.filter((e) => e.kind === 'copy'),
     failed,
@@ -165,9 +170,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   };
   const task = (e: PlanEntry): CompileTask => ({ source: e.source, output: e.output, name: e.name, optimize });
   if (threads > 0) {
-    const module = await compileMpyCrossModule();
-    const local = await import('./worker.js');
-    const before = await local.adoptModule(module);
+    const module = await compiling;
     const queue: PlanEntry[][] = [];
     const size = batchSize(toCompile.length, threads);
     for (let i = 0; i < toCompile.length; i += size) queue.push(toCompile.slice(i, i + size));
@@ -175,6 +178,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
     // before they are up never waits for them.
     const pool = threads > 1 ? await CompilePool.open(threads - 1, module) : undefined;
+    const before = await adoptModule(module);
     const inFlight: Promise<void>[] = [];
     const feedWorker = async (): Promise<void> => {
       await pool!.run([]);
@@ -187,7 +191,10 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     };
     const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
     try {
-      for (let batch = queue.shift(); batch; batch = queue.shift()) record(batch, await local.default(batch.map(task)));
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        // The batch's writes let the workers' answers in.
+        record(batch, await compileBatch(batch.map(task)));
+      }
       await Promise.all(inFlight);
     } finally {
       await pool?.close();
