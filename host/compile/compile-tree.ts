@@ -6,8 +6,7 @@
  * in the calling thread instead: below {@link IN_THREAD_BELOW} files, starting
  * the pool costs more than the second core gives back.
  */
-import { mkdirSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -115,15 +114,16 @@ async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Pr
   return copied;
 }
 
-function makeDirectories(plan: readonly PlanEntry[]): void {
-  const dirs = [...new Set(plan.map((e) => dirname(e.output)))].sort();
-  for (const d of dirs) {
-    try {
-      mkdirSync(d, { recursive: true });
-    } catch (err) {
-      throw new PlanError(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-  }
+/** Makes every output directory, all at once (creating a directory can take milliseconds; compiling goes on meanwhile). */
+async function makeDirectories(plan: readonly PlanEntry[]): Promise<void> {
+  const dirs = [...new Set(plan.map((e) => dirname(e.output)))];
+  await Promise.all(
+    dirs.map((d) =>
+      mkdir(d, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        throw new PlanError(`cannot create directory ${d}: ${err.code ?? String(err)}`);
+      }),
+    ),
+  );
 }
 
 /**
@@ -150,10 +150,20 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
   let done = 0;
-  makeDirectories(plan);
-  const copying = copyAll(
-    plan.filter((e) => e.kind === 'copy'),
-    failed,
+  // Files are compiled while the directories are made; only their writes wait for them.
+  let directoryFailure: PlanError | undefined;
+  const directories = makeDirectories(plan).catch((err: PlanError) => {
+    directoryFailure = err;
+    throw err;
+  });
+  directories.catch(() => undefined);
+  const copying = directories.then(
+    () =>
+      copyAll(
+        plan.filter((e) => e.kind === 'copy'),
+        failed,
+      ),
+    () => 0,
   );
   const record = (batch: readonly PlanEntry[], r: CompileBatchResult): void => {
     // Stats are cumulative per thread; batches of one thread may finish out of order.
@@ -182,6 +192,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     const inFlight: Promise<void>[] = [];
     const feedWorker = async (): Promise<void> => {
       await pool!.run([]);
+      await directories;
       for (let batch = queue.shift(); batch; batch = queue.shift()) {
         const b = batch;
         const running = pool!.run(b.map(task)).then((r) => record(b, r));
@@ -191,9 +202,9 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     };
     const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
     try {
-      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      for (let batch = queue.shift(); batch && !directoryFailure; batch = queue.shift()) {
         // The batch's writes let the workers' answers in.
-        record(batch, await compileBatch(batch.map(task)));
+        record(batch, await compileBatch(batch.map(task), directories));
       }
       await Promise.all(inFlight);
     } finally {
@@ -209,6 +220,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
       });
   }
   const copied = await copying;
+  if (directoryFailure) throw directoryFailure;
   return {
     compiled,
     copied,

@@ -29,7 +29,7 @@ function failure(message: string): CompileFileResult {
   return { ok: false, line: undefined, message, rewrites: [] };
 }
 
-function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unknown>[]): CompileFileResult {
+function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unknown>[], writable: Promise<unknown>): CompileFileResult {
   let source: Uint8Array;
   try {
     source = readFileSync(task.source);
@@ -52,9 +52,11 @@ function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unkn
   };
   // The batch waits for all of its writes before it reports.
   writes.push(
-    writeFileAtomic(task.output, outcome.mpy).catch((err: NodeJS.ErrnoException) => {
-      Object.assign(result, failure(`cannot write ${task.output}: ${err.code ?? String(err)}`));
-    }),
+    writable
+      .then(() => writeFileAtomic(task.output, outcome.mpy))
+      .catch((err: NodeJS.ErrnoException) => {
+        Object.assign(result, failure(`cannot write ${task.output}: ${err.code ?? String(err)}`));
+      }),
   );
   return result;
 }
@@ -62,12 +64,16 @@ function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unkn
 /**
  * Compiles a batch of files in order on this thread's compiler (which {@link adoptModule} made);
  * a source that does not compile is a result, not an exception.
+ * @param writable the .mpy files are written once this resolves (their directories exist). Default: at once
  */
-export async function compileBatch(tasks: readonly CompileTask[]): Promise<CompileBatchResult> {
+export async function compileBatch(
+  tasks: readonly CompileTask[],
+  writable: Promise<unknown> = Promise.resolve(),
+): Promise<CompileBatchResult> {
   const c = compiler;
   if (!c) throw new Error('compileBatch before adoptModule');
   const writes: Promise<unknown>[] = [];
-  const results = tasks.map((t) => compileOne(c, t, writes));
+  const results = tasks.map((t) => compileOne(c, t, writes, writable));
   await Promise.all(writes);
   return { results, threadId, stats: c.stats };
 }
