@@ -372,7 +372,7 @@ describe('compileTree on the worker pool', () => {
     await expect(compileTree({ sources: ['missing'], cwd: root })).rejects.toThrow(/missing: no such file or directory/);
     await expect(compileTree({ sources: ['b.txt'], cwd: root })).rejects.toThrow(/not a \.py file/);
     // Directories are made while the files compile: one that cannot be made still fails the call.
-    writeTree(root, { 'tree/x/m.py': 'M = 1\n', 'blocked': '' });
+    writeTree(root, { 'tree/x/m.py': 'M = 1\n', blocked: '' });
     await expect(compileTree({ sources: ['tree'], outDir: 'blocked', cwd: root, jobs: 1 })).rejects.toThrow(
       /^cannot create directory .*blocked.*: (ENOTDIR|EEXIST)$/,
     );
