@@ -10,7 +10,11 @@
 //     trip to the worker through shared memory, the tagged encoding) against
 //     a bare runPython('1+1') / runPython('f(2, 3)') on the stock
 //     loadMicroPython in this process; and mp.eval of a new expression each
-//     time (no compiled code to reuse) against runPython of the same.
+//     time (no compiled code to reuse) against runPython of the same;
+//   - the same calls, and create + dispose, of an in-thread instance
+//     (thread: 'current': no worker, no thread hop), against the same
+//     baselines, and eval with timeoutMs set (its watchdog thread). They run first, before the stock package boots here: two
+//     glues in one thread share their globalThis state.
 //
 //   npx tsc -p . && node bench/embed.bench.mjs
 //
@@ -73,8 +77,39 @@ bench.add('baseline: empty worker round trip through shared memory', async () =>
   if (wait.async) await wait.value;
 });
 
-// -- per call
+// -- the in-thread mode, measured before the stock glue ever boots in this thread
+const inThreadBench = new Bench(options);
 let fresh = 0;
+inThreadBench.add('in-thread create + dispose, 1 instance', async () => {
+  const it = await MicroPython.create({ thread: 'current' });
+  await it.dispose();
+});
+await inThreadBench.run();
+const inThread = await MicroPython.create({ thread: 'current' });
+await inThread.exec('def f(a, b):\n    return a + b');
+const inThreadCalls = new Bench(options);
+inThreadCalls
+  .add("in-thread mp.eval('1+1')", async () => {
+    await inThread.eval('1+1');
+  })
+  .add("in-thread mp.call('f', 2, 3)", async () => {
+    await inThread.call('f', 2, 3);
+  })
+  .add('in-thread mp.eval of a new expression each call', async () => {
+    await inThread.eval(`${fresh++}+1`);
+  });
+await inThreadCalls.run();
+await inThread.dispose();
+// With timeoutMs, a watchdog thread watches each call (two stores in shared memory per call).
+const watched = await MicroPython.create({ thread: 'current', timeoutMs: 60_000 });
+const watchedCalls = new Bench(options);
+watchedCalls.add("in-thread mp.eval('1+1'), timeoutMs set (watchdog thread)", async () => {
+  await watched.eval('1+1');
+});
+await watchedCalls.run();
+await watched.dispose();
+
+// -- per call
 const mp = await MicroPython.create();
 await mp.exec('def f(a, b):\n    return a + b');
 const stock = await loadMicroPython({ stdout: () => {}, stderr: () => {} });
@@ -108,7 +143,7 @@ Atomics.store(echoWords, 0, -1);
 Atomics.notify(echoWords, 0);
 await echo.terminate();
 await bootBench.run();
-const tasks = [...bench.tasks, ...bootBench.tasks];
+const tasks = [...inThreadBench.tasks, ...inThreadCalls.tasks, ...watchedCalls.tasks, ...bench.tasks, ...bootBench.tasks];
 
 // Medians per iteration: on a shared machine a few descheduled iterations move a mean far.
 const mean = (name) => {
@@ -134,6 +169,16 @@ const summary = {
   evalVsEchoPlusRunPython:
     mean("mp.eval('1+1')") / (mean('baseline: empty worker round trip through shared memory') + mean("baseline: stock runPython('1+1')")),
   evalNewVsRunPython: mean('mp.eval of a new expression each call') / mean('baseline: stock runPython of a new expression each call'),
+  inThreadEvalUs: mean("in-thread mp.eval('1+1')") * 1000,
+  inThreadEvalVsRunPython: mean("in-thread mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
+  inThreadCallVsRunPython: mean("in-thread mp.call('f', 2, 3)") / mean("baseline: stock runPython('f(2, 3)')"),
+  inThreadEvalNewVsRunPython:
+    mean('in-thread mp.eval of a new expression each call') / mean('baseline: stock runPython of a new expression each call'),
+  inThreadTimeoutEvalVsRunPython:
+    mean("in-thread mp.eval('1+1'), timeoutMs set (watchdog thread)") / mean("baseline: stock runPython('1+1')"),
+  inThreadCreateDisposeMs: mean('in-thread create + dispose, 1 instance'),
+  inThreadCreateVsEmptyWorker: mean('in-thread create + dispose, 1 instance') / mean('baseline: empty worker thread start + terminate'),
+  inThreadCreateVsStockBoot: mean('in-thread create + dispose, 1 instance') / mean('baseline: stock loadMicroPython boot (same thread)'),
   loadAverage: loadavg()[0],
   timeMs: TIME_MS,
 };
@@ -150,5 +195,12 @@ console.log(
 console.log(
   `an empty worker round trip through shared memory ${fmt(summary.echoRoundTripUs / 1000)}; ` +
     `eval = ${summary.evalVsEchoPlusRunPython.toFixed(1)}x (that round trip + stock runPython)`,
+);
+console.log(
+  `in-thread (thread: 'current'): eval ${fmt(summary.inThreadEvalUs / 1000)} = ${summary.inThreadEvalVsRunPython.toFixed(2)}x stock runPython; ` +
+    `with timeoutMs ${summary.inThreadTimeoutEvalVsRunPython.toFixed(2)}x; ` +
+    `call = ${summary.inThreadCallVsRunPython.toFixed(2)}x; a new expression each call = ${summary.inThreadEvalNewVsRunPython.toFixed(2)}x; ` +
+    `create+dispose ${fmt(summary.inThreadCreateDisposeMs)} = ${summary.inThreadCreateVsEmptyWorker.toFixed(2)}x an empty worker, ` +
+    `${summary.inThreadCreateVsStockBoot.toFixed(2)}x a stock in-thread boot`,
 );
 console.log(`load average ${summary.loadAverage.toFixed(2)}`);

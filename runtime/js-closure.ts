@@ -43,16 +43,26 @@ function moduleAddresses(interp: ClosableInterpreter): [number, number] {
   return found;
 }
 
+/** Whether word `i` is the address of a `js` entry that matches the table's layout. */
+function isTableEntry(words: Uint32Array, i: number, js: number, jsffi: number): boolean {
+  if (i < 3 || i + 2 >= words.length || words[i] !== js || words[i + 2] !== jsffi) return false;
+  return [words[i - 3]!, words[i - 1]!, words[i + 1]!].every((w) => (w & TAG_MASK) === QSTR_TAG);
+}
+
 /** Indexes (in 32-bit words) of `js` entries that match the table's layout, below word `end`. */
 function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number): number[] {
   const hits: number[] = [];
-  for (let i = 3; i + 2 < end; i++) {
-    if (words[i] !== js || words[i + 2] !== jsffi) continue;
-    const tagged = [words[i - 3]!, words[i - 1]!, words[i + 1]!].every((w) => (w & TAG_MASK) === QSTR_TAG);
-    if (tagged) hits.push(i);
-  }
+  for (let i = 3; i + 2 < end; i++) if (isTableEntry(words, i, js, jsffi)) hits.push(i);
   return hits;
 }
+
+/**
+ * Where the table was found before in this thread, by the modules' addresses:
+ * static data sits at the same place in every instance of one wasm, so an
+ * interpreter made again in this thread (an in-thread embedded instance after
+ * another's dispose) looks there first.
+ */
+const foundEntries = new Map<string, number>();
 
 /**
  * Index of the `js` entry's address in the built-in module table. The table
@@ -60,6 +70,9 @@ function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number
  * the low memory around them (a scan of the whole memory costs tens of ms).
  */
 function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
+  const key = `${js}:${jsffi}`;
+  const known = foundEntries.get(key);
+  if (known !== undefined && isTableEntry(words, known, js, jsffi)) return known;
   const staticEnd = Math.min(words.length, (Math.max(js, jsffi) >>> 1) + STATIC_SLACK_WORDS);
   let hits = tableEntries(words, js, jsffi, staticEnd);
   if (hits.length !== 1) hits = tableEntries(words, js, jsffi, words.length);
@@ -68,6 +81,7 @@ function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
       `mpy: cannot close the js module: the built-in module table was found ${hits.length} times (expected once); is this the pinned interpreter build?`,
     );
   }
+  foundEntries.set(key, hits[0]!);
   return hits[0]!;
 }
 

@@ -30,13 +30,42 @@ export function installProxyGlobals(module: EmscriptenModule, globals: object): 
   g.proxy_js_ref = [globals, undefined];
   g.proxy_js_ref_next = FIRST_FREE_SLOT;
   g.proxy_js_ref_map = new Map<unknown, number>([[globals, 0]]);
-  g.proxy_js_map = new Map();
+  // The registry's own map: it may fire after a later interpreter of this thread installed its table.
+  const proxies = new Map<number, WeakRef<object>>();
+  g.proxy_js_map = proxies;
   g.proxy_js_existing = [undefined];
   g.pyProxyFinalizationRegistry = new FinalizationRegistry((ref: number) => {
-    g.proxy_js_map.delete(ref);
+    proxies.delete(ref);
     module.ccall('proxy_c_free_obj', null, ['number'], [ref]);
   });
 }
+
+/**
+ * Remembers what `globalThis` holds for the glue now; the function returned
+ * puts it back, so that an interpreter this thread is done with (an in-thread
+ * embedded instance after dispose) can be collected, and whatever held the
+ * globals before it finds them as it left them.
+ */
+export function saveProxyGlobals(): () => void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const saved = TABLE_KEYS.map((key) => [key, Object.getOwnPropertyDescriptor(g, key)] as const);
+  return () => {
+    for (const [key, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(g, key, descriptor);
+      else delete g[key];
+    }
+  };
+}
+
+const TABLE_KEYS: readonly (keyof ProxyGlobals)[] = [
+  'Module',
+  'proxy_js_ref',
+  'proxy_js_ref_next',
+  'proxy_js_ref_map',
+  'proxy_js_map',
+  'proxy_js_existing',
+  'pyProxyFinalizationRegistry',
+];
 
 /** Puts `obj` in the JS-object table and returns its slot (its id on the Python side). */
 export function registerJsObject(obj: object): number {

@@ -135,6 +135,8 @@ const ISSUE_WORK = [
   'install 1 package, cold process',
   "embedding `eval('1+1')`, awaited in a loop",
   'embedding create + dispose',
+  "embedding `eval('1+1')`, in-thread (`thread: 'current'`)",
+  "embedding create + dispose, in-thread (`thread: 'current'`)",
 ];
 
 describe("issue #15's table", () => {
@@ -157,7 +159,17 @@ describe("issue #15's table", () => {
         start: { mpyStart: 100 },
       }),
       external('embed', {
-        summary: { stockRunPythonUs: 10, evalUs: 30, evalVsRunPython: 3, createDisposeMs: 60, createVsEmptyWorker: 1.2 },
+        summary: {
+          stockRunPythonUs: 10,
+          evalUs: 30,
+          evalVsRunPython: 3,
+          createDisposeMs: 60,
+          createVsEmptyWorker: 1.2,
+          inThreadEvalUs: 12,
+          inThreadEvalVsRunPython: 1.2,
+          inThreadCreateDisposeMs: 100,
+          inThreadCreateVsEmptyWorker: 2,
+        },
       }),
     ]);
     expect(lines.map((l) => l.work)).toEqual(ISSUE_WORK);
@@ -170,11 +182,15 @@ describe("issue #15's table", () => {
       ['30.00× / 20.00×', undefined],
       ['3.00×', false],
       ['1.20×', true],
+      ['1.20×', true],
+      ['2.00×', false],
     ]);
     expect(lines[1]!.mpy).toBe('skipped: no node');
     expect(lines[3]).toMatchObject({ baseline: 'skipped: set MPY_NATIVE_CROSS', mpy: '300 files/s' });
     expect(lines[4]).toMatchObject({ baseline: 'native upip: 500 ms', mpy: 'real upip in mpy: 1.00 s; `mpy install`: 400 ms' });
     expect(lines[7]!.baseline).toBe('empty worker: 50 ms');
+    expect(lines[8]).toMatchObject({ baseline: "stock package's runPython('1+1'), same process: 10.0 µs", mpy: '12.0 µs' });
+    expect(lines[9]).toMatchObject({ baseline: 'empty worker: 50 ms', mpy: '100 ms' });
   });
 });
 

@@ -499,6 +499,25 @@ ro.close()`);
     expect(Object.keys(results)).toHaveLength(9);
   });
 
+  it('shares one FS.ErrnoError per errno; repeated and interleaved failures keep their own errno', () => {
+    const enoent = new FS.ErrnoError(EM_ERRNO.ENOENT);
+    expect(new FS.ErrnoError(EM_ERRNO.ENOENT)).toBe(enoent);
+    expect(enoent).toBeInstanceOf(FS.ErrnoError);
+    expect(enoent).toBeInstanceOf(Error);
+    expect([enoent.name, enoent.errno, enoent.code]).toEqual(['ErrnoError', EM_ERRNO.ENOENT, 'ENOENT']);
+    const eexist = new FS.ErrnoError(EM_ERRNO.EEXIST);
+    expect(eexist).not.toBe(enoent);
+    expect([eexist.errno, eexist.code]).toEqual([EM_ERRNO.EEXIST, 'EEXIST']);
+    const work = path.join(dir, 'errs-shared');
+    fs.mkdirSync(work, { recursive: true });
+    const seen = py<number[]>(`
+w = ${pyStr(work)}
+result = []
+for _ in range(3):
+    result += [err_of(os.stat, w + '/missing'), err_of(os.mkdir, w), err_of(open, w + '/missing/x'), err_of(os.stat, w)]`);
+    expect(seen).toEqual(Array.from({ length: 3 }, () => [LINUX_ERRNO.ENOENT, LINUX_ERRNO.EEXIST, LINUX_ERRNO.ENOENT, null]).flat());
+  });
+
   it('overlays the runtime library read-only at /usr/lib/micropython', () => {
     const hostUsrLib = fs.existsSync('/usr/lib') ? fs.readdirSync('/usr/lib').filter((n) => n !== 'micropython') : [];
     const results = py<[string[], string, number, boolean, boolean]>(`

@@ -36,8 +36,12 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs `code` in an in-process session whose network worker is the service module at `entry`; returns what it printed. */
-async function runWithWorker(entry: string, code: string): Promise<string> {
+/**
+ * Runs `code` in an in-process session whose network worker is the service
+ * module at `entry`; returns what it printed. `prestart`: the worker is
+ * started before Python runs, as for `mpy -m upip`.
+ */
+async function runWithWorker(entry: string, code: string, prestart = false): Promise<string> {
   let text = '';
   const decoder = new TextDecoder();
   const stdio: SessionStdio = {
@@ -55,6 +59,7 @@ async function runWithWorker(entry: string, code: string): Promise<string> {
       mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
     hostModules: (interp, beforeBlock) => {
       bridge = new NetBridge({}, interp.waits, entry);
+      if (prestart) bridge.prestart();
       return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };
     },
   });
@@ -130,9 +135,20 @@ print(s.readline())
     expect(second).toBe("b'echo: TWO\\n'");
   });
 
-  it('the real worker, for comparison, connects', async () => {
+  it('started before the first call (as for -m upip), and failing to load: the first call still says why', async () => {
+    const broken = join(scratch, 'broken-early-worker.mjs');
+    writeFileSync(broken, "throw new Error('the early service module is broken');\n");
+    const out = await runWithWorker(pathToFileURL(broken).href, CONNECT_TWICE(echo.port), true);
+    expect(out.trim().split('\n')).toEqual([
+      '5 the network worker could not start: the early service module is broken',
+      '5 the network worker could not start: the early service module is broken',
+    ]);
+  });
+
+  it('the real worker, for comparison, connects, started at the first call or before it', async () => {
     const real = pathToFileURL(join(ROOT, 'dist', 'host', 'net', 'worker.js')).href;
     expect((await runWithWorker(real, CONNECT_TWICE(echo.port))).trim().split('\n')).toEqual(['connected', 'connected']);
+    expect((await runWithWorker(real, CONNECT_TWICE(echo.port), true)).trim().split('\n')).toEqual(['connected', 'connected']);
   });
 });
 

@@ -131,8 +131,16 @@ function embedLines(rows) {
   const { row, json } = externalJson(rows, 'embed');
   const evalWork = "embedding `eval('1+1')`, awaited in a loop";
   const createWork = 'embedding create + dispose';
-  if (!json) return [missing(evalWork, '≤ 2×', whyNot(row, 'not run')), missing(createWork, '≤ 1.5×', whyNot(row, 'not run'))];
+  const inThreadEvalWork = "embedding `eval('1+1')`, in-thread (`thread: 'current'`)";
+  const inThreadCreateWork = "embedding create + dispose, in-thread (`thread: 'current'`)";
+  if (!json) {
+    return [evalWork, inThreadEvalWork].flatMap((work, i) => [
+      missing(work, '≤ 2×', whyNot(row, 'not run')),
+      missing([createWork, inThreadCreateWork][i], '≤ 1.5×', whyNot(row, 'not run')),
+    ]);
+  }
   const s = json.summary;
+  const emptyWorker = `empty worker: ${fmtMs(s.createDisposeMs / s.createVsEmptyWorker)}`;
   return [
     {
       work: evalWork,
@@ -145,12 +153,30 @@ function embedLines(rows) {
     },
     {
       work: createWork,
-      baseline: `empty worker: ${fmtMs(s.createDisposeMs / s.createVsEmptyWorker)}`,
+      baseline: emptyWorker,
       mpy: fmtMs(s.createDisposeMs),
       ratio: fmtX(s.createVsEmptyWorker),
       goal: '≤ 1.5×',
       met: s.createVsEmptyWorker <= 1.5,
       ratios: [s.createVsEmptyWorker],
+    },
+    {
+      work: inThreadEvalWork,
+      baseline: `stock package's runPython('1+1'), same process: ${fmtMs(s.stockRunPythonUs / 1000)}`,
+      mpy: fmtMs(s.inThreadEvalUs / 1000),
+      ratio: fmtX(s.inThreadEvalVsRunPython),
+      goal: '≤ 2×',
+      met: s.inThreadEvalVsRunPython <= 2,
+      ratios: [s.inThreadEvalVsRunPython],
+    },
+    {
+      work: inThreadCreateWork,
+      baseline: emptyWorker,
+      mpy: fmtMs(s.inThreadCreateDisposeMs),
+      ratio: fmtX(s.inThreadCreateVsEmptyWorker),
+      goal: '≤ 1.5×',
+      met: s.inThreadCreateVsEmptyWorker <= 1.5,
+      ratios: [s.inThreadCreateVsEmptyWorker],
     },
   ];
 }

@@ -23,6 +23,9 @@ import { usableProxies } from '../net/proxy.js';
 
 export { currentProcess, type CliProcess } from './cli-process.js';
 
+/** Modules run with `-m` that open a socket first thing (their network worker is started early). */
+const NETWORK_MODULES: ReadonlySet<string> = new Set(['upip', 'mip']);
+
 /** What the interpreter's thread gets from the main thread (see program-worker.ts). */
 export interface ProgramHost {
   /** Stdin, fed by the main thread. */
@@ -96,7 +99,8 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
       heapBytes: args.heapBytes,
       heapLimitBytes: args.heapBytes,
       inRunGcHeapLimitBytes: CLI_HEAP_LIMIT_BYTES,
-      hostModules: netHostModules(net),
+      // upip and mip open sockets first thing: their network worker starts while Python boots.
+      hostModules: netHostModules(net, program.kind === 'module' && NETWORK_MODULES.has(program.name) ? (b) => b.prestart() : undefined),
       // The user's own code keeps the build's `js` bridge, except under an
       // allow-list, which `js` (node:net, fetch) would step around.
       jsBridge: net.allow === undefined,

@@ -15,18 +15,10 @@ import { requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/in
 import { failureToError } from './failure.js';
 import type { ResolvedOptions } from './options.js';
 import type { OutputSink, RecordedOutput } from './output.js';
-import {
-  FRAME_FAILURE,
-  FRAME_STRING,
-  FRAME_WIRE,
-  type Failure,
-  type PortMessage,
-  type Request,
-  type StartMessage,
-  type WorkerInit,
-} from './protocol.js';
+import type { Failure, PortMessage, Request, StartMessage, WorkerInit } from './protocol.js';
 import { CallBuffer, REPLY, REQUEST, waitAsync } from './call-buffer.js';
-import { decodeValue } from './codec.js';
+import { readReplyFrame } from './reply-frame.js';
+import { abortReason, type JobResult, type SendOptions, type Transport } from './transport.js';
 import { workerUrl } from './worker-url.js';
 import { newOutputCredit, returnOutputCredit } from './output-credit.js';
 import type { JsCallsInit } from './js-module-host.js';
@@ -50,12 +42,6 @@ export function liveWorkerCount(): number {
   return liveWorkers;
 }
 
-/** A request's result, with the output it wrote when recording was asked for. */
-export interface JobResult {
-  readonly value: unknown;
-  readonly output: RecordedOutput | undefined;
-}
-
 interface Job {
   readonly id: number;
   readonly op: string;
@@ -75,16 +61,8 @@ interface Job {
   unlisten?: () => void;
 }
 
-/** How a request is sent: see {@link WorkerChannel.send}. */
-export interface SendOptions {
-  /** Collect the output the request writes into the result. */
-  readonly record?: boolean;
-  /** Interrupts the request (or drops it, while queued) when aborted. */
-  readonly signal?: AbortSignal;
-}
-
 /** One instance's worker and its request queue. */
-export class WorkerChannel {
+export class WorkerChannel implements Transport {
   readonly #worker: Worker;
   readonly #sink: OutputSink;
   readonly #timeoutMs: number | undefined;
@@ -427,20 +405,7 @@ export class WorkerChannel {
 
   /** Settles `job` with a reply frame (see protocol.ts). */
   #complete(job: Job, frame: string): void {
-    const kind = frame[0];
-    const body = frame.slice(1);
-    if (kind === FRAME_STRING) this.#settle(job, { ok: true, value: body });
-    else if (kind === FRAME_FAILURE) this.#settle(job, { ok: false, failure: JSON.parse(body) as Failure });
-    else if (kind === FRAME_WIRE) {
-      let value: unknown;
-      try {
-        value = decodeValue(body);
-      } catch (e) {
-        this.#settle(job, { ok: false, failure: { kind: 'host', message: e instanceof Error ? e.message : String(e) } });
-        return;
-      }
-      this.#settle(job, { ok: true, value });
-    } else this.#settle(job, { ok: false, failure: { kind: 'host', message: `mpy: a reply of unknown kind ${JSON.stringify(kind)}` } });
+    this.#settle(job, readReplyFrame(frame));
   }
 
   #settle(job: Job, reply: { ok: true; value: unknown } | { ok: false; failure: Failure }): void {
@@ -473,10 +438,4 @@ export class WorkerChannel {
 /** Whether a request holds bytes (which the call buffer's JSON text would not keep). */
 function carriesBytes(req: Request): boolean {
   return ('data' in req && req.data instanceof Uint8Array) || ('stdin' in req && req.stdin !== undefined);
-}
-
-/** What an aborted call rejects with: the signal's reason, as `fetch` does. */
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
 }

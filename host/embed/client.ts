@@ -1,11 +1,14 @@
 /**
  * `MicroPython`: an isolated MicroPython instance for Node test harnesses and
- * other embedders, each in its own worker thread.
+ * other embedders, each in its own worker thread (or, with `thread:
+ * 'current'`, in the calling thread).
  *
  * @module
  */
 import { encodeValue, type PyInput, type PyValue } from './codec.js';
 import { WorkerChannel } from './channel.js';
+import { InThreadChannel } from './in-thread.js';
+import type { Transport } from './transport.js';
 import { MicroPythonFs } from './fs-helpers.js';
 import { MicroPythonGlobals } from './globals.js';
 import { checkMount, isOutputOption, OUTPUT_OPTION_TEXT, validateOptions, type MicroPythonOptions, type OutputOption } from './options.js';
@@ -71,7 +74,8 @@ function checkCode(code: unknown, what: string): string {
 }
 
 /**
- * An isolated MicroPython VM in its own worker thread. Calls run one at a
+ * An isolated MicroPython VM in its own worker thread (or in the calling
+ * thread: see `MicroPythonOptions.thread`). Calls run one at a
  * time in the order they are made. Python errors reject with `PythonError`,
  * `SystemExit` with `ExitError`; after `timeoutMs` the call is interrupted
  * and rejects with `MicroPythonTimeoutError` (see its `terminated`). Dispose it with
@@ -79,7 +83,7 @@ function checkCode(code: unknown, what: string): string {
  * keep the process alive.
  */
 export class MicroPython implements AsyncDisposable {
-  readonly #channel: WorkerChannel;
+  readonly #channel: Transport;
   readonly #sink: OutputSink;
   /** Present when the instance was created with `js: true`. */
   readonly #jsModules: JsModuleHost | undefined;
@@ -89,7 +93,7 @@ export class MicroPython implements AsyncDisposable {
   /** The global variables of `__main__`: `get`, `set`, `has`, `delete`. */
   readonly globals: MicroPythonGlobals;
 
-  private constructor(channel: WorkerChannel, sink: OutputSink, jsModules?: JsModuleHost) {
+  private constructor(channel: Transport, sink: OutputSink, jsModules?: JsModuleHost) {
     this.#channel = channel;
     this.#sink = sink;
     this.#jsModules = jsModules;
@@ -98,7 +102,7 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /**
-   * Starts an instance: a worker thread, the interpreter, the mounts.
+   * Starts an instance: a worker thread (none with `thread: 'current'`), the interpreter, the mounts.
    * @throws TypeError for a wrong or contradictory option, saying what to change
    * @throws Error when the interpreter fails to start
    */
@@ -107,7 +111,11 @@ export class MicroPython implements AsyncDisposable {
     const sink = new OutputSink(resolved.stdout, resolved.stderr, resolved.outputLimit, resolved.lineBuffered);
     const jsModules = resolved.worker.jsBridge ? new JsModuleHost() : undefined;
     try {
-      return new MicroPython(await WorkerChannel.open(resolved, sink, jsModules?.workerSide), sink, jsModules);
+      const channel =
+        resolved.thread === 'current'
+          ? await InThreadChannel.open(resolved, sink, jsModules)
+          : await WorkerChannel.open(resolved, sink, jsModules?.workerSide);
+      return new MicroPython(channel, sink, jsModules);
     } catch (e) {
       jsModules?.close();
       throw e;
@@ -320,7 +328,9 @@ export class MicroPython implements AsyncDisposable {
    * `PythonError` (`.type === 'KeyboardInterrupt'`) unless Python catches it;
    * the instance stays usable. Calls queued behind it run as usual. Python
    * may catch it and go on, as with Ctrl-C; only `timeoutMs` ends a call that
-   * will not stop.
+   * will not stop. With `thread: 'current'` a call runs only while this
+   * thread is inside it, so only an output callback or a registered JS
+   * function can find one running.
    * @returns whether a call was running
    * @throws Error when this build cannot interrupt running Python (`MPY_WASM=original`)
    */
@@ -334,7 +344,8 @@ export class MicroPython implements AsyncDisposable {
   }
 
   /**
-   * Ends the instance and its worker. A call still running, or queued,
+   * Ends the instance and its worker (an in-thread one lets its interpreter
+   * be collected and frees the thread for another). A call still running, or queued,
    * rejects with `MicroPythonDisposedError`. Idempotent; resolves once the
    * worker has exited.
    */

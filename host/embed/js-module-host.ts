@@ -115,13 +115,46 @@ export class JsModuleHost {
     Atomics.notify(this.#signal, 0);
   }
 
+  /**
+   * `_mpy_jscall` for an interpreter in this very thread (`thread:
+   * 'current'`): a call runs the function at once. A function that returns a
+   * promise raises JsError in Python: the promise could only settle once this
+   * thread's event loop runs again, after the Python call has ended.
+   */
+  inThreadCallModule(): Record<string, (...args: never[]) => unknown> {
+    const noPromises = JSON.stringify({ error: 'no JS promise can settle while Python runs in the calling thread (thread: current)' });
+    return {
+      call: (module: string, member: string, args: string): string => {
+        try {
+          const result = this.#invoke(String(module), String(member), String(args));
+          if (!isThenable(result)) return okText(result);
+          return errorText(
+            new TypeError(
+              `${module}.${member} returned a promise, which cannot settle while Python runs in the calling thread; ` +
+                "create the instance without thread: 'current' to await JS promises",
+            ),
+          );
+        } catch (e) {
+          return errorText(e);
+        }
+      },
+      poll: (): string => noPromises,
+      wait: (): string => noPromises,
+    };
+  }
+
+  /** Calls a registered function with the tagged-JSON arguments. */
+  #invoke(moduleName: string, member: string, args: string): unknown {
+    const module = this.#modules.get(moduleName);
+    const fn = module?.functions.get(member);
+    if (!module || !fn) throw new TypeError(`${moduleName}.${member} is not a registered JS function`);
+    return fn.apply(module.object, decodeValue(args) as unknown[]);
+  }
+
   #onCall(m: JsCallMessage): void {
-    const module = this.#modules.get(m.module);
-    const fn = module?.functions.get(m.member);
     let reply: string;
     try {
-      if (!module || !fn) throw new TypeError(`${m.module}.${m.member} is not a registered JS function`);
-      const result = fn.apply(module.object, decodeValue(m.args) as unknown[]);
+      const result = this.#invoke(m.module, m.member, m.args);
       if (isThenable(result)) {
         const token = ++this.#nextPromise;
         reply = `{"promise":${token}}`;

@@ -124,6 +124,37 @@ export interface MicroPythonOptions {
    * call. Default: `false` (chunks as they arrive; one `print` may be split).
    */
   readonly lineBuffered?: boolean;
+  /**
+   * Where the interpreter runs. `'worker'` (the default): its own worker
+   * thread, which every call reaches through shared memory (two thread
+   * wake-ups per call) and which can be terminated. `'current'`: the calling
+   * thread; each call runs synchronously when it is made (the methods still
+   * return promises), with no thread hop: for harnesses making many small
+   * calls into code they trust not to hang. What changes with `'current'`:
+   * - the thread's event loop, timers and I/O wait while any call runs, and
+   *   nothing can terminate the thread: `timeoutMs` works (a small watchdog
+   *   thread raises KeyboardInterrupt in a call that runs past it, and the
+   *   call rejects with `MicroPythonTimeoutError`), but Python that catches
+   *   the interrupt and goes on (`while True: try: ... except: pass`) blocks
+   *   this thread forever; `interruptGraceMs` is refused (TypeError). Without
+   *   `timeoutMs`, `while True: pass` blocks it forever. `interrupt()` and an
+   *   aborted `signal` reach a running call only from an output callback or a
+   *   registered JS function running inside it;
+   * - the recursion limit follows this thread's stack (Node's default, 984 KiB,
+   *   against a worker's 8 MB), and the heap shares this thread's process
+   *   limits;
+   * - one per thread at a time: while one lives, creating another with
+   *   `'current'` in the same thread is an Error (the interpreter's glue keeps
+   *   its state on `globalThis`; so does the stock MicroPython package, which
+   *   must not be loaded in that thread either); after `dispose()` a new one can;
+   * - with `js: true`, `js` is this thread's `globalThis`, and a registered JS
+   *   function that returns a promise raises JsError (the promise cannot
+   *   settle while Python holds the thread).
+   *
+   * Mounts, `heapSize`, `fsSize`, the network allow-lists and `js: false`
+   * bound Python exactly as in a worker. Default: `'worker'`.
+   */
+  readonly thread?: 'worker' | 'current';
 }
 
 /** The validated options a worker boots from (structured-cloneable). */
@@ -151,6 +182,8 @@ export interface ResolvedOptions {
   readonly stderr: OutputOption;
   readonly outputLimit: number;
   readonly lineBuffered: boolean;
+  /** Where the interpreter runs: see {@link MicroPythonOptions.thread}. */
+  readonly thread: 'worker' | 'current';
 }
 
 /** Default bound on the in-memory filesystem. */
@@ -181,6 +214,7 @@ const KNOWN: readonly (keyof MicroPythonOptions)[] = [
   'outputLimit',
   'fsSize',
   'lineBuffered',
+  'thread',
 ];
 
 function fail(message: string): never {
@@ -283,6 +317,21 @@ function checkBoolean(value: unknown, what: string): boolean {
   return value;
 }
 
+function checkThread(value: unknown): 'worker' | 'current' {
+  if (value === undefined || value === 'worker' || value === 'current') return value ?? 'worker';
+  return fail(`thread must be 'worker' or 'current', not ${JSON.stringify(value)}`);
+}
+
+/** Refuses what cannot work in the calling thread. */
+function checkInThread(options: MicroPythonOptions): void {
+  if (options.interruptGraceMs !== undefined) {
+    fail(
+      "interruptGraceMs cannot be used with thread: 'current': the calling thread cannot be terminated, so a call that keeps " +
+        "running after its timeout's KeyboardInterrupt cannot be ended; leave thread out (or 'worker') for that",
+    );
+  }
+}
+
 function checkUnknown(options: object): void {
   for (const key of Object.keys(options)) {
     if ((KNOWN as string[]).includes(key)) continue;
@@ -312,6 +361,9 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
   const stdin = options.stdin ?? new Uint8Array(0);
   if (typeof stdin !== 'string' && !(stdin instanceof Uint8Array)) fail('stdin must be a string or a Uint8Array');
   const heapLimitBytes = checkHeap(options.heapSize);
+  const thread = checkThread(options.thread);
+  const timeoutMs = checkTimeout(options.timeoutMs);
+  if (thread === 'current') checkInThread(options);
   return {
     worker: {
       mounts,
@@ -327,7 +379,8 @@ export function validateOptions(options: MicroPythonOptions | undefined): Resolv
       jsBridge: checkBoolean(options.js, 'js'),
       fsBytes: checkSize(options.fsSize, 'fsSize', DEFAULT_FS_BYTES, [64 * 1024, '64K'], [MAX_HEAP_BYTES, MAX_HEAP_TEXT]),
     },
-    timeoutMs: checkTimeout(options.timeoutMs),
+    timeoutMs,
+    thread,
     interruptGraceMs: checkGrace(options.interruptGraceMs),
     stdout: checkOutput(options.stdout, 'stdout'),
     stderr: checkOutput(options.stderr, 'stderr'),

@@ -1,5 +1,5 @@
 /**
- * `runFile` inside the worker: runs a file as `__main__` with the run's own
+ * `runFile` where the interpreter runs (its worker, or the calling thread): runs a file as `__main__` with the run's own
  * `sys.argv`, environment and stdin when given, and puts the instance's back
  * afterwards.
  *
@@ -9,10 +9,10 @@ import { constants } from 'node:os';
 import { CANNOT_OPEN_STATUS, cannotOpenMessage } from '../../runtime/guest-layout.js';
 import type { Session } from '../../runtime/session.js';
 import type { RunFileRequest } from './protocol.js';
-import type { WorkerStdio } from './worker-stdio.js';
+import type { EmbedStdio } from './embed-stdio.js';
 
 /** Runs the file; returns its exit status (2, with a message on stderr, when it cannot be opened). */
-export function runFileInWorker(session: Session, stdio: WorkerStdio, req: RunFileRequest): number {
+export function runFileInWorker(session: Session, stdio: EmbedStdio, req: RunFileRequest): number {
   const { path } = req;
   // As the `mpy` command: a path that does not exist cannot be opened; a
   // directory is run, and fails as the Unix port's does (OSError EISDIR).

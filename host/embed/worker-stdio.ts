@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { SessionStdio } from '../../runtime/session.js';
 import { awaitOutputCredit } from './output-credit.js';
+import { StdinBuffer, type EmbedStdio } from './embed-stdio.js';
 
 /** Where output messages go (the worker's `parentPort`). */
 export interface OutputPort {
@@ -22,11 +22,10 @@ const BATCH_MS = 10;
  * written, when it reaches 64 KiB, when 10 ms passed since the last post,
  * and at every {@link WorkerStdio.flush} (before each reply and each sleep).
  */
-export class WorkerStdio implements SessionStdio {
+export class WorkerStdio implements EmbedStdio {
   readonly #port: OutputPort;
-  #stdin: Uint8Array;
+  readonly #stdin: StdinBuffer;
   readonly #credit: Int32Array;
-  #stdinAt = 0;
   #fd: 1 | 2 = 1;
   #chunks: Uint8Array[] = [];
   #size = 0;
@@ -39,7 +38,7 @@ export class WorkerStdio implements SessionStdio {
    */
   constructor(port: OutputPort, stdin: Uint8Array, credit: Int32Array) {
     this.#port = port;
-    this.#stdin = stdin;
+    this.#stdin = new StdinBuffer(stdin);
     this.#credit = credit;
   }
 
@@ -56,24 +55,12 @@ export class WorkerStdio implements SessionStdio {
 
   /** {@inheritDoc StdioHooks.read} */
   read(into: Uint8Array): number {
-    const n = Math.min(into.length, this.#stdin.length - this.#stdinAt);
-    into.set(this.#stdin.subarray(this.#stdinAt, this.#stdinAt + n));
-    this.#stdinAt += n;
-    return n;
+    return this.#stdin.read(into);
   }
 
-  /**
-   * Makes `data` what `sys.stdin` reads from now on (then end of file).
-   * @returns a function that gives back the previous input, where reading had got to
-   */
+  /** {@inheritDoc EmbedStdio.replaceStdin} */
   replaceStdin(data: Uint8Array): () => void {
-    const [stdin, at] = [this.#stdin, this.#stdinAt];
-    this.#stdin = data;
-    this.#stdinAt = 0;
-    return () => {
-      this.#stdin = stdin;
-      this.#stdinAt = at;
-    };
+    return this.#stdin.replace(data);
   }
 
   /** Posts the pending batch, if any. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { EM_ERRNO } from '../../base/errno.js';
 import { emscriptenErrnoFromNodeError } from './errno.js';
 import type { EmAttr, EmFS, EmMount, EmNode, EmOps, EmSetAttr, EmStream } from '../../wasm/emscripten-module.js';
+import { shareErrnoErrors } from './shared-errno-errors.js';
 
 /** Options of one mount of the node filesystem type (the `opts` of `FS.mount`). */
 export interface NodeFsMountOptions {
@@ -130,6 +131,7 @@ function readUmask(): number {
  *   a non-system exception (a bug) propagates unchanged.
  */
 export function createNodeFs(FS: EmFS): NodeFs {
+  shareErrnoErrors(FS);
   const mounts = new WeakMap<EmMount, MountState>();
   const hostPaths = new WeakMap<EmNode, { path: string; generation: number }>();
   const pinned = new WeakSet<EmNode>();
@@ -312,7 +314,9 @@ export function createNodeFs(FS: EmFS): NodeFs {
       if (virtualDirs.has(parent)) throw fail(EM_ERRNO.ENOENT);
       checkName(name, EM_ERRNO.ENOENT);
       const at = joinHost(hostPath(parent), name);
-      const st = host(() => fs.lstatSync(at));
+      // A missing name is the common answer (imports probe, files get created): asked without an exception, which costs more than the lstat.
+      const st = host(() => fs.lstatSync(at, { throwIfNoEntry: false }));
+      if (st === undefined) throw fail(EM_ERRNO.ENOENT);
       return makeNode(parent, name, st.mode, at);
     },
 

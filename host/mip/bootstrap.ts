@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { httpGet } from '../net/http-get.js';
 import { IndexMapping, MIP_DEFAULT_INDEX } from '../net/index-mapping.js';
 import { mpyCacheDir } from '../upip/cache-dir.js';
 import { findModule } from '../upip/find-module.js';
@@ -67,6 +66,8 @@ interface Fetched {
 }
 
 async function fetchMip(index: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Fetched> {
+  // Loaded here: a run from the cache needs no HTTP client.
+  const { httpGet } = await import('../net/http-get.js');
   const mapping = env.MPY_INDEX_URL ? new IndexMapping(env.MPY_INDEX_URL) : undefined;
   const get = { timeoutMs, mapping };
   const root = index.replace(/\/+$/, '');

@@ -1,6 +1,7 @@
 /**
  * The interpreter side of the network bridge: starts the network worker on
- * first use (unref'd: it never keeps the process alive), posts requests to
+ * first use, or earlier when told ({@link NetBridge.prestart}; unref'd: it
+ * never keeps the process alive), posts requests to
  * it and blocks in `Atomics.wait` until the reply is in the shared buffer
  * (see ./protocol.ts).
  *
@@ -199,6 +200,21 @@ export class NetBridge implements BridgeCalls {
       const left = end - Date.now();
       if (left <= 0) return false;
       waits.waitFrom(seen, left);
+    }
+  }
+
+  /**
+   * Starts the worker now, when it is not running, so that its start-up
+   * (a thread's, tens of ms) overlaps the interpreter's own work instead of
+   * delaying the first socket call. A worker that cannot start is reported
+   * by that first call, as without this.
+   */
+  prestart(): void {
+    if (this.#worker !== undefined) return;
+    try {
+      this.#ensureWorker();
+    } catch {
+      // The first call tries again and says why it failed.
     }
   }
 

@@ -12,7 +12,8 @@ import { netTraceFromEnv } from './trace.js';
 /**
  * Returns a `hostModules` function registering `_mpy_net` (used by the
  * socket and ssl modules of runtime/lib). The bridge is built when the
- * session starts; its worker starts on the first socket operation. Bridge
+ * session starts; its worker starts on the first socket operation (or
+ * earlier: `onBridge` may call {@link NetBridge.prestart}). Bridge
  * calls are traced to stderr when `MPY_DEBUG` (in this thread's
  * environment) includes `net`.
  * @param onBridge receives the bridge (to close it, or read its stats)

@@ -43,19 +43,22 @@ beforeAll(() => {
 afterAll(() => removeDir(host));
 
 describe('fsSize', () => {
-  it('fails a write past the bound with ENOSPC and gives the space back on delete', async () => {
-    await using mp = await MicroPython.create({ fsSize: '1M' });
-    const r = await probe(
-      mp,
-      `attempt('fill 2M', lambda: fill('/big', 32))
+  it.each(['worker', 'current'] as const)(
+    'fails a write past the bound with ENOSPC and gives the space back on delete (thread: %s)',
+    async (thread) => {
+      await using mp = await MicroPython.create({ fsSize: '1M', thread });
+      const r = await probe(
+        mp,
+        `attempt('fill 2M', lambda: fill('/big', 32))
 attempt('size kept', lambda: os.stat('/big')[6] <= 1024 * 1024)
 os.remove('/big')
 attempt('after delete', lambda: fill('/again', 8))`,
-    );
-    expect(r['fill 2M']).toBe('OSError: 28');
-    expect(r['size kept']).toBe('value True');
-    expect(r['after delete']).toBe('value None');
-  });
+      );
+      expect(r['fill 2M']).toBe('OSError: 28');
+      expect(r['size kept']).toBe('value True');
+      expect(r['after delete']).toBe('value None');
+    },
+  );
 
   it('bounds the default at 64 MiB', async () => {
     await using mp = await MicroPython.create();
@@ -117,8 +120,8 @@ attempt('after close', lambda: fill('/other', 10))`,
 });
 
 describe('confinement', () => {
-  it('keeps .., symlinks and /proc from reaching host files', async () => {
-    await using mp = await MicroPython.create({ mounts: { '/app': join(host, 'app') } });
+  it.each(['worker', 'current'] as const)('keeps .., symlinks and /proc from reaching host files (thread: %s)', async (thread) => {
+    await using mp = await MicroPython.create({ mounts: { '/app': join(host, 'app') }, thread });
     const secret = join(host, 'secret.txt');
     const r = await probe(
       mp,

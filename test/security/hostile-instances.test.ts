@@ -55,4 +55,15 @@ describe(`${INSTANCES} hostile instances at once`, () => {
     peak = Math.max(peak, process.memoryUsage.rss());
     expect(peak - base).toBeLessThan(GiB);
   });
+
+  it("in the calling thread (thread: 'current'): the same bounds hold, and the instance stays usable", { timeout: 60_000 }, async () => {
+    await using mp = await MicroPython.create({ ...BOUNDS, thread: 'current' });
+    await mp.exec(BOMB);
+    const [fsErrno, memMiB] = (await mp.eval('(fs_errno, mem_mib)')) as [number, number];
+    expect(fsErrno).toBe(28);
+    expect(memMiB > 0 && memMiB <= 8).toBe(true);
+    expect(mp.stdout.length).toBeLessThan(1024 * 1024 + 200);
+    expect(mp.stdout).toContain(`[mpy: ${OUTPUT_MIB * 1024 * 1024 - 1024 * 1024} bytes of output cut here`);
+    expect(await mp.eval('1 + 1')).toBe(2);
+  });
 });

@@ -58,7 +58,8 @@ const DANGER = [
   'eval',
 ];
 
-describe('a sandboxed instance (the default)', () => {
+// Both kinds of instance: a worker (the default) and one in the calling thread (this test file's).
+describe.each(['worker', 'current'] as const)('a sandboxed instance (thread: %s)', (thread) => {
   let mp: Api.MicroPython;
   let server: Server;
   let port = 0;
@@ -70,7 +71,7 @@ describe('a sandboxed instance (the default)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as { port: number }).port;
-    mp = await MicroPython.create({ network: { allow: ['127.0.0.1:1'] } });
+    mp = await MicroPython.create({ network: { allow: ['127.0.0.1:1'] }, thread });
   });
   afterAll(async () => {
     await mp.dispose();
@@ -216,6 +217,14 @@ describe('js: true (trusted code)', () => {
     await using mp = await MicroPython.create({ js: true });
     expect(await mp.eval('__import__("js").process.pid')).toBe(process.pid);
     expect(await mp.eval('__import__("jsffi").to_js([1, 2]).length')).toBe(2);
+  });
+
+  it("in the calling thread (thread: 'current'), is this thread's realm", async () => {
+    await using mp = await MicroPython.create({ js: true, thread: 'current' });
+    expect(await mp.eval('__import__("js").process.pid')).toBe(process.pid);
+    (globalThis as { mpyInThreadProbe?: number }).mpyInThreadProbe = 42;
+    expect(await mp.eval('__import__("js").mpyInThreadProbe')).toBe(42);
+    delete (globalThis as { mpyInThreadProbe?: number }).mpyInThreadProbe;
   });
 
   it('is checked', async () => {
