@@ -6,6 +6,9 @@
 //     worker thread, and against the package's stock loadMicroPython booting
 //     a VM in this thread (no worker, no isolation);
 //   - create + dispose 8 instances in parallel, per instance;
+//   - create + dispose with the worker importing its ES modules
+//     (MPY_NO_BUNDLE=1) instead of running its bundle from the code cache
+//     (base/bundle.ts), against create + dispose as shipped;
 //   - per-call overhead: mp.eval('1+1') and mp.call('f', 2, 3) (a round
 //     trip to the worker through shared memory, the tagged encoding) against
 //     a bare runPython('1+1') / runPython('f(2, 3)') on the stock
@@ -25,6 +28,9 @@ import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
 import { MicroPython } from '../dist/index.js';
+import { requireBuilt } from './lib/paths.mjs';
+
+await requireBuilt();
 
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? (QUICK ? 200 : 2000));
@@ -52,6 +58,13 @@ bench
   .add(`create + dispose, ${PARALLEL} in parallel (whole batch)`, async () => {
     const all = await Promise.all(Array.from({ length: PARALLEL }, () => MicroPython.create()));
     await Promise.all(all.map((mp) => mp.dispose()));
+  })
+  .add('create + dispose, 1 instance, its modules imported (MPY_NO_BUNDLE=1)', async () => {
+    process.env.MPY_NO_BUNDLE = '1'; // the worker takes a copy of the environment when it starts
+    const created = MicroPython.create();
+    delete process.env.MPY_NO_BUNDLE;
+    const mp = await created;
+    await mp.dispose();
   })
   .add('baseline: empty worker thread start + terminate', async () => {
     const w = new Worker(new URL(emptyWorker), { execArgv: [] });
@@ -161,6 +174,7 @@ const summary = {
   createDisposeParallelPerInstanceMs: batch / PARALLEL,
   createVsEmptyWorker: create / mean('baseline: empty worker thread start + terminate'),
   createVsStockBoot: create / mean('baseline: stock loadMicroPython boot (same thread)'),
+  createModulesVsBundle: mean('create + dispose, 1 instance, its modules imported (MPY_NO_BUNDLE=1)') / create,
   evalUs: mean("mp.eval('1+1')") * 1000,
   stockRunPythonUs: mean("baseline: stock runPython('1+1')") * 1000,
   evalVsRunPython: mean("mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
@@ -185,7 +199,8 @@ const summary = {
 if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.stringify({ rows, summary }, null, 2));
 console.log(
   `create+dispose ${fmt(create)} (${summary.createVsEmptyWorker.toFixed(1)}x an empty worker, ` +
-    `${summary.createVsStockBoot.toFixed(1)}x a stock in-thread boot); ${PARALLEL} in parallel: ${fmt(summary.createDisposeParallelPerInstanceMs)} each`,
+    `${summary.createVsStockBoot.toFixed(1)}x a stock in-thread boot); ${PARALLEL} in parallel: ${fmt(summary.createDisposeParallelPerInstanceMs)} each; ` +
+    `without the bundle (modules imported) ${summary.createModulesVsBundle.toFixed(2)}x`,
 );
 console.log(
   `eval ${fmt(mean("mp.eval('1+1')"))} = ${summary.evalVsRunPython.toFixed(1)}x stock runPython; ` +

@@ -100,7 +100,7 @@ async function latency(label, body, runs) {
   return { label, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs };
 }
 
-requireBuilt();
+await requireBuilt();
 const rounds = quick ? 5 : 15;
 const costs = [
   processPair('mpy -c pass', ['-c', 'pass'], rounds),

@@ -76,7 +76,7 @@ function externalRows(size, run) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  requireBuilt();
+  await requireBuilt();
   const started = performance.now();
   const tools = { native: nativeMicroPython(), cpython: cpython(), pystone: findPystoneLowmem() };
   const sizes = SIZES[opts.size];

@@ -6,7 +6,9 @@
 // `mpy install` of one package (no download cache) and a cold in-wasm upip
 // install of one package, from a local index, against `mpy -c pass`.
 // Also, to show what is left: `mpy -c pass` with V8 flags that change the wasm
-// compile (Liftoff only), as extra rows against the same references.
+// compile (Liftoff only), as extra rows against the same references; and what
+// the bundles save: `mpy -c pass` with each thread importing its ES modules
+// (MPY_NO_BUNDLE=1) instead of running its bundle from the code cache.
 //
 // MPY_BENCH_BASELINE_CLI=/path/to/another/checkout/dist/host/cli/main.js adds
 // that build's `mpy -c pass` as a reference (before/after a change).
@@ -26,6 +28,9 @@ import { Worker } from 'node:worker_threads';
 import { writeTar } from '../dist/host/pkg/tar-writer.js';
 import { gzipSmallWindow } from '../dist/host/pkg/gzip-writer.js';
 import { upipCacheDir } from '../dist/host/upip/cache-dir.js';
+import { requireBuilt } from './lib/paths.mjs';
+
+await requireBuilt();
 
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 5 : 15));
@@ -90,6 +95,7 @@ const commands = {
   node: { argv: [process.execPath, '-e', '0'] },
   'empty-worker': { argv: [process.execPath, '-e', EMPTY_WORKER] },
   'mpy-c-pass': { argv: [process.execPath, MPY, '-c', 'pass'] },
+  'mpy-c-pass-modules': { argv: [process.execPath, MPY, '-c', 'pass'], env: { MPY_NO_BUNDLE: '1' } },
   'mpy-c-pass-liftoff-only': { argv: [process.execPath, '--liftoff-only', MPY, '-c', 'pass'] },
   ...(process.env.MPY_BENCH_BASELINE_CLI
     ? { 'baseline-c-pass': { argv: [process.execPath, process.env.MPY_BENCH_BASELINE_CLI, '-c', 'pass'] } }
@@ -178,6 +184,7 @@ const row = (what, name, ref) => {
 row('mpy -c pass', 'mpy-c-pass', 'node');
 row('mpy -c pass', 'mpy-c-pass', 'empty-worker');
 row('empty worker', 'empty-worker', 'node');
+row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-modules');
 row('mpy -c pass, --liftoff-only', 'mpy-c-pass-liftoff-only', 'mpy-c-pass');
 if (med['baseline-c-pass']) row('mpy -c pass', 'mpy-c-pass', 'baseline-c-pass');
 row('mpy install 1 package, cold', 'mpy-install-1', 'mpy-c-pass');

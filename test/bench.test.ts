@@ -96,6 +96,7 @@ describe('npm run bench -- --smoke', () => {
       'churn.time-vs-no-inrun-gc',
       'churn.vs-native',
       'startup.vs-node',
+      'startup.vs-modules',
       'startup.vs-node-no-ca',
       'startup.vs-native',
       'startup.vs-cpython',

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/dist.js';
+import { BUNDLE_NAMES, bundleIsCurrent } from '../base/bundle.js';
 
 const SOURCE_DIRS = ['base', 'host', 'runtime', 'wasm'];
 
@@ -46,4 +47,7 @@ export default function setup(): void {
     if (!existsSync(join(ROOT, 'dist', 'wasm', output)))
       execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', step)], { stdio: 'inherit' });
   }
+  // The bundles are made from dist/: a module newer than its bundle (tsc above, or run by hand) makes the bundle unused, so rebuild.
+  if (!BUNDLE_NAMES.every(bundleIsCurrent))
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', 'bundle-main.js')], { stdio: 'inherit' });
 }

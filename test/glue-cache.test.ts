@@ -9,14 +9,13 @@ import { ensureDist, ROOT } from './helpers/dist.js';
 
 ensureDist(['wasm'], ['dist/wasm/glue-script.js', 'dist/wasm/glue-1.27.0-default.v8cache', 'dist/wasm/glue-1.27.0-cli.v8cache']);
 
-/** Which caches V8 rejects in a fresh process, with the `mpy` command's flags set or not. */
+/** Which caches V8 rejects in a fresh process, with the flags the `mpy` command's interpreter thread loads the glue under, or not. */
 function rejections(withCliFlags: boolean): string {
   const probe = `
-    const { readFileSync } = await import('node:fs');
     const g = await import(${JSON.stringify(`${ROOT}/dist/wasm/glue-script.js`)});
-    const { CLI_V8_FLAGS } = await import(${JSON.stringify(`${ROOT}/dist/wasm/cli-v8-flags.js`)});
-    if (${withCliFlags}) (await import('node:v8')).setFlagsFromString(CLI_V8_FLAGS.join(' '));
-    const out = ['default', 'cli'].map((p) => p + ':' + g.compileGlueScript(readFileSync(g.glueCachePath(p))).rejected);
+    const { CLI_V8_FLAGS, CLI_BOOT_V8_FLAGS } = await import(${JSON.stringify(`${ROOT}/dist/wasm/cli-v8-flags.js`)});
+    if (${withCliFlags}) (await import('node:v8')).setFlagsFromString([...CLI_V8_FLAGS, ...CLI_BOOT_V8_FLAGS].join(' '));
+    const out = ['default', 'cli'].map((p) => p + ':' + (g.compileGlueScript(g.glueCachePath(p)) === undefined));
     process.stdout.write(out.join(' '));`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
     encoding: 'utf8',

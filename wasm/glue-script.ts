@@ -16,7 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Script } from 'node:vm';
+import type { Script } from 'node:vm';
+import { type CodeCacheProfile, compileCachedScript } from '../base/cached-script.js';
+import { importModule } from '../base/import-module.js';
 import { optimisedWasmDir } from './optimised-wasm.js';
 import { INTERPRETER_PACKAGE, INTERPRETER_VERSION, locateInterpreter } from './locate.js';
 import type { EmscriptenModule } from './emscripten-module.js';
@@ -25,7 +27,7 @@ import type { EmscriptenModule } from './emscripten-module.js';
 export type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
 
 /** Which V8 flags a thread runs under: the `mpy` command's, or the process's own. */
-export type GlueCacheProfile = 'cli' | 'default';
+export type GlueCacheProfile = CodeCacheProfile;
 
 const EXPORT_DEFAULT = 'export default _createMicroPythonModule;';
 const EXPORTED_LOADER = 'export async function loadMicroPython(';
@@ -60,28 +62,30 @@ function glueScriptSource(moduleText: string): string | undefined {
   return `(async function (__mpyModuleUrl, __mpyImport) {\n"use strict";\n${wrapped}\nreturn _createMicroPythonModule;\n})`;
 }
 
-/** The glue compiled as a script (from `cachedData` when given); `rejected` when V8 refused the cache. */
-export function compileGlueScript(cachedData?: Buffer): { script: Script; rejected: boolean } | undefined {
+/**
+ * The glue compiled as a script (from the cache at `cachePath` when given), or
+ * undefined when the glue's shape is unknown, the cache is missing or V8 rejected it.
+ */
+export function compileGlueScript(cachePath?: string): Script | undefined {
   const path = locateInterpreter().glue;
   const source = glueScriptSource(readFileSync(path, 'utf8'));
   if (source === undefined) return undefined;
-  const script = new Script(source, { filename: path, cachedData });
-  return { script, rejected: cachedData !== undefined && script.cachedDataRejected === true };
+  return compileCachedScript(source, path, cachePath);
 }
 
 /** Runs a compiled glue script's module body: the factory. */
 export function glueFactory(script: Script): Promise<CreateModule> {
   const run = script.runInThisContext() as (url: string, load: (specifier: string) => Promise<unknown>) => Promise<CreateModule>;
-  return run(pathToFileURL(locateInterpreter().glue).href, (specifier) => import(specifier));
+  return run(pathToFileURL(locateInterpreter().glue).href, importModule);
 }
 
 /** The glue's factory: from the code cache of this thread's profile when V8 takes it, else imported as a module. */
 export async function loadGlue(): Promise<CreateModule> {
   try {
-    const compiled = compileGlueScript(readFileSync(glueCachePath(profile)));
-    if (compiled !== undefined && !compiled.rejected) return await glueFactory(compiled.script);
+    const script = compileGlueScript(glueCachePath(profile));
+    if (script !== undefined) return await glueFactory(script);
   } catch {
     // no cache, or it does not load: import the module
   }
-  return ((await import(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
+  return ((await importModule(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
 }

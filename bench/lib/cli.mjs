@@ -46,6 +46,8 @@ export function startupRows({ sizes, tools }) {
   const commands = { mpy: { argv: [process.execPath, MPY_CLI, '-c', 'pass'] }, node: { argv: [process.execPath, '-e', '0'] } };
   if (tools.native) commands.native = { argv: [tools.native, '-c', 'pass'] };
   if (tools.cpython) commands.cpython = { argv: [tools.cpython, '-c', 'pass'] };
+  // What the bundles save: each thread imports its ES modules instead (base/bundle.ts).
+  commands['mpy-modules'] = { ...commands.mpy, env: { MPY_NO_BUNDLE: '1' } };
   // Node reads NODE_EXTRA_CA_CERTS at every start (~90 ms for a system bundle),
   // which flattens the ratio: when it is set, also time both without it.
   const extraCa = Boolean(process.env.NODE_EXTRA_CA_CERTS);
@@ -58,6 +60,7 @@ export function startupRows({ sizes, tools }) {
   const note = `median of ${rounds} interleaved runs${extraCa ? '; both load NODE_EXTRA_CA_CERTS' : ''}`;
   return [
     compare('startup.vs-node', `${label} vs node -e 0`, t, 'mpy', 'node', 'node -e 0', '≤1.3x', note),
+    compare('startup.vs-modules', `${label} vs the same importing its modules`, t, 'mpy', 'mpy-modules', 'MPY_NO_BUNDLE=1', '<1x', note),
     ...(extraCa
       ? [
           compare(

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
+import { loadBundle, writeBundleCache } from '../../base/bundle.js';
 import { CLI_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { SUBCOMMANDS, type SubcommandModule } from './subcommands.js';
-import { parseRunArgs } from './args.js';
-import { helpText } from './help.js';
-import { INTERNAL_ERROR_STATUS, USAGE_STATUS } from '../../runtime/guest-layout.js';
+import { INTERNAL_ERROR_STATUS } from '../../runtime/guest-layout.js';
+
+type Command = typeof import('./run-command.js');
 
 async function main(argv: string[]): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
@@ -12,33 +13,12 @@ async function main(argv: string[]): Promise<number> {
     const module = (await import(sub.module)) as SubcommandModule;
     return module.run(argv.slice(1));
   }
-  const parsed = parseRunArgs(argv);
-  switch (parsed.action) {
-    case 'help':
-      process.stdout.write(helpText());
-      return 0;
-    case 'version': {
-      const { INTERPRETER_VERSION } = await import('../../wasm/locate.js');
-      process.stdout.write(`mpy (MicroPython ${INTERPRETER_VERSION}, WebAssembly)\n`);
-      return 0;
-    }
-    case 'error':
-      process.stderr.write(`mpy: ${parsed.message}\nInvalid command line arguments. Use -h option for help.\n`);
-      return USAGE_STATUS;
-    case 'run': {
-      setFlagsFromString(CLI_V8_FLAGS.join(' '));
-      // The interpreter runs in a worker: this thread keeps its event loop for SIGINT.
-      // The worker starts first (its start-up is the longest wait); the rest loads, and the wasm compiles, meanwhile.
-      const [{ startProgramWorker }, { currentProcess }] = await Promise.all([
-        import('./program-worker-start.js'),
-        import('./cli-process.js'),
-      ]);
-      const proc = currentProcess();
-      const started = startProgramWorker(parsed.args, proc);
-      const { superviseProgram } = await import('./supervisor.js');
-      return superviseProgram(started, proc);
-    }
-  }
+  // The flags go first: the wasm must compile under them, and the bundle's cache was made under them.
+  setFlagsFromString(CLI_V8_FLAGS.join(' '));
+  const command = loadBundle<Command>('cli-main', 'cli') ?? (await import('./run-command.js'));
+  const status = await command.runCommand(argv);
+  writeBundleCache('cli-main');
+  return status;
 }
 
 main(process.argv.slice(2)).then(

@@ -29,7 +29,7 @@ export function startProgramWorker(args: RunArgs, proc: CliProcess): StartedProg
     stdoutIsTTY: proc.stdoutIsTTY,
     stdinPort: stdin.port2,
   };
-  const worker = new Worker(compiledFile('host/cli/program-worker.js'), {
+  const worker = new Worker(compiledFile('host/cli/program-worker-entry.js'), {
     workerData: init,
     transferList: [stdin.port2],
     execArgv: [],

@@ -1,5 +1,6 @@
 /**
- * The `mpy` command's interpreter thread: runs the program (and the REPL)
+ * The `mpy` command's interpreter thread (started by
+ * `program-worker-entry.ts`, from the `program-worker` bundle or as modules): runs the program (and the REPL)
  * exactly as `runProgram` does, with stdin and the terminal mode handled by
  * the main thread (supervisor.ts), which also turns SIGINT into
  * KeyboardInterrupt. Posts the exit status when done.
@@ -16,29 +17,36 @@ const init = workerData as ProgramWorkerInit;
 const port = parentPort!;
 const post = (m: ProgramWorkerMessage): void => port.postMessage(m);
 
-try {
-  // The main thread compiles the wasm while this thread loads; it posts the module once compiled.
-  const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
-  setGlueCacheProfile('cli');
-  const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
-  adoptInterpreterModule(message.module);
-  const stdin = new StdinChannel(
-    init.stdinPort,
-    (prompt) => post({ kind: 'read', prompt }),
-    (raw) => post({ kind: 'tty', raw }),
-  );
-  const proc = { ...currentProcess(init), cwd: init.cwd };
-  const status = await runProgram(
-    init.args,
-    {
-      stdin,
-      onBoot: (interp) =>
-        post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
-      setRaw: (raw) => stdin.setTerminalMode(raw),
-    },
-    proc,
-  );
-  post({ kind: 'done', status });
-} catch (e) {
-  post({ kind: 'failed', message: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack });
+/**
+ * Runs the program, then posts its exit status.
+ * @param finished called when the program has finished, before its status is posted (the main thread then exits)
+ */
+export async function runProgramThread(finished: () => void): Promise<void> {
+  try {
+    // The main thread compiles the wasm while this thread loads; it posts the module once compiled.
+    const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
+    setGlueCacheProfile('cli');
+    const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
+    adoptInterpreterModule(message.module);
+    const stdin = new StdinChannel(
+      init.stdinPort,
+      (prompt) => post({ kind: 'read', prompt }),
+      (raw) => post({ kind: 'tty', raw }),
+    );
+    const proc = { ...currentProcess(init), cwd: init.cwd };
+    const status = await runProgram(
+      init.args,
+      {
+        stdin,
+        onBoot: (interp) =>
+          post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
+        setRaw: (raw) => stdin.setTerminalMode(raw),
+      },
+      proc,
+    );
+    finished();
+    post({ kind: 'done', status });
+  } catch (e) {
+    post({ kind: 'failed', message: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack });
+  }
 }

@@ -1,8 +1,9 @@
 /**
- * Worker entry of an embedded MicroPython instance: boots one VM (the glue
- * keeps its state on `globalThis`, so one VM per thread; see embedded-vm.ts)
- * and answers the main side's requests one at a time, as they come through
- * the call buffer (call-buffer.ts). See protocol.ts.
+ * The thread of an embedded MicroPython instance (started by
+ * `worker-entry.ts`, from the `embed-worker` bundle or as modules): boots one
+ * VM (the glue keeps its state on `globalThis`, so one VM per thread; see
+ * embedded-vm.ts) and answers the main side's requests one at a time, as they
+ * come through the call buffer (call-buffer.ts). See protocol.ts.
  *
  * @module
  */
@@ -85,9 +86,10 @@ async function serve(vm: EmbeddedVm): Promise<never> {
 // alive while it waits for a request with the loop running.
 parentPort!.on('message', () => {});
 /** Boots the interpreter and reports the outcome to the main side; undefined when it failed. */
-async function start(): Promise<EmbeddedVm | undefined> {
+async function start(booted: () => void): Promise<EmbeddedVm | undefined> {
   try {
     const vm = await boot();
+    booted();
     parentPort!.postMessage({ kind: 'ready', interrupt: vm.interruptTarget ?? null });
     return vm;
   } catch (e) {
@@ -98,5 +100,11 @@ async function start(): Promise<EmbeddedVm | undefined> {
   }
 }
 
-const started = await start();
-if (started) await serve(started);
+/**
+ * Boots the interpreter, then answers requests until the thread is terminated.
+ * @param booted called once the interpreter has booted, before the main side hears of it
+ */
+export async function serveEmbeddedInstance(booted: () => void): Promise<void> {
+  const started = await start(booted);
+  if (started) await serve(started);
+}

@@ -5,22 +5,24 @@
  * body and its set-up up to the point where it asks for the wasm instance (so
  * the functions a start runs are in the cache too), and writes the cache.
  * The `default` cache is made in this process, the `cli` one in a child
- * running under the `mpy` command's V8 flags (V8 takes a cache only under the
- * flags it was made with).
+ * running under the V8 flags the `mpy` command's interpreter thread loads the
+ * glue under: the command's flags and the boot's tiering budget (V8 takes a
+ * cache only under the flags it was made with).
  *
  * It never fails the build: on any problem it removes the cache, says why on
  * stderr and exits 0, and the glue is imported as a module.
  */
 import { execFileSync } from 'node:child_process';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLI_V8_FLAGS } from '../cli-v8-flags.js';
+import { CLI_BOOT_V8_FLAGS, CLI_V8_FLAGS } from '../cli-v8-flags.js';
+import { writeCodeCache } from '../../base/cached-script.js';
 import { compileGlueScript, type GlueCacheProfile, glueCachePath, glueFactory } from '../glue-script.js';
 
 async function writeCache(which: GlueCacheProfile): Promise<void> {
-  const compiled = compileGlueScript();
-  if (compiled === undefined) throw new Error('the glue does not have the shape the script loader expects');
-  const create = await glueFactory(compiled.script);
+  const script = compileGlueScript();
+  if (script === undefined) throw new Error('the glue does not have the shape the script loader expects');
+  const create = await glueFactory(script);
   await new Promise<void>((resolve, reject) => {
     create({
       instantiateWasm() {
@@ -29,10 +31,7 @@ async function writeCache(which: GlueCacheProfile): Promise<void> {
       },
     }).catch(reject);
   });
-  const path = glueCachePath(which);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, compiled.script.createCachedData());
-  renameSync(tmp, path);
+  writeCodeCache(script, glueCachePath(which));
 }
 
 const which = process.argv[2] as GlueCacheProfile | undefined;
@@ -43,7 +42,7 @@ if (which !== undefined) {
 }
 try {
   await writeCache('default');
-  execFileSync(process.execPath, [...CLI_V8_FLAGS, fileURLToPath(import.meta.url), 'cli'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [...CLI_V8_FLAGS, ...CLI_BOOT_V8_FLAGS, fileURLToPath(import.meta.url), 'cli'], { stdio: 'inherit' });
   process.stderr.write(`mpy build: wrote the glue's code caches (${glueCachePath('default')}, ${glueCachePath('cli')})\n`);
 } catch (e) {
   for (const p of ['default', 'cli'] as const) rmSync(glueCachePath(p), { force: true });

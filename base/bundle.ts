@@ -1,0 +1,113 @@
+/**
+ * mpy's bundled entries: the build (`wasm/build/bundle-main.ts`) bundles the
+ * module graph a thread starts with into one classic script per entry and
+ * writes V8's code cache of it, so a thread compiles one script from the
+ * cache instead of loading and linking dozens of ES modules (Node 20 caches
+ * no ES module). A bundle is a function expression of (exports, require,
+ * module, the URL of `dist/`, `import()`); its modules' `import.meta.url` is
+ * their own file's URL below `dist/`, computed from the one given, so the
+ * bundle finds everything from wherever the package is installed. Anything
+ * unexpected (no bundle, a module in `dist/` newer than the bundle, as after
+ * `tsc` in a checkout, no cache, a cache V8 rejects) returns undefined and
+ * the caller imports the ES modules as before; so does `MPY_NO_BUNDLE=1`.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Script } from 'node:vm';
+import { type CodeCacheProfile, compileCachedScript, writeCodeCache } from './cached-script.js';
+import { PACKAGE_ROOT } from './package-files.js';
+
+/** The bundled entries, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
+export const BUNDLE_NAMES = ['cli-main', 'program-worker', 'embed-worker'] as const;
+
+/** A bundled entry's name. */
+export type BundleName = (typeof BUNDLE_NAMES)[number];
+
+/** The directory of the bundles and their caches. */
+export const BUNDLE_DIR: string = join(PACKAGE_ROOT, 'dist', 'bundle');
+
+/**
+ * Set by the build while it runs each bundle once to write its cache: the
+ * bundle is compiled without a cache and {@link writeBundleCache} writes one.
+ */
+export const BUILD_CODE_CACHE_ENV = 'MPY_BUILD_CODE_CACHE';
+
+/** A bundle's script. */
+export function bundlePath(name: BundleName): string {
+  return join(BUNDLE_DIR, `${name}.js`);
+}
+
+/** The list of a bundle's modules below `dist/` (a JSON array of paths), which it is checked against. */
+export function bundleInputsPath(name: BundleName): string {
+  return join(BUNDLE_DIR, `${name}.inputs.json`);
+}
+
+/**
+ * Whether a bundle exists and, in a checkout (where `tsc` rewrites `dist/`),
+ * none of its modules in `dist/` is newer than it (one `stat` each). An
+ * installed package holds no sources, and its `dist/` changes only with the
+ * bundles (an install does not keep the files' times).
+ */
+export function bundleIsCurrent(name: BundleName): boolean {
+  try {
+    const built = statSync(bundlePath(name)).mtimeMs;
+    if (!existsSync(join(PACKAGE_ROOT, 'base', 'bundle.ts'))) return true;
+    const inputs = JSON.parse(readFileSync(bundleInputsPath(name), 'utf8')) as string[];
+    return inputs.every((below) => statSync(join(PACKAGE_ROOT, 'dist', below)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
+
+/** A bundle's code cache for a profile. */
+export function bundleCachePath(name: BundleName, profile: CodeCacheProfile): string {
+  return join(BUNDLE_DIR, `${name}-${profile}.v8cache`);
+}
+
+type BundleFunction = (
+  exports: object,
+  require: NodeJS.Require,
+  module: { exports: object },
+  distUrl: string,
+  importModule: (specifier: string) => Promise<unknown>,
+) => void;
+
+const loaded = new Map<BundleName, { readonly script: Script; readonly profile: CodeCacheProfile }>();
+
+/**
+ * Runs a bundle compiled from its cache for this thread's profile.
+ * @returns the entry module's exports, or undefined when there is no usable bundle (the caller imports the modules)
+ */
+export function loadBundle<T>(name: BundleName, profile: CodeCacheProfile): T | undefined {
+  if (process.env.MPY_NO_BUNDLE === '1') return undefined;
+  const building = process.env[BUILD_CODE_CACHE_ENV] === '1';
+  const path = bundlePath(name);
+  if (!bundleIsCurrent(name)) return undefined;
+  let script: Script | undefined;
+  try {
+    script = compileCachedScript(readFileSync(path, 'utf8'), path, building ? undefined : bundleCachePath(name, profile));
+  } catch {
+    return undefined;
+  }
+  if (script === undefined) return undefined;
+  const module = { exports: {} };
+  const run = script.runInThisContext() as BundleFunction;
+  run(module.exports, createRequire(path), module, `${pathToFileURL(join(PACKAGE_ROOT, 'dist')).href}/`, (s) => import(s));
+  loaded.set(name, { script, profile });
+  return module.exports as T;
+}
+
+/**
+ * While the build writes the caches ({@link BUILD_CODE_CACHE_ENV}): writes the
+ * cache of a bundle this thread ran, with every function it has compiled so
+ * far. Otherwise does nothing.
+ */
+export function writeBundleCache(name: BundleName): void {
+  const bundle = loaded.get(name);
+  if (bundle === undefined || process.env[BUILD_CODE_CACHE_ENV] !== '1') return;
+  writeCodeCache(bundle.script, bundleCachePath(name, bundle.profile));
+}

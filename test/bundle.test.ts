@@ -1,0 +1,92 @@
+// mpy's bundled entries (base/bundle.ts, written by wasm/build/bundle-main.ts):
+// V8 takes each bundle's code cache under the flags its thread runs with; a
+// thread runs its bundle, and a program runs the same through the bundles as
+// through the ES modules they fall back to (MPY_NO_BUNDLE=1), including the
+// parts that find files from their module's URL (the wasm, runtime/lib, the
+// network worker's entry) and the embedding API's worker.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runMpy } from './helpers/cli.js';
+import { ensureDist, ROOT } from './helpers/dist.js';
+
+ensureDist(['base', 'host'], ['dist/base/bundle.js', 'dist/bundle/cli-main.js', 'dist/bundle/program-worker-cli.v8cache']);
+
+/** Runs an ES module script in a fresh node process (no inherited NODE_OPTIONS), with `env` merged in; its stdout. */
+function nodeScript(script: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
+}
+
+const BUNDLE = JSON.stringify(`${ROOT}/dist/base/bundle.js`);
+const CACHED = JSON.stringify(`${ROOT}/dist/base/cached-script.js`);
+const FLAGS = JSON.stringify(`${ROOT}/dist/wasm/cli-v8-flags.js`);
+
+/** Whether each bundle's cache is taken in a fresh process, with the `mpy` command's flags set or not. */
+function accepted(withCliFlags: boolean): string {
+  return nodeScript(`
+    const { readFileSync } = await import('node:fs');
+    const b = await import(${BUNDLE});
+    const c = await import(${CACHED});
+    const { CLI_V8_FLAGS } = await import(${FLAGS});
+    if (${withCliFlags}) (await import('node:v8')).setFlagsFromString(CLI_V8_FLAGS.join(' '));
+    const taken = (name, profile) => c.compileCachedScript(readFileSync(b.bundlePath(name), 'utf8'), b.bundlePath(name), b.bundleCachePath(name, profile)) !== undefined;
+    const out = [['cli-main', 'cli'], ['program-worker', 'cli'], ['embed-worker', 'default']].map(([n, p]) => n + ':' + taken(n, p));
+    process.stdout.write(b.BUNDLE_NAMES.every(b.bundleIsCurrent) + ' ' + out.join(' '));`);
+}
+
+const PROGRAM = [
+  'import sys, os, json, socket',
+  'print(sys.path[1:], os.getcwd() == %r)',
+  'print(socket.getaddrinfo("localhost", 80)[0][:3])',
+  's = socket.socket()',
+  'try:',
+  '    s.connect(socket.getaddrinfo("127.0.0.1", 1)[0][-1])',
+  'except OSError as e:',
+  '    print("OSError", e.errno)',
+  'print(json.dumps({"a": [1, 2]}))',
+].join('\n');
+
+describe('the bundled entries', () => {
+  it('each cache is taken under its thread flags (and no other), and every bundle is current', () => {
+    expect(accepted(true)).toBe('true cli-main:true program-worker:true embed-worker:false');
+    expect(accepted(false)).toBe('true cli-main:false program-worker:false embed-worker:true');
+  });
+
+  it('the command main thread runs its bundle; MPY_NO_BUNDLE=1 imports the modules instead', () => {
+    const probe = `
+      const b = await import(${BUNDLE});
+      const { CLI_V8_FLAGS } = await import(${FLAGS});
+      (await import('node:v8')).setFlagsFromString(CLI_V8_FLAGS.join(' '));
+      const command = b.loadBundle('cli-main', 'cli');
+      process.stdout.write(command === undefined ? 'modules\\n' : typeof command.runCommand + '\\n');
+      if (command) process.exitCode = await command.runCommand(['-c', 'print(6 * 7)']);`;
+    expect(nodeScript(probe)).toBe('function\n42\n');
+    expect(nodeScript(probe, { MPY_NO_BUNDLE: '1' })).toBe('modules\n');
+  });
+
+  it('a program prints the same through the bundles and through the modules', async () => {
+    const code = PROGRAM.replace('%r', JSON.stringify(ROOT));
+    const bundled = await runMpy(['-c', code], { cwd: ROOT });
+    const modules = await runMpy(['-c', code], { cwd: ROOT, env: { MPY_NO_BUNDLE: '1' } });
+    expect(bundled.stderr).toBe('');
+    expect(bundled.stdout).toBe(
+      "['.frozen', '/root/.micropython/lib', '/usr/lib/micropython'] True\n(2, 1, 6)\nOSError 111\n{\"a\": [1, 2]}\n".replace(
+        '/root',
+        process.env.HOME ?? '/root',
+      ),
+    );
+    expect(modules).toEqual(bundled);
+  });
+
+  it('an embedded instance boots and answers through its bundle and through the modules', () => {
+    const script = `
+      const { MicroPython } = await import(${JSON.stringify(`${ROOT}/dist/index.js`)});
+      const mp = await MicroPython.create();
+      process.stdout.write(String(await mp.eval('sum(range(10))')));
+      await mp.dispose();`;
+    expect(nodeScript(script)).toBe('45');
+    expect(nodeScript(script, { MPY_NO_BUNDLE: '1' })).toBe('45');
+  });
+});
