@@ -8,7 +8,10 @@
 // when MPY_NATIVE_CROSS names a native mpy-cross, `find SET -name '*.py' |
 // xargs -P2 -n1 mpy-cross` on a fresh copy of the set (2 jobs, .mpy beside
 // each source), alternating which goes first. Medians of files/s and the
-// median of the per-round ratios are printed. Native mpy-cross is MicroPython
+// median of the per-round ratios are printed. Without --quick the small set
+// is also compiled with `-j 1` (the command's thread alone) and `-j 2` (a
+// worker joins it): the default picks between them by the cores idle at the
+// start, and these rows show what each would have given. Native mpy-cross is MicroPython
 // 1.27's, mpy's is 1.19's (@pybricks/mpy-cross-v6): a few sources with newer
 // syntax fail on mpy's; every file counts as processed either way.
 //
@@ -22,6 +25,13 @@ import { fileURLToPath } from 'node:url';
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = Number(process.argv[2] ?? (QUICK ? 1 : 5));
 const SIZES = [163, 1630];
+/** Extra `mpy compile` variants timed on the small set (not with --quick). */
+const VARIANTS = QUICK
+  ? []
+  : [
+      ['j1', ['-j', '1']],
+      ['j2', ['-j', '2']],
+    ];
 const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
 const NATIVE = process.env.MPY_NATIVE_CROSS;
 const DEFAULT_CORPUS = '/tmp/micropython/lib/micropython-lib';
@@ -84,14 +94,16 @@ try {
   for (const n of SIZES) {
     const set = join(dir, `set${n}`);
     makeSet(files, corpusDir, n, set);
-    const rate = { mpy: [], native: [] };
+    const variants = n === SIZES[0] ? VARIANTS : [];
+    const rate = { mpy: [], native: [], ...Object.fromEntries(variants.map(([name]) => [name, []])) };
     // One untimed run fills the OS file cache (with --quick, the first set's run does it for both).
     if (!QUICK || n === SIZES[0]) {
       timed([process.execPath, MPY, 'compile', set, '-o', join(dir, 'warm')]);
       rmSync(join(dir, 'warm'), { recursive: true, force: true });
     }
     for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 ? ['native', 'mpy'] : ['mpy', 'native'];
+      const order = ['mpy', 'native', ...variants.map(([name]) => name)];
+      if (r % 2) order.reverse();
       for (const who of order) {
         if (who === 'native') {
           if (!NATIVE) continue;
@@ -101,7 +113,8 @@ try {
           rmSync(copy, { recursive: true, force: true });
         } else {
           const out = join(dir, 'out');
-          rate.mpy.push(n / (timed([process.execPath, MPY, 'compile', set, '-o', out]) / 1000));
+          const extra = variants.find(([name]) => name === who)?.[1] ?? [];
+          rate[who].push(n / (timed([process.execPath, MPY, 'compile', set, '-o', out, ...extra]) / 1000));
           rmSync(out, { recursive: true, force: true });
         }
       }
@@ -114,6 +127,15 @@ try {
       line += `, native ${row.nativeFilesPerSecond.toFixed(0)} files/s: ${row.ratio.toFixed(2)}x native (median of per-round ratios)`;
     }
     console.log(line);
+    for (const [name, args] of variants) {
+      row[`${name}FilesPerSecond`] = median(rate[name]);
+      let v = `      mpy compile ${args.join(' ')}: ${row[`${name}FilesPerSecond`].toFixed(0)} files/s`;
+      if (NATIVE) {
+        row[`${name}Ratio`] = median(rate[name].map((m, i) => m / rate.native[i]));
+        v += `: ${row[`${name}Ratio`].toFixed(2)}x native`;
+      }
+      console.log(v);
+    }
     json[n] = row;
     rmSync(set, { recursive: true, force: true });
   }

@@ -4,10 +4,13 @@
  * exactly as the original does, its manifest checks and the
  * `MPY_CROSS_WASM` override.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BytecodeCompiler, type CompileOutcome } from '../host/compile/bytecode-compiler.js';
+import { MpyCross } from '../host/compile/mpy-cross.js';
+import { mpyCrossAbi } from '../host/compile/mpy-cross-abi.js';
 import { locateMpyCross } from '../host/compile/mpy-cross-files.js';
 import {
   compileMpyCrossModule,
@@ -98,5 +101,41 @@ describe('the optimised mpy-cross wasm', () => {
     expect(findOptimisedMpyCross(dir)).toBeUndefined();
     writeFileSync(join(dir, MPY_CROSS_MANIFEST_FILE), 'not json');
     expect(findOptimisedMpyCross(dir)).toBeUndefined();
+  });
+});
+
+describe('mpy-cross without its emscripten glue', () => {
+  it('reads the names behind the minified imports and exports from the glue text, and refuses a glue of another shape', () => {
+    const abi = mpyCrossAbi();
+    expect([...abi.imports.values()]).toEqual(
+      expect.arrayContaining(['___syscall_open', '_fd_read', '_fd_write', '_fd_close', '_fd_seek', '_exit', 'invoke_ii']),
+    );
+    expect([...abi.exports.keys()]).toEqual(expect.arrayContaining(['_main', '___wasm_call_ctors', 'stackAlloc', '_setThrew']));
+    expect(abi.memory).not.toBe(abi.table);
+    expect(() => mpyCrossAbi('var Module = {};')).toThrow('the mpy-cross glue does not have the expected import and export tables');
+  });
+
+  it('compiles byte for byte what the glue-driven instance did, with both wasm files (known answers)', async () => {
+    const source = new TextEncoder().encode(
+      'import math\nclass Shape:\n    def area(self, r=2):\n        return math.pi * r ** 2, [x for x in range(r) if x], {"k": b"v"}\n',
+    );
+    for (const choice of ['original', 'optimised']) {
+      process.env[MPY_CROSS_WASM_ENV] = choice;
+      const cross = await MpyCross.load();
+      const ok = cross.run('shape.py', source, ['-O1']);
+      // The .mpy the glue-driven instance (mpy 0.1.0 before this change) wrote for this source.
+      expect([ok.status, ok.output?.length, createHash('sha256').update(ok.output!).digest('hex')]).toEqual([
+        0,
+        179,
+        'f10d2b5fe5413ea81855f1a000f2a8f7e6c2b689e7ede138cb436aca54b8ad3b',
+      ]);
+      const bad = cross.run('bad.py', new TextEncoder().encode('x = 1\ndef f(:\n'));
+      expect(bad).toEqual({
+        status: 1,
+        output: undefined,
+        stdout: '',
+        stderr: 'Traceback (most recent call last):\n  File "bad.py", line 2\nSyntaxError: invalid syntax\n',
+      });
+    }
   });
 });

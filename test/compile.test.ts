@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BytecodeCompiler, type CompileOutcome } from '../host/compile/bytecode-compiler.js';
 import { compileTree } from '../host/compile/compile-tree.js';
+import { idleCores } from '../host/compile/idle-cores.js';
 import { exactFloatExpression } from '../host/compile/exact-float.js';
 import { readMpyConstants } from '../host/compile/mpy-constants.js';
 import { heapLadder, MpyCross } from '../host/compile/mpy-cross.js';
@@ -289,7 +291,7 @@ describe('pkg_resources with compiled packages', () => {
 });
 
 describe('compileTree on the worker pool', () => {
-  beforeAll(() => ensureDist(['host'], ['dist/host/compile/worker.js', 'dist/host/cli/commands/compile.js']));
+  beforeAll(() => ensureDist(['host'], ['dist/host/compile/pool-worker.js', 'dist/host/cli/commands/compile.js']));
 
   it('compiles a generated corpus, keeps the layout, copies data, and the .mpy files import and run', async () => {
     const root = mk();
@@ -369,6 +371,22 @@ describe('compileTree on the worker pool', () => {
     expect(existsSync(join(root, 'a.mpy'))).toBe(true);
     await expect(compileTree({ sources: ['missing'], cwd: root })).rejects.toThrow(/missing: no such file or directory/);
     await expect(compileTree({ sources: ['b.txt'], cwd: root })).rejects.toThrow(/not a \.py file/);
+    // Directories are made while the files compile: one that cannot be made still fails the call.
+    writeTree(root, { 'tree/x/m.py': 'M = 1\n', blocked: '' });
+    await expect(compileTree({ sources: ['tree'], outDir: 'blocked', cwd: root, jobs: 1 })).rejects.toThrow(
+      /^cannot create directory .*blocked.*: (ENOTDIR|EEXIST)$/,
+    );
+  });
+
+  it('defaults to the cores idle right now, from the runnable threads in /proc/loadavg', () => {
+    expect(idleCores('0.10 0.20 0.30 1/300 4242\n', 2)).toBe(2); // only this thread runs
+    expect(idleCores('1.50 1.20 0.90 2/300 4242\n', 2)).toBe(1);
+    expect(idleCores('15.3 14.1 13.3 19/446 638\n', 2)).toBe(1); // never less than this thread
+    expect(idleCores('3.00 3.00 3.00 2/300 4242\n', 8)).toBe(7); // the instant, not the average
+    expect(idleCores('', 4)).toBe(4); // no /proc: every CPU
+    expect(idleCores('garbage', 4)).toBe(4);
+    const now = idleCores();
+    expect(now >= 1 && now <= availableParallelism()).toBe(true);
   });
 
   it('mpy compile: FILE:LINE errors, summary line, exit status', async () => {
@@ -391,7 +409,7 @@ describe('compileTree on the worker pool', () => {
 });
 
 describe('compileTree in the calling thread', () => {
-  beforeAll(() => ensureDist(['host'], ['dist/host/compile/worker.js']));
+  beforeAll(() => ensureDist(['host'], ['dist/host/compile/pool-worker.js']));
 
   it('compiles a small tree without a pool, byte for byte as the pool does', async () => {
     const root = mk();

@@ -37,6 +37,7 @@ interface CompileFailure {
 export type CompileOutcome = CompileSuccess | CompileFailure;
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
 
 /** Reads mpy-cross's traceback: the last `File "...", line N` and the last line. */
 function parseCompileError(stderr: string, stdout: string): CompileFailure {
@@ -74,7 +75,7 @@ export class BytecodeCompiler {
   }
 
   /** Compiles `source` (UTF-8 bytes or text) to .mpy. */
-  async compile(source: Uint8Array | string, options: CompileSourceOptions): Promise<CompileOutcome> {
+  compile(source: Uint8Array | string, options: CompileSourceOptions): CompileOutcome {
     const optimize = options.optimize ?? 0;
     if (!Number.isInteger(optimize) || optimize < 0 || optimize > 3) throw new RangeError(`optimize must be 0..3, got ${optimize}`);
     let text: string;
@@ -83,10 +84,14 @@ export class BytecodeCompiler {
     } catch {
       return { ok: false, line: undefined, message: 'SyntaxError: source is not valid UTF-8' };
     }
-    const guarded = await guardFloats(text, this.#oracle);
+    const guarded = guardFloats(text, this.#oracle);
     if (!('source' in guarded)) return { ok: false, line: guarded.line, message: guarded.message };
     const flags = optimize ? [`-O${optimize}`] : [];
-    const r = await this.#cross.run(options.name, new TextEncoder().encode(guarded.source), flags);
+    const r = this.#cross.run(
+      options.name,
+      guarded.source === text && typeof source !== 'string' ? source : encoder.encode(guarded.source),
+      flags,
+    );
     if (r.status !== 0 || !r.output) return parseCompileError(r.stderr, r.stdout);
     const problem = checkFloatConstants(r.output, guarded.allowed);
     if (problem) return { ok: false, line: undefined, message: problem };

@@ -7,13 +7,14 @@
  * the pool costs more than the second core gives back.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { idleCores } from './idle-cores.js';
 import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
 import { CompilePool } from './pool.js';
 import type { CompileBatchResult, CompileTask } from './task.js';
+import { adoptModule, compileBatch } from './worker.js';
 
 /** Options of {@link compileTree}. */
 export interface CompileOptions {
@@ -23,7 +24,11 @@ export interface CompileOptions {
   readonly outDir?: string;
   /** mpy-cross optimisation level 0..3. Default: 0. */
   readonly optimize?: number;
-  /** Worker threads. Default: `os.availableParallelism()`; never more than there are .py files. */
+  /**
+   * Threads that compile (this one included). Default: the cores idle when the call starts
+   * ({@link idleCores}: a worker costs ~90 ms of CPU to start and pays that back only on a core of
+   * its own); never more than there are .py files.
+   */
   readonly jobs?: number;
   /** Directory relative paths are resolved against. Default: `process.cwd()`. */
   readonly cwd?: string;
@@ -93,9 +98,13 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
  */
 const IN_THREAD_BELOW = 100;
 
-/** Files per pool task: about eight tasks per thread, at most 16 files each. */
-function batchSize(files: number, threads: number): number {
-  return Math.max(1, Math.min(16, Math.ceil(files / (threads * 8))));
+/**
+ * Files in the next batch when `remaining` are left for `threads` threads: a quarter of a
+ * thread's fair share, at most 16, so batches shrink towards the end and no thread finishes
+ * long before the others (a worker holds two batches at a time).
+ */
+function batchSize(remaining: number, threads: number): number {
+  return Math.max(1, Math.min(16, Math.ceil(remaining / (threads * 4))));
 }
 
 async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Promise<number> {
@@ -113,15 +122,16 @@ async function copyAll(entries: readonly PlanEntry[], failed: FileFailure[]): Pr
   return copied;
 }
 
+/** Makes every output directory, all at once (creating a directory can take milliseconds; compiling goes on meanwhile). */
 async function makeDirectories(plan: readonly PlanEntry[]): Promise<void> {
-  const dirs = [...new Set(plan.map((e) => dirname(e.output)))].sort();
-  for (const d of dirs) {
-    try {
-      await mkdir(d, { recursive: true });
-    } catch (err) {
-      throw new PlanError(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-  }
+  const dirs = [...new Set(plan.map((e) => dirname(e.output)))];
+  await Promise.all(
+    dirs.map((d) =>
+      mkdir(d, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        throw new PlanError(`cannot create directory ${d}: ${err.code ?? String(err)}`);
+      }),
+    ),
+  );
 }
 
 /**
@@ -133,8 +143,11 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const started = performance.now();
   const optimize = options.optimize ?? 0;
   if (!Number.isInteger(optimize) || optimize < 0 || optimize > 3) throw new RangeError(`optimize must be 0..3, got ${optimize}`);
-  const jobs = options.jobs ?? availableParallelism();
+  const jobs = options.jobs ?? idleCores();
   if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a whole number >= 1, got ${jobs}`);
+  // The wasm compiles (in the background) while the tree is walked.
+  const compiling = compileMpyCrossModule();
+  compiling.catch(() => undefined);
   const plan = await planCompile(options.sources, options.outDir, options.cwd ?? process.cwd());
   const toCompile = plan.filter((e) => e.kind === 'compile');
   const failed: FileFailure[] = [];
@@ -145,10 +158,20 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   const perThread = new Map<number, CompileBatchResult['stats']>();
   let compiled = 0;
   let done = 0;
-  await makeDirectories(plan);
-  const copying = copyAll(
-    plan.filter((e) => e.kind === 'copy'),
-    failed,
+  // Files are compiled while the directories are made; only their writes wait for them.
+  let directoryFailure: PlanError | undefined;
+  const directories = makeDirectories(plan).catch((err: PlanError) => {
+    directoryFailure = err;
+    throw err;
+  });
+  directories.catch(() => undefined);
+  const copying = directories.then(
+    () =>
+      copyAll(
+        plan.filter((e) => e.kind === 'copy'),
+        failed,
+      ),
+    () => 0,
   );
   const record = (batch: readonly PlanEntry[], r: CompileBatchResult): void => {
     // Stats are cumulative per thread; batches of one thread may finish out of order.
@@ -165,20 +188,24 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
   };
   const task = (e: PlanEntry): CompileTask => ({ source: e.source, output: e.output, name: e.name, optimize });
   if (threads > 0) {
-    const module = await compileMpyCrossModule();
-    const local = await import('./worker.js');
-    const before = await local.adoptModule(module);
-    const queue: PlanEntry[][] = [];
-    const size = batchSize(toCompile.length, threads);
-    for (let i = 0; i < toCompile.length; i += size) queue.push(toCompile.slice(i, i + size));
+    const module = await compiling;
+    let cursor = 0;
+    const nextBatch = (): PlanEntry[] | undefined => {
+      if (cursor >= toCompile.length) return undefined;
+      const size = batchSize(toCompile.length - cursor, threads);
+      cursor += size;
+      return toCompile.slice(cursor - size, cursor);
+    };
     // The calling thread compiles from the start; workers take batches from the same queue once
     // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
     // before they are up never waits for them.
     const pool = threads > 1 ? await CompilePool.open(threads - 1, module) : undefined;
+    const before = await adoptModule(module);
     const inFlight: Promise<void>[] = [];
     const feedWorker = async (): Promise<void> => {
       await pool!.run([]);
-      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      await directories;
+      for (let batch = nextBatch(); batch; batch = nextBatch()) {
         const b = batch;
         const running = pool!.run(b.map(task)).then((r) => record(b, r));
         inFlight.push(running);
@@ -187,7 +214,10 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     };
     const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
     try {
-      for (let batch = queue.shift(); batch; batch = queue.shift()) record(batch, await local.default(batch.map(task)));
+      for (let batch = nextBatch(); batch && !directoryFailure; batch = nextBatch()) {
+        // The batch's writes let the workers' answers in.
+        record(batch, await compileBatch(batch.map(task), directories));
+      }
       await Promise.all(inFlight);
     } finally {
       await pool?.close();
@@ -202,6 +232,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
       });
   }
   const copied = await copying;
+  if (directoryFailure) throw directoryFailure;
   return {
     compiled,
     copied,

@@ -46,10 +46,10 @@ export interface GuardProblem {
  * Finds the literals of `source` that would change and rewrites them.
  * @returns the source to compile, or the first literal that cannot be kept exact
  */
-export async function guardFloats(source: string, oracle: FloatOracle): Promise<GuardedSource | GuardProblem> {
+export function guardFloats(source: string, oracle: FloatOracle): GuardedSource | GuardProblem {
   const literals = findNumberLiterals(source);
   if (literals.length === 0) return { source, rewrites: [], allowed: new Set() };
-  const verdicts = await oracle.judge(literals.map((l) => l.text));
+  const verdicts = oracle.judge(literals.map((l) => l.text));
   const allowed = new Set<string>();
   const rewrites: FloatRewrite[] = [];
   let out = '';
@@ -74,7 +74,7 @@ export async function guardFloats(source: string, oracle: FloatOracle): Promise<
     last = lit.end;
   }
   if (rewrites.some((r) => r.expression.endsWith(' * 1j)'))) {
-    const unit = (await oracle.judge([IMAGINARY_UNIT])).get(IMAGINARY_UNIT);
+    const unit = oracle.judge([IMAGINARY_UNIT]).get(IMAGINARY_UNIT);
     if (!unit) return { line: rewrites.find((r) => r.expression.endsWith(' * 1j)'))!.line, message: 'mpy-cross does not store 1j exactly' };
     allowed.add(unit);
   }

@@ -49,9 +49,9 @@ export class FloatOracle {
     this.#cross = cross;
   }
 
-  async #probe(texts: readonly string[]): Promise<(string | null)[] | undefined> {
+  #probe(texts: readonly string[]): (string | null)[] | undefined {
     const source = new TextEncoder().encode(texts.map((t) => `_ = ${t}\n`).join(''));
-    const r = await this.#cross.run(PROBE_NAME, source);
+    const r = this.#cross.run(PROBE_NAME, source);
     if (r.status !== 0 || !r.output) return undefined;
     const consts = readMpyConstants(r.output).filter((c) => c.kind === 'float' || c.kind === 'complex');
     // Equal values share one constant: only a one-to-one table can be read by position.
@@ -86,14 +86,14 @@ export class FloatOracle {
    * Judges each literal text: the stored constant text if it survives, null if not, undefined
    * when mpy-cross does not compile it at all (the real compile reports that).
    */
-  async judge(texts: readonly string[]): Promise<Map<string, string | null | undefined>> {
+  judge(texts: readonly string[]): Map<string, string | null | undefined> {
     const unknown = [...new Set(texts)].filter((t) => !this.#cache.has(t));
     if (unknown.length) {
       if (this.#cache.size + unknown.length > CACHE_LIMIT) this.#cache.clear();
       for (const group of this.#batches(unknown)) {
-        const batch = await this.#probe(group);
+        const batch = this.#probe(group);
         for (let i = 0; i < group.length; i++) {
-          const verdict = batch ? batch[i] : (await this.#probe([group[i]!]))?.[0];
+          const verdict = batch ? batch[i] : this.#probe([group[i]!])?.[0];
           if (verdict !== undefined) this.#cache.set(group[i]!, verdict);
         }
       }

@@ -1,28 +1,20 @@
 /**
- * One emscripten instance of mpy-cross, driven directly: the glue's factory
- * is called with the precompiled `WebAssembly.Module` (its own `compile()`
- * wrapper fetch()es a file path and fails on Node 20), `noInitialRun` and
- * `noExitRuntime`, and `main()` is then called once per file with argv built
- * on the wasm stack.
+ * One instance of mpy-cross's wasm, driven directly: instantiated
+ * synchronously from the precompiled `WebAssembly.Module` with this host's own
+ * imports (the file syscalls of {@link SyscallFiles}, `exit`, and for the
+ * original wasm its `invoke_*` trampolines), its constructors run, and then
+ * `main()` called once per file with argv built on the wasm stack. The
+ * emscripten glue is never run: its set-up (a filesystem, TTYs, process
+ * listeners) served one `main()` per instance and cost more than the compile
+ * of a small file.
  *
  * mpy-cross's `main()` mallocs its GC heap and never frees it, and this build
  * cannot grow its 16 MiB memory: every call spends its `-X heapsize` for good.
  * The instance therefore keeps a budget, and its owner replaces it when the
- * next call would not fit. The glue's `process` listeners (which rethrow any
- * uncaught exception or rejection in the thread) are removed at once.
+ * next call would not fit.
  */
+import { type MpyCrossAbi, mpyCrossAbi } from './mpy-cross-abi.js';
 import { SyscallFiles } from './syscall-files.js';
-
-/** The glue's module factory, as its CommonJS export. */
-export type MpyCrossFactory = (options: Record<string, unknown>) => Promise<GlueModule>;
-
-/** What the glue's module exposes that this host uses. */
-export interface GlueModule {
-  _main(argc: number, argv: number): number;
-  stackSave(): number;
-  stackRestore(sp: number): void;
-  stackAlloc(bytes: number): number;
-}
 
 /** The result of one `main()` call. */
 export interface MainResult {
@@ -51,6 +43,27 @@ class ExitSignal {
   constructor(readonly status: number) {}
 }
 
+/** What the original wasm's `emscripten_throw_longjmp` throws and its `invoke_*` trampolines catch. */
+const LONGJMP = Symbol('longjmp');
+
+const encoder = new TextEncoder();
+
+type WasmFunction = (...args: number[]) => number;
+
+/** The exports this host calls. */
+interface Exports {
+  readonly main: (argc: number, argv: number) => number;
+  readonly stackSave: () => number;
+  readonly stackRestore: (sp: number) => void;
+  readonly stackAlloc: (bytes: number) => number;
+}
+
+function exported(instance: WebAssembly.Instance, abi: MpyCrossAbi, name: string): WasmFunction {
+  const fn = instance.exports[abi.exports.get(name) ?? ''];
+  if (typeof fn !== 'function') throw new Error(`mpy: mpy-cross's wasm does not export ${name}`);
+  return fn as WasmFunction;
+}
+
 /**
  * Bytes of the 16 MiB memory that `main()` calls can leak before malloc fails: measured 10.95 MiB
  * (701 calls with a 16 KiB heap, 175 with 64 KiB: each call leaks exactly its heap).
@@ -60,76 +73,93 @@ export const INSTANCE_HEAP_CAPACITY = 10 * 1024 * 1024;
 /** Budget charged per `main()` call besides its GC heap: a margin, since none was measured. */
 export const PER_CALL_OVERHEAD = 4 * 1024;
 
-const LISTENED: readonly string[] = ['uncaughtException', 'unhandledRejection'];
-
-// process.listeners()/removeListener() by a plain event name.
-type Listener = (...args: unknown[]) => void;
-const emitter = process as unknown as { listeners(e: string): Listener[]; removeListener(e: string, l: Listener): void };
-
 /** A live mpy-cross instance with a heap budget. */
 export class MpyCrossInstance {
-  readonly #glue: GlueModule;
+  readonly #exports: Exports;
   readonly #files: SyscallFiles;
-  readonly #memory: WebAssembly.Memory;
+  readonly #heap: Uint8Array;
+  readonly #u32: Uint32Array;
   #remaining = INSTANCE_HEAP_CAPACITY;
   #failed = false;
 
-  private constructor(glue: GlueModule, files: SyscallFiles, memory: WebAssembly.Memory) {
-    this.#glue = glue;
+  private constructor(exports: Exports, files: SyscallFiles, memory: WebAssembly.Memory) {
+    this.#exports = exports;
     this.#files = files;
-    this.#memory = memory;
+    this.#heap = new Uint8Array(memory.buffer);
+    this.#u32 = new Uint32Array(memory.buffer);
   }
 
   /**
-   * Instantiates mpy-cross from an already compiled module.
-   * @param factory the glue's factory
-   * @param module the compiled mpy-cross wasm
+   * Instantiates mpy-cross from an already compiled module and runs its constructors.
+   * @param module the compiled mpy-cross wasm (the original or the optimised one)
+   * @throws Error when the module needs an import this host does not provide
    */
-  static async create(factory: MpyCrossFactory, module: WebAssembly.Module): Promise<MpyCrossInstance> {
+  static create(module: WebAssembly.Module): MpyCrossInstance {
+    const abi = mpyCrossAbi();
     const files = new SyscallFiles();
-    let memory: WebAssembly.Memory | undefined;
-    const before = LISTENED.map((e) => new Set(emitter.listeners(e)));
-    let fail: (err: unknown) => void = () => undefined;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
-    let ready: Promise<GlueModule>;
-    try {
-      ready = factory({
-        arguments: ['unused.py'],
-        inputFileContents: '',
-        noInitialRun: true,
-        noExitRuntime: true,
-        callback: () => undefined,
-        instantiateWasm(
-          imports: Record<string, Record<string, unknown>>,
-          receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
-        ) {
-          const [space, fns] = Object.entries(imports)[0]!;
-          const wrapped = files.wrap(fns);
-          for (const [key, fn] of Object.entries(wrapped)) {
-            if (typeof fn === 'function' && (fn as { name: string }).name === '_exit') {
-              wrapped[key] = (status: number) => {
-                throw new ExitSignal(status);
-              };
-            }
+    const syscalls: Record<string, WasmFunction> = files.imports();
+    let tempRet0 = 0;
+    /** What the `invoke_*` trampolines call into, once the instance exists. */
+    let longjmp: { stackSave: WasmFunction; stackRestore: WasmFunction; setThrew: WasmFunction; table: WebAssembly.Table } | undefined;
+    const own: Record<string, WasmFunction> = {
+      ...syscalls,
+      _exit(status) {
+        throw new ExitSignal(status!);
+      },
+      ___assert_fail() {
+        throw new Error('mpy-cross: assertion failed');
+      },
+      _emscripten_resize_heap() {
+        throw new Error('mpy-cross: out of memory (its memory cannot grow)');
+      },
+      _getTempRet0: () => tempRet0,
+      _setTempRet0(value) {
+        tempRet0 = value!;
+        return 0;
+      },
+      __emscripten_throw_longjmp() {
+        throw LONGJMP;
+      },
+    };
+    const fns: Record<string, WasmFunction> = {};
+    for (const { module: space, name: key, kind } of WebAssembly.Module.imports(module)) {
+      const name = abi.imports.get(key);
+      if (space !== abi.importModule || kind !== 'function' || name === undefined)
+        throw new Error(`mpy: mpy-cross's wasm imports ${space}.${key}, unknown to this host`);
+      if (name.startsWith('invoke_')) {
+        // The original wasm's setjmp/longjmp: call through the table, catch a longjmp, flag it.
+        fns[key] = (index, ...args) => {
+          const j = longjmp!;
+          const sp = j.stackSave();
+          try {
+            return (j.table.get(index!) as WasmFunction)(...args);
+          } catch (e) {
+            j.stackRestore(sp);
+            if (e !== LONGJMP) throw e;
+            j.setThrew(1, 0);
+            return 0;
           }
-          WebAssembly.instantiate(module, { [space]: wrapped } as WebAssembly.Imports)
-            .then((instance) => {
-              memory = Object.values(instance.exports).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
-              files.attach(memory!);
-              receive(instance, module);
-            })
-            .catch(fail);
-          return {};
-        },
-      });
-    } finally {
-      // The glue adds listeners that rethrow every uncaught error of this thread: take them out again.
-      LISTENED.forEach((event, i) => {
-        for (const l of emitter.listeners(event)) if (!before[i]!.has(l)) emitter.removeListener(event, l);
-      });
+        };
+      } else if (own[name]) fns[key] = own[name];
+      else throw new Error(`mpy: mpy-cross's wasm imports ${name}, which this host does not provide`);
     }
-    const glue = await Promise.race([ready, failed]);
-    return new MpyCrossInstance(glue, files, memory!);
+    const instance = new WebAssembly.Instance(module, { [abi.importModule]: fns });
+    longjmp = {
+      stackSave: exported(instance, abi, 'stackSave'),
+      stackRestore: exported(instance, abi, 'stackRestore'),
+      setThrew: exported(instance, abi, '_setThrew'),
+      table: instance.exports[abi.table] as WebAssembly.Table,
+    };
+    const memory = instance.exports[abi.memory] as WebAssembly.Memory;
+    files.attach(memory);
+    exported(instance, abi, '___wasm_call_ctors')();
+    const exports: Exports = {
+      main: exported(instance, abi, '_main'),
+      stackSave: exported(instance, abi, 'stackSave'),
+      stackRestore: exported(instance, abi, 'stackRestore'),
+      stackAlloc: exported(instance, abi, 'stackAlloc'),
+    };
+    return new MpyCrossInstance(exports, files, memory);
   }
 
   /** True while the instance has not failed and can afford a call with `heapBytes` of GC heap. */
@@ -146,21 +176,20 @@ export class MpyCrossInstance {
     this.#remaining -= heapBytes + PER_CALL_OVERHEAD;
     this.#files.reset(name, data);
     const argv = ['mpy-cross', ...args, name];
-    const g = this.#glue;
+    const g = this.#exports;
     const sp = g.stackSave();
     let status: number;
     try {
       const ptrs = argv.map((a) => {
-        const bytes = new TextEncoder().encode(`${a}\0`);
+        const bytes = encoder.encode(`${a}\0`);
         const p = g.stackAlloc(bytes.length);
-        new Uint8Array(this.#memory.buffer).set(bytes, p);
+        this.#heap.set(bytes, p);
         return p;
       });
       const table = g.stackAlloc((argv.length + 1) * 4);
-      const view = new DataView(this.#memory.buffer);
-      for (const [i, p] of ptrs.entries()) view.setUint32(table + i * 4, p, true);
-      view.setUint32(table + argv.length * 4, 0, true);
-      status = g._main(argv.length, table);
+      for (const [i, p] of ptrs.entries()) this.#u32[(table >>> 2) + i] = p;
+      this.#u32[(table >>> 2) + argv.length] = 0;
+      status = g.main(argv.length, table);
     } catch (err) {
       if (!(err instanceof ExitSignal)) {
         this.#failed = true;

@@ -7,16 +7,7 @@
  * instance (mpy-cross's own default is 1 MiB). Small heaps matter because
  * every call leaks its heap: with 32 KiB an instance serves about 280 calls.
  */
-import { createRequire } from 'node:module';
-import {
-  INSTANCE_HEAP_CAPACITY,
-  InstanceFailure,
-  type MainResult,
-  type MpyCrossFactory,
-  MpyCrossInstance,
-  PER_CALL_OVERHEAD,
-} from './mpy-cross-instance.js';
-import { locateMpyCross } from './mpy-cross-files.js';
+import { INSTANCE_HEAP_CAPACITY, InstanceFailure, type MainResult, MpyCrossInstance, PER_CALL_OVERHEAD } from './mpy-cross-instance.js';
 import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 
 /** Smallest GC heap given to a call (a 2 KiB module compiles in 16 KiB). */
@@ -63,27 +54,22 @@ export type MpyCrossResult = MainResult;
 
 /** The compiler of one thread. */
 export class MpyCross {
-  readonly #factory: MpyCrossFactory;
   readonly #module: WebAssembly.Module;
   readonly #heapFactor: number;
   #instance: MpyCrossInstance | undefined;
-  #creating: Promise<void> | undefined;
   #instances = 0;
   #calls = 0;
   #failures = 0;
 
-  private constructor(factory: MpyCrossFactory, module: WebAssembly.Module, heapFactor: number) {
-    this.#factory = factory;
+  private constructor(module: WebAssembly.Module, heapFactor: number) {
     this.#module = module;
     this.#heapFactor = heapFactor;
   }
 
-  /** Loads the glue and compiles the wasm (once per thread). */
+  /** Compiles the wasm (once per thread) unless given it. */
   static async load(options: MpyCrossLoadOptions = {}): Promise<MpyCross> {
-    const files = locateMpyCross();
-    const factory = createRequire(import.meta.url)(files.glue) as MpyCrossFactory;
     const module = options.module ?? (await compileMpyCrossModule());
-    return new MpyCross(factory, module, options.heapFactor ?? DEFAULT_HEAP_FACTOR);
+    return new MpyCross(module, options.heapFactor ?? DEFAULT_HEAP_FACTOR);
   }
 
   /** Counters since load. */
@@ -91,33 +77,16 @@ export class MpyCross {
     return { instances: this.#instances, calls: this.#calls, failures: this.#failures };
   }
 
-  /**
-   * Runs `main()` on the current instance if it can afford `heapBytes`, else on a new one. The
-   * budget check and the call are one synchronous step, so concurrent callers cannot overdraw.
-   */
-  async #main(args: readonly string[], name: string, source: Uint8Array, heapBytes: number): Promise<MpyCrossResult> {
+  /** Runs `main()` on the current instance if it can afford `heapBytes`, else on a new one. */
+  #main(args: readonly string[], name: string, source: Uint8Array, heapBytes: number): MpyCrossResult {
     if (heapBytes + PER_CALL_OVERHEAD > INSTANCE_HEAP_CAPACITY)
       throw new RangeError(`a ${heapBytes}-byte heap does not fit an mpy-cross instance`);
-    for (;;) {
-      const instance = this.#instance;
-      if (instance?.canRun(heapBytes)) {
-        this.#calls++;
-        return instance.main(args, name, source, heapBytes);
-      }
-      // One creation at a time; callers that find the instance spent wait for the same new one.
-      this.#creating ??= MpyCrossInstance.create(this.#factory, this.#module).then(
-        (fresh) => {
-          this.#instances++;
-          this.#instance = fresh;
-          this.#creating = undefined;
-        },
-        (err: unknown) => {
-          this.#creating = undefined;
-          throw err;
-        },
-      );
-      await this.#creating;
+    if (!this.#instance?.canRun(heapBytes)) {
+      this.#instance = MpyCrossInstance.create(this.#module);
+      this.#instances++;
     }
+    this.#calls++;
+    return this.#instance.main(args, name, source, heapBytes);
   }
 
   /**
@@ -127,13 +96,13 @@ export class MpyCross {
    * @param flags options before the file name, e.g. `['-O2']`
    * @throws InstanceFailure when a fresh instance fails on the same file too
    */
-  async run(name: string, source: Uint8Array, flags: readonly string[] = []): Promise<MpyCrossResult> {
+  run(name: string, source: Uint8Array, flags: readonly string[] = []): MpyCrossResult {
     let result: MpyCrossResult | undefined;
     for (const heap of heapLadder(source.length, this.#heapFactor)) {
       const args = ['-X', `heapsize=${heap}`, ...flags];
       for (let attempt = 0; ; attempt++) {
         try {
-          result = await this.#main(args, name, source, heap);
+          result = this.#main(args, name, source, heap);
           break;
         } catch (err) {
           if (!(err instanceof InstanceFailure) || attempt > 0) throw err;

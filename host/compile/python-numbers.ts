@@ -3,6 +3,12 @@
  * positions: a small tokenizer that knows identifiers, comments, every kind
  * of string literal (prefixes, triple quotes, raw strings) and the
  * replacement fields of f-strings, where literals are compiled too.
+ *
+ * It runs once per compiled file, mostly before V8 has optimised it, so the
+ * top level leaves the per-character work to regular expressions: it jumps
+ * from one comment, quote or number start to the next, and skips comments
+ * and plain strings with one match each. f-string fields take the
+ * character-by-character path.
  */
 
 /** One float (`1.5`, `1e3`, `.5`) or imaginary (`2j`, `1.5j`) literal. */
@@ -23,29 +29,75 @@ const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const NUMBER =
   /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?[jJ]?/y;
 const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
+const NAME_START = '\\p{L}\\p{Nl}_';
+const NAME_PART = '\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}';
+const NAME = `[${NAME_START}][${NAME_PART}]*`;
+/**
+ * One step of the top level: skips whole names (unless a quote follows), `.`s
+ * and other characters that start nothing, then captures what comes next: a
+ * name before a quote (a string prefix or not), a comment or quote, or the
+ * start of a number. Names are skipped whole, so digits inside them never
+ * start a number.
+ */
+const TOP_STEP = new RegExp(
+  `(?:${NAME}(?![${NAME_PART}'"])|[^#'"0-9.${NAME_START}]+|\\.(?![0-9]))*(?:(${NAME})(?=['"])|([#'"])|([0-9]|\\.[0-9]))?`,
+  'uy',
+);
+const LINE_REST = /[^\r\n]*/y;
+const LINE_BREAK = /\r\n?|\n/g;
+/** The body of a plain (not f-) string up to its closing quote, by opening quote. */
+const STRING_BODY: Readonly<Record<string, RegExp>> = {
+  "'": /(?:[^'\\\r\n]|\\[\s\S])*/y,
+  '"': /(?:[^"\\\r\n]|\\[\s\S])*/y,
+  "'''": /(?:[^'\\]|\\[\s\S]|'(?!''))*/y,
+  '"""': /(?:[^"\\]|\\[\s\S]|"(?!""))*/y,
+};
 
 class Scanner {
   readonly #src: string;
-  readonly #lineStarts: number[] = [0];
   readonly found: NumberLiteral[] = [];
+  /** Line breaks are counted up to here (literals are found in source order). */
+  #counted = 0;
+  #line0 = 0;
 
   constructor(src: string) {
     this.#src = src;
-    for (let i = 0; i < src.length; i++) {
-      const c = src.charCodeAt(i);
-      if (c === 10 || (c === 13 && src.charCodeAt(i + 1) !== 10)) this.#lineStarts.push(i + 1);
-    }
   }
 
   #line(offset: number): number {
-    let lo = 0;
-    let hi = this.#lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.#lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
+    LINE_BREAK.lastIndex = this.#counted;
+    for (let m = LINE_BREAK.exec(this.#src); m && m.index < offset; m = LINE_BREAK.exec(this.#src)) {
+      this.#line0++;
+      this.#counted = LINE_BREAK.lastIndex;
     }
-    return lo + 1;
+    return this.#line0 + 1;
+  }
+
+  /** Scans the whole source as code. */
+  top(): void {
+    const s = this.#src;
+    let pos = 0;
+    for (;;) {
+      TOP_STEP.lastIndex = pos;
+      const m = TOP_STEP.exec(s)!;
+      pos = TOP_STEP.lastIndex;
+      const [, name, mark, number] = m;
+      if (name !== undefined) {
+        pos = this.#string(pos, STRING_PREFIX.test(name) ? name.toLowerCase() : '', s.length);
+      } else if (mark === '#') {
+        LINE_REST.lastIndex = pos;
+        LINE_REST.exec(s);
+        pos = LINE_REST.lastIndex;
+      } else if (mark !== undefined) {
+        pos = this.#string(pos - 1, '', s.length);
+      } else if (number !== undefined) {
+        pos -= number.length;
+        NUMBER.lastIndex = pos;
+        const n = NUMBER.exec(s)![0];
+        this.#number(pos, n);
+        pos += n.length;
+      } else return;
+    }
   }
 
   /** Scans code in [pos, end); stops early (returning the offset) at an unmatched closer in `stopAt` when given. */
@@ -103,6 +155,13 @@ class Scanner {
     const close = triple ? q.repeat(3) : q;
     const f = prefix.includes('f');
     pos += close.length;
+    if (!f && end === s.length) {
+      const body = STRING_BODY[close]!;
+      body.lastIndex = pos;
+      body.exec(s);
+      pos = body.lastIndex;
+      return s.startsWith(close, pos) ? pos + close.length : pos;
+    }
     while (pos < end) {
       const ch = s[pos]!;
       if (ch === '\\') {
@@ -149,6 +208,6 @@ class Scanner {
 /** Every float and imaginary literal in `source`, in source order. */
 export function findNumberLiterals(source: string): NumberLiteral[] {
   const scanner = new Scanner(source);
-  scanner.code(0, source.length);
+  scanner.top();
   return scanner.found;
 }

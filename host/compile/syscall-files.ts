@@ -1,42 +1,71 @@
 /**
- * The files one mpy-cross run sees, served at the syscall level: the glue's
- * `open`/`read`/`write`/`seek`/`close` imports are wrapped so that the input
- * file, the output .mpy (written sequentially: mpy-cross never seeks back)
- * and stdout/stderr are plain buffers on the JS side. The wrappers are found
- * by the glue functions' names (`___syscall_open`, `_fd_read`, `_fd_write`,
- * `_fd_close`, `_fd_seek`), not by the minified import keys.
- * That is what lets one wasm instance compile file after file (the glue's own
- * FS is not exported, and its `Module.arguments` fix one input file per
- * instance).
+ * The files one mpy-cross run sees, served at the syscall level: this host's
+ * own `open`/`read`/`write`/`seek`/`close` imports (named as in the glue:
+ * `___syscall_open`, `_fd_read`, `_fd_write`, `_fd_close`, `_fd_seek`) give
+ * the input file, the output .mpy (written sequentially: mpy-cross never
+ * seeks back) and stdout/stderr as plain buffers on the JS side. That is what
+ * lets one wasm instance compile file after file.
+ *
+ * mpy-cross reads its source 20 bytes at a time and writes the .mpy a few
+ * bytes at a time, so these run thousands of times per file: they work on
+ * typed-array views made once per instance (its memory never grows) and
+ * append the output to one growing buffer.
  */
 import { EM_ERRNO } from '../../base/errno.js';
 
 const ENOENT = EM_ERRNO.ENOENT;
-const EBADF = 8;
+const EBADF = EM_ERRNO.EBADF;
 const O_ACCMODE = 3;
 const FIRST_FD = 100;
+const STDOUT = 1;
+const STDERR = 2;
 
-interface OpenFile {
-  readonly data: Uint8Array | undefined; // undefined: the output file
-  pos: number;
+/** A byte sink that grows by doubling. */
+class ByteSink {
+  #bytes = new Uint8Array(0);
+  length = 0;
+
+  /** Appends `n` bytes of `heap` from `ptr`. */
+  append(heap: Uint8Array, ptr: number, n: number): void {
+    const end = this.length + n;
+    if (end > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(end, this.#bytes.length * 2, 4096));
+      grown.set(this.#bytes.subarray(0, this.length));
+      this.#bytes = grown;
+    }
+    if (n <= 16) for (let k = 0; k < n; k++) this.#bytes[this.length + k] = heap[ptr + k]!;
+    else this.#bytes.set(heap.subarray(ptr, ptr + n), this.length);
+    this.length = end;
+  }
+
+  /** A copy of what was appended. */
+  take(): Uint8Array {
+    return this.#bytes.slice(0, this.length);
+  }
 }
 
-type Syscall = (...args: number[]) => number;
+/** The syscalls, as imports named like the glue's functions. */
+export type SyscallImports = Readonly<
+  Record<'___syscall_open' | '_fd_read' | '_fd_write' | '_fd_close' | '_fd_seek', (...args: number[]) => number>
+>;
 
-/** Buffers of one run and the syscall wrappers that serve them. */
+/** Buffers of one run and the syscalls that serve them. */
 export class SyscallFiles {
-  #memory: WebAssembly.Memory | undefined;
+  #heap = new Uint8Array(0);
+  #u32 = new Uint32Array(0);
   #inputName = '';
   #input: Uint8Array = new Uint8Array(0);
-  #fds = new Map<number, OpenFile>();
+  /** Open fds: the input's read position, or -1 for the output file. */
+  #fds = new Map<number, number>();
   #nextFd = FIRST_FD;
-  #output: Uint8Array[] | undefined;
-  #stdout: Uint8Array[] = [];
-  #stderr: Uint8Array[] = [];
+  #output: ByteSink | undefined;
+  #stdout = new ByteSink();
+  #stderr = new ByteSink();
 
-  /** Sets the instance memory once the wasm module is instantiated. */
+  /** Sets the instance memory once the wasm module is instantiated (it never grows). */
   attach(memory: WebAssembly.Memory): void {
-    this.#memory = memory;
+    this.#heap = new Uint8Array(memory.buffer);
+    this.#u32 = new Uint32Array(memory.buffer);
   }
 
   /** Starts a run: `name` opened for reading gives `data`; everything else is reset. */
@@ -46,139 +75,94 @@ export class SyscallFiles {
     this.#fds.clear();
     this.#nextFd = FIRST_FD;
     this.#output = undefined;
-    this.#stdout = [];
-    this.#stderr = [];
+    this.#stdout = new ByteSink();
+    this.#stderr = new ByteSink();
   }
 
   /** What the run wrote: the output file (undefined if never opened) and the two streams. */
   results(): { output: Uint8Array | undefined; stdout: string; stderr: string } {
-    const join = (parts: Uint8Array[]): Uint8Array => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
-      }
-      return out;
+    const text = (sink: ByteSink): string => (sink.length ? new TextDecoder().decode(sink.take()) : '');
+    return { output: this.#output?.take(), stdout: text(this.#stdout), stderr: text(this.#stderr) };
+  }
+
+  /** The five file syscalls. */
+  imports(): SyscallImports {
+    return {
+      ___syscall_open: (path, flags) => this.#open(path!, flags!),
+      _fd_read: (fd, iov, n, pnum) => this.#read(fd!, iov!, n!, pnum!),
+      _fd_write: (fd, iov, n, pnum) => this.#write(fd!, iov!, n!, pnum!),
+      _fd_close: (fd) => (this.#fds.delete(fd!) ? 0 : EBADF),
+      _fd_seek: (fd, low, high, whence, newOffset) => this.#seek(fd!, high! * 2 ** 32 + (low! >>> 0), whence!, newOffset!),
     };
-    const text = (parts: Uint8Array[]): string => new TextDecoder().decode(join(parts));
-    return { output: this.#output && join(this.#output), stdout: text(this.#stdout), stderr: text(this.#stderr) };
-  }
-
-  #heap: Uint8Array = new Uint8Array(0);
-  #dataView: DataView = new DataView(new ArrayBuffer(0));
-
-  // mpy-cross reads its source 20 bytes at a time, so these run thousands of times per file: the views
-  // are kept, and remade only when the buffer was detached (a grown memory; this build never grows).
-  #bytes(): Uint8Array {
-    if (this.#heap.byteLength === 0) {
-      const buffer = this.#memory!.buffer;
-      this.#heap = new Uint8Array(buffer);
-      this.#dataView = new DataView(buffer);
-    }
-    return this.#heap;
-  }
-
-  #view(): DataView {
-    this.#bytes();
-    return this.#dataView;
   }
 
   #cString(ptr: number): string {
-    const heap = this.#bytes();
+    const heap = this.#heap;
     let end = ptr;
     while (heap[end] !== 0) end++;
     return new TextDecoder().decode(heap.subarray(ptr, end));
   }
 
-  /** Replaces the five file syscalls among the glue's `imports` (keyed by minified names) with wrappers. */
-  wrap(imports: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...imports };
-    for (const [key, fn] of Object.entries(imports)) {
-      if (typeof fn !== 'function') continue;
-      const original = fn as Syscall;
-      switch (fn.name) {
-        case '___syscall_open':
-          out[key] = (path: number, flags: number) => this.#open(path, flags);
-          break;
-        case '_fd_read':
-          out[key] = (fd: number, iov: number, n: number, pnum: number) =>
-            this.#fds.has(fd) ? this.#read(fd, iov, n, pnum) : original(fd, iov, n, pnum);
-          break;
-        case '_fd_write':
-          out[key] = (fd: number, iov: number, n: number, pnum: number) =>
-            this.#fds.has(fd) || fd === 1 || fd === 2 ? this.#write(fd, iov, n, pnum) : original(fd, iov, n, pnum);
-          break;
-        case '_fd_close':
-          out[key] = (fd: number) => (this.#fds.delete(fd) ? 0 : original(fd));
-          break;
-        case '_fd_seek':
-          out[key] = (fd: number, low: number, high: number, whence: number, newOffset: number) =>
-            this.#fds.has(fd)
-              ? this.#seek(fd, high * 2 ** 32 + (low >>> 0), whence, newOffset)
-              : original(fd, low, high, whence, newOffset);
-          break;
-      }
-    }
-    return out;
-  }
-
   #open(path: number, flags: number): number {
-    const name = this.#cString(path);
     if ((flags & O_ACCMODE) !== 0) {
-      this.#output = [];
-      this.#fds.set(this.#nextFd, { data: undefined, pos: 0 });
+      this.#output = new ByteSink();
+      this.#fds.set(this.#nextFd, -1);
       return this.#nextFd++;
     }
-    if (name !== this.#inputName) return -ENOENT;
-    this.#fds.set(this.#nextFd, { data: this.#input, pos: 0 });
+    if (this.#cString(path) !== this.#inputName) return -ENOENT;
+    this.#fds.set(this.#nextFd, 0);
     return this.#nextFd++;
   }
 
   #read(fd: number, iov: number, count: number, pnum: number): number {
-    const file = this.#fds.get(fd)!;
-    if (file.data === undefined) return EBADF;
-    const heap = this.#bytes();
+    let pos = this.#fds.get(fd);
+    if (pos === undefined || pos < 0) return EBADF;
+    const heap = this.#heap;
+    const u32 = this.#u32;
+    const data = this.#input;
     let total = 0;
-    const view = this.#view();
     for (let i = 0; i < count; i++) {
-      const ptr = view.getUint32(iov + i * 8, true);
-      const len = view.getUint32(iov + i * 8 + 4, true);
-      const n = Math.min(len, file.data.length - file.pos);
-      if (n <= 32) for (let k = 0; k < n; k++) heap[ptr + k] = file.data[file.pos + k]!;
-      else heap.set(file.data.subarray(file.pos, file.pos + n), ptr);
-      file.pos += n;
+      const ptr = u32[(iov >>> 2) + i * 2]!;
+      const len = u32[(iov >>> 2) + i * 2 + 1]!;
+      const n = Math.min(len, data.length - pos);
+      if (n <= 32) for (let k = 0; k < n; k++) heap[ptr + k] = data[pos + k]!;
+      else heap.set(data.subarray(pos, pos + n), ptr);
+      pos += n;
       total += n;
       if (n < len) break;
     }
-    view.setInt32(pnum, total, true);
+    this.#fds.set(fd, pos);
+    u32[pnum >>> 2] = total;
     return 0;
   }
 
   #write(fd: number, iov: number, count: number, pnum: number): number {
-    const sink = fd === 1 ? this.#stdout : fd === 2 ? this.#stderr : this.#fds.get(fd)!.data === undefined ? this.#output! : undefined;
+    const sink = fd === STDOUT ? this.#stdout : fd === STDERR ? this.#stderr : this.#fds.get(fd) === -1 ? this.#output : undefined;
     if (sink === undefined) return EBADF;
-    const heap = this.#bytes();
+    const heap = this.#heap;
+    const u32 = this.#u32;
     let total = 0;
-    const view = this.#view();
     for (let i = 0; i < count; i++) {
-      const ptr = view.getUint32(iov + i * 8, true);
-      const len = view.getUint32(iov + i * 8 + 4, true);
-      if (len) sink.push(heap.slice(ptr, ptr + len));
+      const ptr = u32[(iov >>> 2) + i * 2]!;
+      const len = u32[(iov >>> 2) + i * 2 + 1]!;
+      if (len) sink.append(heap, ptr, len);
       total += len;
     }
-    view.setInt32(pnum, total, true);
+    u32[pnum >>> 2] = total;
     return 0;
   }
 
   #seek(fd: number, offset: number, whence: number, newOffset: number): number {
-    const file = this.#fds.get(fd)!;
-    const size = file.data?.length ?? this.#output!.reduce((n, p) => n + p.length, 0);
-    const base = whence === 0 ? 0 : whence === 1 ? file.pos : size;
-    file.pos = Math.max(0, base + offset);
-    const view = this.#view();
-    view.setUint32(newOffset, file.pos >>> 0, true);
-    view.setUint32(newOffset + 4, Math.floor(file.pos / 2 ** 32), true);
+    const pos = this.#fds.get(fd);
+    if (pos === undefined) return EBADF;
+    const size = pos < 0 ? this.#output!.length : this.#input.length;
+    const current = pos < 0 ? size : pos;
+    const base = whence === 0 ? 0 : whence === 1 ? current : size;
+    const next = Math.max(0, base + offset);
+    // The output is append-only: a seek there only reports the position.
+    if (pos >= 0) this.#fds.set(fd, next);
+    this.#u32[newOffset >>> 2] = next >>> 0;
+    this.#u32[(newOffset >>> 2) + 1] = Math.floor(next / 2 ** 32);
     return 0;
   }
 }

@@ -1,51 +1,44 @@
 /**
- * The compile pool's worker (piscina), also used by `compileTree`'s own thread
- * (which compiles alongside the pool): one {@link BytecodeCompiler} per
- * thread, loaded on the first task from the wasm module the pool compiled,
+ * The compile pool's worker, also used by `compileTree`'s own thread (which
+ * compiles alongside the pool): one {@link BytecodeCompiler} per thread,
+ * loaded on the first batch from the wasm module the calling thread compiled,
  * then used for every batch of files the thread is given. Sources are read
- * synchronously (this thread has nothing else to do meanwhile, and a
- * blocking read costs a fraction of the CPU of a promise-based one); each
- * .mpy is written asynchronously so that the write overlaps the next compile.
+ * and compiled synchronously (this thread has nothing else to do meanwhile,
+ * and a blocking read costs a fraction of the CPU of a promise-based one);
+ * each .mpy is written asynchronously, so that creating the file (the
+ * costliest system call here) overlaps the next compile.
  */
 import { readFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { writeFileAtomic } from '../atomic-write.js';
-import { threadId, workerData } from 'node:worker_threads';
 import { BytecodeCompiler } from './bytecode-compiler.js';
-import type { MpyCrossStats } from './mpy-cross.js';
-import type { CompileBatchResult, CompileFileResult, CompileTask, CompileWorkerData } from './task.js';
+import type { CompileBatchResult, CompileFileResult, CompileTask } from './task.js';
 
-let compiler: Promise<BytecodeCompiler> | undefined;
+let compiler: BytecodeCompiler | undefined;
 
 /**
- * Makes this thread (the calling thread of `compileTree`) compile with `module`
- * unless it already has a compiler, and loads it.
+ * Makes this thread compile with `module` unless it already has a compiler.
  * @returns the compiler's counters so far, which a caller subtracts from later ones
  */
-export async function adoptModule(module: WebAssembly.Module): Promise<MpyCrossStats> {
-  compiler ??= BytecodeCompiler.load({ module });
-  return (await compiler).stats;
-}
-
-function load(): Promise<BytecodeCompiler> {
-  const data = workerData as CompileWorkerData | undefined;
-  compiler ??= BytecodeCompiler.load(data?.module ? { module: data.module } : {});
-  return compiler;
+export async function adoptModule(module: WebAssembly.Module): Promise<BytecodeCompiler['stats']> {
+  compiler ??= await BytecodeCompiler.load({ module });
+  return compiler.stats;
 }
 
 function failure(message: string): CompileFileResult {
   return { ok: false, line: undefined, message, rewrites: [] };
 }
 
-async function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unknown>[]): Promise<CompileFileResult> {
+function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unknown>[], writable: Promise<unknown>): CompileFileResult {
   let source: Uint8Array;
   try {
     source = readFileSync(task.source);
   } catch (err) {
     return failure(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  let outcome: Awaited<ReturnType<typeof c.compile>>;
+  let outcome: ReturnType<typeof c.compile>;
   try {
-    outcome = await c.compile(source, { name: task.name, optimize: task.optimize });
+    outcome = c.compile(source, { name: task.name, optimize: task.optimize });
   } catch (err) {
     // mpy-cross aborted on this file twice, on fresh instances: report it, go on with the others.
     return failure(`internal compiler failure: ${(err as Error).message}`);
@@ -57,21 +50,30 @@ async function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promis
     message: undefined,
     rewrites: outcome.rewrites,
   };
-  // The write overlaps the next compile; the batch waits for all of them before it reports.
+  // The batch waits for all of its writes before it reports.
   writes.push(
-    writeFileAtomic(task.output, outcome.mpy).catch((err: NodeJS.ErrnoException) => {
-      Object.assign(result, failure(`cannot write ${task.output}: ${err.code ?? String(err)}`));
-    }),
+    writable
+      .then(() => writeFileAtomic(task.output, outcome.mpy))
+      .catch((err: NodeJS.ErrnoException) => {
+        Object.assign(result, failure(`cannot write ${task.output}: ${err.code ?? String(err)}`));
+      }),
   );
   return result;
 }
 
-/** Compiles a batch of files in order; a source that does not compile is a result, not an exception. */
-export default async function compileBatch(tasks: readonly CompileTask[]): Promise<CompileBatchResult> {
-  const c = await load();
-  const results: CompileFileResult[] = [];
+/**
+ * Compiles a batch of files in order on this thread's compiler (which {@link adoptModule} made);
+ * a source that does not compile is a result, not an exception.
+ * @param writable the .mpy files are written once this resolves (their directories exist). Default: at once
+ */
+export async function compileBatch(
+  tasks: readonly CompileTask[],
+  writable: Promise<unknown> = Promise.resolve(),
+): Promise<CompileBatchResult> {
+  const c = compiler;
+  if (!c) throw new Error('compileBatch before adoptModule');
   const writes: Promise<unknown>[] = [];
-  for (const task of tasks) results.push(await compileOne(c, task, writes));
+  const results = tasks.map((t) => compileOne(c, t, writes, writable));
   await Promise.all(writes);
   return { results, threadId, stats: c.stats };
 }

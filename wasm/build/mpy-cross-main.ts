@@ -14,7 +14,6 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { MPY_CROSS_VERSION, locateMpyCross } from '../../host/compile/mpy-cross-files.js';
-import type { MpyCrossFactory } from '../../host/compile/mpy-cross-instance.js';
 import {
   MPY_CROSS_MANIFEST_FILE,
   MPY_CROSS_OPTIMISATION_FORMAT,
@@ -46,8 +45,7 @@ async function build(dir: string): Promise<MpyCrossManifest> {
   const files = locateMpyCross();
   const original = new Uint8Array(readFileSync(files.wasm));
   const { bytes, invokes } = await optimiseMpyCrossWasm(original);
-  const factory = createRequire(import.meta.url)(files.glue) as MpyCrossFactory;
-  const selfTestSources = await selfTestMpyCross(factory, new WebAssembly.Module(original), new WebAssembly.Module(bytes));
+  const selfTestSources = selfTestMpyCross(new WebAssembly.Module(original), new WebAssembly.Module(bytes));
   const manifest: MpyCrossManifest = {
     format: MPY_CROSS_OPTIMISATION_FORMAT,
     packageVersion: MPY_CROSS_VERSION,

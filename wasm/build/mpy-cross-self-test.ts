@@ -5,7 +5,7 @@
  * through the original and the candidate wasm, and every result (status, .mpy
  * bytes, stdout, stderr) must be identical. A build that differs is not shipped.
  */
-import { MpyCrossInstance, type MainResult, type MpyCrossFactory } from '../../host/compile/mpy-cross-instance.js';
+import { MpyCrossInstance, type MainResult } from '../../host/compile/mpy-cross-instance.js';
 
 /** The sources compiled, with the GC heap each gets. */
 const MPY_CROSS_SELF_TEST: readonly { readonly name: string; readonly source: string; readonly heap: number }[] = [
@@ -50,16 +50,12 @@ function sameResult(a: MainResult, b: MainResult): boolean {
  * @returns how many sources were compared
  * @throws Error naming the first source whose results differ
  */
-export async function selfTestMpyCross(
-  factory: MpyCrossFactory,
-  original: WebAssembly.Module,
-  candidate: WebAssembly.Module,
-): Promise<number> {
+export function selfTestMpyCross(original: WebAssembly.Module, candidate: WebAssembly.Module): number {
   for (const t of MPY_CROSS_SELF_TEST) {
     const data = new TextEncoder().encode(t.source);
     const args = ['-X', `heapsize=${t.heap}`];
-    const want = (await MpyCrossInstance.create(factory, original)).main(args, t.name, data, t.heap);
-    const got = (await MpyCrossInstance.create(factory, candidate)).main(args, t.name, data, t.heap);
+    const want = MpyCrossInstance.create(original).main(args, t.name, data, t.heap);
+    const got = MpyCrossInstance.create(candidate).main(args, t.name, data, t.heap);
     if (!sameResult(want, got)) {
       throw new Error(
         `the optimised mpy-cross compiles ${t.name} differently (status ${got.status}, want ${want.status}; stderr ${JSON.stringify(got.stderr)})`,

@@ -9,7 +9,8 @@ const HELP = `usage: mpy compile SRC... [-o OUT] [-O N] [-j N] [-v]
 
 Compile Python sources to .mpy bytecode (mpy-cross, .mpy version 6) on a
 pool of worker threads that joins the command's own thread (fewer than 100
-files: the command's thread alone, quicker than starting a pool). A directory SRC is walked and its layout kept under
+files, or no idle core: the command's thread alone, quicker than starting a
+pool). A directory SRC is walked and its layout kept under
 OUT (a.py -> OUT/a.mpy; other files are copied as they are); without -o each
 .mpy is written beside its .py. Float literals that mpy-cross would store
 inexactly are rewritten as exact expressions, so compiled code computes
@@ -19,7 +20,7 @@ options:
   -o, --output OUT    output directory (default: beside each source)
   -O, --optimize N    optimisation level 0..3 (default 0; 1+ drops asserts,
                       3 also line numbers)
-  -j, --jobs N        worker threads (default: the number of CPUs)
+  -j, --jobs N        compiling threads (default: the CPUs idle right now)
   -v, --verbose       list every float literal kept exact
   -h, --help          show this help
 
