@@ -41,6 +41,3 @@ export interface CompileWorkerData {
   /** mpy-cross compiled once by the pool's thread. */
   readonly module: WebAssembly.Module;
 }
-
-/** A worker's answer to one batch. */
-export type CompileWorkerReply = { readonly result: CompileBatchResult } | { readonly error: string };
