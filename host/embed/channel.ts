@@ -18,6 +18,7 @@ import type { OutputSink, RecordedOutput } from './output.js';
 import type { Failure, PortMessage, Request, StartMessage, WorkerInit } from './protocol.js';
 import { CallBuffer, REPLY, REQUEST, waitAsync } from './call-buffer.js';
 import { readReplyFrame } from './reply-frame.js';
+import { type Job, RequestQueue } from './request-queue.js';
 import { abortReason, type JobResult, type SendOptions, type Transport } from './transport.js';
 import { workerUrl } from './worker-url.js';
 import { newOutputCredit, returnOutputCredit } from './output-credit.js';
@@ -42,23 +43,13 @@ export function liveWorkerCount(): number {
   return liveWorkers;
 }
 
-interface Job {
-  readonly id: number;
-  readonly op: string;
-  /** What the worker does; absent for a job done on this side ({@link WorkerChannel.runInOrder}). */
-  readonly req?: Request;
-  readonly local?: () => void;
-  readonly record: boolean;
-  readonly signal: AbortSignal | undefined;
-  resolve(result: JobResult): void;
-  reject(error: Error): void;
+/** A job of the worker channel, with its time limits. */
+interface WorkerJob extends Job {
   timer?: NodeJS.Timeout;
   /** Ends the worker when the interrupted job does not give control back. */
   graceTimer?: NodeJS.Timeout;
   /** Set once `timeoutMs` passed: the job rejects with a timeout whatever it returns. */
   timedOut?: boolean;
-  /** Removes the job's abort listener. */
-  unlisten?: () => void;
 }
 
 /** One instance's worker and its request queue. */
@@ -75,9 +66,11 @@ export class WorkerChannel implements Transport {
   readonly #calls: CallBuffer;
   /** Requests sent so far (the call buffer's REQUEST count). */
   #sent = 0;
-  readonly #queue: Job[] = [];
-  #current: Job | undefined;
-  #nextId = 1;
+  readonly #queue = new RequestQueue<WorkerJob>(
+    (job) => this.#abort(job),
+    () => this.#pump(),
+  );
+  #current: WorkerJob | undefined;
   /** Why new calls fail; set once the worker is being ended. */
   #closed: MicroPythonDisposedError | undefined;
 
@@ -207,18 +200,7 @@ export class WorkerChannel implements Transport {
    */
   send(op: string, req: Request, options: SendOptions = {}): Promise<JobResult> {
     if (this.#closed) return Promise.reject(new MicroPythonDisposedError(this.#closed.message, { cause: this.#closed.cause }));
-    const { signal, record = false } = options;
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return new Promise<JobResult>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, op, req, record, signal, resolve, reject };
-      if (signal) {
-        const onAbort = (): void => this.#abort(job);
-        signal.addEventListener('abort', onAbort, { once: true });
-        job.unlisten = () => signal.removeEventListener('abort', onAbort);
-      }
-      this.#queue.push(job);
-      this.#pump();
-    });
+    return this.#queue.add(op, req, options);
   }
 
   /**
@@ -228,10 +210,7 @@ export class WorkerChannel implements Transport {
    */
   runInOrder(op: string, action: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new MicroPythonDisposedError(this.#closed.message, { cause: this.#closed.cause }));
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, op, local: action, record: false, signal: undefined, resolve: () => resolve(), reject });
-      this.#pump();
-    });
+    return this.#queue.addLocal(op, action);
   }
 
   /**
@@ -275,18 +254,13 @@ export class WorkerChannel implements Transport {
 
   #pump(): void {
     if (this.#current || this.#closed) return;
-    const job = this.#queue.shift();
+    const job = this.#queue.next();
     if (!job) {
       this.#worker.unref();
       return;
     }
     if (job.local) {
-      try {
-        job.local();
-        job.resolve({ value: undefined, output: undefined });
-      } catch (e) {
-        job.reject(e instanceof Error ? e : new Error(String(e)));
-      }
+      RequestQueue.runLocal(job, job.local);
       this.#pump();
       return;
     }
@@ -310,13 +284,13 @@ export class WorkerChannel implements Transport {
   }
 
   /** Raises KeyboardInterrupt in the running `job` (Python may catch it and go on). */
-  #interruptJob(job: Job): void {
+  #interruptJob(job: WorkerJob): void {
     Atomics.store(this.#interruptedRequest, 0, job.id);
     requestKeyboardInterrupt(this.#interrupt!);
   }
 
   /** Interrupts the timed-out `job`; ends the worker if it does not reply within the grace period. */
-  #interruptTimedOut(job: Job): void {
+  #interruptTimedOut(job: WorkerJob): void {
     this.#interruptJob(job);
     job.graceTimer = setTimeout(() => {
       const reason = `${job.op} did not give control back within interruptGraceMs (${this.#graceMs} ms) of being interrupted`;
@@ -326,7 +300,7 @@ export class WorkerChannel implements Transport {
     }, this.#graceMs);
   }
 
-  #abort(job: Job): void {
+  #abort(job: WorkerJob): void {
     if (this.#current === job) {
       if (this.#interrupt) {
         this.#interruptJob(job);
@@ -339,15 +313,11 @@ export class WorkerChannel implements Transport {
       );
       return;
     }
-    const at = this.#queue.indexOf(job);
-    if (at < 0) return;
-    this.#queue.splice(at, 1);
-    job.unlisten?.();
-    job.reject(abortReason(job.signal!));
+    this.#queue.dropAborted(job);
   }
 
   /** Detaches the current job; returns what it recorded. */
-  #finish(job: Job): RecordedOutput | undefined {
+  #finish(job: WorkerJob): RecordedOutput | undefined {
     clearTimeout(job.timer);
     clearTimeout(job.graceTimer);
     job.unlisten?.();
@@ -357,7 +327,7 @@ export class WorkerChannel implements Transport {
   }
 
   /** Sends `job`'s request: in the call buffer when it fits and carries no bytes, else on the port. */
-  #post(job: Job): void {
+  #post(job: WorkerJob): void {
     const message = { id: job.id, ...job.req! };
     if (carriesBytes(job.req!) || !this.#calls.write(JSON.stringify(message))) {
       this.#calls.writeOnPort();
@@ -370,13 +340,13 @@ export class WorkerChannel implements Transport {
   }
 
   /** Waits (without blocking this thread) until the call buffer's REPLY count moves on from `seen`. */
-  #awaitReply(job: Job, count: number, seen: number): void {
+  #awaitReply(job: WorkerJob, count: number, seen: number): void {
     const wait = waitAsync(this.#calls.words, REPLY, seen);
     if (wait.async) void wait.value.then(() => this.#onReplySignal(job, count));
     else queueMicrotask(() => this.#onReplySignal(job, count));
   }
 
-  #onReplySignal(job: Job, count: number): void {
+  #onReplySignal(job: WorkerJob, count: number): void {
     if (this.#current !== job) return;
     const answered = Atomics.load(this.#calls.words, REPLY);
     if (answered !== count) {
@@ -404,16 +374,16 @@ export class WorkerChannel implements Transport {
   }
 
   /** Settles `job` with a reply frame (see protocol.ts). */
-  #complete(job: Job, frame: string): void {
+  #complete(job: WorkerJob, frame: string): void {
     this.#settle(job, readReplyFrame(frame));
   }
 
-  #settle(job: Job, reply: { ok: true; value: unknown } | { ok: false; failure: Failure }): void {
+  #settle(job: WorkerJob, reply: { ok: true; value: unknown } | { ok: false; failure: Failure }): void {
     const output = this.#finish(job);
     if (job.timedOut) job.reject(new MicroPythonTimeoutError(job.op, this.#timeoutMs!, false));
     else if (reply.ok) job.resolve({ value: reply.value, output });
     else job.reject(failureToError(reply.failure));
-    if (this.#queue.length === 0) this.#worker.unref();
+    if (this.#queue.size === 0) this.#worker.unref();
     this.#pump();
   }
 
@@ -425,10 +395,7 @@ export class WorkerChannel implements Transport {
       this.#finish(job);
       job.reject(new MicroPythonDisposedError(`${job.op} did not finish: ${reason}`, { cause }));
     }
-    for (const queued of this.#queue.splice(0)) {
-      queued.unlisten?.();
-      queued.reject(new MicroPythonDisposedError(`${queued.op} did not start: ${reason}`, { cause }));
-    }
+    this.#queue.rejectAll((queued) => new MicroPythonDisposedError(`${queued.op} did not start: ${reason}`, { cause }));
     void this.#worker.terminate();
     // Releases a reply wait still pending.
     Atomics.notify(this.#calls.words, REPLY);

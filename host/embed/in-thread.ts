@@ -26,7 +26,8 @@ import type { OutputSink } from './output.js';
 import type { Request } from './protocol.js';
 import { readReplyFrame, type Reply } from './reply-frame.js';
 import { ThreadStdio } from './thread-stdio.js';
-import { abortReason, type JobResult, type SendOptions, type Transport } from './transport.js';
+import { type Job, RequestQueue } from './request-queue.js';
+import type { JobResult, SendOptions, Transport } from './transport.js';
 
 /** Marks a thread whose `globalThis` holds a live in-thread interpreter (a symbol from the global registry: every copy of mpy loaded in the thread sees it). */
 const OCCUPIED = Symbol.for('mpy.in-thread-interpreter');
@@ -39,28 +40,16 @@ interface Watchdog {
   readonly timeoutMs: number;
 }
 
-interface Job {
-  readonly id: number;
-  readonly op: string;
-  /** What the interpreter does; absent for a job done on this side ({@link InThreadChannel.runInOrder}). */
-  readonly req?: Request;
-  readonly local?: () => void;
-  readonly record: boolean;
-  readonly signal: AbortSignal | undefined;
-  resolve(result: JobResult): void;
-  reject(error: Error): void;
-  /** Removes the job's abort listener. */
-  unlisten?: () => void;
-}
-
 /** One in-thread interpreter and its request queue. */
 export class InThreadChannel implements Transport {
   #vm: EmbeddedVm | undefined;
   readonly #sink: OutputSink;
   readonly #interruptedRequest: Int32Array;
-  readonly #queue: Job[] = [];
+  readonly #queue = new RequestQueue(
+    (job) => this.#abort(job),
+    () => this.#pump(),
+  );
   #current: Job | undefined;
-  #nextId = 1;
   /** Why new calls fail; set once the instance is being ended. */
   #closed: MicroPythonDisposedError | undefined;
 
@@ -134,27 +123,13 @@ export class InThreadChannel implements Transport {
   /** {@inheritDoc Transport.send} */
   send(op: string, req: Request, options: SendOptions = {}): Promise<JobResult> {
     if (this.#closed) return Promise.reject(new MicroPythonDisposedError(this.#closed.message));
-    const { signal, record = false } = options;
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return new Promise<JobResult>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, op, req, record, signal, resolve, reject };
-      if (signal) {
-        const onAbort = (): void => this.#abort(job);
-        signal.addEventListener('abort', onAbort, { once: true });
-        job.unlisten = () => signal.removeEventListener('abort', onAbort);
-      }
-      this.#queue.push(job);
-      this.#pump();
-    });
+    return this.#queue.add(op, req, options);
   }
 
   /** {@inheritDoc Transport.runInOrder} */
   runInOrder(op: string, action: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new MicroPythonDisposedError(this.#closed.message));
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, op, local: action, record: false, signal: undefined, resolve: () => resolve(), reject });
-      this.#pump();
-    });
+    return this.#queue.addLocal(op, action);
   }
 
   /**
@@ -185,18 +160,9 @@ export class InThreadChannel implements Transport {
   /** Runs the queued jobs, in order; a job made while one runs (from a callback) waits for it. */
   #pump(): void {
     if (this.#current) return;
-    for (let job = this.#queue.shift(); job !== undefined && !this.#closed; job = this.#queue.shift()) {
-      if (job.local) this.#runLocal(job, job.local);
+    for (let job = this.#queue.next(); job !== undefined && !this.#closed; job = this.#queue.next()) {
+      if (job.local) RequestQueue.runLocal(job, job.local);
       else this.#run(job, job.req!);
-    }
-  }
-
-  #runLocal(job: Job, action: () => void): void {
-    try {
-      action();
-      job.resolve({ value: undefined, output: undefined });
-    } catch (e) {
-      job.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
 
@@ -233,20 +199,13 @@ export class InThreadChannel implements Transport {
       if (this.#vm?.interruptTarget) this.interrupt();
       return;
     }
-    const at = this.#queue.indexOf(job);
-    if (at < 0) return;
-    this.#queue.splice(at, 1);
-    job.unlisten?.();
-    job.reject(abortReason(job.signal!));
+    this.#queue.dropAborted(job);
   }
 
   #shutdown(reason: string): void {
     if (this.#closed) return;
     this.#closed = new MicroPythonDisposedError(reason);
-    for (const queued of this.#queue.splice(0)) {
-      queued.unlisten?.();
-      queued.reject(new MicroPythonDisposedError(`${queued.op} did not start: ${reason}`));
-    }
+    this.#queue.rejectAll((queued) => new MicroPythonDisposedError(`${queued.op} did not start: ${reason}`));
     if (!this.#current) this.#release();
   }
 
