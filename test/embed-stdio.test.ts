@@ -109,6 +109,26 @@ describe('setStdout, setStderr, setStdin', () => {
     }
   });
 
+  it('lose no output of the call that follows a request answered on the port (setStdin carries bytes)', async () => {
+    // setStdin's reply comes on the port; settling it starts the next call,
+    // whose output the worker may post before this side has finished reading
+    // the port. Each round's line must be in that round's capture.
+    const mp = await MicroPython.create();
+    const rounds = 200;
+    const got: string[] = [];
+    try {
+      for (let i = 0; i < rounds; i++) {
+        mp.clearOutput();
+        mp.setStdin(`${i}\n`);
+        await mp.exec('print(int(input()) + 1)');
+        got.push(mp.stdout);
+      }
+    } finally {
+      await mp.dispose();
+    }
+    expect(got).toEqual(Array.from({ length: rounds }, (_, i) => `${i + 1}\n`));
+  });
+
   it('reject after dispose', async () => {
     const mp = await MicroPython.create();
     await mp.dispose();

@@ -355,7 +355,12 @@ export class WorkerChannel implements Transport {
     }
     const frame = this.#calls.read();
     // Output the worker posted before replying comes first (and a reply too large for the buffer is there too).
-    for (let m = receiveMessageOnPort(this.#port); m !== undefined && this.#current === job; m = receiveMessageOnPort(this.#port)) {
+    // A reply on the port settles the job and may start the next one, whose
+    // messages stay on the port: the check comes before each take, or a
+    // message taken after it would be lost.
+    while (this.#current === job) {
+      const m = receiveMessageOnPort(this.#port);
+      if (m === undefined) break;
       this.#onPortMessage(m.message as PortMessage);
     }
     if (frame !== undefined) this.#complete(job, frame);
