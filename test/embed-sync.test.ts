@@ -72,8 +72,9 @@ describe('errors are those of the async API', () => {
     }
   });
 
-  it('a callback for stdout is a TypeError; so is a wrong option', () => {
+  it('a callback for stdout is a TypeError; so are thread: current and a wrong option', () => {
     expect(() => MicroPythonSync.create({ stdout: (() => {}) as never })).toThrow(/stdout cannot be a callback/);
+    expect(() => MicroPythonSync.create({ thread: 'current' as never })).toThrow(/thread: "current" is not available/);
     expect(() => MicroPythonSync.create({ heapSize: 'lots' })).toThrow(TypeError);
   });
 });

@@ -20,7 +20,12 @@ import { ExitError, PythonError } from '../../runtime/errors.js';
 import type { SyncBridgeInit, SyncCall, SyncError, SyncReply } from './sync-protocol.js';
 
 /** The options `MicroPythonSync.create` takes: those of `MicroPython.create`, with no callbacks. */
-export type MicroPythonSyncOptions = Omit<MicroPythonOptions, 'stdout' | 'stderr'> & {
+export type MicroPythonSyncOptions = Omit<MicroPythonOptions, 'stdout' | 'stderr' | 'thread'> & {
+  /**
+   * Only `'worker'` (the default): Python runs in the bridge's thread, never
+   * in the caller's, which is blocked while Python runs.
+   */
+  readonly thread?: 'worker';
   /** `'capture'` (default), `'inherit'` or `'ignore'`: a callback cannot run while the thread is blocked. */
   readonly stdout?: 'capture' | 'inherit' | 'ignore';
   /** As `stdout`. */
@@ -91,6 +96,11 @@ export class MicroPythonSync implements Disposable {
           `MicroPythonSync.create: ${stream} cannot be a callback (it could not run while the thread is blocked); use 'capture', 'inherit' or 'ignore'`,
         );
       }
+    }
+    if (options.thread !== undefined && options.thread !== 'worker') {
+      throw new TypeError(
+        `MicroPythonSync.create: thread: ${JSON.stringify(options.thread)} is not available (the calling thread is blocked while Python runs, so Python cannot run in it); leave thread out, or use MicroPython.create({ thread: 'current' }) to run Python in this thread`,
+      );
     }
     validateOptions(options);
     const signal = new SharedArrayBuffer(4);
