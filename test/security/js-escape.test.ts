@@ -4,7 +4,7 @@
 // to Function, a prototype or the realm's globals; `js: true` and the CLI
 // keep the bridge for trusted code, and the CLI closes it under MPY_NET_ALLOW.
 import { createServer, type Server } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
@@ -266,3 +266,34 @@ describe('the mpy command', () => {
 });
 
 void PythonError;
+
+// Raw memory access (uctypes) would let Python rewrite the interpreter's own
+// state: the attack below reopens `js`/`jsffi` in the built-in module table
+// and walks from a JS array to `process`.
+describe.each(['worker', 'current'] as const)('raw memory (thread: %s)', (thread) => {
+  const attack = readFileSync(new URL('../fixtures/security/reopen-js.py', import.meta.url), 'utf8');
+
+  it('is closed to a sandboxed instance, so the table cannot be rewritten', async () => {
+    await using mp = await MicroPython.create({ thread });
+    const error = await mp.exec(attack).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(await mp.eval('globals().get("ESCAPED")')).toBeNull();
+    expect(error).toBeInstanceOf(PythonError);
+    expect((error as Api.PythonError).traceback).toContain("ImportError: no module named 'uctypes'");
+    const r = await probe(mp, "attempt('import js', lambda: __import__('js'))\nattempt('import uctypes', lambda: __import__('uctypes'))");
+    expect(r['import js']).toMatch(/^ImportError: no module named 'js'/);
+    expect(r['import uctypes']).toMatch(/^ImportError: no module named 'uctypes'/);
+    // Nor does any loaded module hold it (mpy's own keep only its addressof).
+    await mp.exec('import socket, select, ssl, asyncio, requests');
+    const holders = await mp.eval(`[n + '.' + a for n, m in list(__import__('sys').modules.items()) for a in dir(m)
+    if type(getattr(m, a, None)).__name__ == 'module' and getattr(m, a).__name__ == 'uctypes']`);
+    expect(holders).toEqual([]);
+  });
+
+  it('stays open with js: true (trusted code)', async () => {
+    await using mp = await MicroPython.create({ thread, js: true });
+    expect(await mp.eval('__import__("uctypes").sizeof({"a": __import__("uctypes").UINT32 | 0})')).toBe(4);
+  });
+});
