@@ -4,6 +4,7 @@ import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
 import { closeJsModules } from './js-closure.js';
+import { withoutJsFactories } from './closed-js-imports.js';
 import {
   V8_BYTES_PER_SHADOW_BYTE_SPILLED,
   findThreadState,
@@ -185,14 +186,19 @@ export class Interpreter {
     const heapBytes = options.heapBytes ?? INITIAL_HEAP_BYTES;
     let limit: number | undefined;
     let recovery: StackOverflowRecovery | undefined;
+    const jsBridge = options.jsBridge ?? false;
+    let wasmMemory: WebAssembly.Memory | undefined;
     const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
       // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
-      adaptGlueImports: withLinuxErrnos,
+      adaptGlueImports: (imports) => {
+        const linux = withLinuxErrnos(imports);
+        return jsBridge ? linux : withoutJsFactories(linux, () => wasmMemory!);
+      },
       memoryLimit: () => limit,
       onForeignException: (e, sp) => isStackOverflow(e) && (recovery?.raise(sp) ?? false),
     });
-    const jsBridge = options.jsBridge ?? false;
+    wasmMemory = memory;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
     const interp = new Interpreter(module, memory, options.stdio, compiled, exports);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;

@@ -12,6 +12,7 @@ import { runMpy } from '../helpers/cli.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
 import type * as Api from '../../dist/index.js';
 import type * as Discovery from '../../dist/host/vitest/discovery.js';
+import type * as InterpreterApi from '../../dist/runtime/interpreter.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js', 'dist/host/vitest/discover-main.js']);
 const { MicroPython, PythonError } = (await import('../../dist/index.js')) as typeof Api;
@@ -295,5 +296,32 @@ describe.each(['worker', 'current'] as const)('raw memory (thread: %s)', (thread
   it('stays open with js: true (trusted code)', async () => {
     await using mp = await MicroPython.create({ thread, js: true });
     expect(await mp.eval('__import__("uctypes").sizeof({"a": __import__("uctypes").UINT32 | 0})')).toBe(4);
+  });
+});
+
+// The second wall: should a VM bug ever let Python reopen jsffi (simulated
+// here by the host writing the names back into the built-in module table),
+// its factories of new JS objects make none.
+describe('jsffi reopened by a VM bug', () => {
+  it('makes no JS object in a sandboxed interpreter', async () => {
+    const { Interpreter } = (await import('../../dist/runtime/interpreter.js')) as typeof InterpreterApi;
+    let out = '';
+    const interp = await Interpreter.create({ stdio: { write: (_fd, b) => void (out += Buffer.from(b).toString()), read: () => 0 } });
+    interp.exec("import json\nprint(id('js'), id('jsffi'), id(json))");
+    const [js, jsffi, json] = out.trim().split(' ').map(Number) as [number, number, number];
+    const heap = interp.heapU8();
+    const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
+    const moduleType = words[json >>> 2];
+    const isModule = (address: number): boolean => address > 0 && address < heap.byteLength && words[address >>> 2] === moduleType;
+    const closed: number[] = [];
+    for (let i = 3; i + 2 < words.length; i++) {
+      if (words[i - 1] === 0 && words[i + 1] === 0 && isModule(words[i]!) && isModule(words[i + 2]!)) closed.push(i);
+    }
+    expect(closed).toHaveLength(1);
+    words[closed[0]! - 1] = js;
+    words[closed[0]! + 1] = jsffi;
+    out = '';
+    interp.exec('import jsffi\nprint(jsffi.to_js([1]) is None, jsffi.create_proxy(print) is None)');
+    expect(out).toBe('True True\n');
   });
 });
