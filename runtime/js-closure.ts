@@ -73,6 +73,11 @@ function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number
  */
 const foundEntries = new Map<string, number>();
 
+/** Where each interpreter's built-in module table was found (the `js` entry), so that closing another module there scans a few words. */
+const closedTables = new WeakMap<ClosableInterpreter, number>();
+/** Words either side of the `js` entry searched first for another module's entry (the table holds a few dozen entries). */
+const TABLE_WINDOW_WORDS = 512;
+
 /**
  * Index of the `js` entry's address in the built-in module table. The table
  * is static data like the modules themselves, so it is looked for first in
@@ -105,6 +110,7 @@ export function closeJsModules(interp: ClosableInterpreter): void {
   const heap = interp.heapU8();
   const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
   const at = findTableEntry(words, js, jsffi);
+  closedTables.set(interp, at);
   words[at - 1] = NO_NAME;
   words[at + 1] = NO_NAME;
   interp.exec(
@@ -113,9 +119,9 @@ export function closeJsModules(interp: ClosableInterpreter): void {
 }
 
 /** Word index of the name of the built-in module table's entry (tagged qstr `qstr`, module at `address`), or -1 unless found exactly once. */
-function builtinEntry(words: Uint32Array, qstr: number, address: number): number {
+function builtinEntry(words: Uint32Array, qstr: number, address: number, start: number, end: number): number {
   const hits: number[] = [];
-  for (let i = 2; i + 1 < words.length; i++) {
+  for (let i = Math.max(2, start); i + 1 < Math.min(end, words.length); i++) {
     if (words[i] !== qstr || words[i + 1] !== address) continue;
     // The table is sorted by name, between entries of the same shape (a dict's hash table is not).
     const before = words[i - 2]!;
@@ -145,8 +151,15 @@ export function closeBuiltinModule(interp: ClosableInterpreter, name: string): v
   if (found === undefined) throw new Error(`mpy: could not locate the ${name} module of the interpreter`);
   const heap = interp.heapU8();
   const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
-  const at = builtinEntry(words, found[0], found[1]);
+  // Around the js entry when that was closed here, else the static data (see findTableEntry), else the whole memory.
+  const near = closedTables.get(interp);
+  let at = near === undefined ? -1 : builtinEntry(words, found[0], found[1], near - TABLE_WINDOW_WORDS, near + TABLE_WINDOW_WORDS);
+  if (at < 0) at = builtinEntry(words, found[0], found[1], 0, (found[1] >>> 1) + STATIC_SLACK_WORDS);
+  if (at < 0) at = builtinEntry(words, found[0], found[1], 0, words.length);
   if (at < 0) throw new Error(`mpy: cannot close the ${name} module: its entry in the built-in module table was not found exactly once`);
   words[at] = NO_NAME;
-  interp.exec(`try:\n  __import__('${name}')\nexcept ImportError:\n  pass\nelse:\n  raise RuntimeError('${name} still importable')`);
+  // Checked with sys.path empty, so that the check is of the built-ins alone (a search of the mounts costs ms).
+  interp.exec(
+    `import sys\n_p = sys.path[:]\nsys.path.clear()\ntry:\n  __import__('${name}')\nexcept ImportError:\n  pass\nelse:\n  raise RuntimeError('${name} still importable')\nfinally:\n  sys.path[:] = _p\n  del _p`,
+  );
 }

@@ -264,6 +264,16 @@ describe('the mpy command', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`ImportError: no module named 'js': ${CLOSED}`);
   });
+
+  it('closes uctypes too when MPY_NET_ALLOW is set (with it, Python could reopen js), and keeps it otherwise', async () => {
+    const closed = await runMpy(['-c', 'import uctypes'], { env: { MPY_NET_ALLOW: '127.0.0.1:1' } });
+    expect(closed.status).toBe(1);
+    expect(closed.stderr).toContain("ImportError: no module named 'uctypes': raw memory access is closed");
+    const open = await runMpy(['-c', 'import uctypes; print(uctypes.sizeof({"a": uctypes.UINT8 | 0}))'], {
+      env: { MPY_NET_ALLOW: undefined },
+    });
+    expect(open).toMatchObject({ status: 0, stdout: '1\n' });
+  });
 });
 
 void PythonError;
