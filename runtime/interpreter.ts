@@ -154,6 +154,8 @@ export class Interpreter {
   readonly #callExports: CallExports;
   /** {@link callFunction}'s result and arguments block (allocated on first use). */
   #scratch = 0;
+  /** The lowest address {@link writableHeap} hands out: the C heap's start (below it: the VM's static data and first stack). */
+  #writableFrom = 0;
 
   private constructor(
     module: EmscriptenModule,
@@ -201,6 +203,10 @@ export class Interpreter {
     wasmMemory = memory;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
     const interp = new Interpreter(module, memory, options.stdio, compiled, exports);
+    // Nothing is allocated yet: the first block sits at the start of the C heap.
+    const first = module._malloc(1);
+    interp.#writableFrom = first;
+    module._free(first);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
@@ -243,6 +249,29 @@ export class Interpreter {
   /** The emscripten filesystem the VM's files live in. */
   get fs(): EmFS {
     return this.#module.FS;
+  }
+
+  /**
+   * The heap bytes a host call may write for Python (a buffer it passed by
+   * address): only within the C heap, where Python's buffers live. Below it
+   * is the VM's static data (the table of built-in modules, type objects),
+   * which a write from the host must never reach: with it, Python could undo
+   * what the sandbox closed.
+   * @throws RangeError for a range that is not wholly inside the C heap
+   */
+  writableHeap(address: number, length: number): Uint8Array {
+    const heap = this.heapU8();
+    const end = address + length;
+    if (
+      !Number.isSafeInteger(address) ||
+      !Number.isSafeInteger(length) ||
+      length < 0 ||
+      address < this.#writableFrom ||
+      end > heap.byteLength
+    ) {
+      throw new RangeError(`mpy: a host call may write only to the interpreter's heap, not ${length} bytes at ${address}`);
+    }
+    return heap.subarray(address, end);
   }
 
   /** The wasm heap as bytes. Fetch it again after any call into Python: the heap can grow. */

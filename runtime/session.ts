@@ -77,7 +77,7 @@ export class Session {
       '_mpy_host',
       createHostApi({
         env: session.#env,
-        heap: () => interpreter.heapU8(),
+        writableHeap: (address, length) => interpreter.writableHeap(address, length),
         beforeBlock: () => options.stdio.flush(),
         waits: interpreter.waits,
         onStatus: (status) => {

@@ -30,13 +30,15 @@ function limit(bridge: NetBridge, timeoutMs: number): number {
 
 /**
  * Builds `_mpy_net` over a bridge.
- * @param heap the wasm heap, fetched fresh on each call
+ * @param heap the wasm heap, fetched fresh on each call (for reading what Python sends)
+ * @param writableHeap heap bytes a call may write for Python (see Interpreter.writableHeap)
  * @param beforeBlock called before a call that may wait (the program's output must not wait with it)
  * @param trace where to write a line per bridge call (`MPY_DEBUG=net`, ./trace.ts); `undefined`: no tracing, at no cost
  */
 export function createNetModule(
   bridge: NetBridge,
   heap: () => Uint8Array,
+  writableHeap: (address: number, length: number) => Uint8Array,
   beforeBlock: () => void = () => {},
   trace?: TraceSink,
 ): NetModule {
@@ -123,7 +125,7 @@ export function createNetModule(
       if (stale(id)) return lost();
       const t = limit(bridge, timeoutMs);
       const { result, data } = net.call({ op: 'recv', id, max: Math.min(len, DATA_BYTES), timeoutMs: t }, t);
-      if (result > 0) heap().set(data, addr);
+      if (result > 0) writableHeap(addr, data.length).set(data);
       return result;
     }),
     poll: guard('poll', (id: number): number => (stale(id) ? 0 : net.call({ op: 'poll', id }, 0).result)),
@@ -164,7 +166,8 @@ export function createNetModule(
       const { result, data } = net.call({ op: 'recvfrom', id, max: Math.min(len, DATA_BYTES - 64), timeoutMs: t }, t);
       if (result < 0) return result;
       const nameLength = data[0]!;
-      heap().set(data.subarray(1 + nameLength, 1 + nameLength + result), addr);
+      const received = data.subarray(1 + nameLength, 1 + nameLength + result);
+      writableHeap(addr, received.length).set(received);
       return `${result} ${Buffer.from(data.subarray(1, 1 + nameLength)).toString('hex')}`;
     }),
     /**
@@ -185,7 +188,7 @@ export function createNetModule(
         const { result, data } = net.call({ op: 'pollmany', ids, events, timeoutMs: slice }, slice);
         if (result < 0) return result;
         if (result > 0 || timeoutMs >= 0) {
-          heap().set(data.subarray(0, ids.length), out);
+          writableHeap(out, ids.length).set(data.subarray(0, ids.length));
           return result;
         }
       }

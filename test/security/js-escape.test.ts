@@ -303,6 +303,19 @@ describe.each(['worker', 'current'] as const)('raw memory (thread: %s)', (thread
     expect(holders).toEqual([]);
   });
 
+  it("lets host calls that fill a buffer by address write only to the heap, not the VM's static data", async () => {
+    await using mp = await MicroPython.create({ thread });
+    // id(json) is a built-in module in static data: random bytes there (os.urandom's host call), or
+    // poll results (select's), could rename entries of the built-in module table back.
+    await expect(mp.exec('import _mpy_host, json\n_mpy_host.urandom(id(json), 64)')).rejects.toThrow(
+      /a host call may write only to the interpreter's heap, not 64 bytes at \d+/,
+    );
+    const polled = await mp.eval(`(lambda s, n, j: (n.pollmany('%d:4' % s._id, id(j), 0), s.close())[0])(
+    __import__('socket').socket(), __import__('_mpy_net'), __import__('json'))`);
+    expect(polled).toBe(-5);
+    expect(await mp.eval('__import__("json").dumps([1]) + __import__("os").urandom(4).hex()[:0]')).toBe('[1]');
+  });
+
   it('stays open with js: true (trusted code)', async () => {
     await using mp = await MicroPython.create({ thread, js: true });
     expect(await mp.eval('__import__("uctypes").sizeof({"a": __import__("uctypes").UINT32 | 0})')).toBe(4);
