@@ -269,7 +269,8 @@ export class Interpreter {
       address < this.#writableFrom ||
       end > heap.byteLength
     ) {
-      throw new RangeError(`mpy: a host call may write only to the interpreter's heap, not ${length} bytes at ${address}`);
+      const shown = (n: unknown): string => (typeof n === 'number' ? String(n) : `(a ${typeof n})`);
+      throw new RangeError(`mpy: a host call may write only to the interpreter's heap, not ${shown(length)} bytes at ${shown(address)}`);
     }
     return heap.subarray(address, end);
   }
