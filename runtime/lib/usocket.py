@@ -159,6 +159,8 @@ class socket(io.IOBase):
         if type not in (SOCK_STREAM, SOCK_DGRAM):
             raise OSError(_EPROTONOSUPPORT)
         self._id = _mpy_net.socket() if fileno is None else fileno
+        if self._id < 0:
+            _raise(self._id)
         self.family = af
         self.type = type
         self.proto = proto
