@@ -329,7 +329,10 @@ describe('jsffi reopened by a VM bug', () => {
   it('makes no JS object in a sandboxed interpreter', async () => {
     const { Interpreter } = (await import('../../dist/runtime/interpreter.js')) as typeof InterpreterApi;
     let out = '';
-    const interp = await Interpreter.create({ stdio: { write: (_fd, b) => void (out += Buffer.from(b).toString()), read: () => 0 } });
+    const write = (_fd: number, b: Uint8Array): void => {
+      out += Buffer.from(b).toString();
+    };
+    const interp = await Interpreter.create({ stdio: { write, read: () => 0 } });
     interp.exec("import json\nprint(id('js'), id('jsffi'), id(json))");
     const [js, jsffi, json] = out.trim().split(' ').map(Number) as [number, number, number];
     const heap = interp.heapU8();
