@@ -8,8 +8,8 @@ const require = createRequire(import.meta.url);
 export interface HostApiOptions {
   /** The environment `os.getenv` sees; `os.putenv` and `os.unsetenv` change it. */
   readonly env: Map<string, string>;
-  /** The wasm heap, fetched fresh on each call (the heap can grow). */
-  readonly heap: () => Uint8Array;
+  /** Heap bytes a call may write for Python (see Interpreter.writableHeap). */
+  readonly writableHeap: (address: number, length: number) => Uint8Array;
   /** Called before the interpreter blocks (sleep), e.g. to flush buffered output. */
   readonly beforeBlock: () => void;
   /** Receives the program's exit status from the runner. */
@@ -26,7 +26,7 @@ const TICKS_PERIOD_MASK = BigInt((1 << 30) - 1);
  * exception would unwind through the VM.
  */
 export function createHostApi(options: HostApiOptions): Record<string, (...args: never[]) => unknown> {
-  const { env, heap, beforeBlock, onStatus, waits } = options;
+  const { env, writableHeap, beforeBlock, onStatus, waits } = options;
   // process.hrtime rather than `performance`, whose first use loads perf_hooks (~5 ms at start-up).
   const origin = process.hrtime.bigint();
   return {
@@ -38,7 +38,7 @@ export function createHostApi(options: HostApiOptions): Record<string, (...args:
       env.delete(String(key));
     },
     urandom: (address: number, length: number): void => {
-      (require('node:crypto') as typeof import('node:crypto')).randomFillSync(heap().subarray(address, address + length));
+      (require('node:crypto') as typeof import('node:crypto')).randomFillSync(writableHeap(address, length));
     },
     /** Returns 0 once `ms` have passed, or the milliseconds left when an exception became pending (the caller loops, so the VM raises it). */
     sleep_ms: (ms: number): number => {

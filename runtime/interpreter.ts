@@ -4,6 +4,7 @@ import { PythonError } from './errors.js';
 import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
 import { closeJsModules } from './js-closure.js';
+import { withoutJsFactories } from './closed-js-imports.js';
 import {
   V8_BYTES_PER_SHADOW_BYTE_SPILLED,
   findThreadState,
@@ -153,6 +154,8 @@ export class Interpreter {
   readonly #callExports: CallExports;
   /** {@link callFunction}'s result and arguments block (allocated on first use). */
   #scratch = 0;
+  /** The lowest address {@link writableHeap} hands out: the C heap's start (below it: the VM's static data and first stack). */
+  #writableFrom = 0;
 
   private constructor(
     module: EmscriptenModule,
@@ -185,16 +188,25 @@ export class Interpreter {
     const heapBytes = options.heapBytes ?? INITIAL_HEAP_BYTES;
     let limit: number | undefined;
     let recovery: StackOverflowRecovery | undefined;
+    const jsBridge = options.jsBridge ?? false;
+    let wasmMemory: WebAssembly.Memory | undefined;
     const { module, memory, exports, compiled } = await instantiateInterpreter({
       stdio: options.stdio,
       // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
-      adaptGlueImports: withLinuxErrnos,
+      adaptGlueImports: (imports) => {
+        const linux = withLinuxErrnos(imports);
+        return jsBridge ? linux : withoutJsFactories(linux, () => wasmMemory!);
+      },
       memoryLimit: () => limit,
       onForeignException: (e, sp) => isStackOverflow(e) && (recovery?.raise(sp) ?? false),
     });
-    const jsBridge = options.jsBridge ?? false;
+    wasmMemory = memory;
     installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
     const interp = new Interpreter(module, memory, options.stdio, compiled, exports);
+    // Nothing is allocated yet: the first block sits at the start of the C heap.
+    const first = module._malloc(1);
+    interp.#writableFrom = first;
+    module._free(first);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
     const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
     module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
@@ -237,6 +249,30 @@ export class Interpreter {
   /** The emscripten filesystem the VM's files live in. */
   get fs(): EmFS {
     return this.#module.FS;
+  }
+
+  /**
+   * The heap bytes a host call may write for Python (a buffer it passed by
+   * address): only within the C heap, where Python's buffers live. Below it
+   * is the VM's static data (the table of built-in modules, type objects),
+   * which a write from the host must never reach: with it, Python could undo
+   * what the sandbox closed.
+   * @throws RangeError for a range that is not wholly inside the C heap
+   */
+  writableHeap(address: number, length: number): Uint8Array {
+    const heap = this.heapU8();
+    const end = address + length;
+    if (
+      !Number.isSafeInteger(address) ||
+      !Number.isSafeInteger(length) ||
+      length < 0 ||
+      address < this.#writableFrom ||
+      end > heap.byteLength
+    ) {
+      const shown = (n: unknown): string => (typeof n === 'number' ? String(n) : `(a ${typeof n})`);
+      throw new RangeError(`mpy: a host call may write only to the interpreter's heap, not ${shown(length)} bytes at ${shown(address)}`);
+    }
+    return heap.subarray(address, end);
   }
 
   /** The wasm heap as bytes. Fetch it again after any call into Python: the heap can grow. */

@@ -7,11 +7,14 @@
  * overrides or `sys.path` could matter, and nothing at the Python level takes
  * them away for good. That table is data in the wasm memory: entries of
  * (name as a tagged qstr, module address), sorted by name, so `js` and `jsffi`
- * sit side by side. Closing gives both entries the name of the entry before
- * them; the linear lookup finds that earlier entry first, so no name leads to
- * `js` or `jsffi` any more. The addresses come from Python's `id()` of each
+ * sit side by side. Closing takes both entries' names away (see
+ * {@link NO_NAME}), so no name leads to `js` or `jsffi` any more. The addresses come from Python's `id()` of each
  * module, and the pattern must match exactly once, else the instance refuses
  * to start rather than run open.
+ *
+ * `uctypes` is closed the same way ({@link closeBuiltinModule}): it reads and
+ * writes any address of the wasm memory, where this table and the rest of the
+ * VM's state live, so with it Python could give `js` its name back.
  *
  * @module
  */
@@ -26,6 +29,12 @@ export interface ClosableInterpreter {
 const QSTR_TAG = 2;
 const TAG_MASK = 7;
 const PROBE = '_mpy_js_probe';
+/**
+ * What a closed entry is named: MP_OBJ_NULL, which no lookup matches and
+ * every walk of a map skips as an empty slot. (Not another entry's name: the
+ * VM's map lookup cache can still hold a closed entry's slot for that name.)
+ */
+const NO_NAME = 0;
 /** Words past twice the modules' addresses searched before the whole memory. */
 const STATIC_SLACK_WORDS = 64 * 1024;
 
@@ -64,6 +73,11 @@ function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number
  */
 const foundEntries = new Map<string, number>();
 
+/** Where each interpreter's built-in module table was found (the `js` entry), so that closing another module there scans a few words. */
+const closedTables = new WeakMap<ClosableInterpreter, number>();
+/** Words either side of the `js` entry searched first for another module's entry (the table holds a few dozen entries). */
+const TABLE_WINDOW_WORDS = 512;
+
 /**
  * Index of the `js` entry's address in the built-in module table. The table
  * is static data like the modules themselves, so it is looked for first in
@@ -96,10 +110,56 @@ export function closeJsModules(interp: ClosableInterpreter): void {
   const heap = interp.heapU8();
   const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
   const at = findTableEntry(words, js, jsffi);
-  const earlierName = words[at - 3]!;
-  words[at - 1] = earlierName;
-  words[at + 1] = earlierName;
+  closedTables.set(interp, at);
+  words[at - 1] = NO_NAME;
+  words[at + 1] = NO_NAME;
   interp.exec(
     "for _n in ('js', 'jsffi'):\n  try:\n    __import__(_n)\n  except ImportError:\n    pass\n  else:\n    raise RuntimeError(_n + ' still importable')\ndel _n",
+  );
+}
+
+/** Word index of the name of the built-in module table's entry (tagged qstr `qstr`, module at `address`), or -1 unless found exactly once. */
+function builtinEntry(words: Uint32Array, qstr: number, address: number, start: number, end: number): number {
+  const hits: number[] = [];
+  for (let i = Math.max(2, start); i + 1 < Math.min(end, words.length); i++) {
+    if (words[i] !== qstr || words[i + 1] !== address) continue;
+    // The table is sorted by name, between entries of the same shape (a dict's hash table is not).
+    const before = words[i - 2]!;
+    const after = words[i + 2] ?? 0;
+    const isName = (w: number): boolean => (w & TAG_MASK) === QSTR_TAG;
+    if (isName(before) && before < qstr && isName(after) && after > qstr && words[i - 1] !== 0) hits.push(i);
+  }
+  return hits.length === 1 ? hits[0]! : -1;
+}
+
+/**
+ * Makes `import NAME` of a built-in module raise ImportError in `interp`: its
+ * entry in the built-in module table loses its name (see the module comment). Call before any untrusted code runs.
+ * @throws Error when the entry is not found exactly once, or the module is still importable afterwards
+ */
+export function closeBuiltinModule(interp: ClosableInterpreter, name: string): void {
+  let found: [number, number] | undefined;
+  interp.registerJsModule(PROBE, {
+    report: (qstr: number, address: number): void => {
+      found = [qstr, address];
+    },
+  });
+  // id() of an interned str is its tagged qstr word, as the table holds it.
+  interp.exec(
+    `import sys, ${PROBE}, ${name} as _m\n${PROBE}.report(id('${name}'), id(_m))\nfor _n in ('${PROBE}', '${name}'):\n  sys.modules.pop(_n, None)\ndel _m, _n, ${PROBE}`,
+  );
+  if (found === undefined) throw new Error(`mpy: could not locate the ${name} module of the interpreter`);
+  const heap = interp.heapU8();
+  const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
+  // Around the js entry when that was closed here, else the static data (see findTableEntry), else the whole memory.
+  const near = closedTables.get(interp);
+  let at = near === undefined ? -1 : builtinEntry(words, found[0], found[1], near - TABLE_WINDOW_WORDS, near + TABLE_WINDOW_WORDS);
+  if (at < 0) at = builtinEntry(words, found[0], found[1], 0, (found[1] >>> 1) + STATIC_SLACK_WORDS);
+  if (at < 0) at = builtinEntry(words, found[0], found[1], 0, words.length);
+  if (at < 0) throw new Error(`mpy: cannot close the ${name} module: its entry in the built-in module table was not found exactly once`);
+  words[at] = NO_NAME;
+  // Checked with sys.path empty, so that the check is of the built-ins alone (a search of the mounts costs ms).
+  interp.exec(
+    `import sys\n_p = sys.path[:]\nsys.path.clear()\ntry:\n  __import__('${name}')\nexcept ImportError:\n  pass\nelse:\n  raise RuntimeError('${name} still importable')\nfinally:\n  sys.path[:] = _p\n  del _p`,
   );
 }

@@ -2,6 +2,7 @@ import type { StdioHooks } from '../wasm/instantiate.js';
 import type { EmFS } from '../wasm/emscripten-module.js';
 import { Interpreter } from './interpreter.js';
 import { PythonError } from './errors.js';
+import { closeBuiltinModule } from './js-closure.js';
 import { createHostApi } from './host-api.js';
 import { pyString, pyStringList } from './py-literal.js';
 import { FROZEN_PATH_ENTRY, GUEST_LIB_DIR, INTERRUPTED_STATUS, UNCAUGHT_EXCEPTION_STATUS } from './guest-layout.js';
@@ -76,7 +77,7 @@ export class Session {
       '_mpy_host',
       createHostApi({
         env: session.#env,
-        heap: () => interpreter.heapU8(),
+        writableHeap: (address, length) => interpreter.writableHeap(address, length),
         beforeBlock: () => options.stdio.flush(),
         waits: interpreter.waits,
         onStatus: (status) => {
@@ -96,6 +97,8 @@ export class Session {
       `__import__('sys').path[:] = ${pyStringList([GUEST_LIB_DIR, FROZEN_PATH_ENTRY])}\n` +
         `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ${pyStringList(options.preload ?? [])})`,
     );
+    // The boot keeps what mpy's modules need of uctypes (addressof); Python without the js bridge gets none of it.
+    if (!options.jsBridge) closeBuiltinModule(interpreter, 'uctypes');
     return session;
   }
 

@@ -60,7 +60,14 @@ async function runWithWorker(entry: string, code: string, prestart = false): Pro
     hostModules: (interp, beforeBlock) => {
       bridge = new NetBridge({}, interp.waits, entry);
       if (prestart) bridge.prestart();
-      return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock) };
+      return {
+        _mpy_net: createNetModule(
+          bridge,
+          () => interp.heapU8(),
+          (address, length) => interp.writableHeap(address, length),
+          beforeBlock,
+        ),
+      };
     },
   });
   try {

@@ -181,10 +181,17 @@ export class EmbeddedVm {
     if (typeof result !== 'string') return { frame: `${FRAME_WIRE}${encodeValue(result ?? null)}` };
     if (result.startsWith('s')) return { frame: `${FRAME_STRING}${result.slice(1)}` };
     if (result.startsWith(OK_PREFIX)) return { frame: `${FRAME_WIRE}${result.slice(OK_PREFIX.length, -1)}` };
-    const reply = JSON.parse(result) as { exit?: number; error?: [string, string] };
-    if (reply.error) return failed({ kind: 'python', type: reply.error[0], traceback: reply.error[1] });
-    if (reply.exit !== undefined) return failed({ kind: 'exit', code: reply.exit });
-    return failed({ kind: 'host', message: `mpy: the embedded interpreter replied ${result.slice(0, 80)}` });
+    // Python can rewrite `_mpy_embed`, so the reply is checked like any untrusted input.
+    const reply = JSON.parse(result) as { exit?: unknown; error?: unknown } | null;
+    const error = reply?.error;
+    if (Array.isArray(error) && error.length === 2 && error.every((part) => typeof part === 'string')) {
+      return failed({ kind: 'python', type: error[0] as string, traceback: error[1] as string });
+    }
+    const code = reply?.exit;
+    if (error === undefined && Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 255) {
+      return failed({ kind: 'exit', code: code as number });
+    }
+    return failed({ kind: 'host', message: `mpy: the embedded interpreter replied ${JSON.stringify(result.slice(0, 80))}` });
   }
 
   #runFs(req: FsRequest): Outcome {

@@ -20,7 +20,8 @@ export interface RecordedOutput {
  * call on request. Only `'capture'` streams are kept (captured and recorded),
  * each bounded by the output limit; the others stream through unrecorded.
  * With line buffering, a callback gets one call per line, and the rest of a
- * line at the end of each call.
+ * line at the end of each call; a line that grows past the output limit
+ * before its end comes in pieces of that many characters.
  */
 export class OutputSink {
   readonly #modes: Record<StreamName, OutputOption>;
@@ -105,9 +106,20 @@ export class OutputSink {
       this.#call(fn, text, name);
       return;
     }
-    const lines = (this.#partial[name] + text).split('\n');
-    this.#partial[name] = lines.pop()!;
-    for (const line of lines) this.#call(fn, `${line}\n`, name);
+    // Only the new text is searched, so a long line costs its length once, not once per write.
+    const end = text.lastIndexOf('\n');
+    let rest = this.#partial[name] + text;
+    if (end >= 0) {
+      const lines = rest.slice(0, rest.length - text.length + end).split('\n');
+      rest = text.slice(end + 1);
+      for (const line of lines) this.#call(fn, `${line}\n`, name);
+    }
+    // The host holds no more of an unfinished line than the output limit: past it, the line goes out in pieces.
+    while (rest.length >= this.#limit) {
+      this.#call(fn, rest.slice(0, this.#limit), name);
+      rest = rest.slice(this.#limit);
+    }
+    this.#partial[name] = rest;
   }
 
   #deliverPartial(name: StreamName): void {

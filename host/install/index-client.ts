@@ -57,6 +57,20 @@ function isSdist(f: FileEntry): boolean {
   return f.packagetype === 'sdist' || /\.(tar\.gz|tgz)$/i.test(name.split('?')[0]!);
 }
 
+/** The decoded last path segment of an archive URL. @throws InstallError when it is not valid percent-encoding */
+function urlFileName(url: string, release: string): string {
+  const segment = new URL(url).pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InstallError(
+      'index-error',
+      `${release} points at ${JSON.stringify(url)}, whose file name is not valid percent-encoding`,
+      'the index is broken or hostile; do not use it',
+    );
+  }
+}
+
 /** Looks requirements up on a list of PyPI-JSON indexes. */
 export class IndexClient {
   #indexes: string[];
@@ -159,7 +173,8 @@ export class IndexClient {
       files = doc.releases?.[version];
     }
     if (!Array.isArray(files)) return undefined;
-    const file = files.find(isSdist);
+    // A hostile index may put anything in the list: only objects are file entries.
+    const file = files.find((f) => typeof f === 'object' && f !== null && isSdist(f));
     if (!file || typeof file.url !== 'string') {
       throw new InstallError(
         'index-error',
@@ -182,7 +197,7 @@ export class IndexClient {
       key: req.key,
       version: normalizeVersion(actual),
       url,
-      filename: typeof file.filename === 'string' ? file.filename : decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''),
+      filename: typeof file.filename === 'string' ? file.filename : urlFileName(url, `${docUrl}: release ${version} of ${req.name}`),
       sha256,
       size: typeof file.size === 'number' ? file.size : undefined,
       index,

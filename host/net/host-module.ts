@@ -28,15 +28,20 @@ function limit(bridge: NetBridge, timeoutMs: number): number {
   return timeoutMs < 0 ? bridge.defaultTimeoutMs : timeoutMs;
 }
 
+/** Sockets a program may hold open at once; past it, `OSError(EMFILE)` (the Unix port's default soft RLIMIT_NOFILE). */
+const MAX_OPEN_SOCKETS = 1024;
+
 /**
  * Builds `_mpy_net` over a bridge.
- * @param heap the wasm heap, fetched fresh on each call
+ * @param heap the wasm heap, fetched fresh on each call (for reading what Python sends)
+ * @param writableHeap heap bytes a call may write for Python (see Interpreter.writableHeap)
  * @param beforeBlock called before a call that may wait (the program's output must not wait with it)
  * @param trace where to write a line per bridge call (`MPY_DEBUG=net`, ./trace.ts); `undefined`: no tracing, at no cost
  */
 export function createNetModule(
   bridge: NetBridge,
   heap: () => Uint8Array,
+  writableHeap: (address: number, length: number) => Uint8Array,
   beforeBlock: () => void = () => {},
   trace?: TraceSink,
 ): NetModule {
@@ -66,6 +71,16 @@ export function createNetModule(
     };
   };
   const stale = (id: number): boolean => !bridge.isCurrent(id);
+  // Each socket Python holds is a host socket (a descriptor of this process, up to 1 MiB queued):
+  // bounded as the Unix port's descriptors are, by the default soft RLIMIT_NOFILE.
+  const open = new Set<number>();
+  const full = (): boolean => {
+    if (open.size < MAX_OPEN_SOCKETS) return false;
+    for (const id of open) if (stale(id)) open.delete(id);
+    if (open.size < MAX_OPEN_SOCKETS) return false;
+    failed = { result: ERR.EMFILE, data: new Uint8Array(0), why: `${MAX_OPEN_SOCKETS} sockets are open (close some)` };
+    return true;
+  };
   // A socket of a worker that was replaced: EBADF, saying why.
   const lost = (): number => {
     failed = { result: ERR.EBADF, data: new Uint8Array(0), why: 'the socket was closed when the network worker was restarted' };
@@ -93,7 +108,12 @@ export function createNetModule(
       const { result, data } = net.call({ op: 'lookup', host: String(host), port: port | 0, family: family | 0 }, bridge.defaultTimeoutMs);
       return result < 0 ? result : Buffer.from(data).toString('latin1');
     }),
-    socket: guard('socket', (): number => bridge.newSocketId()),
+    socket: guard('socket', (): number => {
+      if (full()) return ERR.EMFILE;
+      const id = bridge.newSocketId();
+      open.add(id);
+      return id;
+    }),
     /** port >= 0: `host` is a name or address; port < 0: `host` is a hex `struct sockaddr`. */
     connect: blocking('connect', (id: number, host: string, port: number, timeoutMs: number): number => {
       if (stale(id)) return lost();
@@ -123,7 +143,7 @@ export function createNetModule(
       if (stale(id)) return lost();
       const t = limit(bridge, timeoutMs);
       const { result, data } = net.call({ op: 'recv', id, max: Math.min(len, DATA_BYTES), timeoutMs: t }, t);
-      if (result > 0) heap().set(data, addr);
+      if (result > 0) writableHeap(addr, data.length).set(data);
       return result;
     }),
     poll: guard('poll', (id: number): number => (stale(id) ? 0 : net.call({ op: 'poll', id }, 0).result)),
@@ -139,10 +159,13 @@ export function createNetModule(
     /** `NEWID HEX-PEER-SOCKADDR`, or a negative error. */
     accept: blocking('accept', (id: number, timeoutMs: number): number | string => {
       if (stale(id)) return lost();
+      if (full()) return ERR.EMFILE;
       const newId = bridge.newSocketId();
       const t = limit(bridge, timeoutMs);
       const { result, data } = net.call({ op: 'accept', id, newId, timeoutMs: t }, t);
-      return result < 0 ? result : `${newId} ${Buffer.from(data).toString('hex')}`;
+      if (result < 0) return result;
+      open.add(newId);
+      return `${newId} ${Buffer.from(data).toString('hex')}`;
     }),
     /** The hex sockaddr of the local (peer 0) or remote end, or a negative error. */
     getname: guard('getname', (id: number, peer: number): number | string => {
@@ -164,7 +187,8 @@ export function createNetModule(
       const { result, data } = net.call({ op: 'recvfrom', id, max: Math.min(len, DATA_BYTES - 64), timeoutMs: t }, t);
       if (result < 0) return result;
       const nameLength = data[0]!;
-      heap().set(data.subarray(1 + nameLength, 1 + nameLength + result), addr);
+      const received = data.subarray(1 + nameLength, 1 + nameLength + result);
+      writableHeap(addr, received.length).set(received);
       return `${result} ${Buffer.from(data.subarray(1, 1 + nameLength)).toString('hex')}`;
     }),
     /**
@@ -185,13 +209,14 @@ export function createNetModule(
         const { result, data } = net.call({ op: 'pollmany', ids, events, timeoutMs: slice }, slice);
         if (result < 0) return result;
         if (result > 0 || timeoutMs >= 0) {
-          heap().set(data.subarray(0, ids.length), out);
+          writableHeap(out, ids.length).set(data.subarray(0, ids.length));
           return result;
         }
       }
     }),
     shutdown: guard('shutdown', (id: number): number => (stale(id) ? lost() : net.call({ op: 'shutdown', id }, 0).result)),
     close: guard('close', (id: number): number => {
+      open.delete(id);
       if (!stale(id)) net.post({ op: 'close', id });
       return 0;
     }),

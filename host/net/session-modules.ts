@@ -25,6 +25,14 @@ export function netHostModules(
   return (interp, beforeBlock) => {
     const bridge = new NetBridge(options, interp.waits);
     onBridge?.(bridge);
-    return { _mpy_net: createNetModule(bridge, () => interp.heapU8(), beforeBlock, netTraceFromEnv(process.env)) };
+    return {
+      _mpy_net: createNetModule(
+        bridge,
+        () => interp.heapU8(),
+        (address, length) => interp.writableHeap(address, length),
+        beforeBlock,
+        netTraceFromEnv(process.env),
+      ),
+    };
   };
 }

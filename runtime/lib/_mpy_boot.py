@@ -9,6 +9,11 @@ import time
 import builtins
 import _mpy_host
 
+# A sandboxed interpreter closes uctypes once booted (raw memory access would
+# let Python rewrite the VM's own state); the host's modules keep this one
+# function of it, which only reads an address (as id() does).
+from uctypes import addressof
+
 # Raised where V8 runs out of stack inside the interpreter (runtime/stack-overflow.ts).
 _STACK_EXHAUSTED = RuntimeError("maximum recursion depth exceeded")
 
@@ -27,11 +32,9 @@ def _unsetenv(key):
 
 
 def _urandom(n):
-    import uctypes
-
     buf = bytearray(n)
     if n:
-        _mpy_host.urandom(uctypes.addressof(buf), n)
+        _mpy_host.urandom(addressof(buf), n)
     return bytes(buf)
 
 

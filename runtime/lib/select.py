@@ -8,7 +8,7 @@
 # host waits.
 import uselect as _native
 import time
-import uctypes
+from _mpy_boot import addressof
 import _mpy_net
 from _mpy_errno import ENOENT as _ENOENT
 
@@ -93,7 +93,7 @@ class _Poll:
             elif natives:
                 wait = _MIXED_SLICE_MS if timeout < 0 else min(timeout, _MIXED_SLICE_MS)
             if hosted:
-                n = _mpy_net.pollmany(spec, uctypes.addressof(revents), wait)
+                n = _mpy_net.pollmany(spec, addressof(revents), wait)
                 if n < 0:
                     # Hosted entries are sockets, so usocket is loaded (it imports this module).
                     from usocket import _raise

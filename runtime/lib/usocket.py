@@ -9,7 +9,7 @@
 # uio: the built-in io, which an io.py on the user's path cannot replace.
 import uio as io
 import sys
-import uctypes
+from _mpy_boot import addressof
 import _mpy_net
 import select as _select
 from _mpy_errno import EINTR as _EINTR, EBADF as _EBADF, EAGAIN as _EAGAIN, EINVAL as _EINVAL
@@ -159,6 +159,8 @@ class socket(io.IOBase):
         if type not in (SOCK_STREAM, SOCK_DGRAM):
             raise OSError(_EPROTONOSUPPORT)
         self._id = _mpy_net.socket() if fileno is None else fileno
+        if self._id < 0:
+            _raise(self._id)
         self.family = af
         self.type = type
         self.proto = proto
@@ -282,7 +284,7 @@ class socket(io.IOBase):
         n = len(buf)
         if n == 0:
             return 0
-        r = _mpy_net.send(self._id, uctypes.addressof(buf), n, self._timeout, all)
+        r = _mpy_net.send(self._id, addressof(buf), n, self._timeout, all)
         if r < 0:
             _raise(r)
         return r
@@ -308,7 +310,7 @@ class socket(io.IOBase):
         if isinstance(buf, str):
             buf = buf.encode()
         host, port = _target(addr)
-        r = _mpy_net.sendto(self._id, uctypes.addressof(buf), len(buf), host, port, self.family)
+        r = _mpy_net.sendto(self._id, addressof(buf), len(buf), host, port, self.family)
         if r < 0:
             _raise(r)
         return r
@@ -319,7 +321,7 @@ class socket(io.IOBase):
         if self.type != SOCK_DGRAM:
             return self.recv(n), None
         out = bytearray(n)
-        r = _mpy_net.recvfrom(self._id, uctypes.addressof(out), n, self._timeout)
+        r = _mpy_net.recvfrom(self._id, addressof(out), n, self._timeout)
         if isinstance(r, int):
             _raise(r)
         got, sender = r.split(" ")
@@ -331,12 +333,12 @@ class socket(io.IOBase):
     def _fill(self):
         # One crossing: refill the buffer. Returns bytes now buffered, 0 at EOF,
         # None when a non-blocking socket has nothing.
-        r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
+        r = _mpy_net.recv(self._id, addressof(self._buf), _CHUNK, self._timeout)
         # An interrupt ends a waiting recv with EINTR; the loop's branch is
         # where the VM raises the pending KeyboardInterrupt (as the Unix port
         # retries EINTR after handling it).
         while r == -_EINTR:
-            r = _mpy_net.recv(self._id, uctypes.addressof(self._buf), _CHUNK, self._timeout)
+            r = _mpy_net.recv(self._id, addressof(self._buf), _CHUNK, self._timeout)
         if r < 0:
             if r == -_EAGAIN and self._timeout == 0:
                 return None
@@ -350,9 +352,9 @@ class socket(io.IOBase):
         avail = self._end - self._pos
         if avail == 0:
             if n >= _CHUNK:
-                r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
+                r = _mpy_net.recv(self._id, addressof(buf), n, self._timeout)
                 while r == -_EINTR:
-                    r = _mpy_net.recv(self._id, uctypes.addressof(buf), n, self._timeout)
+                    r = _mpy_net.recv(self._id, addressof(buf), n, self._timeout)
                 if r < 0:
                     if r == -_EAGAIN and self._timeout == 0:
                         return None

@@ -211,6 +211,22 @@ describe('index and transfer failures', () => {
     }
   });
 
+  it.each([
+    ['a file entry that is not an object', [null, 7, 'x']],
+    ['a file name that is not valid percent-encoding', [{ url: 'http://127.0.0.1:9/x/%E0%A4%A.tar.gz', packagetype: 'sdist' }]],
+  ])('%s is an index error', async (_what, files) => {
+    const index = await fakeIndex([], (_path, res) => {
+      res.end(JSON.stringify({ info: { name: 'good', version: '1.0' }, releases: { '1.0': files }, urls: files }));
+      return true;
+    });
+    try {
+      const err = await expectRefused(index.index, ['good'], 'index-error');
+      expect(err.message).toMatch(/release 1\.0 of good/);
+    } finally {
+      await index.close();
+    }
+  });
+
   it('an archive URL that 404s', async () => {
     const index = await fakeIndex([{ name: 'good', version: '1.0', bytes: good() }], (path, res) => {
       if (!path.startsWith('/files/')) return false;

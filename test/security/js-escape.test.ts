@@ -4,7 +4,7 @@
 // to Function, a prototype or the realm's globals; `js: true` and the CLI
 // keep the bridge for trusted code, and the CLI closes it under MPY_NET_ALLOW.
 import { createServer, type Server } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
@@ -12,6 +12,7 @@ import { runMpy } from '../helpers/cli.js';
 import { removeDir, tempDir } from '../helpers/fixture-dir.js';
 import type * as Api from '../../dist/index.js';
 import type * as Discovery from '../../dist/host/vitest/discovery.js';
+import type * as InterpreterApi from '../../dist/runtime/interpreter.js';
 
 ensureDist(['host', 'runtime', 'wasm'], ['dist/index.js', 'dist/host/embed/worker.js', 'dist/host/vitest/discover-main.js']);
 const { MicroPython, PythonError } = (await import('../../dist/index.js')) as typeof Api;
@@ -263,6 +264,90 @@ describe('the mpy command', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`ImportError: no module named 'js': ${CLOSED}`);
   });
+
+  it('closes uctypes too when MPY_NET_ALLOW is set (with it, Python could reopen js), and keeps it otherwise', async () => {
+    const closed = await runMpy(['-c', 'import uctypes'], { env: { MPY_NET_ALLOW: '127.0.0.1:1' } });
+    expect(closed.status).toBe(1);
+    expect(closed.stderr).toContain("ImportError: no module named 'uctypes': raw memory access is closed");
+    const open = await runMpy(['-c', 'import uctypes; print(uctypes.sizeof({"a": uctypes.UINT8 | 0}))'], {
+      env: { MPY_NET_ALLOW: undefined },
+    });
+    expect(open).toMatchObject({ status: 0, stdout: '1\n' });
+  });
 });
 
 void PythonError;
+
+// Raw memory access (uctypes) would let Python rewrite the interpreter's own
+// state: the attack below reopens `js`/`jsffi` in the built-in module table
+// and walks from a JS array to `process`.
+describe.each(['worker', 'current'] as const)('raw memory (thread: %s)', (thread) => {
+  const attack = readFileSync(new URL('../fixtures/security/reopen-js.py', import.meta.url), 'utf8');
+
+  it('is closed to a sandboxed instance, so the table cannot be rewritten', async () => {
+    await using mp = await MicroPython.create({ thread });
+    const error = await mp.exec(attack).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(await mp.eval('globals().get("ESCAPED")')).toBeNull();
+    expect(error).toBeInstanceOf(PythonError);
+    expect((error as Api.PythonError).traceback).toContain("ImportError: no module named 'uctypes'");
+    const r = await probe(mp, "attempt('import js', lambda: __import__('js'))\nattempt('import uctypes', lambda: __import__('uctypes'))");
+    expect(r['import js']).toMatch(/^ImportError: no module named 'js'/);
+    expect(r['import uctypes']).toMatch(/^ImportError: no module named 'uctypes'/);
+    // Nor does any loaded module hold it (mpy's own keep only its addressof).
+    await mp.exec('import socket, select, ssl, asyncio, requests');
+    const holders = await mp.eval(`[n + '.' + a for n, m in list(__import__('sys').modules.items()) for a in dir(m)
+    if type(getattr(m, a, None)).__name__ == 'module' and getattr(m, a).__name__ == 'uctypes']`);
+    expect(holders).toEqual([]);
+  });
+
+  it("lets host calls that fill a buffer by address write only to the heap, not the VM's static data", async () => {
+    await using mp = await MicroPython.create({ thread });
+    // id(json) is a built-in module in static data: random bytes there (os.urandom's host call), or
+    // poll results (select's), could rename entries of the built-in module table back.
+    await expect(mp.exec('import _mpy_host, json\n_mpy_host.urandom(id(json), 64)')).rejects.toThrow(
+      /a host call may write only to the interpreter's heap, not 64 bytes at \d+/,
+    );
+    const polled = await mp.eval(`(lambda s, n, j: (n.pollmany('%d:4' % s._id, id(j), 0), s.close())[0])(
+    __import__('socket').socket(), __import__('_mpy_net'), __import__('json'))`);
+    expect(polled).toBe(-5);
+    expect(await mp.eval('__import__("json").dumps([1]) + __import__("os").urandom(4).hex()[:0]')).toBe('[1]');
+  });
+
+  it('stays open with js: true (trusted code)', async () => {
+    await using mp = await MicroPython.create({ thread, js: true });
+    expect(await mp.eval('__import__("uctypes").sizeof({"a": __import__("uctypes").UINT32 | 0})')).toBe(4);
+  });
+});
+
+// The second wall: should a VM bug ever let Python reopen jsffi (simulated
+// here by the host writing the names back into the built-in module table),
+// its factories of new JS objects make none.
+describe('jsffi reopened by a VM bug', () => {
+  it('makes no JS object in a sandboxed interpreter', async () => {
+    const { Interpreter } = (await import('../../dist/runtime/interpreter.js')) as typeof InterpreterApi;
+    let out = '';
+    const write = (_fd: number, b: Uint8Array): void => {
+      out += Buffer.from(b).toString();
+    };
+    const interp = await Interpreter.create({ stdio: { write, read: () => 0 } });
+    interp.exec("import json\nprint(id('js'), id('jsffi'), id(json))");
+    const [js, jsffi, json] = out.trim().split(' ').map(Number) as [number, number, number];
+    const heap = interp.heapU8();
+    const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
+    const moduleType = words[json >>> 2];
+    const isModule = (address: number): boolean => address > 0 && address < heap.byteLength && words[address >>> 2] === moduleType;
+    const closed: number[] = [];
+    for (let i = 3; i + 2 < words.length; i++) {
+      if (words[i - 1] === 0 && words[i + 1] === 0 && isModule(words[i]!) && isModule(words[i + 2]!)) closed.push(i);
+    }
+    expect(closed).toHaveLength(1);
+    words[closed[0]! - 1] = js;
+    words[closed[0]! + 1] = jsffi;
+    out = '';
+    interp.exec('import jsffi\nprint(jsffi.to_js([1]) is None, jsffi.create_proxy(print) is None)');
+    expect(out).toBe('True True\n');
+  });
+});

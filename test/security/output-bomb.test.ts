@@ -50,6 +50,26 @@ describe('outputLimit', () => {
     expect(mp.stderr).toBe('');
   });
 
+  it.each(['worker', 'current'] as const)('bounds the unfinished line a line-buffered callback waits for (thread: %s)', async (thread) => {
+    const chunks: number[] = [];
+    let text = '';
+    await using mp = await MicroPython.create({
+      thread,
+      lineBuffered: true,
+      outputLimit: '1M',
+      stdout: (chunk) => {
+        chunks.push(chunk.length);
+        text = chunk;
+      },
+    });
+    // 8 MiB without a newline, then one short line: the host holds at most outputLimit of a line.
+    await mp.exec(bomb(8).replace("'END'", "'END\\n'"));
+    expect(Math.max(...chunks)).toBeLessThanOrEqual(MiB);
+    expect(chunks.reduce((a, b) => a + b, 0)).toBe(8 * MiB + 4);
+    expect(chunks.length).toBe(9);
+    expect(text).toBe('END\n');
+  });
+
   it.each([
     [0, "outputLimit 0 is below the minimum '1K'"],
     ['1G', 'outputLimit "1G" is not a size'],
