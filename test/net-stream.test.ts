@@ -17,9 +17,10 @@ import { httpServer, type Running } from './fixtures/net/servers.js';
 const TOTAL = 200 * 1024 * 1024;
 const PIECE = Buffer.alloc(64 * 1024, 'mpy streaming ');
 // Peak RSS over the baseline was 36-67 MiB for 20, 200 and 400 MB bodies
-// alike (GC slack of two threads, more on a loaded machine), so the bound is
-// half the body: a program that held the body would need all of it.
-const MAX_GROWTH_BYTES = 100 * 1024 * 1024;
+// alike on a quiet machine, and 105 MiB once at load 12 (GC slack of the
+// threads the bytes cross grows when they get less CPU), so the bound is
+// three quarters of the body: a program that held the body would need all of it.
+const MAX_GROWTH_BYTES = 150 * 1024 * 1024;
 
 let server: Running;
 let dir: string;
