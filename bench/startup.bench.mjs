@@ -10,7 +10,7 @@
 // the bundles save: `mpy -c pass` with each thread importing its ES modules
 // (MPY_NO_BUNDLE=1) instead of running its bundle from the code cache.
 //
-// MPY_BENCH_BASELINE_CLI=/path/to/another/checkout/dist/host/cli/main.js adds
+// MPY_BENCH_BASELINE_CLI=/path/to/another/checkout/dist/host/cli/bin.cjs (or main.js) adds
 // that build's `mpy -c pass` as a reference (before/after a change).
 //
 // Peak RSS is the child's own maximum resident set (GNU time's %M, so the exit
@@ -34,7 +34,7 @@ await requireBuilt();
 
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 5 : 15));
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
 const STAND_IN = fileURLToPath(new URL('../test/fixtures/net/upip_conformance.py', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
 const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
