@@ -19,13 +19,13 @@
  *
  * @module
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Script } from 'node:vm';
 import { type CodeCacheProfile, compileCachedScript, traceLoad, writeCodeCache } from './cached-script.js';
-import { PACKAGE_ROOT } from './package-files.js';
+import { isSourceCheckout, PACKAGE_ROOT } from './package-files.js';
 
 /** The bundled entries, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
 export const BUNDLE_NAMES = ['cli-main', 'program-worker', 'embed-worker'] as const;
@@ -76,7 +76,7 @@ export function bundleInputsPath(name: BundleName | StarterName): string {
 export function bundleIsCurrent(name: BundleName | StarterName): boolean {
   try {
     const built = statSync(isStarter(name) ? starterPath(name) : bundlePath(name)).mtimeMs;
-    if (!existsSync(join(PACKAGE_ROOT, 'base', 'bundle.ts'))) return true;
+    if (!isSourceCheckout()) return true;
     const inputs = JSON.parse(readFileSync(bundleInputsPath(name), 'utf8')) as string[];
     return inputs.every((below) => statSync(join(PACKAGE_ROOT, 'dist', below)).mtimeMs <= built);
   } catch {

@@ -66,11 +66,7 @@ export function findThreadState(memory: WebAssembly.Memory, stackTop: number, py
   // in V8's interpreter (4-6 ms for the ~46K words below the stack).
   const below = words.subarray(0, Math.max(0, end));
   for (let i = below.indexOf(BUILD_STACK_LIMIT, 1); i !== -1; i = below.indexOf(BUILD_STACK_LIMIT, i + 1)) {
-    if (
-      words[i + 2]! - words[i + 1]! === pystackWords * 4 &&
-      words[i - 1]! <= stackTop &&
-      words[i - 1]! > stackTop - GUARD_BYTES
-    ) {
+    if (words[i + 2]! - words[i + 1]! === pystackWords * 4 && words[i - 1]! <= stackTop && words[i - 1]! > stackTop - GUARD_BYTES) {
       if (found !== -1) return -1;
       found = i;
     }

@@ -13,9 +13,10 @@
 import sys
 import json
 import gc
+import _mpy_boot
 from _mpy_outcome import exit_status, format_exception
 
-_LIB = __file__.rsplit("/", 1)[0] + "/"
+_LIB = _mpy_boot.LIB + "/"
 _MAX_SAFE = 9007199254740991
 _MAX_DEPTH = 200
 _INF = float("inf")

@@ -4,12 +4,12 @@
 # with the traceback on stderr.
 import sys
 import os
+import _mpy_boot
 import _mpy_host
 import _mpy_resolve
 from _mpy_outcome import exit_message, exit_status, format_exception
 
-_HERE = __file__
-_LIB = _HERE.rsplit("/", 1)[0] + "/"
+_LIB = _mpy_boot.LIB + "/"
 # Modules that stand in for the Unix port's built-in C modules and functions
 # (input() is _mpy_boot's): their frames would not exist there.
 _BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py", "select.py")
