@@ -11,6 +11,11 @@
  * loader's `import()`; dynamic imports of relative paths are bundled (and run
  * when first imported, as before).
  *
+ * It also writes the starters: each thread's entry module bundled the same
+ * way into a CommonJS file that finds `dist/` from its own place, so that a
+ * thread starts without Node's ES module loader (no code cache: they are a
+ * few KB).
+ *
  * It never fails the build: on any problem it removes the bundles, says why
  * on stderr and exits 0, and every thread imports its modules as before.
  */
