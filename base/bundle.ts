@@ -11,21 +11,33 @@
  * `tsc` in a checkout, no cache, a cache V8 rejects) returns undefined and
  * the caller imports the ES modules as before; so does `MPY_NO_BUNDLE=1`.
  *
+ * Each thread starts from a starter: its entry module (`host/cli/command-start.ts`
+ * for the command's main thread, the two worker entries) bundled by the build
+ * into one CommonJS file with this loader inside, so that a thread that runs
+ * its bundle never starts Node's ES module loader (which reads files through
+ * `fs/promises` and loads a dozen modules of its own in every thread).
+ *
  * @module
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Script } from 'node:vm';
 import { type CodeCacheProfile, compileCachedScript, traceLoad, writeCodeCache } from './cached-script.js';
-import { PACKAGE_ROOT } from './package-files.js';
+import { isSourceCheckout, PACKAGE_ROOT } from './package-files.js';
 
 /** The bundled entries, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
 export const BUNDLE_NAMES = ['cli-main', 'program-worker', 'embed-worker'] as const;
 
 /** A bundled entry's name. */
 export type BundleName = (typeof BUNDLE_NAMES)[number];
+
+/** The starters, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
+export const STARTER_NAMES = ['command', 'program-worker-entry', 'embed-worker-entry'] as const;
+
+/** A starter's name. */
+export type StarterName = (typeof STARTER_NAMES)[number];
 
 /** The directory of the bundles and their caches. */
 export const BUNDLE_DIR: string = join(PACKAGE_ROOT, 'dist', 'bundle');
@@ -41,26 +53,43 @@ export function bundlePath(name: BundleName): string {
   return join(BUNDLE_DIR, `${name}.js`);
 }
 
-/** The list of a bundle's modules below `dist/` (a JSON array of paths), which it is checked against. */
-export function bundleInputsPath(name: BundleName): string {
+function isStarter(name: BundleName | StarterName): name is StarterName {
+  return (STARTER_NAMES as readonly string[]).includes(name);
+}
+
+/** A starter's CommonJS file. */
+export function starterPath(name: StarterName): string {
+  return join(BUNDLE_DIR, `${name}.cjs`);
+}
+
+/** The list of a bundle's or starter's modules below `dist/` (a JSON array of paths), which it is checked against. */
+export function bundleInputsPath(name: BundleName | StarterName): string {
   return join(BUNDLE_DIR, `${name}.inputs.json`);
 }
 
 /**
- * Whether a bundle exists and, in a checkout (where `tsc` rewrites `dist/`),
+ * Whether a bundle (or starter) exists and, in a checkout (where `tsc` rewrites `dist/`),
  * none of its modules in `dist/` is newer than it (one `stat` each). An
  * installed package holds no sources, and its `dist/` changes only with the
  * bundles (an install does not keep the files' times).
  */
-export function bundleIsCurrent(name: BundleName): boolean {
+export function bundleIsCurrent(name: BundleName | StarterName): boolean {
   try {
-    const built = statSync(bundlePath(name)).mtimeMs;
-    if (!existsSync(join(PACKAGE_ROOT, 'base', 'bundle.ts'))) return true;
+    const built = statSync(isStarter(name) ? starterPath(name) : bundlePath(name)).mtimeMs;
+    if (!isSourceCheckout()) return true;
     const inputs = JSON.parse(readFileSync(bundleInputsPath(name), 'utf8')) as string[];
     return inputs.every((below) => statSync(join(PACKAGE_ROOT, 'dist', below)).mtimeMs <= built);
   } catch {
     return false;
   }
+}
+
+/**
+ * The file a thread starts from: its starter when that is current (and
+ * `MPY_NO_BUNDLE` is not set), else its ES module entry (`esmEntry`, an absolute path).
+ */
+export function threadEntry(starter: StarterName, esmEntry: string): string {
+  return process.env.MPY_NO_BUNDLE !== '1' && bundleIsCurrent(starter) ? starterPath(starter) : esmEntry;
 }
 
 /** A bundle's code cache for a profile. */

@@ -20,6 +20,16 @@ export const PACKAGE_ROOT: string = fileURLToPath(new URL(import.meta.url.endsWi
 );
 
 /**
+ * Whether the package runs from a source checkout (its TypeScript sources
+ * beside `dist/`), where `tsc` or an edit can leave a build output older than
+ * its inputs. An installed package holds no sources, and its outputs change
+ * only with a new install (which does not keep the files' times).
+ */
+export function isSourceCheckout(): boolean {
+  return existsSync(join(PACKAGE_ROOT, 'base', 'package-files.ts'));
+}
+
+/**
  * The absolute path of a compiled file, by its path below `dist/`
  * (e.g. `host/net/worker.js`).
  * @throws Error saying to build when the file is missing (a source checkout before `npm run build`)

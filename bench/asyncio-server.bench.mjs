@@ -17,7 +17,7 @@ const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const REQUESTS = QUICK ? 200 : 2000;
 const CONCURRENCY = 16;
 const IDLE_MS = QUICK ? 1000 : 3000;
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
 
 const APP = `
 import asyncio, sys

@@ -4,7 +4,7 @@
 // /tmp/micropython/lib/micropython-lib when present; else a generated tree),
 // in sets of 163 and 1,630 modules (the big set repeats the corpus in
 // numbered copies). Each round times `mpy compile SET -o OUT` (node
-// dist/host/cli/main.js: process start, planning, compiling, writing) and,
+// dist/host/cli/bin.cjs: process start, planning, compiling, writing) and,
 // when MPY_NATIVE_CROSS names a native mpy-cross, `find SET -name '*.py' |
 // xargs -P2 -n1 mpy-cross` on a fresh copy of the set (2 jobs, .mpy beside
 // each source), alternating which goes first. Medians of files/s and the
@@ -32,7 +32,7 @@ const VARIANTS = QUICK
       ['j1', ['-j', '1']],
       ['j2', ['-j', '2']],
     ];
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
 const NATIVE = process.env.MPY_NATIVE_CROSS;
 const DEFAULT_CORPUS = '/tmp/micropython/lib/micropython-lib';
 

@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 1 : 3;
 const PACKAGES = 150;

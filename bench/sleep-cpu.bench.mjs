@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
 const rounds = Number(process.argv[2] ?? 3);
 
 function cpuSeconds(code) {

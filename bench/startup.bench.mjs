@@ -8,9 +8,13 @@
 // Also, to show what is left: `mpy -c pass` with V8 flags that change the wasm
 // compile (Liftoff only), as extra rows against the same references; and what
 // the bundles save: `mpy -c pass` with each thread importing its ES modules
-// (MPY_NO_BUNDLE=1) instead of running its bundle from the code cache.
+// (MPY_NO_BUNDLE=1) instead of running its bundle from the code cache; what
+// the CommonJS executable saves: the same command started from the ES module
+// entry (`node dist/host/cli/main.js`, Node's ES module loader in the main
+// thread); what the compiled boot modules save: the boot compiling their
+// sources (MPY_NO_COMPILED_BOOT=1).
 //
-// MPY_BENCH_BASELINE_CLI=/path/to/another/checkout/dist/host/cli/main.js adds
+// MPY_BENCH_BASELINE_CLI=/path/to/another/checkout/dist/host/cli/bin.cjs (or main.js) adds
 // that build's `mpy -c pass` as a reference (before/after a change).
 //
 // Peak RSS is the child's own maximum resident set (GNU time's %M, so the exit
@@ -34,7 +38,8 @@ await requireBuilt();
 
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 5 : 15));
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
+const MPY_ESM = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
 const STAND_IN = fileURLToPath(new URL('../test/fixtures/net/upip_conformance.py', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
 const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
@@ -96,6 +101,8 @@ const commands = {
   'empty-worker': { argv: [process.execPath, '-e', EMPTY_WORKER] },
   'mpy-c-pass': { argv: [process.execPath, MPY, '-c', 'pass'] },
   'mpy-c-pass-modules': { argv: [process.execPath, MPY, '-c', 'pass'], env: { MPY_NO_BUNDLE: '1' } },
+  'mpy-c-pass-esm-entry': { argv: [process.execPath, MPY_ESM, '-c', 'pass'] },
+  'mpy-c-pass-boot-sources': { argv: [process.execPath, MPY, '-c', 'pass'], env: { MPY_NO_COMPILED_BOOT: '1' } },
   'mpy-c-pass-liftoff-only': { argv: [process.execPath, '--liftoff-only', MPY, '-c', 'pass'] },
   ...(process.env.MPY_BENCH_BASELINE_CLI
     ? { 'baseline-c-pass': { argv: [process.execPath, process.env.MPY_BENCH_BASELINE_CLI, '-c', 'pass'] } }
@@ -185,6 +192,8 @@ row('mpy -c pass', 'mpy-c-pass', 'node');
 row('mpy -c pass', 'mpy-c-pass', 'empty-worker');
 row('empty worker', 'empty-worker', 'node');
 row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-modules');
+row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-esm-entry');
+row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-boot-sources');
 row('mpy -c pass, --liftoff-only', 'mpy-c-pass-liftoff-only', 'mpy-c-pass');
 if (med['baseline-c-pass']) row('mpy -c pass', 'mpy-c-pass', 'baseline-c-pass');
 row('mpy install 1 package, cold', 'mpy-install-1', 'mpy-c-pass');

@@ -42,7 +42,7 @@ import { upstreamUpip } from './lib/upstream.mjs';
 const QUICK = process.env.MPY_BENCH_QUICK === '1';
 const ROUNDS = Number(process.argv[2] ?? (QUICK ? 1 : 5));
 const PACKAGES = 90;
-const MPY = fileURLToPath(new URL('../dist/host/cli/main.js', import.meta.url));
+const MPY = fileURLToPath(new URL('../dist/host/cli/bin.cjs', import.meta.url));
 const UZLIB_SHIM = fileURLToPath(new URL('../runtime/lib/uzlib.py', import.meta.url));
 const STAND_IN = fileURLToPath(new URL('../test/fixtures/net/upip_conformance.py', import.meta.url));
 const NATIVE = nativeMicroPython();

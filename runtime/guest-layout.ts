@@ -6,8 +6,10 @@
  *
  * @module
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
-import { packageFile } from '../base/package-files.js';
+import { isSourceCheckout, PACKAGE_ROOT, packageFile } from '../base/package-files.js';
 
 /**
  * The directory of the host's own Python modules (`runtime/lib` in the
@@ -17,6 +19,42 @@ export const RUNTIME_LIB_DIR: string = packageFile('runtime/lib');
 
 /** Where Python sees {@link RUNTIME_LIB_DIR}: the Unix port's system module directory. */
 export const GUEST_LIB_DIR = '/usr/lib/micropython';
+
+/**
+ * mpy's modules every boot imports (the command's; an embedded instance's adds
+ * `_mpy_embed`). The build compiles them to .mpy (`wasm/build/boot-modules-main.ts`),
+ * each under its source's guest path (tracebacks show the same file and line).
+ */
+export const BOOT_MODULES: readonly string[] = ['_mpy_boot', '_mpy_resolve', '_mpy_run', '_mpy_outcome', '_mpy_embed'];
+
+/** Where the build writes the compiled {@link BOOT_MODULES}. */
+export const BOOT_MODULES_BUILD_DIR: string = join(PACKAGE_ROOT, 'dist', 'boot-modules');
+
+/** Where Python sees the compiled boot modules: searched before {@link GUEST_LIB_DIR} while booting, and not after. */
+export const GUEST_BOOT_DIR = `${GUEST_LIB_DIR}/.boot`;
+
+/** Turns the compiled boot modules off (`1`): every boot compiles the sources, as before the build made them (for comparing). */
+export const NO_COMPILED_BOOT_ENV = 'MPY_NO_COMPILED_BOOT';
+
+/**
+ * The directory of the compiled boot modules when the build made them all
+ * and, in a checkout, none is older than its source; else undefined (the boot
+ * then compiles the sources). Compiled, a boot skips compiling ~500 lines of
+ * Python (bench/startup.bench.mjs, row `vs mpy-c-pass-boot-sources`).
+ */
+export function compiledBootModulesDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env[NO_COMPILED_BOOT_ENV] === '1') return undefined;
+  const checkout = isSourceCheckout();
+  try {
+    for (const name of BOOT_MODULES) {
+      const built = statSync(join(BOOT_MODULES_BUILD_DIR, `${name}.mpy`)).mtimeMs;
+      if (checkout && statSync(join(RUNTIME_LIB_DIR, `${name}.py`)).mtimeMs > built) return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return BOOT_MODULES_BUILD_DIR;
+}
 
 /** The `sys.path` entry of the build's frozen modules. */
 export const FROZEN_PATH_ENTRY = '.frozen';

@@ -61,7 +61,12 @@ function isTableEntry(words: Uint32Array, i: number, js: number, jsffi: number):
 /** Indexes (in 32-bit words) of `js` entries that match the table's layout, below word `end`. */
 function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number): number[] {
   const hits: number[] = [];
-  for (let i = 3; i + 2 < end; i++) if (isTableEntry(words, i, js, jsffi)) hits.push(i);
+  // indexOf runs natively (bounded by the subarray: it would search the whole
+  // memory after the last hit); a plain loop runs once per process, in V8's interpreter.
+  const below = words.subarray(0, Math.max(0, end - 2));
+  for (let i = below.indexOf(js, 3); i !== -1; i = below.indexOf(js, i + 1)) {
+    if (isTableEntry(words, i, js, jsffi)) hits.push(i);
+  }
   return hits;
 }
 

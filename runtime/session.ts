@@ -42,6 +42,11 @@ export interface SessionOptions {
   readonly jsBridge?: boolean;
   /** More of mpy's own Python modules (runtime/lib) to load while booting, out of the user's reach. */
   readonly preload?: readonly string[];
+  /**
+   * The guest directory where `prepareFilesystem` put the compiled boot modules
+   * (guest-layout.ts, `compiledBootModulesDir`), searched first while booting. Default: none (the boot compiles the sources).
+   */
+  readonly bootModulesDir?: string;
 }
 
 /**
@@ -93,9 +98,10 @@ export class Session {
     // Booting searches only mpy's lib directory and the frozen modules: files
     // the user has in the working directory or on MICROPYPATH cannot replace
     // the boot's own imports (os, time, the runner).
+    const bootPath = [...(options.bootModulesDir === undefined ? [] : [options.bootModulesDir]), GUEST_LIB_DIR, FROZEN_PATH_ENTRY];
     interpreter.exec(
-      `__import__('sys').path[:] = ${pyStringList([GUEST_LIB_DIR, FROZEN_PATH_ENTRY])}\n` +
-        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ${pyStringList(options.preload ?? [])})`,
+      `__import__('sys').path[:] = ${pyStringList(bootPath)}\n` +
+        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ${pyString(GUEST_LIB_DIR)}, ${pyStringList(options.preload ?? [])})`,
     );
     // The boot keeps what mpy's modules need of uctypes (addressof); Python without the js bridge gets none of it.
     if (!options.jsBridge) closeBuiltinModule(interpreter, 'uctypes');

@@ -5,6 +5,9 @@
 // parts that find files from their module's URL (the wasm, runtime/lib, the
 // network worker's entry) and the embedding API's worker.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMpy } from './helpers/cli.js';
 import { ensureDist, ROOT } from './helpers/dist.js';
@@ -86,6 +89,37 @@ describe('the bundled entries', () => {
     expect(r.stderr).toBe(
       'mpy load: cli-main.js: from its code cache\nmpy load: program-worker.js: from its code cache\nmpy load: micropython.mjs: from its code cache\n',
     );
+  });
+
+  it("the command's two threads start without Node's ES module loader, and the boot loads no Web Crypto until Python asks for random bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpy-bundle-test-'));
+    try {
+      // The main thread's modules, written as it exits by a script preloaded into it.
+      const mainList = join(dir, 'main.txt');
+      const preload = join(dir, 'preload.cjs');
+      writeFileSync(
+        preload,
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(mainList)}, process.moduleLoadList.join('\\n')));`,
+      );
+      // The interpreter thread's, read through the js module (the thread's globalThis).
+      const program = [
+        'import js',
+        'def loaded(name):',
+        '    return any(name in m for m in js.process.moduleLoadList)',
+        'print(loaded("esm/translators"), loaded("fs/promises"), loaded("crypto/webcrypto"))',
+        'import random',
+        'print(random.getrandbits(8) < 256, loaded("crypto/webcrypto"))',
+      ].join('\n');
+      const r = await runMpy(['-c', program], { env: { NODE_OPTIONS: `--require ${preload}` } });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('False False False\nTrue True\n');
+      const mainModules = readFileSync(mainList, 'utf8');
+      expect(mainModules).toContain('NativeModule worker_threads');
+      expect(mainModules).not.toContain('esm/translators');
+      expect(mainModules).not.toContain('fs/promises');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an embedded instance takes its code caches', () => {

@@ -85,6 +85,16 @@ describe('Python errors', () => {
     expect(mp.usable).toBe(true);
   });
 
+  it.each(['worker', 'current'] as const)(
+    'a MemoryError that leaves no heap for its traceback is still a MemoryError (%s; it hung until timeoutMs)',
+    async (thread) => {
+      await using small = await MicroPython.create({ heapSize: '1M', timeoutMs: 20_000, thread });
+      const e = await small.exec('x = []\nwhile True:\n    x.append(str(len(x)))').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(PythonError);
+      expect(e).toMatchObject({ type: 'MemoryError' });
+    },
+  );
+
   it('deep recursion is a RuntimeError, and the instance keeps working', async () => {
     await expect(mp.exec('def r(n):\n    return r(n + 1) + 1\nr(0)')).rejects.toMatchObject({ type: 'RuntimeError' });
     await mp.exec('def d(n):\n    return 0 if n == 0 else 1 + d(n - 1)');

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/dist.js';
 import { BUNDLE_NAMES, bundleIsCurrent } from '../base/bundle.js';
+import { compiledBootModulesDir } from '../runtime/guest-layout.js';
 
 const SOURCE_DIRS = ['base', 'host', 'runtime', 'wasm'];
 
@@ -53,6 +54,9 @@ export default function setup(): void {
     if (!existsSync(join(ROOT, 'dist', 'wasm', output)))
       execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', step)], { stdio: 'inherit' });
   }
+  // The compiled boot modules: missing, or older than a source in runtime/lib (the boot would compile the sources).
+  if (compiledBootModulesDir({}) === undefined)
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', 'boot-modules-main.js')], { stdio: 'inherit' });
   // The bundles are made from dist/: a module newer than its bundle (tsc above, or run by hand) makes the bundle unused, so rebuild.
   if (!BUNDLE_NAMES.every(bundleIsCurrent))
     execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', 'bundle-main.js')], { stdio: 'inherit' });

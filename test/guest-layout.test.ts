@@ -90,3 +90,31 @@ describe('usage statuses', () => {
     expect(layout.DEFAULT_MICROPYPATH).toBe('.frozen:~/.micropython/lib:/usr/lib/micropython');
   });
 });
+
+describe('the compiled boot modules', () => {
+  const probe = [
+    'import sys',
+    'print([sys.modules[m].__file__.rsplit("/", 2)[-2:] for m in ("_mpy_boot", "_mpy_run")])',
+    'def f():',
+    '    raise ValueError(7)',
+    'f()',
+  ].join('\n');
+
+  it("the command boots from the build's .mpy (MPY_NO_COMPILED_BOOT=1: from the sources) and reports a program's error the same way", async () => {
+    const compiled = await runMpy(['-c', probe]);
+    const sources = await runMpy(['-c', probe], { env: { [layout.NO_COMPILED_BOOT_ENV]: '1' } });
+    expect(compiled.stdout).toBe("[['.boot', '_mpy_boot.mpy'], ['.boot', '_mpy_run.mpy']]\n");
+    expect(sources.stdout).toBe("[['micropython', '_mpy_boot.py'], ['micropython', '_mpy_run.py']]\n");
+    // The runner's own frames are hidden either way (the .mpy carry their sources' guest paths).
+    const traceback =
+      'Traceback (most recent call last):\n  File "<stdin>", line 5, in <module>\n  File "<stdin>", line 4, in f\nValueError: 7\n';
+    expect(compiled.stderr).toBe(traceback);
+    expect(sources.stderr).toBe(traceback);
+    expect(compiled.status).toBe(layout.UNCAUGHT_EXCEPTION_STATUS);
+  });
+
+  it('an embedded instance boots from them too', async () => {
+    await using mp = await MicroPython.create({ stdout: 'ignore' });
+    expect(await mp.eval('__import__("sys").modules["_mpy_embed"].__file__')).toBe(`${layout.GUEST_BOOT_DIR}/_mpy_embed.mpy`);
+  });
+});

@@ -155,6 +155,16 @@ describe('MemoryError at the bound (CLI)', () => {
     expect(r.status).toBe(1);
   });
 
+  it('an uncaught MemoryError that leaves no heap to format its traceback in is still printed, status 1 (it hung)', async () => {
+    // The program's small objects fill the heap to the last block: the
+    // runner's formatting fails too, and a MemoryError out of the runner
+    // reached the C side with no handler (an endless loop in the wasm).
+    const r = await runMpy(['-X', 'heapsize=1M', '-c', 'x = []\nwhile True:\n    x.append(str(len(x)))']);
+    // Which frames the traceback holds depends on what the heap had room for.
+    expect(r.stderr).toMatch(/^Traceback \(most recent call last\):\n( {2}File .*\n)*MemoryError:.*\n$/);
+    expect(r.status).toBe(1);
+  });
+
   it('-X heapsize beyond wasm32 is a usage error naming the maximum', async () => {
     const r = await runMpy(['-X', 'heapsize=3000M', '-c', 'print(1)']);
     expect(r.status).toBe(1);

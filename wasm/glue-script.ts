@@ -14,6 +14,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Script } from 'node:vm';
@@ -32,6 +33,25 @@ export type GlueCacheProfile = CodeCacheProfile;
 const EXPORT_DEFAULT = 'export default _createMicroPythonModule;';
 const EXPORTED_LOADER = 'export async function loadMicroPython(';
 const DYNAMIC_IMPORT = /\bimport\s*\(/g;
+/**
+ * The glue's set-up reads `globalThis.crypto` to fill it in where it is
+ * missing; in Node 20 that getter loads Web Crypto (seven modules, ~2 ms per
+ * thread) that the boot never uses. Asked as whether the property exists, the
+ * same test loads nothing: Web Crypto loads when Python first wants random bytes.
+ */
+const CRYPTO_TEST = 'void 0===globalThis.crypto&&';
+const CRYPTO_TEST_WITHOUT_LOADING = 'void 0===Object.getOwnPropertyDescriptor(globalThis,"crypto")&&';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The glue's `import()`: Node's own modules it asks for at set-up (`module`,
+ * `path`, `url`) come from `require`, since an `import()` starts Node's ES
+ * module loader in a thread that has not needed it (see `base/bundle.ts`);
+ * the glue uses only their named exports, which both forms have.
+ */
+const glueImport = (specifier: string): Promise<unknown> =>
+  isBuiltin(specifier) ? Promise.resolve(require(specifier)) : importModule(specifier);
 
 let profile: GlueCacheProfile = 'default';
 
@@ -58,7 +78,10 @@ function glueScriptSource(moduleText: string): string | undefined {
   if (body.length !== 2) return undefined;
   const text = body.join('async function loadMicroPython(');
   if (/(^|[;}\n])\s*(export|import)\s+[{*\w]/.test(text)) return undefined;
-  const wrapped = text.replaceAll('import.meta.url', '__mpyModuleUrl').replace(DYNAMIC_IMPORT, '__mpyImport(');
+  const wrapped = text
+    .replace(CRYPTO_TEST, CRYPTO_TEST_WITHOUT_LOADING)
+    .replaceAll('import.meta.url', '__mpyModuleUrl')
+    .replace(DYNAMIC_IMPORT, '__mpyImport(');
   return `(async function (__mpyModuleUrl, __mpyImport) {\n"use strict";\n${wrapped}\nreturn _createMicroPythonModule;\n})`;
 }
 
@@ -76,7 +99,7 @@ export function compileGlueScript(cachePath?: string): Script | undefined {
 /** Runs a compiled glue script's module body: the factory. */
 export function glueFactory(script: Script): Promise<CreateModule> {
   const run = script.runInThisContext() as (url: string, load: (specifier: string) => Promise<unknown>) => Promise<CreateModule>;
-  return run(pathToFileURL(locateInterpreter().glue).href, importModule);
+  return run(pathToFileURL(locateInterpreter().glue).href, glueImport);
 }
 
 /** The glue's factory: from the code cache of this thread's profile when V8 takes it, else imported as a module. */

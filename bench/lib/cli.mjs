@@ -2,12 +2,13 @@
 // against `node -e 0`, in time and peak RSS) and print throughput (a loop printing short lines,
 // against node writing the same bytes), plus the native Unix port and
 // CPython running the same commands when they are available.
+import { fileURLToPath } from 'node:url';
 import { timeProcesses } from './processes.mjs';
 import { skipped } from './report.mjs';
 import { MPY_CLI } from './paths.mjs';
 
 const ms = (x) => `${x.toFixed(1)} ms`;
-const PRELOAD = new URL('./peak-rss-preload.mjs', import.meta.url).href;
+const PRELOAD = fileURLToPath(new URL('./peak-rss-preload.cjs', import.meta.url));
 const peakKb = (res) => Number(/mpy-bench-peak-rss-kb (\d+)/.exec(res.stderr)?.[1] ?? Number.NaN);
 
 function compare(id, benchmark, times, mpyKey, baseKey, baselineName, target, note) {
@@ -89,8 +90,8 @@ function peakRssRow(rounds) {
   const peaks = { mpy: [], node: [] };
   const env = { NODE_EXTRA_CA_CERTS: '' };
   const commands = {
-    mpy: { argv: [process.execPath, '--import', PRELOAD, MPY_CLI, '-c', 'pass'], env },
-    node: { argv: [process.execPath, '--import', PRELOAD, '-e', '0'], env },
+    mpy: { argv: [process.execPath, '--require', PRELOAD, MPY_CLI, '-c', 'pass'], env },
+    node: { argv: [process.execPath, '--require', PRELOAD, '-e', '0'], env },
   };
   let failure;
   for (let i = 0; i < rounds; i++) {

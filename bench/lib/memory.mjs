@@ -2,11 +2,12 @@
 // loop), as whole processes: peak RSS and wall time of mpy (garbage collected
 // during the run) against mpy on the build without the in-run collection, and
 // against the native Unix port when MPY_NATIVE names one.
+import { fileURLToPath } from 'node:url';
 import { timeProcesses } from './processes.mjs';
 import { skipped } from './report.mjs';
 import { MPY_CLI } from './paths.mjs';
 
-const PRELOAD = new URL('./peak-rss-preload.mjs', import.meta.url).href;
+const PRELOAD = fileURLToPath(new URL('./peak-rss-preload.cjs', import.meta.url));
 
 /** The churn program; the native port reports its own peak from /proc. */
 const churn = (n) => `
@@ -35,7 +36,7 @@ const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 export function memoryRows({ sizes, tools, noInRunGcWasm }) {
   const n = sizes.churn;
   const code = churn(n);
-  const mpy = (env) => ({ argv: [process.execPath, '--import', PRELOAD, MPY_CLI, '-c', code], env });
+  const mpy = (env) => ({ argv: [process.execPath, '--require', PRELOAD, MPY_CLI, '-c', code], env });
   const commands = { mpy: mpy({}), noGc: mpy({ MPY_WASM: noInRunGcWasm }) };
   if (tools.native) commands.native = { argv: [tools.native, '-c', code] };
   const t = timeProcesses(commands, sizes.churnRounds, { warmup: false });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const mpyBin = fileURLToPath(new URL('../../dist/host/cli/main.js', import.meta.url));
+const mpyBin = fileURLToPath(new URL('../../dist/host/cli/bin.cjs', import.meta.url));
 const packages = ['tinywrap', 'greeting', 'hello-app'];
 const work = mkdtempSync(join(tmpdir(), 'mpy-demo-'));
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);

@@ -3,13 +3,30 @@
  * (`program-worker.ts`) from the `program-worker` bundle compiled from its
  * code cache (`base/bundle.ts`; the thread runs under the command's V8
  * flags, hence the `cli` profile), or imported as modules when there is no
- * usable bundle.
+ * usable bundle. The build bundles this module into the thread's starter
+ * (`dist/bundle/program-worker-entry.cjs`), which the thread starts from.
  *
  * @module
  */
-import { loadBundle, writeBundleCache } from '../../base/bundle.js';
+import { BUILD_CODE_CACHE_ENV, loadBundle, writeBundleCache } from '../../base/bundle.js';
+import { importModule } from '../../base/import-module.js';
+import { CLI_RUN_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 
 type Thread = typeof import('./program-worker.js');
 
-const thread = loadBundle<Thread>('program-worker', 'cli') ?? (await import('./program-worker.js'));
-await thread.runProgramThread(() => writeBundleCache('program-worker'));
+/**
+ * While the build writes the caches: the main thread sets the command's flags
+ * back only when the boot's message reaches it, which a short run can finish
+ * before; the cache must be made under the flags it is loaded under.
+ */
+async function writeCache(): Promise<void> {
+  if (process.env[BUILD_CODE_CACHE_ENV] !== '1') return;
+  const { setFlagsFromString } = (await importModule('node:v8')) as typeof import('node:v8');
+  setFlagsFromString(CLI_RUN_V8_FLAGS.join(' '));
+  writeBundleCache('program-worker');
+}
+
+const bundled = loadBundle<Thread>('program-worker', 'cli');
+void (bundled ? Promise.resolve(bundled) : (importModule(new URL('./program-worker.js', import.meta.url).href) as Promise<Thread>)).then(
+  (thread) => thread.runProgramThread(writeCache),
+);

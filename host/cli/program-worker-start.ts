@@ -8,6 +8,7 @@
  * @module
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { threadEntry } from '../../base/bundle.js';
 import { compiledFile } from '../../base/package-files.js';
 import type { RunArgs } from './args.js';
 import type { CliProcess } from './cli-process.js';
@@ -29,7 +30,7 @@ export function startProgramWorker(args: RunArgs, proc: CliProcess): StartedProg
     stdoutIsTTY: proc.stdoutIsTTY,
     stdinPort: stdin.port2,
   };
-  const worker = new Worker(compiledFile('host/cli/program-worker-entry.js'), {
+  const worker = new Worker(threadEntry('program-worker-entry', compiledFile('host/cli/program-worker-entry.js')), {
     workerData: init,
     transferList: [stdin.port2],
     execArgv: [],

@@ -21,7 +21,7 @@ const post = (m: ProgramWorkerMessage): void => port.postMessage(m);
  * Runs the program, then posts its exit status.
  * @param finished called when the program has finished, before its status is posted (the main thread then exits)
  */
-export async function runProgramThread(finished: () => void): Promise<void> {
+export async function runProgramThread(finished: () => void | Promise<void>): Promise<void> {
   try {
     // The main thread compiles the wasm while this thread loads; it posts the module once compiled.
     const received = new Promise<SupervisorMessage>((resolve) => port.once('message', resolve));
@@ -45,7 +45,7 @@ export async function runProgramThread(finished: () => void): Promise<void> {
       },
       proc,
     );
-    finished();
+    await finished();
     post({ kind: 'done', status });
   } catch (e) {
     post({ kind: 'failed', message: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack });

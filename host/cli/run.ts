@@ -6,6 +6,8 @@ import {
   CANNOT_OPEN_STATUS,
   cannotOpenMessage,
   CLI_HEAP_LIMIT_BYTES,
+  compiledBootModulesDir,
+  GUEST_BOOT_DIR,
   GUEST_LIB_DIR,
   RUNTIME_LIB_DIR,
   UNCAUGHT_EXCEPTION_STATUS,
@@ -86,6 +88,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
   }
 
   const stdio = new ProcessStdio({ lineBuffered: proc.stdoutIsTTY, source: (into) => host.stdin.read(into) });
+  const compiledBoot = compiledBootModulesDir(proc.env);
   let session: Session;
   try {
     session = await Session.start({
@@ -94,7 +97,12 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
       path,
       env: new Map(Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined)),
       prepareFilesystem: (fs) =>
-        mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
+        mountHostFilesystem(fs, {
+          kind: 'host-mirror',
+          runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR },
+          ...(compiledBoot && { bootModules: { guest: GUEST_BOOT_DIR, host: compiledBoot } }),
+        }),
+      ...(compiledBoot && { bootModulesDir: GUEST_BOOT_DIR }),
       cwd: proc.cwd,
       heapBytes: args.heapBytes,
       heapLimitBytes: args.heapBytes,

@@ -10,7 +10,7 @@ import { Session } from '../../runtime/session.js';
 import { PythonError } from '../../runtime/errors.js';
 import { keyboardInterruptPending, type InterruptTarget } from '../../runtime/interrupt.js';
 import type { Interpreter, PlainArgument, SimpleValue } from '../../runtime/interpreter.js';
-import { GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
+import { compiledBootModulesDir, GUEST_BOOT_DIR, GUEST_LIB_DIR } from '../../runtime/guest-layout.js';
 import { mountHostFilesystem } from '../fs/mounts.js';
 import { boundMemoryFilesystem } from '../fs/memfs-quota.js';
 import { netHostModules } from '../net/session-modules.js';
@@ -106,6 +106,7 @@ export class EmbeddedVm {
    */
   static async boot(init: EmbeddedVmInit): Promise<EmbeddedVm> {
     const { settings, jsCalls } = init;
+    const compiledBoot = compiledBootModulesDir();
     const session = await Session.start({
       stdio: init.stdio,
       argv: settings.argv,
@@ -119,7 +120,11 @@ export class EmbeddedVm {
       prepareFilesystem: (fs) => {
         mountHostFilesystem(fs, {
           kind: 'sandbox',
-          mounts: { ...settings.mounts, [GUEST_LIB_DIR]: { host: init.runtimeLibDir, readOnly: true } },
+          mounts: {
+            ...settings.mounts,
+            [GUEST_LIB_DIR]: { host: init.runtimeLibDir, readOnly: true },
+            ...(compiledBoot && { [GUEST_BOOT_DIR]: { host: compiledBoot, readOnly: true } }),
+          },
         });
         boundMemoryFilesystem(fs, settings.fsBytes);
       },
@@ -129,6 +134,7 @@ export class EmbeddedVm {
         ...netHostModules({ allow: settings.networkAllow, listen: settings.networkListen })(interp, beforeBlock),
       }),
       preload: ['_mpy_embed'],
+      ...(compiledBoot && { bootModulesDir: GUEST_BOOT_DIR }),
     });
     const run = session.interpreter.keepFunction(RUN);
     init.stdio.flush();

@@ -16,7 +16,12 @@ import { GLUE_OWNED_DIRS, type CheckedMount } from './sandbox-mounts.js';
  *   stays in memory.
  */
 export type MountPlan =
-  | { readonly kind: 'host-mirror'; readonly runtimeLib: { readonly guest: string; readonly host: string } }
+  | {
+      readonly kind: 'host-mirror';
+      readonly runtimeLib: { readonly guest: string; readonly host: string };
+      /** Also shown read-only: the compiled boot modules (`runtime/guest-layout.ts`). */
+      readonly bootModules?: { readonly guest: string; readonly host: string };
+    }
   | { readonly kind: 'sandbox'; readonly mounts: Readonly<Record<string, CheckedMount>> };
 
 /** The result of {@link mountHostFilesystem}. */
@@ -110,8 +115,11 @@ export function mountHostFilesystem(FS: EmFS, plan: MountPlan): MountedFilesyste
   };
 
   try {
-    if (plan.kind === 'host-mirror') mirrorHost(FS, plan.runtimeLib, mount, links);
-    else mountSandbox(plan.mounts, mount);
+    if (plan.kind === 'host-mirror') {
+      mirrorHost(FS, plan.runtimeLib, mount, links);
+      if (plan.bootModules)
+        mount(plan.bootModules.guest, { root: requireHostDir(plan.bootModules.host, 'boot modules directory'), readOnly: true });
+    } else mountSandbox(plan.mounts, mount);
   } catch (err) {
     unmount();
     throw err;

@@ -17,6 +17,10 @@ from uctypes import addressof
 # Raised where V8 runs out of stack inside the interpreter (runtime/stack-overflow.ts).
 _STACK_EXHAUSTED = RuntimeError("maximum recursion depth exceeded")
 
+# mpy's module directory, set by boot(): the boot modules may be loaded
+# compiled from another directory, so their __file__ does not say it.
+LIB = None
+
 
 def _getenv(key, default=None):
     value = _mpy_host.getenv(key)
@@ -94,10 +98,13 @@ def _check_paths():
     os.rename = _paths_checked(os.rename, 2)
 
 
-def boot(argv, path, preload=()):
+def boot(argv, path, lib, preload=()):
     """Extends the built-in modules, loads the host's runner modules (and
     `preload`), then sets argv and sys.path and starts the import ranking
-    (_mpy_resolve), all before the user's paths are searched."""
+    (_mpy_resolve), all before the user's paths are searched. `lib` is mpy's
+    module directory."""
+    global LIB
+    LIB = lib
     sys.argv[:] = argv
     # The guard's JS module is needed once: keep it out of the program's reach.
     import _mpy_stack
@@ -122,6 +129,5 @@ def boot(argv, path, preload=()):
 
     for name in preload:
         __import__(name)
-    lib = sys.path[0]
     sys.path[:] = path
     _mpy_resolve.install(lib)

@@ -13,10 +13,13 @@
 import sys
 import json
 import gc
+import _mpy_boot
 from _mpy_outcome import exit_status, format_exception
 
-_LIB = __file__.rsplit("/", 1)[0] + "/"
+_LIB = _mpy_boot.LIB + "/"
 _MAX_SAFE = 9007199254740991
+# The reply for an error that there is no heap left to report (a constant: it needs none).
+_OUT_OF_MEMORY = '{"error":["MemoryError","MemoryError: memory allocation failed (no heap left for the traceback)\\n"]}'
 _MAX_DEPTH = 200
 _INF = float("inf")
 
@@ -332,7 +335,13 @@ def run(op, handle, *args):
         out = '{"exit":%d}' % exit_status(e)
     except BaseException as e:
         hit_limit = hit_limit or isinstance(e, MemoryError)
-        out = json.dumps({"error": [type(e).__name__, format_exception(e, _ours)]})
+        try:
+            out = json.dumps({"error": [type(e).__name__, format_exception(e, _ours)]})
+        except MemoryError:
+            # No heap left to describe it (the program's data fills it): a
+            # MemoryError out of here would reach the C side with no handler.
+            hit_limit = True
+            out = _OUT_OF_MEMORY
     if hit_limit:
         gc.collect()
     return out

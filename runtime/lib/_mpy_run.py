@@ -4,15 +4,19 @@
 # with the traceback on stderr.
 import sys
 import os
+import _mpy_boot
 import _mpy_host
 import _mpy_resolve
 from _mpy_outcome import exit_message, exit_status, format_exception
 
-_HERE = __file__
-_LIB = _HERE.rsplit("/", 1)[0] + "/"
+_LIB = _mpy_boot.LIB + "/"
 # Modules that stand in for the Unix port's built-in C modules and functions
 # (input() is _mpy_boot's): their frames would not exist there.
 _BUILTIN_STAND_INS = ("_mpy_", "usocket.py", "ussl.py", "socket.py", "ssl.py", "uzlib.py", "select.py")
+
+# Bound once: looking a host function up allocates, and the status must be
+# set even when the heap is full.
+_set_status = _mpy_host.set_status
 
 # The exit status of an uncaught KeyboardInterrupt.
 INTERRUPTED_STATUS = 130
@@ -27,7 +31,15 @@ def _hidden(path):
 
 def _report(exc):
     # Frames of the runner and of built-in stand-ins are the host's, not the program's.
-    sys.stderr.write(format_exception(exc, _hidden))
+    try:
+        text = format_exception(exc, _hidden)
+    except MemoryError:
+        # The heap is full (the program's data is still alive): print as the
+        # Unix port does, straight to stderr, which needs no heap (the host's
+        # own frames included).
+        sys.print_exception(exc, sys.stderr)
+        return
+    sys.stderr.write(text)
 
 
 def _main_globals(file):
@@ -55,7 +67,7 @@ def _run(thunk, announce=True):
     except BaseException as e:
         _report(e)
         status = 1
-    _mpy_host.set_status(status)
+    _set_status(status)
     return status
 
 

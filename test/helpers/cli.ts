@@ -1,5 +1,5 @@
 /**
- * Runs the compiled `mpy` command (`node dist/host/cli/main.js ARGS`) as a
+ * Runs the compiled `mpy` command (`node dist/host/cli/bin.cjs ARGS`, the package's executable) as a
  * child process: to completion ({@link runMpy}), or until it prints its first
  * line ({@link mpyUntilFirstLine}, for servers).
  */
@@ -7,8 +7,8 @@ import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from 'n
 import { join } from 'node:path';
 import { ROOT } from './dist.js';
 
-/** The compiled CLI entry (tests run after `tsc`, as `npm test` does). */
-export const MPY_BIN = join(ROOT, 'dist', 'host', 'cli', 'main.js');
+/** The compiled CLI executable (tests run after `tsc`, as `npm test` does). */
+export const MPY_BIN = join(ROOT, 'dist', 'host', 'cli', 'bin.cjs');
 
 /** The outcome of one `mpy` run. */
 export interface MpyResult {

@@ -11,6 +11,11 @@
  * loader's `import()`; dynamic imports of relative paths are bundled (and run
  * when first imported, as before).
  *
+ * It also writes the starters: each thread's entry module bundled the same
+ * way into a CommonJS file that finds `dist/` from its own place, so that a
+ * thread starts without Node's ES module loader (no code cache: they are a
+ * few KB).
+ *
  * It never fails the build: on any problem it removes the bundles, says why
  * on stderr and exits 0, and every thread imports its modules as before.
  */
@@ -19,7 +24,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin, transform } from 'esbuild';
-import { BUILD_CODE_CACHE_ENV, BUNDLE_DIR, type BundleName, bundleCachePath, bundleInputsPath, bundlePath } from '../../base/bundle.js';
+import {
+  BUILD_CODE_CACHE_ENV,
+  BUNDLE_DIR,
+  type BundleName,
+  bundleCachePath,
+  bundleInputsPath,
+  bundlePath,
+  type StarterName,
+  starterPath,
+} from '../../base/bundle.js';
 import { compiledFile, PACKAGE_ROOT } from '../../base/package-files.js';
 
 const DIST = join(PACKAGE_ROOT, 'dist');
@@ -29,6 +43,13 @@ const ENTRIES: Readonly<Record<BundleName, string>> = {
   'cli-main': 'host/cli/run-command.js',
   'program-worker': 'host/cli/program-worker.js',
   'embed-worker': 'host/embed/worker.js',
+};
+
+/** Each starter's entry module, below `dist/`. */
+const STARTERS: Readonly<Record<StarterName, string>> = {
+  command: 'host/cli/command-start.js',
+  'program-worker-entry': 'host/cli/program-worker-entry.js',
+  'embed-worker-entry': 'host/embed/worker-entry.js',
 };
 
 /** What `import.meta.url` becomes while bundling: a string literal naming the module, replaced afterwards. */
@@ -52,8 +73,8 @@ const bundlePlugin: Plugin = {
   },
 };
 
-/** One entry's graph as the function expression `base/bundle.ts` runs, and its modules below `dist/`. */
-async function bundleSource(entry: string): Promise<{ source: string; inputs: string[] }> {
+/** One entry's graph as CommonJS, with `import.meta.url` in terms of `__mpyDistUrl`, and its modules below `dist/`. */
+async function bundleCode(entry: string): Promise<{ code: string; inputs: string[] }> {
   const result = await build({
     entryPoints: [join(DIST, entry)],
     bundle: true,
@@ -75,7 +96,24 @@ async function bundleSource(entry: string): Promise<{ source: string; inputs: st
     .map((p) => relative(DIST, join(PACKAGE_ROOT, p)))
     .filter((p) => !p.startsWith('..'))
     .map((p) => p.split(sep).join('/'));
+  return { code, inputs };
+}
+
+/** One entry's graph as the function expression `base/bundle.ts` runs, and its modules below `dist/`. */
+async function bundleSource(entry: string): Promise<{ source: string; inputs: string[] }> {
+  const { code, inputs } = await bundleCode(entry);
   return { source: `(function (exports, require, module, __mpyDistUrl, __mpyImport) {\n"use strict";\n${code}\n})\n`, inputs };
+}
+
+/** A starter: one entry's graph as a CommonJS file in `BUNDLE_DIR`, which finds `dist/` from its own place. */
+async function starterSource(entry: string): Promise<{ source: string; inputs: string[] }> {
+  const { code, inputs } = await bundleCode(entry);
+  const prelude = [
+    '"use strict";',
+    'const __mpyDistUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, "..")).href + "/";',
+    'const __mpyImport = (specifier) => import(specifier);',
+  ].join('\n');
+  return { source: `${prelude}\n${code}`, inputs };
 }
 
 /** Runs a node child with the cache-writing switch on. */
@@ -95,8 +133,13 @@ try {
     writeFileSync(bundleInputsPath(name), JSON.stringify(inputs));
     writeFileSync(bundlePath(name), source);
   }
+  for (const [name, entry] of Object.entries(STARTERS) as [StarterName, string][]) {
+    const { source, inputs } = await starterSource(entry);
+    writeFileSync(bundleInputsPath(name), JSON.stringify(inputs));
+    writeFileSync(starterPath(name), source);
+  }
   // The command's two threads (its V8 flags), then an embedded instance's thread (the process's own flags).
-  runWritingCaches([compiledFile('host/cli/main.js'), '-c', 'pass']);
+  runWritingCaches([compiledFile('host/cli/bin.cjs'), '-c', 'pass']);
   const embed = `const { MicroPython } = await import(${JSON.stringify(pathToFileURL(compiledFile('index.js')).href)});
     const mp = await MicroPython.create(); await mp.eval('1 + 1'); await mp.dispose();`;
   runWritingCaches(['--input-type=module', '-e', embed]);
