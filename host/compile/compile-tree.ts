@@ -12,7 +12,6 @@ import { threadId } from 'node:worker_threads';
 import { idleCores } from './idle-cores.js';
 import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
-import { CompilePool } from './pool.js';
 import type { CompileBatchResult, CompileTask } from './task.js';
 import { adoptModule, compileBatch } from './worker.js';
 
@@ -199,7 +198,9 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     // The calling thread compiles from the start; workers take batches from the same queue once
     // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
     // before they are up never waits for them.
-    const pool = threads > 1 ? await CompilePool.open(threads - 1, module) : undefined;
+    // The pool (and piscina) is loaded only when a worker joins.
+    const Pool = threads > 1 ? (await import('./pool.js')).CompilePool : undefined;
+    const pool = Pool ? await Pool.open(threads - 1, module) : undefined;
     const before = await adoptModule(module);
     const inFlight: Promise<void>[] = [];
     const feedWorker = async (): Promise<void> => {
@@ -212,7 +213,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
         await running;
       }
     };
-    const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
+    const feeders = Array.from({ length: (threads - 1) * (Pool?.TASKS_PER_WORKER ?? 0) }, () => feedWorker().catch(() => undefined));
     try {
       for (let batch = nextBatch(); batch && !directoryFailure; batch = nextBatch()) {
         // The batch's writes let the workers' answers in.
