@@ -215,10 +215,15 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     };
     const feeders = Array.from({ length: (threads - 1) * (Pool?.TASKS_PER_WORKER ?? 0) }, () => feedWorker().catch(() => undefined));
     try {
+      const mine: Promise<void>[] = [];
       for (let batch = nextBatch(); batch && !directoryFailure; batch = nextBatch()) {
-        // The batch's writes let the workers' answers in.
-        record(batch, await compileBatch(batch.map(task), directories));
+        const b = batch;
+        // Compiled before compileBatch returns; recorded once its .mpy files are written, while the next batch compiles.
+        mine.push(compileBatch(b.map(task), directories).then((r) => record(b, r)));
+        // One turn of the event loop between batches: the writes go on and the workers' answers come in.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      await Promise.all(mine);
       await Promise.all(inFlight);
     } finally {
       await pool?.close();

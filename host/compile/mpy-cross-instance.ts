@@ -180,10 +180,11 @@ export class MpyCrossInstance {
     const sp = g.stackSave();
     let status: number;
     try {
+      // Each argument as a C string, encoded straight into the stack (a UTF-8 byte per UTF-16 unit at most three).
       const ptrs = argv.map((a) => {
-        const bytes = encoder.encode(`${a}\0`);
-        const p = g.stackAlloc(bytes.length);
-        this.#heap.set(bytes, p);
+        const room = a.length * 3;
+        const p = g.stackAlloc(room + 1);
+        this.#heap[p + encoder.encodeInto(a, this.#heap.subarray(p, p + room)).written] = 0;
         return p;
       });
       const table = g.stackAlloc((argv.length + 1) * 4);
