@@ -14,7 +14,7 @@
  * next call would not fit.
  */
 import { type MpyCrossAbi, mpyCrossAbi } from './mpy-cross-abi.js';
-import { SyscallFiles } from './syscall-files.js';
+import { INPUT_GLOBAL_EXPORTS, type InputGlobals, SyscallFiles } from './syscall-files.js';
 
 /** The result of one `main()` call. */
 export interface MainResult {
@@ -72,6 +72,21 @@ export const INSTANCE_HEAP_CAPACITY = 10 * 1024 * 1024;
 
 /** Budget charged per `main()` call besides its GC heap: a margin, since none was measured. */
 export const PER_CALL_OVERHEAD = 4 * 1024;
+
+/**
+ * Largest source placed in the instance's memory for the wasm to read itself (on its 5 MiB stack,
+ * of which mpy-cross uses at most 40 KB: it checks its recursion against that); larger ones are read
+ * through the host.
+ */
+const IN_WASM_SOURCE_LIMIT = 1024 * 1024;
+
+/** The optimised wasm's input globals (`wasm/build/mpy-cross-input.ts`), when it has them. */
+function inputGlobals(instance: WebAssembly.Instance): InputGlobals | undefined {
+  const { fd, pos, end } = Object.fromEntries(Object.entries(INPUT_GLOBAL_EXPORTS).map(([k, name]) => [k, instance.exports[name]]));
+  return fd instanceof WebAssembly.Global && pos instanceof WebAssembly.Global && end instanceof WebAssembly.Global
+    ? { fd, pos, end }
+    : undefined;
+}
 
 /** A live mpy-cross instance with a heap budget. */
 export class MpyCrossInstance {
@@ -151,7 +166,7 @@ export class MpyCrossInstance {
       table: instance.exports[abi.table] as WebAssembly.Table,
     };
     const memory = instance.exports[abi.memory] as WebAssembly.Memory;
-    files.attach(memory);
+    files.attach(memory, inputGlobals(instance));
     exported(instance, abi, '___wasm_call_ctors')();
     const exports: Exports = {
       main: exported(instance, abi, '_main'),
@@ -174,12 +189,16 @@ export class MpyCrossInstance {
   main(args: readonly string[], name: string, data: Uint8Array, heapBytes: number): MainResult {
     if (!this.canRun(heapBytes)) throw new Error('mpy-cross instance used beyond its heap budget');
     this.#remaining -= heapBytes + PER_CALL_OVERHEAD;
-    this.#files.reset(name, data);
     const argv = ['mpy-cross', ...args, name];
     const g = this.#exports;
     const sp = g.stackSave();
     let status: number;
     try {
+      if (this.#files.servesInputInWasm && data.length <= IN_WASM_SOURCE_LIMIT) {
+        const address = g.stackAlloc(data.length);
+        this.#heap.set(data, address);
+        this.#files.reset(name, data, address);
+      } else this.#files.reset(name, data);
       // Each argument as a C string, encoded straight into the stack (a UTF-8 byte per UTF-16 unit at most three).
       const ptrs = argv.map((a) => {
         const room = a.length * 3;

@@ -9,7 +9,10 @@
  * mpy-cross reads its source 20 bytes at a time and writes the .mpy a few
  * bytes at a time, so these run thousands of times per file: they work on
  * typed-array views made once per instance (its memory never grows) and
- * append the output to one growing buffer.
+ * append the output to one growing buffer. The optimised wasm serves the
+ * reads of the source itself when the source was placed in its memory
+ * ({@link InputGlobals}, `wasm/build/mpy-cross-input.ts`): opening it then
+ * hands the wasm the fd and the bytes' place.
  */
 import { EM_ERRNO } from '../../base/errno.js';
 
@@ -49,6 +52,19 @@ export type SyscallImports = Readonly<
   Record<'___syscall_open' | '_fd_read' | '_fd_write' | '_fd_close' | '_fd_seek', (...args: number[]) => number>
 >;
 
+/** The export names of the optimised wasm's input globals (see {@link InputGlobals}). */
+export const INPUT_GLOBAL_EXPORTS = { fd: 'mpy_input_fd', pos: 'mpy_input_pos', end: 'mpy_input_end' } as const;
+
+/** The optimised wasm's globals through which it serves the reads of one fd from its own memory. */
+export interface InputGlobals {
+  /** The fd the wasm serves, or -1. */
+  readonly fd: WebAssembly.Global;
+  /** Address of the next byte. */
+  readonly pos: WebAssembly.Global;
+  /** Address after the last byte. */
+  readonly end: WebAssembly.Global;
+}
+
 /** Buffers of one run and the syscalls that serve them. */
 export class SyscallFiles {
   #heap = new Uint8Array(0);
@@ -61,17 +77,34 @@ export class SyscallFiles {
   #output: ByteSink | undefined;
   #stdout = new ByteSink();
   #stderr = new ByteSink();
+  #wasmInput: InputGlobals | undefined;
+  /** Where the run's input is in the instance's memory, when the wasm serves its reads. */
+  #inputAddress: number | undefined;
 
-  /** Sets the instance memory once the wasm module is instantiated (it never grows). */
-  attach(memory: WebAssembly.Memory): void {
+  /**
+   * Sets the instance memory once the wasm module is instantiated (it never grows).
+   * @param input the wasm's input globals, when it serves the source's reads itself
+   */
+  attach(memory: WebAssembly.Memory, input?: InputGlobals): void {
     this.#heap = new Uint8Array(memory.buffer);
     this.#u32 = new Uint32Array(memory.buffer);
+    this.#wasmInput = input;
   }
 
-  /** Starts a run: `name` opened for reading gives `data`; everything else is reset. */
-  reset(name: string, data: Uint8Array): void {
+  /** Whether the wasm can serve the source's reads ({@link reset} with an address). */
+  get servesInputInWasm(): boolean {
+    return this.#wasmInput !== undefined;
+  }
+
+  /**
+   * Starts a run: `name` opened for reading gives `data`; everything else is reset.
+   * @param address where `data` was copied into the instance's memory, for the wasm to serve its reads. Default: served here
+   */
+  reset(name: string, data: Uint8Array, address?: number): void {
     this.#inputName = name;
     this.#input = data;
+    this.#inputAddress = this.#wasmInput ? address : undefined;
+    if (this.#wasmInput) this.#wasmInput.fd.value = -1;
     this.#fds.clear();
     this.#nextFd = FIRST_FD;
     this.#output = undefined;
@@ -91,7 +124,7 @@ export class SyscallFiles {
       ___syscall_open: (path, flags) => this.#open(path!, flags!),
       _fd_read: (fd, iov, n, pnum) => this.#read(fd!, iov!, n!, pnum!),
       _fd_write: (fd, iov, n, pnum) => this.#write(fd!, iov!, n!, pnum!),
-      _fd_close: (fd) => (this.#fds.delete(fd!) ? 0 : EBADF),
+      _fd_close: (fd) => this.#close(fd!),
       _fd_seek: (fd, low, high, whence, newOffset) => this.#seek(fd!, high! * 2 ** 32 + (low! >>> 0), whence!, newOffset!),
     };
   }
@@ -111,7 +144,24 @@ export class SyscallFiles {
     }
     if (this.#cString(path) !== this.#inputName) return -ENOENT;
     this.#fds.set(this.#nextFd, 0);
+    const w = this.#wasmInput;
+    if (w && this.#inputAddress !== undefined) {
+      w.fd.value = this.#nextFd;
+      w.pos.value = this.#inputAddress;
+      w.end.value = this.#inputAddress + this.#input.length;
+    }
     return this.#nextFd++;
+  }
+
+  #close(fd: number): number {
+    if (this.#wasmInput?.fd.value === fd) this.#wasmInput.fd.value = -1;
+    return this.#fds.delete(fd) ? 0 : EBADF;
+  }
+
+  /** The input's read position of `fd` when the wasm serves it, else undefined. */
+  #wasmPosition(fd: number): number | undefined {
+    const w = this.#wasmInput;
+    return w && this.#inputAddress !== undefined && w.fd.value === fd ? (w.pos.value as number) - this.#inputAddress : undefined;
   }
 
   #read(fd: number, iov: number, count: number, pnum: number): number {
@@ -153,14 +203,16 @@ export class SyscallFiles {
   }
 
   #seek(fd: number, offset: number, whence: number, newOffset: number): number {
-    const pos = this.#fds.get(fd);
+    const inWasm = this.#wasmPosition(fd);
+    const pos = inWasm ?? this.#fds.get(fd);
     if (pos === undefined) return EBADF;
     const size = pos < 0 ? this.#output!.length : this.#input.length;
     const current = pos < 0 ? size : pos;
     const base = whence === 0 ? 0 : whence === 1 ? current : size;
     const next = Math.max(0, base + offset);
     // The output is append-only: a seek there only reports the position.
-    if (pos >= 0) this.#fds.set(fd, next);
+    if (inWasm !== undefined) this.#wasmInput!.pos.value = this.#inputAddress! + Math.min(next, size);
+    else if (pos >= 0) this.#fds.set(fd, next);
     this.#u32[newOffset >>> 2] = next >>> 0;
     this.#u32[(newOffset >>> 2) + 1] = Math.floor(next / 2 ** 32);
     return 0;
