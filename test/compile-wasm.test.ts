@@ -19,7 +19,7 @@ import {
   MPY_CROSS_OPTIMISED_FILE,
   MPY_CROSS_WASM_ENV,
 } from '../host/compile/optimised-mpy-cross.js';
-import { INPUT_GLOBAL_EXPORTS } from '../host/compile/syscall-files.js';
+import { INPUT_GLOBAL_EXPORTS, OUTPUT_GLOBAL_EXPORTS } from '../host/compile/syscall-files.js';
 import { ROOT } from './helpers/dist.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 
@@ -44,7 +44,7 @@ const SOURCES: Record<string, string> = {
   'syntax.py': 'def f(:\n    pass\n',
   'outside.py': 'return 1\n',
   'big.py': `T = [${Array.from({ length: 3000 }, (_, i) => `'item${i}'`).join(', ')}]\n`,
-  // Above the 1 MiB the optimised wasm reads from its own memory: read through the host.
+  // Above the 1 MiB the optimised wasm reads from its own memory: read and written through the host.
   'huge.py': `${'# a comment line of sixty-four bytes, to make a source of 1.1 MiB\n'.repeat(18_000)}X = 1\n`,
 };
 
@@ -67,10 +67,10 @@ describe('the optimised mpy-cross wasm', () => {
         .filter((n) => !['a.d', 'a.e', 'a.g', 'a.h', 'a.j', 'a.l', 'a.n'].includes(n))
         .sort(),
     );
-    // Plus the globals through which the host hands over the source (wasm/build/mpy-cross-input.ts).
+    // Plus the globals through which the host hands over the source and the room for the .mpy (wasm/build/mpy-cross-io.ts).
     expect(WebAssembly.Module.exports(optimised)).toEqual([
       ...WebAssembly.Module.exports(original),
-      ...Object.values(INPUT_GLOBAL_EXPORTS).map((name) => ({ name, kind: 'global' })),
+      ...[...Object.values(INPUT_GLOBAL_EXPORTS), ...Object.values(OUTPUT_GLOBAL_EXPORTS)].map((name) => ({ name, kind: 'global' })),
     ]);
   });
 

@@ -14,7 +14,7 @@
  * next call would not fit.
  */
 import { type MpyCrossAbi, mpyCrossAbi } from './mpy-cross-abi.js';
-import { INPUT_GLOBAL_EXPORTS, type InputGlobals, SyscallFiles } from './syscall-files.js';
+import { INPUT_GLOBAL_EXPORTS, OUTPUT_GLOBAL_EXPORTS, SyscallFiles, type WasmFileGlobals } from './syscall-files.js';
 
 /** The result of one `main()` call. */
 export interface MainResult {
@@ -74,18 +74,30 @@ export const INSTANCE_HEAP_CAPACITY = 10 * 1024 * 1024;
 export const PER_CALL_OVERHEAD = 4 * 1024;
 
 /**
- * Largest source placed in the instance's memory for the wasm to read itself (on its 5 MiB stack,
- * of which mpy-cross uses at most 40 KB: it checks its recursion against that); larger ones are read
- * through the host.
+ * Largest source placed in the instance's memory for the wasm to read itself, and the most room set
+ * aside there for the .mpy (on its 5 MiB stack, of which mpy-cross uses at most 40 KB: it checks its
+ * recursion against that). A larger source is read through the host, and a .mpy that outgrows its
+ * room goes on through the host.
  */
 const IN_WASM_SOURCE_LIMIT = 1024 * 1024;
+const IN_WASM_OUTPUT_LIMIT = 2 * 1024 * 1024;
 
-/** The optimised wasm's input globals (`wasm/build/mpy-cross-input.ts`), when it has them. */
-function inputGlobals(instance: WebAssembly.Instance): InputGlobals | undefined {
-  const { fd, pos, end } = Object.fromEntries(Object.entries(INPUT_GLOBAL_EXPORTS).map(([k, name]) => [k, instance.exports[name]]));
-  return fd instanceof WebAssembly.Global && pos instanceof WebAssembly.Global && end instanceof WebAssembly.Global
-    ? { fd, pos, end }
-    : undefined;
+/** Room for the .mpy of a source of `bytes` bytes (a .mpy is mostly smaller than its source). */
+function outputRoom(bytes: number): number {
+  return Math.min(IN_WASM_OUTPUT_LIMIT, 2 * bytes + 4096);
+}
+
+/** The optimised wasm's file globals (`wasm/build/mpy-cross-io.ts`), when it has them. */
+function wasmFileGlobals(instance: WebAssembly.Instance): { input: WasmFileGlobals; output: WasmFileGlobals } | undefined {
+  const globals = (names: Readonly<Record<'fd' | 'pos' | 'end', string>>): WasmFileGlobals | undefined => {
+    const [fd, pos, end] = [names.fd, names.pos, names.end].map((name) => instance.exports[name]);
+    return fd instanceof WebAssembly.Global && pos instanceof WebAssembly.Global && end instanceof WebAssembly.Global
+      ? { fd, pos, end }
+      : undefined;
+  };
+  const input = globals(INPUT_GLOBAL_EXPORTS);
+  const output = globals(OUTPUT_GLOBAL_EXPORTS);
+  return input && output ? { input, output } : undefined;
 }
 
 /** A live mpy-cross instance with a heap budget. */
@@ -166,7 +178,7 @@ export class MpyCrossInstance {
       table: instance.exports[abi.table] as WebAssembly.Table,
     };
     const memory = instance.exports[abi.memory] as WebAssembly.Memory;
-    files.attach(memory, inputGlobals(instance));
+    files.attach(memory, wasmFileGlobals(instance));
     exported(instance, abi, '___wasm_call_ctors')();
     const exports: Exports = {
       main: exported(instance, abi, '_main'),
@@ -194,10 +206,12 @@ export class MpyCrossInstance {
     const sp = g.stackSave();
     let status: number;
     try {
-      if (this.#files.servesInputInWasm && data.length <= IN_WASM_SOURCE_LIMIT) {
-        const address = g.stackAlloc(data.length);
-        this.#heap.set(data, address);
-        this.#files.reset(name, data, address);
+      if (this.#files.servesFilesInWasm && data.length <= IN_WASM_SOURCE_LIMIT) {
+        const outputSize = outputRoom(data.length);
+        const output = g.stackAlloc(outputSize);
+        const input = g.stackAlloc(data.length);
+        this.#heap.set(data, input);
+        this.#files.reset(name, data, { input, output, outputSize });
       } else this.#files.reset(name, data);
       // Each argument as a C string, encoded straight into the stack (a UTF-8 byte per UTF-16 unit at most three).
       const ptrs = argv.map((a) => {

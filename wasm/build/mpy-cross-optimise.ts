@@ -9,12 +9,13 @@
  * for the duration of the rewrite (imports re-declared under their
  * emscripten names, exports aliased) and takes the aliases away afterwards.
  * The result keeps the original's exports and the imports it did not replace,
- * and adds the globals through which the host hands over the source file
- * ({@link serveInputInWasm}: reads of it no longer cross to the host).
+ * and adds the globals through which the host hands over the source file and
+ * the room for the .mpy ({@link serveFilesInWasm}: reading the one and writing
+ * the other no longer cross to the host).
  */
 import { checkDropIn } from './optimise.js';
 import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
-import { serveInputInWasm } from './mpy-cross-input.js';
+import { serveFilesInWasm } from './mpy-cross-io.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const MPY_CROSS_OPTIMIZE_LEVEL = 3;
@@ -22,8 +23,9 @@ export const MPY_CROSS_OPTIMIZE_LEVEL = 3;
 /** The import module of the minified build. */
 const IMPORT_MODULE = 'a';
 
-/** The minified name of the glue's `_fd_read` import. */
+/** The minified names of the glue's `_fd_read` and `_fd_write` imports. */
 const FD_READ_IMPORT = 'p';
+const FD_WRITE_IMPORT = 'i';
 
 /** Minified import name → emscripten name, from the glue's `asmLibraryArg` (package 2.0.0). */
 const IMPORT_NAMES: Readonly<Record<string, string>> = {
@@ -82,7 +84,7 @@ export async function optimiseMpyCrossWasm(original: Uint8Array<ArrayBuffer>): P
     }
     const { invokes } = rewriteLongjmpToEH(b, m);
     for (const name of Object.values(EXPORT_NAMES)) m.removeExport(name);
-    const added = serveInputInWasm(b, m, IMPORT_MODULE, FD_READ_IMPORT);
+    const added = serveFilesInWasm(b, m, IMPORT_MODULE, FD_READ_IMPORT, FD_WRITE_IMPORT);
     if (!m.validate()) throw new Error('binaryen rejects the rewritten mpy-cross module');
     const level = b.getOptimizeLevel();
     const shrink = b.getShrinkLevel();
