@@ -3,7 +3,7 @@
  * floats kept exact, syntax errors turned into a line and a message. Each
  * worker of the pool holds one {@link BytecodeCompiler}.
  */
-import { checkFloatConstants, type FloatRewrite, guardFloats, hasFloatConstants } from './float-guard.js';
+import { checkFloatConstants, type FloatRewrite, guardFloats } from './float-guard.js';
 import { FloatOracle } from './float-oracle.js';
 import { MpyCross, type MpyCrossLoadOptions, type MpyCrossStats } from './mpy-cross.js';
 
@@ -74,12 +74,7 @@ export class BytecodeCompiler {
     return this.#cross.stats;
   }
 
-  /**
-   * Compiles `source` (UTF-8 bytes or text) to .mpy. The source is compiled as it is first: a .mpy
-   * without float or complex constants stores no float inexactly, so most files need neither the
-   * literal scan nor the oracle. Otherwise (and when the compile fails, so that the guard's own
-   * errors come first) the guarded flow decides, reusing this output when nothing was rewritten.
-   */
+  /** Compiles `source` (UTF-8 bytes or text) to .mpy. */
   compile(source: Uint8Array | string, options: CompileSourceOptions): CompileOutcome {
     const optimize = options.optimize ?? 0;
     if (!Number.isInteger(optimize) || optimize < 0 || optimize > 3) throw new RangeError(`optimize must be 0..3, got ${optimize}`);
@@ -89,14 +84,14 @@ export class BytecodeCompiler {
     } catch {
       return { ok: false, line: undefined, message: 'SyntaxError: source is not valid UTF-8' };
     }
-    const flags = optimize ? [`-O${optimize}`] : [];
-    const bytes = typeof source === 'string' ? encoder.encode(source) : source;
-    const first = this.#cross.run(options.name, bytes, flags);
-    const compiled = first.status === 0 ? first.output : undefined;
-    if (compiled && !hasFloatConstants(compiled)) return { ok: true, mpy: compiled, rewrites: [] };
     const guarded = guardFloats(text, this.#oracle);
     if (!('source' in guarded)) return { ok: false, line: guarded.line, message: guarded.message };
-    const r = guarded.source === text ? first : this.#cross.run(options.name, encoder.encode(guarded.source), flags);
+    const flags = optimize ? [`-O${optimize}`] : [];
+    const r = this.#cross.run(
+      options.name,
+      guarded.source === text && typeof source !== 'string' ? source : encoder.encode(guarded.source),
+      flags,
+    );
     if (r.status !== 0 || !r.output) return parseCompileError(r.stderr, r.stdout);
     const problem = checkFloatConstants(r.output, guarded.allowed);
     if (problem) return { ok: false, line: undefined, message: problem };

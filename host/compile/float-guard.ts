@@ -81,11 +81,6 @@ export function guardFloats(source: string, oracle: FloatOracle): GuardedSource 
   return { source: rewrites.length ? out + source.slice(last) : source, rewrites, allowed };
 }
 
-/** True when a compiled .mpy holds a float or complex constant (only those can be stored inexactly). */
-export function hasFloatConstants(mpy: Uint8Array): boolean {
-  return readMpyConstants(mpy).some((c) => c.kind === 'float' || c.kind === 'complex');
-}
-
 /**
  * Checks the float and complex constants of a compiled .mpy against `allowed`.
  * @returns a message for the first constant nobody vouched for, or undefined when all are exact
