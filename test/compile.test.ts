@@ -424,12 +424,12 @@ describe('mpy compile from its bundle', () => {
 
   it('runs from its code cache and writes the same files as through its modules, in its thread and with a worker', async () => {
     const root = mk();
-    // 106 .py files: with -j 2 a worker joins (100 and more), with -j 1 the command's thread compiles alone.
-    writeTree(join(root, 'src'), corpus(100));
+    // 306 .py files: with -j 2 a worker joins (300 and more), with -j 1 the command's thread compiles alone.
+    writeTree(join(root, 'src'), corpus(300));
     writeTree(join(root, 'src'), { 'app/floats.py': 'A = 0.9999999999999999\nB = 0.5\n' });
     const bundled = await runMpy(['compile', 'src', '-o', 'bundled', '-j', '2'], { cwd: root, env: { MPY_DEBUG: 'load' } });
     expect(bundled.stderr).toBe('mpy load: compile-command.js: from its code cache\n');
-    expect(bundled.stdout).toMatch(/^107 compiled, 2 copied, \d+ float literals kept exact in \d+\.\d\d s \(2 threads\)\n$/);
+    expect(bundled.stdout).toMatch(/^307 compiled, 2 copied, \d+ float literals kept exact in \d+\.\d\d s \(2 threads\)\n$/);
     const alone = await runMpy(['compile', 'src', '-o', 'alone', '-j', '1'], { cwd: root });
     const modules = await runMpy(['compile', 'src', '-o', 'modules', '-j', '2'], {
       cwd: root,
@@ -439,7 +439,7 @@ describe('mpy compile from its bundle', () => {
     const summary = (out: string): string => out.replace(/ in .*/, '');
     expect(summary(modules.stdout)).toBe(summary(bundled.stdout));
     const expected = filesOf(join(root, 'modules'));
-    expect(expected.size).toBe(109);
+    expect(expected.size).toBe(309);
     expect(filesOf(join(root, 'bundled'))).toEqual(expected);
     expect(filesOf(join(root, 'alone'))).toEqual(expected);
   });

@@ -89,13 +89,16 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
 
 /**
  * Trees with fewer .py files than this compile in the calling thread only.
- * Measured with process.cpuUsage() on 2 cores (all threads): a worker costs
- * 75-200 ms of CPU to start (isolate, module loading, mpy-cross instance) and
- * a file about 1.9 ms, so a second thread can only pay for itself beyond
- * about 100 files, and only when a core is free. Above this the calling
- * thread still compiles from the start and the pool joins when it is up.
+ * A worker costs 80-110 ms of CPU to start (isolate, module loading,
+ * mpy-cross instance), and in a short run it competes for the second core
+ * with V8's TurboFan compiles of mpy-cross's hot functions (~100 ms of CPU
+ * and more in the first few hundred files): 163 micropython-lib modules with
+ * `-j 2` measured 0.43x native mpy-cross against 0.65x with `-j 1` on a
+ * nearly idle machine (load ~2), and slower at every load seen, as did 326
+ * and 652 at load ~5. Above this the calling thread still compiles from the
+ * start and the pool joins when it is up.
  */
-const IN_THREAD_BELOW = 100;
+const IN_THREAD_BELOW = 300;
 
 /**
  * Files in the next batch when `remaining` are left for `threads` threads: a quarter of a
