@@ -94,8 +94,9 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
  * with V8's TurboFan compiles of mpy-cross's hot functions (~100 ms of CPU
  * and more in the first few hundred files): 163 micropython-lib modules with
  * `-j 2` measured 0.43x native mpy-cross against 0.65x with `-j 1` on a
- * nearly idle machine (load ~2), and slower at every load seen, as did 326
- * and 652 at load ~5. Above this the calling thread still compiles from the
+ * nearly idle machine (load ~2), and slower in 7 of 8 runs at loads 2-12
+ * (the other: 0.60x against 0.51x at load ~4.5); 326 and 652 files lost
+ * too at load ~5. Above this the calling thread still compiles from the
  * start and the pool joins when it is up.
  */
 const IN_THREAD_BELOW = 300;
