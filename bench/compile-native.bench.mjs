@@ -13,7 +13,9 @@
 // worker joins it): the default picks between them by the cores idle at the
 // start, and these rows show what each would have given. Native mpy-cross is MicroPython
 // 1.27's, mpy's is 1.19's (@pybricks/mpy-cross-v6): a few sources with newer
-// syntax fail on mpy's; every file counts as processed either way.
+// syntax fail on mpy's; every file counts as processed either way. Both sides
+// run with NODE_EXTRA_CA_CERTS unset: node reads that bundle at every start
+// (~85 ms where it is set globally), which is node's cost, not the compile's.
 //
 //   MPY_NATIVE_CROSS=/tmp/micropython/mpy-cross/build/mpy-cross node bench/compile-native.bench.mjs [ROUNDS]
 import { spawnSync } from 'node:child_process';
@@ -69,9 +71,12 @@ function makeSet(files, base, n, dest) {
   }
 }
 
+/** The environment both sides run in: this one without NODE_EXTRA_CA_CERTS. */
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+
 function timed(argv, options) {
   const t = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: ENV, ...options });
   const ms = performance.now() - t;
   if (r.error || (r.status !== 0 && r.status !== 1) || r.signal)
     throw new Error(`${argv.join(' ')}: ${r.error ?? `status ${r.status}`} ${r.stderr?.slice(-300)}`);
@@ -88,7 +93,7 @@ try {
     `mpy compile vs ${NATIVE ? `native mpy-cross (${NATIVE}, xargs -P2)` : 'nothing (set MPY_NATIVE_CROSS for the native rows)'}; ` +
       `corpus ${corpusDir} (${files.length} .py); ${ROUNDS} rounds, ${availableParallelism()} CPUs, load ${loadavg()
         .map((x) => x.toFixed(1))
-        .join(' ')}`,
+        .join(' ')}; NODE_EXTRA_CA_CERTS unset for both`,
   );
   const json = {};
   for (const n of SIZES) {

@@ -35,7 +35,7 @@ function accepted(withCliFlags: boolean): string {
     const { CLI_V8_FLAGS } = await import(${FLAGS});
     if (${withCliFlags}) (await import('node:v8')).setFlagsFromString(CLI_V8_FLAGS.join(' '));
     const taken = (name, profile) => c.compileCachedScript(readFileSync(b.bundlePath(name), 'utf8'), b.bundlePath(name), b.bundleCachePath(name, profile)) !== undefined;
-    const out = [['cli-main', 'cli'], ['program-worker', 'cli'], ['embed-worker', 'default']].map(([n, p]) => n + ':' + taken(n, p));
+    const out = [['cli-main', 'cli'], ['program-worker', 'cli'], ['embed-worker', 'default'], ['compile-command', 'default']].map(([n, p]) => n + ':' + taken(n, p));
     process.stdout.write(b.BUNDLE_NAMES.every(b.bundleIsCurrent) + ' ' + out.join(' '));`);
 }
 
@@ -53,8 +53,8 @@ const PROGRAM = [
 
 describe('the bundled entries', () => {
   it('each cache is taken under its thread flags (and no other), and every bundle is current', () => {
-    expect(accepted(true)).toBe('true cli-main:true program-worker:true embed-worker:false');
-    expect(accepted(false)).toBe('true cli-main:false program-worker:false embed-worker:true');
+    expect(accepted(true)).toBe('true cli-main:true program-worker:true embed-worker:false compile-command:false');
+    expect(accepted(false)).toBe('true cli-main:false program-worker:false embed-worker:true compile-command:true');
   });
 
   it('the command main thread runs its bundle; MPY_NO_BUNDLE=1 imports the modules instead', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -405,6 +405,43 @@ describe('compileTree on the worker pool', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/-j must be a whole number from 1/);
     expect((await runMpy(['compile', '--help'])).stdout).toMatch(/^usage: mpy compile SRC\.\.\. \[-o OUT\] \[-O N\] \[-j N\]/);
+  });
+});
+
+describe('mpy compile from its bundle', () => {
+  beforeAll(() => ensureDist(['host'], ['dist/bundle/compile-command.js', 'dist/bundle/compile-command-default.v8cache']));
+
+  /** Every file below `dir`, relative, with its bytes. */
+  function filesOf(dir: string, under = ''): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const e of readdirSync(join(dir, under), { withFileTypes: true })) {
+      const rel = join(under, e.name);
+      if (e.isDirectory()) for (const [k, v] of filesOf(dir, rel)) out.set(k, v);
+      else out.set(rel, readFileSync(join(dir, rel)).toString('base64'));
+    }
+    return out;
+  }
+
+  it('runs from its code cache and writes the same files as through its modules, in its thread and with a worker', async () => {
+    const root = mk();
+    // 306 .py files: with -j 2 a worker joins (300 and more), with -j 1 the command's thread compiles alone.
+    writeTree(join(root, 'src'), corpus(300));
+    writeTree(join(root, 'src'), { 'app/floats.py': 'A = 0.9999999999999999\nB = 0.5\n' });
+    const bundled = await runMpy(['compile', 'src', '-o', 'bundled', '-j', '2'], { cwd: root, env: { MPY_DEBUG: 'load' } });
+    expect(bundled.stderr).toBe('mpy load: compile-command.js: from its code cache\n');
+    expect(bundled.stdout).toMatch(/^307 compiled, 2 copied, \d+ float literals kept exact in \d+\.\d\d s \(2 threads\)\n$/);
+    const alone = await runMpy(['compile', 'src', '-o', 'alone', '-j', '1'], { cwd: root });
+    const modules = await runMpy(['compile', 'src', '-o', 'modules', '-j', '2'], {
+      cwd: root,
+      env: { MPY_NO_BUNDLE: '1', MPY_DEBUG: 'load' },
+    });
+    expect([alone.status, modules.status, modules.stderr]).toEqual([0, 0, '']);
+    const summary = (out: string): string => out.replace(/ in .*/, '');
+    expect(summary(modules.stdout)).toBe(summary(bundled.stdout));
+    const expected = filesOf(join(root, 'modules'));
+    expect(expected.size).toBe(309);
+    expect(filesOf(join(root, 'bundled'))).toEqual(expected);
+    expect(filesOf(join(root, 'alone'))).toEqual(expected);
   });
 });
 

@@ -22,8 +22,11 @@ const sibling = (path: string): string => new URL(path, import.meta.url).href;
 async function main(argv: string[]): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub) {
-    const module = (await importModule(sibling(sub.module))) as SubcommandModule;
-    return module.run(argv.slice(1));
+    const bundled = sub.bundle === undefined ? undefined : loadBundle<SubcommandModule>(sub.bundle, 'default');
+    const module = bundled ?? ((await importModule(sibling(sub.module))) as SubcommandModule);
+    const status = await module.run(argv.slice(1));
+    if (sub.bundle !== undefined) writeBundleCache(sub.bundle);
+    return status;
   }
   // The flags go first: the wasm must compile under them, and the bundle's cache was made under them.
   setFlagsFromString(CLI_V8_FLAGS.join(' '));

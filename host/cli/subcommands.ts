@@ -3,6 +3,7 @@
  * module under `./commands/` and is imported only when asked for, so a plain
  * `mpy script.py` never pays for them.
  */
+import type { BundleName } from '../../base/bundle.js';
 
 /** A subcommand module: what `./commands/<name>.js` exports. */
 export interface SubcommandModule {
@@ -16,6 +17,8 @@ export interface SubcommandEntry {
   readonly module: string;
   /** One line for `mpy --help`. */
   readonly summary: string;
+  /** The bundle (`base/bundle.ts`) the module is run from when it is current; the module is imported otherwise. Default: none. */
+  readonly bundle?: BundleName;
 }
 
 /** Every subcommand, by name. A first argument equal to one of these names selects it. */
@@ -29,5 +32,5 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
   manifest: { module: './commands/manifest.js', summary: 'write a firmware manifest.py that freezes an installed tree' },
   sdist: { module: './commands/sdist.js', summary: 'build a distribution package (upip format) from pyproject.toml or setup.py' },
   bin2res: { module: './commands/bin2res.js', summary: 'write an R.py resource module for the given files' },
-  compile: { module: './commands/compile.js', summary: 'compile .py files to .mpy bytecode on all cores' },
+  compile: { module: './commands/compile.js', summary: 'compile .py files to .mpy bytecode on all cores', bundle: 'compile-command' },
 };

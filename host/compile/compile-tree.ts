@@ -12,7 +12,6 @@ import { threadId } from 'node:worker_threads';
 import { idleCores } from './idle-cores.js';
 import { compileMpyCrossModule } from './optimised-mpy-cross.js';
 import { PlanError, planCompile, type PlanEntry } from './plan.js';
-import { CompilePool } from './pool.js';
 import type { CompileBatchResult, CompileTask } from './task.js';
 import { adoptModule, compileBatch } from './worker.js';
 
@@ -90,13 +89,17 @@ function byFileLine<T extends { file: string; line: number | undefined }>(a: T, 
 
 /**
  * Trees with fewer .py files than this compile in the calling thread only.
- * Measured with process.cpuUsage() on 2 cores (all threads): a worker costs
- * 75-200 ms of CPU to start (isolate, module loading, mpy-cross instance) and
- * a file about 1.9 ms, so a second thread can only pay for itself beyond
- * about 100 files, and only when a core is free. Above this the calling
- * thread still compiles from the start and the pool joins when it is up.
+ * A worker costs 80-110 ms of CPU to start (isolate, module loading,
+ * mpy-cross instance), and in a short run it competes for the second core
+ * with V8's TurboFan compiles of mpy-cross's hot functions (~100 ms of CPU
+ * and more in the first few hundred files): 163 micropython-lib modules with
+ * `-j 2` measured 0.43x native mpy-cross against 0.65x with `-j 1` on a
+ * nearly idle machine (load ~2), and slower in 7 of 8 runs at loads 2-12
+ * (the other: 0.60x against 0.51x at load ~4.5); 326 and 652 files lost
+ * too at load ~5. Above this the calling thread still compiles from the
+ * start and the pool joins when it is up.
  */
-const IN_THREAD_BELOW = 100;
+const IN_THREAD_BELOW = 300;
 
 /**
  * Files in the next batch when `remaining` are left for `threads` threads: a quarter of a
@@ -199,7 +202,9 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     // The calling thread compiles from the start; workers take batches from the same queue once
     // they are up (an empty batch answers when a worker has loaded mpy-cross), so a tree that is done
     // before they are up never waits for them.
-    const pool = threads > 1 ? await CompilePool.open(threads - 1, module) : undefined;
+    // The pool (and piscina) is loaded only when a worker joins.
+    const Pool = threads > 1 ? (await import('./pool.js')).CompilePool : undefined;
+    const pool = Pool ? await Pool.open(threads - 1, module) : undefined;
     const before = await adoptModule(module);
     const inFlight: Promise<void>[] = [];
     const feedWorker = async (): Promise<void> => {
@@ -212,12 +217,17 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
         await running;
       }
     };
-    const feeders = Array.from({ length: (threads - 1) * CompilePool.TASKS_PER_WORKER }, () => feedWorker().catch(() => undefined));
+    const feeders = Array.from({ length: (threads - 1) * (Pool?.TASKS_PER_WORKER ?? 0) }, () => feedWorker().catch(() => undefined));
     try {
+      const mine: Promise<void>[] = [];
       for (let batch = nextBatch(); batch && !directoryFailure; batch = nextBatch()) {
-        // The batch's writes let the workers' answers in.
-        record(batch, await compileBatch(batch.map(task), directories));
+        const b = batch;
+        // Compiled before compileBatch returns; recorded once its .mpy files are written, while the next batch compiles.
+        mine.push(compileBatch(b.map(task), directories).then((r) => record(b, r)));
+        // One turn of the event loop between batches: the writes go on and the workers' answers come in.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      await Promise.all(mine);
       await Promise.all(inFlight);
     } finally {
       await pool?.close();

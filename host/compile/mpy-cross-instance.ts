@@ -14,7 +14,7 @@
  * next call would not fit.
  */
 import { type MpyCrossAbi, mpyCrossAbi } from './mpy-cross-abi.js';
-import { SyscallFiles } from './syscall-files.js';
+import { INPUT_GLOBAL_EXPORTS, OUTPUT_GLOBAL_EXPORTS, SyscallFiles, type WasmFileGlobals } from './syscall-files.js';
 
 /** The result of one `main()` call. */
 export interface MainResult {
@@ -72,6 +72,33 @@ export const INSTANCE_HEAP_CAPACITY = 10 * 1024 * 1024;
 
 /** Budget charged per `main()` call besides its GC heap: a margin, since none was measured. */
 export const PER_CALL_OVERHEAD = 4 * 1024;
+
+/**
+ * Largest source placed in the instance's memory for the wasm to read itself, and the most room set
+ * aside there for the .mpy (on its 5 MiB stack, of which mpy-cross uses at most 40 KB: it checks its
+ * recursion against that). A larger source is read through the host, and a .mpy that outgrows its
+ * room goes on through the host.
+ */
+const IN_WASM_SOURCE_LIMIT = 1024 * 1024;
+const IN_WASM_OUTPUT_LIMIT = 2 * 1024 * 1024;
+
+/** Room for the .mpy of a source of `bytes` bytes (a .mpy is mostly smaller than its source). */
+function outputRoom(bytes: number): number {
+  return Math.min(IN_WASM_OUTPUT_LIMIT, 2 * bytes + 4096);
+}
+
+/** The optimised wasm's file globals (`wasm/build/mpy-cross-io.ts`), when it has them. */
+function wasmFileGlobals(instance: WebAssembly.Instance): { input: WasmFileGlobals; output: WasmFileGlobals } | undefined {
+  const globals = (names: Readonly<Record<'fd' | 'pos' | 'end', string>>): WasmFileGlobals | undefined => {
+    const [fd, pos, end] = [names.fd, names.pos, names.end].map((name) => instance.exports[name]);
+    return fd instanceof WebAssembly.Global && pos instanceof WebAssembly.Global && end instanceof WebAssembly.Global
+      ? { fd, pos, end }
+      : undefined;
+  };
+  const input = globals(INPUT_GLOBAL_EXPORTS);
+  const output = globals(OUTPUT_GLOBAL_EXPORTS);
+  return input && output ? { input, output } : undefined;
+}
 
 /** A live mpy-cross instance with a heap budget. */
 export class MpyCrossInstance {
@@ -151,7 +178,7 @@ export class MpyCrossInstance {
       table: instance.exports[abi.table] as WebAssembly.Table,
     };
     const memory = instance.exports[abi.memory] as WebAssembly.Memory;
-    files.attach(memory);
+    files.attach(memory, wasmFileGlobals(instance));
     exported(instance, abi, '___wasm_call_ctors')();
     const exports: Exports = {
       main: exported(instance, abi, '_main'),
@@ -174,16 +201,23 @@ export class MpyCrossInstance {
   main(args: readonly string[], name: string, data: Uint8Array, heapBytes: number): MainResult {
     if (!this.canRun(heapBytes)) throw new Error('mpy-cross instance used beyond its heap budget');
     this.#remaining -= heapBytes + PER_CALL_OVERHEAD;
-    this.#files.reset(name, data);
     const argv = ['mpy-cross', ...args, name];
     const g = this.#exports;
     const sp = g.stackSave();
     let status: number;
     try {
+      if (this.#files.servesFilesInWasm && data.length <= IN_WASM_SOURCE_LIMIT) {
+        const outputSize = outputRoom(data.length);
+        const output = g.stackAlloc(outputSize);
+        const input = g.stackAlloc(data.length);
+        this.#heap.set(data, input);
+        this.#files.reset(name, data, { input, output, outputSize });
+      } else this.#files.reset(name, data);
+      // Each argument as a C string, encoded straight into the stack (a UTF-8 byte per UTF-16 unit at most three).
       const ptrs = argv.map((a) => {
-        const bytes = encoder.encode(`${a}\0`);
-        const p = g.stackAlloc(bytes.length);
-        this.#heap.set(bytes, p);
+        const room = a.length * 3;
+        const p = g.stackAlloc(room + 1);
+        this.#heap[p + encoder.encodeInto(a, this.#heap.subarray(p, p + room)).written] = 0;
         return p;
       });
       const table = g.stackAlloc((argv.length + 1) * 4);

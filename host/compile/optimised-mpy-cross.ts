@@ -7,7 +7,7 @@ import { findBuildOutput } from '../../wasm/build-output.js';
  * The optimised copy of mpy-cross's wasm that the build step
  * (`wasm/build/mpy-cross-main.ts`, part of `npm run build`) derives from
  * `@pybricks/mpy-cross-v6`: setjmp/longjmp turned into wasm exception
- * handling, then binaryen `-O3`. It lives in `dist/wasm/` beside the
+ * handling, the source file's reads and the .mpy's writes served inside the wasm, then binaryen `-O3`. It lives in `dist/wasm/` beside the
  * interpreter's, never in git, with a manifest saying what it was made from.
  */
 
@@ -16,7 +16,7 @@ export const MPY_CROSS_OPTIMISED_FILE = 'mpy-cross.opt.wasm';
 /** File name of its manifest. */
 export const MPY_CROSS_MANIFEST_FILE = 'mpy-cross.opt.json';
 /** Version of the transformation; bump it when the build step changes what it produces. */
-export const MPY_CROSS_OPTIMISATION_FORMAT = 1;
+export const MPY_CROSS_OPTIMISATION_FORMAT = 3;
 
 /**
  * Environment variable choosing mpy-cross's wasm for the process and its

@@ -38,21 +38,22 @@ function skipped(name: string): boolean {
   return name.startsWith('.') || name === '__pycache__';
 }
 
+/** Every file below `dir`, in no particular order: sibling directories are read concurrently. */
 async function walk(dir: string, skip: ReadonlySet<string>): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (skipped(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (skip.has(path)) continue;
-    let kind: 'dir' | 'file' | undefined = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
-    if (entry.isSymbolicLink()) {
-      const s = await stat(path).catch(() => undefined);
-      kind = s?.isDirectory() ? 'dir' : s?.isFile() ? 'file' : undefined;
-    }
-    if (kind === 'dir') out.push(...(await walk(path, skip)));
-    else if (kind === 'file') out.push(path);
-  }
-  return out;
+  const entries = await readdir(dir, { withFileTypes: true });
+  const found = await Promise.all(
+    entries.map(async (entry): Promise<string[]> => {
+      const path = join(dir, entry.name);
+      if (skipped(entry.name) || skip.has(path)) return [];
+      let kind: 'dir' | 'file' | undefined = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
+      if (entry.isSymbolicLink()) {
+        const s = await stat(path).catch(() => undefined);
+        kind = s?.isDirectory() ? 'dir' : s?.isFile() ? 'file' : undefined;
+      }
+      return kind === 'dir' ? walk(path, skip) : kind === 'file' ? [path] : [];
+    }),
+  );
+  return found.flat();
 }
 
 function entry(source: string, name: string, display: string, outDir: string | undefined): PlanEntry | undefined {

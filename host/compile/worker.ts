@@ -63,7 +63,8 @@ function compileOne(c: BytecodeCompiler, task: CompileTask, writes: Promise<unkn
 
 /**
  * Compiles a batch of files in order on this thread's compiler (which {@link adoptModule} made);
- * a source that does not compile is a result, not an exception.
+ * a source that does not compile is a result, not an exception. Every file is compiled before this
+ * returns; the promise settles once their .mpy files are written.
  * @param writable the .mpy files are written once this resolves (their directories exist). Default: at once
  */
 export async function compileBatch(

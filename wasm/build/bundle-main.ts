@@ -20,7 +20,8 @@
  * on stderr and exits 0, and every thread imports its modules as before.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin, transform } from 'esbuild';
@@ -43,6 +44,7 @@ const ENTRIES: Readonly<Record<BundleName, string>> = {
   'cli-main': 'host/cli/run-command.js',
   'program-worker': 'host/cli/program-worker.js',
   'embed-worker': 'host/embed/worker.js',
+  'compile-command': 'host/cli/commands/compile.js',
 };
 
 /** Each starter's entry module, below `dist/`. */
@@ -84,6 +86,8 @@ async function bundleCode(entry: string): Promise<{ code: string; inputs: string
     write: false,
     metafile: true,
     absWorkingDir: PACKAGE_ROOT,
+    // required from node_modules when first used (its worker file is found beside its own modules)
+    external: ['piscina'],
     logLevel: 'error',
     // any other use of import.meta would be left empty: fail instead
     logOverride: { 'empty-import-meta': 'error' },
@@ -125,6 +129,21 @@ function runWritingCaches(args: string[]): void {
   });
 }
 
+/** `mpy compile` of a small tree in the command's thread, with floats kept and rewritten, and a copied file. */
+function compileOnce(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'mpy-bundle-compile-'));
+  try {
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'plain.py'), 'import sys\n\n\nclass K:\n    def f(self, x):\n        return [x, "s", b"b", (1, 2)]\n');
+    writeFileSync(join(src, 'floats.py'), 'a = 0.5\nb = 0.9999999999999999\nc = 2j\n');
+    writeFileSync(join(src, 'data.txt'), 'copied\n');
+    runWritingCaches([compiledFile('host/cli/main.js'), 'compile', src, '-o', join(dir, 'out'), '-j', '1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 try {
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   mkdirSync(BUNDLE_DIR, { recursive: true });
@@ -143,7 +162,13 @@ try {
   const embed = `const { MicroPython } = await import(${JSON.stringify(pathToFileURL(compiledFile('index.js')).href)});
     const mp = await MicroPython.create(); await mp.eval('1 + 1'); await mp.dispose();`;
   runWritingCaches(['--input-type=module', '-e', embed]);
-  const caches = [bundleCachePath('cli-main', 'cli'), bundleCachePath('program-worker', 'cli'), bundleCachePath('embed-worker', 'default')];
+  compileOnce();
+  const caches = [
+    bundleCachePath('cli-main', 'cli'),
+    bundleCachePath('program-worker', 'cli'),
+    bundleCachePath('embed-worker', 'default'),
+    bundleCachePath('compile-command', 'default'),
+  ];
   const missing = caches.filter((p) => !existsSync(p));
   if (missing.length > 0) throw new Error(`no cache written: ${missing.join(', ')}`);
   process.stderr.write(`mpy build: wrote the bundles and their code caches (${BUNDLE_DIR})\n`);

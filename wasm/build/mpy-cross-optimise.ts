@@ -8,16 +8,24 @@
  * looks for emscripten's names, so this step gives the module those names
  * for the duration of the rewrite (imports re-declared under their
  * emscripten names, exports aliased) and takes the aliases away afterwards.
- * The result keeps the original's exports and the imports it did not replace.
+ * The result keeps the original's exports and the imports it did not replace,
+ * and adds the globals through which the host hands over the source file and
+ * the room for the .mpy ({@link serveFilesInWasm}: reading the one and writing
+ * the other no longer cross to the host).
  */
 import { checkDropIn } from './optimise.js';
 import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
+import { serveFilesInWasm } from './mpy-cross-io.js';
 
 /** The optimisation binaryen runs after the rewrite (`wasm-opt -O3`). */
 export const MPY_CROSS_OPTIMIZE_LEVEL = 3;
 
 /** The import module of the minified build. */
 const IMPORT_MODULE = 'a';
+
+/** The minified names of the glue's `_fd_read` and `_fd_write` imports. */
+const FD_READ_IMPORT = 'p';
+const FD_WRITE_IMPORT = 'i';
 
 /** Minified import name → emscripten name, from the glue's `asmLibraryArg` (package 2.0.0). */
 const IMPORT_NAMES: Readonly<Record<string, string>> = {
@@ -76,6 +84,7 @@ export async function optimiseMpyCrossWasm(original: Uint8Array<ArrayBuffer>): P
     }
     const { invokes } = rewriteLongjmpToEH(b, m);
     for (const name of Object.values(EXPORT_NAMES)) m.removeExport(name);
+    const added = serveFilesInWasm(b, m, IMPORT_MODULE, FD_READ_IMPORT, FD_WRITE_IMPORT);
     if (!m.validate()) throw new Error('binaryen rejects the rewritten mpy-cross module');
     const level = b.getOptimizeLevel();
     const shrink = b.getShrinkLevel();
@@ -90,7 +99,7 @@ export async function optimiseMpyCrossWasm(original: Uint8Array<ArrayBuffer>): P
     if (!m.validate()) throw new Error('binaryen rejects the optimised mpy-cross module');
     const bytes = new Uint8Array(m.emitBinary());
     const replaced = Object.entries(IMPORT_NAMES).map(([minified]) => `${IMPORT_MODULE}.${minified}`);
-    checkDropIn(original, bytes, new Set(replaced));
+    checkDropIn(original, bytes, new Set(replaced), added);
     return { bytes, invokes };
   } finally {
     m.dispose();

@@ -8,7 +8,7 @@ import { forTerminal } from '../../terminal-text.js';
 const HELP = `usage: mpy compile SRC... [-o OUT] [-O N] [-j N] [-v]
 
 Compile Python sources to .mpy bytecode (mpy-cross, .mpy version 6) on a
-pool of worker threads that joins the command's own thread (fewer than 100
+pool of worker threads that joins the command's own thread (fewer than 300
 files, or no idle core: the command's thread alone, quicker than starting a
 pool). A directory SRC is walked and its layout kept under
 OUT (a.py -> OUT/a.mpy; other files are copied as they are); without -o each
