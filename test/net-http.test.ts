@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { PRELUDE, buildOnce, programBatch, runPython } from './fixtures/net/run.js';
+import { PRELUDE, buildOnce, netProgramBatch, runPython } from './fixtures/net/run.js';
 import { httpServer, makeTestCa, tcpServer, type Running, type TestCa } from './fixtures/net/servers.js';
 
 let ca: TestCa;
@@ -19,7 +19,7 @@ const tarGz = gzipSync(Buffer.from('a tar archive, say '.repeat(500)), { level: 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** One `mpy` child for the programs that need no environment of their own. */
-const batch = programBatch();
+const batch = netProgramBatch();
 
 /** A server that answers the first bytes of each connection with `reply`. */
 const raw = (reply: (s: import('node:net').Socket) => void): Promise<Running> =>

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, programBatch, runPython } from './fixtures/net/run.js';
+import { buildOnce, netProgramBatch, runPython } from './fixtures/net/run.js';
 import { exited, mpyUntilFirstLine } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import type * as Api from '../dist/index.js';
 let dir: string;
 
 /** One `mpy` child for the programs that need no environment of their own. */
-const batch = programBatch();
+const batch = netProgramBatch();
 
 beforeAll(() => {
   buildOnce();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { PRELUDE, buildOnce, programBatch, runPython } from './fixtures/net/run.js';
+import { PRELUDE, buildOnce, netProgramBatch, runPython } from './fixtures/net/run.js';
 import { lineEcho, makeTestCa, tcpServer, tlsServer, type Running, type TestCa } from './fixtures/net/servers.js';
 
 let ca: TestCa;
@@ -18,8 +18,8 @@ let closed: number;
 
 // One `mpy` child runs the programs that need no environment of their own;
 // another those that trust the test CA.
-const plain = programBatch(() => ({ NODE_EXTRA_CA_CERTS: undefined }));
-const trusting = programBatch(() => ({ NODE_EXTRA_CA_CERTS: ca.caFile }));
+const plain = netProgramBatch(() => ({ NODE_EXTRA_CA_CERTS: undefined }));
+const trusting = netProgramBatch(() => ({ NODE_EXTRA_CA_CERTS: ca.caFile }));
 
 beforeAll(async () => {
   buildOnce();

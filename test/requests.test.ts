@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { MicroPython } from '../index.js';
-import { buildOnce, programBatch } from './fixtures/net/run.js';
+import { buildOnce, netProgramBatch } from './fixtures/net/run.js';
 import { httpServer, makeTestCa, tcpServer, type Running, type TestCa } from './fixtures/net/servers.js';
 
 let ca: TestCa;
@@ -17,7 +17,7 @@ let early: Running;
 let closedPort: number;
 
 /** The command's programs, in one `mpy` child that trusts the test CA (the others make no TLS connection). */
-const batch = programBatch(() => ({ NODE_EXTRA_CA_CERTS: ca.caFile }));
+const batch = netProgramBatch(() => ({ NODE_EXTRA_CA_CERTS: ca.caFile }));
 
 beforeAll(async () => {
   buildOnce();
