@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runMpy, type RunMpyOptions } from './cli.js';
 
 /** What one program of a batch printed. */
-export interface ProgramOutput {
+interface ProgramOutput {
   readonly stdout: string;
   readonly stderr: string;
 }
