@@ -53,7 +53,8 @@ export default defineConfig({
           exclude: [...UNIT, ...SLOW],
         },
       },
-      { test: { ...shared, name: 'slow', include: SLOW } },
+      // One fork per core for these too: a fresh fork and import per file bought nothing.
+      { test: { ...shared, name: 'slow', include: SLOW, isolate: false } },
     ],
   },
 });

@@ -104,7 +104,7 @@ async function main() {
       progress('CPU work in process and as processes');
       rows.push(...(await cpuRows({ sizes, tools, noInRunGcWasm: noInRunGc.path })));
       progress('pystone by CPU time, against the native port');
-      rows.push(...(await pystoneCpuRows({ quick: opts.size !== 'full', tools })));
+      rows.push(...(await pystoneCpuRows({ sizes, tools })));
       progress('memory: churn');
       rows.push(...memoryRows({ sizes, tools, noInRunGcWasm: noInRunGc.path }));
     } finally {

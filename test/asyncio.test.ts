@@ -9,15 +9,27 @@ import { join } from 'node:path';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, runPython } from './fixtures/net/run.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, netProgramBatch } from './fixtures/net/run.js';
 import { exited, mpyUntilFirstLine, runMpy } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 import type * as Api from '../dist/index.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/asyncio/${name}`, import.meta.url));
 
-beforeAll(() => buildOnce());
+/** One `mpy` child for the programs that need no arguments or environment of their own. */
+const batch = netProgramBatch();
+/** A Node server that sends two lines' worth and closes. */
+let lines: import('node:net').Server;
+let linesPort: number;
+
+beforeAll(async () => {
+  buildOnce();
+  lines = createServer((s) => s.end('first line\nrest'));
+  await new Promise<void>((resolve) => lines.listen(0, '127.0.0.1', resolve));
+  linesPort = (lines.address() as { port: number }).port;
+});
+afterAll(() => new Promise<void>((resolve) => lines.close(() => resolve())));
 
 /** A port nothing listens on (bound by the OS, then released). */
 function freePort(): Promise<number> {
@@ -85,15 +97,11 @@ describe('asyncio streams', () => {
     expect(r.status).toBe(0);
   });
 
-  it('open_connection to a Node server: read, readexactly and EOFError', async () => {
-    const server = createServer((s) => s.end('first line\nrest'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    try {
-      const r = await runPython(`
+  const openConnection = batch.add(
+    () => `
 import asyncio
 async def main():
-    r, w = await asyncio.open_connection("127.0.0.1", ${port})
+    r, w = await asyncio.open_connection("127.0.0.1", ${linesPort})
     print(await r.readline(), await r.readexactly(2))
     try:
         await r.readexactly(5)
@@ -103,12 +111,12 @@ async def main():
     w.close()
     await w.wait_closed()
 asyncio.run(main())
-`);
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toBe("b'first line\\n' b're'\nEOFError\nb''\n");
-    } finally {
-      server.close();
-    }
+`,
+  );
+  it('open_connection to a Node server: read, readexactly and EOFError', async () => {
+    const r = await openConnection();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("b'first line\\n' b're'\nEOFError\nb''\n");
   });
 });
 
@@ -120,14 +128,17 @@ describe('asyncio tasks', () => {
     expect(r.status).toBe(0);
   });
 
-  it('is the host asyncio, not the build frozen one; uasyncio has the same API', async () => {
-    const r = await runPython(`
+  const hostAsyncio = batch.add(
+    () => `
 import asyncio, uasyncio
 print(asyncio.__file__.startswith("/usr/lib/micropython/"))
 for n in ("run", "run_until_complete", "ThreadSafeFlag", "StreamReader", "StreamWriter", "open_connection", "start_server"):
     assert getattr(uasyncio, n) is getattr(asyncio, n), n
 print(asyncio.__version__)
-`);
+`,
+  );
+  it('is the host asyncio, not the build frozen one; uasyncio has the same API', async () => {
+    const r = await hostAsyncio();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('True\n(3, 0, 0)\n');
   });
@@ -145,8 +156,8 @@ print(asyncio.__version__)
     }
   });
 
-  it('an uncaught task exception with no handler is reported on stderr; the program goes on', async () => {
-    const r = await runPython(`
+  const uncaught = batch.add(
+    () => `
 import asyncio
 async def bad():
     raise ValueError("lost")
@@ -155,7 +166,10 @@ async def main():
     await asyncio.sleep_ms(5)
     print("still running")
 asyncio.run(main())
-`);
+`,
+  );
+  it('an uncaught task exception with no handler is reported on stderr; the program goes on', async () => {
+    const r = await uncaught();
     expect(r.stdout).toBe('still running\n');
     expect(r.stderr).toMatch(/^Task exception wasn't retrieved\nfuture: <Task> coro= <generator object 'bad' at [0-9a-f]+>\nTraceback/);
     expect(r.stderr).toMatch(/ValueError: lost\n$/);

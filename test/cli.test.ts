@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { MPY_BIN, runMpy } from './helpers/cli.js';
+import { programBatch } from './helpers/program-batch.js';
 
 let dir: string;
+
+/**
+ * One `mpy` child, in the test directory, for the checks of what a program
+ * sees there (files, modules, recursion depth, sleeps); the process's own
+ * behaviour (arguments, exit status, streams) is checked one child per case.
+ */
+const batch = programBatch(() => ({ cwd: dir }));
 
 beforeAll(() => {
   dir = realpathSync(mkdtempSync(join(tmpdir(), 'mpy-cli-')));
@@ -17,6 +25,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'pkg', 'sub', 'mod.py'), 'import sys\nprint("mod", __name__, sys.argv)\n');
   writeFileSync(join(dir, 'boom.py'), 'def f():\n    1/0\n\nf()\n');
   writeFileSync(join(dir, 'bad_syntax.py'), 'x = (1,\n');
+  writeFileSync(join(dir, 'data.txt'), 'host bytes');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,11 +44,9 @@ describe('running programs', () => {
     expect(r.status).toBe(0);
   });
 
-  it('a script given by absolute path reads host files at the same paths', async () => {
-    const data = join(dir, 'data.txt');
-    writeFileSync(data, 'host bytes');
-    const r = await runMpy(['-c', `print(open(${JSON.stringify(data)}).read()); print(open("data.txt").read())`], { cwd: dir });
-    expect(r.stdout).toBe('host bytes\nhost bytes\n');
+  const hostPaths = batch.add(() => `print(open(${JSON.stringify(join(dir, 'data.txt'))}).read()); print(open("data.txt").read())`);
+  it('a program reads host files by absolute path and relative to the working directory', async () => {
+    expect((await hostPaths()).stdout).toBe('host bytes\nhost bytes\n');
   });
 
   it('-m runs a module as __main__ with sys.argv[0] = the module name', async () => {
@@ -155,9 +162,9 @@ describe('exit status', () => {
     expect(r.status).toBe(1);
   });
 
+  const recursion500 = batch.add(() => 'def f(n): return 0 if n == 0 else 1 + f(n - 1)\nprint(f(500))');
   it('recursion 500 deep works (the stock build stops near 155)', async () => {
-    const r = await runMpy(['-c', 'def f(n): return 0 if n == 0 else 1 + f(n - 1)\nprint(f(500))']);
-    expect(r.stdout).toBe('500\n');
+    expect((await recursion500()).stdout).toBe('500\n');
   });
 
   it('-X heapsize bounds the heap: a large allocation raises MemoryError', async () => {
@@ -308,28 +315,25 @@ describe('Unix-port module environment', () => {
     expect(r.stdout).toBe('set None d\nv\nNone\n');
   });
 
-  it('u-prefixed names import as on the Unix port, with the host additions', async () => {
-    const r = await runMpy([
-      '-c',
+  const uNames = batch.add(
+    () =>
       'import uos, utime, ujson, uzlib, uerrno, uselect, uio\nprint(uos.getenv("HOME") is not None, callable(utime.sleep_ms), ujson.dumps([1]))',
-    ]);
+  );
+  it('u-prefixed names import as on the Unix port, with the host additions', async () => {
+    const r = await uNames();
+    expect(r.stderr).toBe('');
     expect(r.stdout).toBe('True True [1]\n');
-    expect(r.status).toBe(0);
   });
 
+  const sleeps = batch.add(
+    () => 'import time\nt = time.ticks_ms()\ntime.sleep(0.3)\ntime.sleep_ms(100)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 400)',
+  );
   it('time.sleep waits at least as long as asked (its CPU use is measured in bench/sleep-cpu.bench.mjs)', async () => {
-    const r = await runMpy([
-      '-c',
-      'import time\nt = time.ticks_ms()\ntime.sleep(0.3)\ntime.sleep_ms(100)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 400)',
-    ]);
-    expect(r.stdout).toBe('True\n');
+    expect((await sleeps()).stdout).toBe('True\n');
   });
 
-  it('os file operations with errno values as Python sees them', async () => {
-    const r = await runMpy(
-      [
-        '-c',
-        `import os, errno
+  const osFiles = batch.add(
+    () => `import os, errno
 os.mkdir("d1")
 try:
     os.mkdir("d1")
@@ -346,9 +350,10 @@ os.rename("d1/f.bin", "d1/g.bin")
 os.remove("d1/g.bin")
 os.rmdir("d1")
 print("d1" in os.listdir("."))`,
-      ],
-      { cwd: dir },
-    );
+  );
+  it('os file operations with errno values as Python sees them', async () => {
+    const r = await osFiles();
+    expect(r.stderr).toBe('');
     expect(r.stdout).toBe("True\nTrue\n['f.bin'] 3\nFalse\n");
   });
 });

@@ -70,6 +70,9 @@ describe('usage statuses', () => {
     const r = await runMpy(['-X', `heapsize=${size}`, '-c', 'print(1)']);
     expect(r.status).toBe(layout.USAGE_STATUS);
     expect(r.stderr).toContain(`below the minimum ${layout.MIN_HEAP_TEXT} that mpy needs to start`);
+  });
+
+  it('-X heapsize at the minimum starts and runs the program', async () => {
     const least = await runMpy(['-X', `heapsize=${layout.MIN_HEAP_TEXT}`, '-c', 'print(1)']);
     expect(least.stdout).toBe('1\n');
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { PRELUDE, buildOnce, runPython } from './fixtures/net/run.js';
+import { PRELUDE, buildOnce, netProgramBatch, runPython } from './fixtures/net/run.js';
 import { httpServer, makeTestCa, tcpServer, type Running, type TestCa } from './fixtures/net/servers.js';
 
 let ca: TestCa;
@@ -17,6 +17,22 @@ let tlsWeb: Running;
 const seen: Array<{ url: string; method: string; headers: Record<string, string | string[] | undefined>; body: string }> = [];
 const tarGz = gzipSync(Buffer.from('a tar archive, say '.repeat(500)), { level: 9 });
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** One `mpy` child for the programs that need no environment of their own. */
+const batch = netProgramBatch();
+
+/** A server that answers the first bytes of each connection with `reply`. */
+const raw = (reply: (s: import('node:net').Socket) => void): Promise<Running> =>
+  tcpServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => reply(s));
+  });
+let midBodyJson: Running;
+let midBodyGz: Running;
+let longBody: Running;
+let stallAfterHead: Running;
+let notHttp: Running;
+let redirectToClosed: Running;
 
 beforeAll(async () => {
   buildOnce();
@@ -53,16 +69,29 @@ beforeAll(async () => {
     });
   });
   tlsWeb = await httpServer((req, res) => res.end(`tls ${req.url} host=${req.headers.host}`), ca);
+  midBodyJson = await raw((s) => s.end('HTTP/1.0 200 OK\r\nContent-Length: 1000\r\n\r\n{"partial": '));
+  midBodyGz = await raw((s) =>
+    s.end(Buffer.concat([Buffer.from(`HTTP/1.0 200 OK\r\nContent-Length: ${tarGz.length}\r\n\r\n`), tarGz.subarray(0, 40)])),
+  );
+  longBody = await raw((s) => s.end('HTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\n{"a":1}trailing'));
+  stallAfterHead = await raw((s) => s.write('HTTP/1.0 200 OK\r\n\r\n{"never": '));
+  notHttp = await raw((s) => s.end('SSH-2.0-not-http\r\n'));
+  const gone = await tcpServer(() => {});
+  const closedPort = gone.port;
+  await gone.close();
+  redirectToClosed = await raw((s) => s.end(`HTTP/1.0 302 Found\r\nLocation: http://127.0.0.1:${closedPort}/\r\n\r\n`));
 });
 
 afterAll(async () => {
-  await Promise.all([web.close(), other.close(), tlsWeb.close()]);
+  await Promise.all(
+    [web, other, tlsWeb, midBodyJson, midBodyGz, longBody, stallAfterHead, notHttp, redirectToClosed].map((s) => s.close()),
+  );
   rmSync(ca.dir, { recursive: true, force: true });
 });
 
 describe('HTTP requests on a socket', () => {
-  it('hands back the body exactly as sent: a gzip-encoded .tar.gz stays compressed', async () => {
-    const r = await runPython(`${PRELUDE}
+  const gzipBody = batch.add(
+    () => `${PRELUDE}
 import hashlib, binascii
 s = get(${web.port}, "pkg.tar.gz")
 status, headers = head(s)
@@ -70,7 +99,10 @@ body = s.read()
 print(status)
 print([h for h in headers if h.lower().startswith(b"content-") or h.startswith(b"X-")])
 print(len(body), binascii.hexlify(hashlib.sha256(body).digest()).decode())
-`);
+`,
+  );
+  it('hands back the body exactly as sent: a gzip-encoded .tar.gz stays compressed', async () => {
+    const r = await gzipBody();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       "b'HTTP/1.1 200 OK\\r\\n'\n" +
@@ -80,7 +112,8 @@ print(len(body), binascii.hexlify(hashlib.sha256(body).digest()).decode())
   });
 
   it('sends an HTTP/1.0 request verbatim; DecompIO and json.load read the socket natively', async () => {
-    seen.length = 0;
+    // A child of its own: the check is of everything the server saw while it ran.
+    const from = seen.length;
     const r = await runPython(`${PRELUDE}
 s = get(${web.port}, "pkg.tar.gz")
 head(s)
@@ -91,14 +124,14 @@ print(json.load(s))
 `);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("b'a tar archive, say '\n{'info': {'version': '1.0'}}\n");
-    expect(seen.map((s) => [s.url, Object.keys(s.headers)])).toEqual([
+    expect(seen.slice(from).map((s) => [s.url, Object.keys(s.headers)])).toEqual([
       ['/pkg.tar.gz', ['host']],
       ['/json', ['host']],
     ]);
   });
 
-  it('follows redirects: relative, to another server, 303 to GET, 307 repeating a POST body', async () => {
-    const r = await runPython(`${PRELUDE}
+  const redirects = batch.add(
+    () => `${PRELUDE}
 for path in ("relative", "elsewhere"):
     s = get(${web.port}, path)
     print(head(s)[0], s.read())
@@ -107,7 +140,10 @@ for path in ("see-other", "temporary"):
     s.write(b"POST /%s HTTP/1.0\\r\\nHost: 127.0.0.1:${web.port}\\r\\nContent-Length: 9\\r\\n\\r\\n" % path)
     s.write(b"form=data")
     print(head(s)[0], s.read())
-`);
+`,
+  );
+  it('follows redirects: relative, to another server, 303 to GET, 307 repeating a POST body', async () => {
+    const r = await redirects();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       'b\'HTTP/1.1 200 OK\\r\\n\' b\'{"info": {"version": "1.0"}}\'\n' +
@@ -117,47 +153,59 @@ for path in ("see-other", "temporary"):
     );
   });
 
-  it('a redirect loop ends after 20 redirects with the last 3xx handed back (upip: ValueError(b"302"))', async () => {
-    seen.length = 0;
-    const r = await runPython(`${PRELUDE}
+  const loop = batch.add(
+    () => `${PRELUDE}
 s = get(${web.port}, "loop")
 print(head(s)[0], s.read())
-`);
+`,
+  );
+  it('a redirect loop ends after 20 redirects with the last 3xx handed back (upip: ValueError(b"302"))', async () => {
+    const r = await loop();
     expect(r.stdout).toBe("b'HTTP/1.1 302 Found\\r\\n' b'loop'\n");
+    // No other program of the batch asks for /loop.
     expect(seen.filter((s) => s.url === '/loop')).toHaveLength(21);
   });
 
-  it('404 and 500 come back as they are', async () => {
-    const r = await runPython(`${PRELUDE}
+  const statuses = batch.add(
+    () => `${PRELUDE}
 for path in ("missing", "error"):
     s = get(${web.port}, path)
     print(head(s)[0], s.read())
-`);
-    expect(r.stdout).toBe("b'HTTP/1.1 404 Not Found\\r\\n' b'not here'\nb'HTTP/1.1 500 Internal Server Error\\r\\n' b'boom'\n");
+`,
+  );
+  it('404 and 500 come back as they are', async () => {
+    expect((await statuses()).stdout).toBe(
+      "b'HTTP/1.1 404 Not Found\\r\\n' b'not here'\nb'HTTP/1.1 500 Internal Server Error\\r\\n' b'boom'\n",
+    );
   });
 
-  it('invalid JSON raises ValueError; a corrupt gzip raises OSError(EINVAL), as in the Unix port', async () => {
-    const r = await runPython(`${PRELUDE}
+  const badBodies = batch.add(
+    () => `${PRELUDE}
 s = get(${web.port}, "bad-json")
 head(s)
 print(err(lambda: json.load(s)))
 s = get(${web.port}, "bad-gzip")
 head(s)
 print(err(lambda: uzlib.DecompIO(s, 31).read(100)))
-`);
-    expect(r.stdout).toBe("ValueError('syntax error in JSON',)\nOSError(22,)\n");
+`,
+  );
+  it('invalid JSON raises ValueError; a corrupt gzip raises OSError(EINVAL), as in the Unix port', async () => {
+    expect((await badBodies()).stdout).toBe("ValueError('syntax error in JSON',)\nOSError(22,)\n");
   });
 
-  it('HTTP/1.1 requests get Connection: close so the response ends at EOF', async () => {
-    seen.length = 0;
-    const r = await runPython(`${PRELUDE}
+  const http11 = batch.add(
+    () => `${PRELUDE}
 s = conn(${web.port})
 s.write(b"GET /json HTTP/1.1\\r\\nHost: example\\r\\nUser-Agent: t\\r\\n\\r\\n")
 status, headers = head(s)
 print(status, s.read())
-`);
+`,
+  );
+  it('HTTP/1.1 requests get Connection: close so the response ends at EOF', async () => {
+    const r = await http11();
     expect(r.stdout).toBe('b\'HTTP/1.1 200 OK\\r\\n\' b\'{"info": {"version": "1.0"}}\'\n');
-    expect(seen[0]!.headers).toEqual({ host: 'example', 'user-agent': 't', connection: 'close' });
+    // The only request of the batch with this Host header.
+    expect(seen.find((s) => s.headers.host === 'example')?.headers).toEqual({ host: 'example', 'user-agent': 't', connection: 'close' });
   });
 
   it('https: wrap_socket, then the request goes over the verified connection', async () => {
@@ -174,78 +222,66 @@ print(head(s)[0], s.read())
 });
 
 describe('servers that misbehave', () => {
-  const raw = (reply: (s: import('node:net').Socket) => void): Promise<Running> =>
-    tcpServer((s) => {
-      s.on('error', () => {});
-      s.once('data', () => reply(s));
-    });
-
-  it('a server that closes mid-body: the bytes sent, then EOF (json: ValueError, gzip: EOFError)', async () => {
-    const json = await raw((s) => s.end('HTTP/1.0 200 OK\r\nContent-Length: 1000\r\n\r\n{"partial": '));
-    const gz = await raw((s) =>
-      s.end(Buffer.concat([Buffer.from(`HTTP/1.0 200 OK\r\nContent-Length: ${tarGz.length}\r\n\r\n`), tarGz.subarray(0, 40)])),
-    );
-    const r = await runPython(`${PRELUDE}
-s = get(${json.port}, "x")
+  const midBody = batch.add(
+    () => `${PRELUDE}
+s = get(${midBodyJson.port}, "x")
 head(s)
 print(err(lambda: json.load(s)))
-s = get(${gz.port}, "x")
+s = get(${midBodyGz.port}, "x")
 head(s)
 print(err(lambda: uzlib.DecompIO(s, 31).read(100000)))
-s = get(${json.port}, "x")
+s = get(${midBodyJson.port}, "x")
 head(s)
 print(s.read(), s.read())
-`);
-    await Promise.all([json.close(), gz.close()]);
-    expect(r.stdout).toBe("ValueError('syntax error in JSON',)\nEOFError()\nb'{\"partial\": ' b''\n");
+`,
+  );
+  it('a server that closes mid-body: the bytes sent, then EOF (json: ValueError, gzip: EOFError)', async () => {
+    expect((await midBody()).stdout).toBe("ValueError('syntax error in JSON',)\nEOFError()\nb'{\"partial\": ' b''\n");
   });
 
-  it('a body larger than Content-Length arrives whole, as on a plain socket (json: ValueError)', async () => {
-    const server = await raw((s) => s.end('HTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\n{"a":1}trailing'));
-    const r = await runPython(`${PRELUDE}
-s = get(${server.port}, "x")
+  const overLength = batch.add(
+    () => `${PRELUDE}
+s = get(${longBody.port}, "x")
 head(s)
 print(err(lambda: json.load(s)))
-s = get(${server.port}, "x")
+s = get(${longBody.port}, "x")
 head(s)
 print(s.read())
-`);
-    await server.close();
-    expect(r.stdout).toBe("ValueError('syntax error in JSON',)\nb'{\"a\":1}trailing'\n");
+`,
+  );
+  it('a body larger than Content-Length arrives whole, as on a plain socket (json: ValueError)', async () => {
+    expect((await overLength()).stdout).toBe("ValueError('syntax error in JSON',)\nb'{\"a\":1}trailing'\n");
   });
 
-  it('a server that stalls after the head: OSError(ETIMEDOUT) at the settimeout() limit', async () => {
-    const server = await raw((s) => s.write('HTTP/1.0 200 OK\r\n\r\n{"never": '));
-    const r = await runPython(`${PRELUDE}
-s = get(${server.port}, "x", timeout=0.3)
+  const stalls = batch.add(
+    () => `${PRELUDE}
+s = get(${stallAfterHead.port}, "x", timeout=0.3)
 print(head(s)[0])
 print(err(lambda: json.load(s)))
-`);
-    await server.close();
-    expect(r.stdout).toBe("b'HTTP/1.0 200 OK\\r\\n'\nOSError(110,)\n");
+`,
+  );
+  it('a server that stalls after the head: OSError(ETIMEDOUT) at the settimeout() limit', async () => {
+    expect((await stalls()).stdout).toBe("b'HTTP/1.0 200 OK\\r\\n'\nOSError(110,)\n");
   });
 
-  it('a response that is not HTTP is handed back as it is', async () => {
-    const server = await raw((s) => s.end('SSH-2.0-not-http\r\n'));
-    const r = await runPython(`${PRELUDE}
-s = get(${server.port}, "x")
+  const notHttpReply = batch.add(
+    () => `${PRELUDE}
+s = get(${notHttp.port}, "x")
 print(s.read())
-`);
-    await server.close();
-    expect(r.stdout).toBe("b'SSH-2.0-not-http\\r\\n'\n");
+`,
+  );
+  it('a response that is not HTTP is handed back as it is', async () => {
+    expect((await notHttpReply()).stdout).toBe("b'SSH-2.0-not-http\\r\\n'\n");
   });
 
-  it('a redirect to a port where nothing listens: the refusal comes at the read', async () => {
-    const gone = await tcpServer(() => {});
-    const port = gone.port;
-    await gone.close();
-    const server = await raw((s) => s.end(`HTTP/1.0 302 Found\r\nLocation: http://127.0.0.1:${port}/\r\n\r\n`));
-    const r = await runPython(`${PRELUDE}
-s = get(${server.port}, "x")
+  const refusedRedirect = batch.add(
+    () => `${PRELUDE}
+s = get(${redirectToClosed.port}, "x")
 print(err(lambda: s.readline()))
-`);
-    await server.close();
-    expect(r.stdout).toBe('OSError(111,)\n');
+`,
+  );
+  it('a redirect to a port where nothing listens: the refusal comes at the read', async () => {
+    expect((await refusedRedirect()).stdout).toBe('OSError(111,)\n');
   });
 });
 

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, runPython } from './fixtures/net/run.js';
+import { buildOnce, netProgramBatch, runPython } from './fixtures/net/run.js';
 import { exited, mpyUntilFirstLine } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/fixture-dir.js';
 import { join } from 'node:path';
@@ -15,6 +15,9 @@ import { writeFileSync } from 'node:fs';
 import type * as Api from '../dist/index.js';
 
 let dir: string;
+
+/** One `mpy` child for the programs that need no environment of their own. */
+const batch = netProgramBatch();
 
 beforeAll(() => {
   buildOnce();
@@ -30,8 +33,8 @@ function script(name: string, code: string): string {
 }
 
 describe('server sockets', () => {
-  it('bind, listen, accept, names, non-blocking accept and recv, timeouts', async () => {
-    const r = await runPython(`
+  const listening = batch.add(
+    () => `
 import socket, errno
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -72,7 +75,10 @@ except OSError as e:
     print("recv on listener", errno.errorcode[e.errno])
 a.close(); s.close()
 print(a.fileno(), s.fileno())
-`);
+`,
+  );
+  it('bind, listen, accept, names, non-blocking accept and recv, timeouts', async () => {
+    const r = await listening();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       "127.0.0.1 True\naccept EAGAIN\naccept ETIMEDOUT\nbytes b'\\x7f\\x00\\x00\\x01' True True\nrecv EAGAIN\nb'ping'\nb'pong'\nb''\nrecv on listener ENOTCONN\n-1 -1\n",
@@ -109,8 +115,8 @@ s.close()
     expect(await exited(child)).toBe(0);
   });
 
-  it('a bad constructor raises as native; the socket type is named socket', async () => {
-    const r = await runPython(`
+  const badConstructor = batch.add(
+    () => `
 import socket
 for args in ((None,), (socket.AF_INET, None), (socket.AF_INET, socket.SOCK_RAW, None)):
     try:
@@ -122,7 +128,10 @@ try:
 except OSError as e:
     print("OSError", e.errno)
 print(type(socket.socket()), socket.socket().fileno() >= 0)
-`);
+`,
+  );
+  it('a bad constructor raises as native; the socket type is named socket', async () => {
+    const r = await badConstructor();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("TypeError\nTypeError\nTypeError\nOSError 93\n<class 'socket'> True\n");
   });
@@ -164,8 +173,8 @@ u.close()
     client.close();
   });
 
-  it('talks to itself: sendto/recvfrom, connect then send/recv', async () => {
-    const r = await runPython(`
+  const selfTalk = batch.add(
+    () => `
 import socket
 a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 a.bind(("127.0.0.1", 0))
@@ -176,15 +185,18 @@ data, sender = a.recvfrom(1)
 print(data, socket.sockaddr(sender)[2] == b.getsockname()[1])
 a.sendto(b"back", sender)
 print(b.recv(10))
-`);
+`,
+  );
+  it('talks to itself: sendto/recvfrom, connect then send/recv', async () => {
+    const r = await selfTalk();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("b'h' True\nb'back'\n");
   });
 });
 
 describe('select', () => {
-  it('poll on listening, connected and closed sockets; modify, unregister, one-shot ipoll; select.select', async () => {
-    const r = await runPython(`
+  const polls = batch.add(
+    () => `
 import socket, select, uselect
 print(uselect is select)
 s = socket.socket()
@@ -219,7 +231,10 @@ except OSError as e:
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("127.0.0.1", 0))
 print(select.select([u], [u], [], 0) == ([], [u], []))
-`);
+`,
+  );
+  it('poll on listening, connected and closed sockets; modify, unregister, one-shot ipoll; select.select', async () => {
+    const r = await polls();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       'True\nidle listener []\npending [(True, 1)]\nquiet []\nwritable [(True, 4)]\nreadable [(True, 1)]\n' +

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { MicroPython } from '../index.js';
-import { buildOnce, runPython } from './fixtures/net/run.js';
+import { buildOnce, netProgramBatch } from './fixtures/net/run.js';
 import { httpServer, makeTestCa, tcpServer, type Running, type TestCa } from './fixtures/net/servers.js';
 
 let ca: TestCa;
@@ -14,6 +14,10 @@ let web: Running;
 let tlsWeb: Running;
 let chunked: Running;
 let early: Running;
+let closedPort: number;
+
+/** The command's programs, in one `mpy` child that trusts the test CA (the others make no TLS connection). */
+const batch = netProgramBatch(() => ({ NODE_EXTRA_CA_CERTS: ca.caFile }));
 
 beforeAll(async () => {
   buildOnce();
@@ -44,6 +48,9 @@ beforeAll(async () => {
     s.on('error', () => {});
     s.once('data', () => s.end('HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nshort'));
   });
+  const dead = await tcpServer(() => {});
+  closedPort = dead.port;
+  await dead.close();
 });
 
 afterAll(async () => {
@@ -52,8 +59,8 @@ afterAll(async () => {
 });
 
 describe('requests in the mpy command', () => {
-  it('get/post/put/patch/delete/head with data=, json=, headers=, auth=', async () => {
-    const r = await runPython(`
+  const verbs = batch.add(
+    () => `
 import requests
 u = "http://127.0.0.1:${web.port}"
 r = requests.get(u + "/a?b=1", headers={"X-Test": "t"})
@@ -71,7 +78,10 @@ r = requests.head(u + "/p")
 print(r.status_code, r.content)
 r = requests.request("GET", u + "/missing")
 print(r.status_code, r.reason, r.text)
-`);
+`,
+  );
+  it('get/post/put/patch/delete/head with data=, json=, headers=, auth=', async () => {
+    const r = await verbs();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       [
@@ -87,8 +97,8 @@ print(r.status_code, r.reason, r.text)
     );
   });
 
-  it('redirects are followed; stream=True gives raw for readinto and json.load; timeout= is accepted', async () => {
-    const r = await runPython(`
+  const streams = batch.add(
+    () => `
 import requests, json
 u = "http://127.0.0.1:${web.port}"
 print(requests.get(u + "/moved").json()["url"])
@@ -105,13 +115,16 @@ print(total)
 r = requests.get(u + "/j", stream=True)
 print(json.load(r.raw)["url"])
 r.close()
-`);
+`,
+  );
+  it('redirects are followed; stream=True gives raw for readinto and json.load; timeout= is accepted', async () => {
+    const r = await streams();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('/echo?from=moved\n100000\n/j\n');
   });
 
-  it('decodes a chunked response and reports a body cut short', async () => {
-    const r = await runPython(`
+  const chunkedBody = batch.add(
+    () => `
 import requests
 r = requests.get("http://127.0.0.1:${chunked.port}/c")
 print(r.status_code, r.headers["Transfer-Encoding"], r.text)
@@ -119,36 +132,39 @@ try:
     requests.get("http://127.0.0.1:${early.port}/").content
 except OSError as e:
     print("error:", e)
-`);
+`,
+  );
+  it('decodes a chunked response and reports a body cut short', async () => {
+    const r = await chunkedBody();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('200 chunked hello, world\nerror: connection closed before the end of the response body\n');
   });
 
-  it('https, verified against NODE_EXTRA_CA_CERTS; urequests is the same module', async () => {
-    const r = await runPython(
-      `
+  const https = batch.add(
+    () => `
 import urequests
 r = urequests.get("https://localhost:${tlsWeb.port}/secure")
 print(r.status_code, r.text)
 `,
-      { NODE_EXTRA_CA_CERTS: ca.caFile },
-    );
+  );
+  it('https, verified against NODE_EXTRA_CA_CERTS; urequests is the same module', async () => {
+    const r = await https();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('200 tls GET /secure\n');
   });
 
-  it('bad URLs and unreachable hosts are clear errors', async () => {
-    const dead = await tcpServer(() => {});
-    const port = dead.port;
-    await dead.close();
-    const r = await runPython(`
+  const badUrls = batch.add(
+    () => `
 import requests
-for url in ("ftp://x/y", "no-scheme", "http://127.0.0.1:${port}/"):
+for url in ("ftp://x/y", "no-scheme", "http://127.0.0.1:${closedPort}/"):
     try:
         requests.get(url)
     except (ValueError, OSError) as e:
         print(type(e).__name__, e)
-`);
+`,
+  );
+  it('bad URLs and unreachable hosts are clear errors', async () => {
+    const r = await badUrls();
     expect(r.stdout).toBe(
       "ValueError unsupported protocol 'ftp' in 'ftp://x/y': use http or https\nValueError invalid URL 'no-scheme': no scheme (http:// or https://)\nOSError [Errno 111] ECONNREFUSED\n",
     );

@@ -52,14 +52,19 @@ class TestArea(unittest.TestCase):
     def test_fixed_bug(self):
         pass
 
-    def test_spins(self):
-        log.append("spins")
+    def test_hangs(self):
+        # Never returns, asleep rather than busy: each of the three vitest runs
+        # waits out the limit (a busy loop's interruption by timeoutMs is
+        # checked in embed-errors.test.ts).
+        import time
+
+        log.append("hangs")
         while True:
-            pass
+            time.sleep_ms(10)
 
     def test_zz_after_timeout(self):
         # The same instance: what the interrupted test did is still there.
-        self.assertEqual(log, ["module", "class", "spins"])
+        self.assertEqual(log, ["module", "class", "hangs"])
 
 
 @unittest.skipIf(True, "whole class off")
@@ -186,7 +191,7 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
         'TestArea.test_fixed_bug',
         'TestArea.test_known_bug',
         'TestArea.test_runtime_skip',
-        'TestArea.test_spins',
+        'TestArea.test_hangs',
         'TestArea.test_static_skip',
         'TestArea.test_wrong',
         'TestArea.test_zz_after_timeout',
@@ -242,10 +247,10 @@ describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
   });
 
   it('a test that never returns times out, is interrupted, and the rest of the file runs in the same instance', () => {
-    const spins = find(all, 'py/test_mixed.py', 'TestArea', 'test_spins');
-    expect(spins.status).toBe('failed');
-    expect(spins.failureMessages[0]).toContain(
-      'TimeoutError: TestArea.test_spins did not finish within timeoutMs (1500 ms); it was interrupted (KeyboardInterrupt) and the rest of the file runs in the same instance',
+    const hangs = find(all, 'py/test_mixed.py', 'TestArea', 'test_hangs');
+    expect(hangs.status).toBe('failed');
+    expect(hangs.failureMessages[0]).toContain(
+      'TimeoutError: TestArea.test_hangs did not finish within timeoutMs (1500 ms); it was interrupted (KeyboardInterrupt) and the rest of the file runs in the same instance',
     );
     expect(find(all, 'py/test_mixed.py', 'TestArea', 'test_zz_after_timeout').status).toBe('passed');
   });

@@ -63,16 +63,14 @@ function mpyCpuMs(wasm, flags, source, loops, calls) {
 
 /**
  * The pystone CPU-time rows.
- * @param {{quick: boolean, tools: {native?: string, pystone?: {path: string, source: string}}}} options
+ * @param {{sizes: import('./sizes.mjs').Sizes, tools: {native?: string, pystone?: {path: string, source: string}}}} options
  */
-export async function pystoneCpuRows({ quick, tools }) {
+export async function pystoneCpuRows({ sizes, tools }) {
   const ids = ['cpu-vs-native', 'vs-no-wasm-inlining', 'vs-plain-o3'];
   const label = 'pystone_lowmem, CPU time';
   if (!tools.pystone) return ids.map((id) => skipped(`pystone.${id}`, label, 'pystone_lowmem not installed'));
-  const loops = quick ? 5000 : 15000;
-  const calls = quick ? 3 : 6;
-  const rounds = quick ? 2 : 5;
-  const plain = quick ? undefined : await buildPlainO3Wasm();
+  const { loops, calls, rounds } = sizes.pystoneCpu;
+  const plain = sizes.pystoneCpu.plainO3 ? await buildPlainO3Wasm() : undefined;
   try {
     const variants = { mpy: ['optimised', 'cli-flags'], 'no-wasm-inlining': ['optimised', 'no-wasm-inlining'] };
     if (plain) variants['plain-o3'] = [plain.path, 'cli-flags'];
@@ -106,7 +104,9 @@ export async function pystoneCpuRows({ quick, tools }) {
         ? row('cpu-vs-native', 'native', 'native micropython (process CPU time)', '≥0.75x')
         : skipped('pystone.cpu-vs-native', label, 'MPY_NATIVE does not name a working micropython binary'),
       row('vs-no-wasm-inlining', 'no-wasm-inlining', 'mpy without V8 wasm inlining'),
-      plain ? row('vs-plain-o3', 'plain-o3', 'mpy wasm built with plain -O3') : skipped('pystone.vs-plain-o3', label, '--quick'),
+      plain
+        ? row('vs-plain-o3', 'plain-o3', 'mpy wasm built with plain -O3')
+        : skipped('pystone.vs-plain-o3', label, 'not built at this size (--quick, --smoke)'),
     ];
   } finally {
     plain?.remove();

@@ -6,7 +6,8 @@
 /**
  * @typedef {{cpuLoops: number, tinybench: {timeMs: number, warmupMs: number, rounds: number}, processRepeat: number,
  *   processRounds: number, pystoneLoops: number, churn: number, churnRounds: number, startupRounds: number, peakRssRounds: number,
- *   printLines: number, printRounds: number}} Sizes
+ *   printLines: number, printRounds: number,
+ *   pystoneCpu: {loops: number, calls: number, rounds: number, plainO3: boolean}}} Sizes
  */
 
 /** @type {Record<'full' | 'quick' | 'smoke', Sizes>} */
@@ -23,6 +24,7 @@ export const SIZES = {
     peakRssRounds: 5,
     printLines: 200_000,
     printRounds: 10,
+    pystoneCpu: { loops: 15000, calls: 6, rounds: 5, plainO3: true },
   },
   quick: {
     cpuLoops: 400,
@@ -37,6 +39,7 @@ export const SIZES = {
     peakRssRounds: 2,
     printLines: 50_000,
     printRounds: 2,
+    pystoneCpu: { loops: 5000, calls: 3, rounds: 2, plainO3: false },
   },
   smoke: {
     cpuLoops: 10,
@@ -50,5 +53,6 @@ export const SIZES = {
     peakRssRounds: 1,
     printLines: 1000,
     printRounds: 1,
+    pystoneCpu: { loops: 500, calls: 1, rounds: 1, plainO3: false },
   },
 };

@@ -13,6 +13,8 @@ export interface PtyResult {
   readonly status: number | null;
   /** Why the script stopped early, if it did (a missing expected text). */
   readonly failure: string | null;
+  /** The index of the `expect` step that timed out, if one did. */
+  readonly failedStep: number | null;
   readonly transcript: string;
 }
 

@@ -5,7 +5,8 @@ usage: python3 pty_session.py SCRIPT.json -- COMMAND [ARGS...]
 SCRIPT.json is a list of steps: {"expect": "text"} waits (up to the step
 timeout) until the accumulated output contains the text after the previous
 match; {"send": "text"} writes keystrokes. At the end it waits for the child to
-exit and prints a JSON object {"status": N, "transcript": "..."} on stdout.
+exit and prints a JSON object {"status": N, "failure": WHY or null,
+"failedStep": INDEX or null, "transcript": "..."} on stdout.
 """
 import json
 import os
@@ -28,6 +29,7 @@ def main():
     seen = 0
     status = None
     failure = None
+    failed_step = None
 
     def pump(deadline):
         nonlocal out
@@ -45,7 +47,7 @@ def main():
             out += data
         return True
 
-    for step in steps:
+    for index, step in enumerate(steps):
         if "send" in step:
             os.write(fd, step["send"].encode("utf-8"))
             continue
@@ -54,6 +56,7 @@ def main():
         while out.find(want, seen) < 0:
             if not pump(deadline):
                 failure = "timed out waiting for %r" % step["expect"]
+                failed_step = index
                 break
         if failure:
             break
@@ -75,7 +78,8 @@ def main():
             time.sleep(0.01)  # pty closed: poll for the exit status
     while pump(time.monotonic() + 0.05):
         pass
-    print(json.dumps({"status": status, "failure": failure, "transcript": out.decode("utf-8", "replace")}))
+    report = {"status": status, "failure": failure, "failedStep": failed_step, "transcript": out.decode("utf-8", "replace")}
+    print(json.dumps(report))
 
 
 main()
