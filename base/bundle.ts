@@ -28,7 +28,15 @@ import { type CodeCacheProfile, compileCachedScript, traceLoad, writeCodeCache }
 import { isSourceCheckout, PACKAGE_ROOT } from './package-files.js';
 
 /** The bundled entries, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
-export const BUNDLE_NAMES = ['cli-main', 'program-worker', 'embed-worker', 'compile-command'] as const;
+export const BUNDLE_NAMES = [
+  'cli-main',
+  'program-worker',
+  'embed-worker',
+  'compile-command',
+  'install-command',
+  'index-command',
+  'serve-command',
+] as const;
 
 /** A bundled entry's name. */
 export type BundleName = (typeof BUNDLE_NAMES)[number];

@@ -35,7 +35,7 @@ function accepted(withCliFlags: boolean): string {
     const { CLI_V8_FLAGS } = await import(${FLAGS});
     if (${withCliFlags}) (await import('node:v8')).setFlagsFromString(CLI_V8_FLAGS.join(' '));
     const taken = (name, profile) => c.compileCachedScript(readFileSync(b.bundlePath(name), 'utf8'), b.bundlePath(name), b.bundleCachePath(name, profile)) !== undefined;
-    const out = [['cli-main', 'cli'], ['program-worker', 'cli'], ['embed-worker', 'default'], ['compile-command', 'default']].map(([n, p]) => n + ':' + taken(n, p));
+    const out = [['cli-main', 'cli'], ['program-worker', 'cli'], ['embed-worker', 'default'], ['compile-command', 'default'], ['install-command', 'default'], ['index-command', 'default'], ['serve-command', 'default']].map(([n, p]) => n + ':' + taken(n, p));
     process.stdout.write(b.BUNDLE_NAMES.every(b.bundleIsCurrent) + ' ' + out.join(' '));`);
 }
 
@@ -53,8 +53,12 @@ const PROGRAM = [
 
 describe('the bundled entries', () => {
   it('each cache is taken under its thread flags (and no other), and every bundle is current', () => {
-    expect(accepted(true)).toBe('true cli-main:true program-worker:true embed-worker:false compile-command:false');
-    expect(accepted(false)).toBe('true cli-main:false program-worker:false embed-worker:true compile-command:true');
+    expect(accepted(true)).toBe(
+      'true cli-main:true program-worker:true embed-worker:false compile-command:false install-command:false index-command:false serve-command:false',
+    );
+    expect(accepted(false)).toBe(
+      'true cli-main:false program-worker:false embed-worker:true compile-command:true install-command:true index-command:true serve-command:true',
+    );
   });
 
   it('the command main thread runs its bundle; MPY_NO_BUNDLE=1 imports the modules instead', () => {
@@ -89,6 +93,18 @@ describe('the bundled entries', () => {
     expect(r.stderr).toBe(
       'mpy load: cli-main.js: from its code cache\nmpy load: program-worker.js: from its code cache\nmpy load: micropython.mjs: from its code cache\n',
     );
+  });
+
+  it('the package subcommands run from their bundles and take their caches', async () => {
+    for (const [command, bundle] of [
+      ['install', 'install-command'],
+      ['index', 'index-command'],
+      ['serve', 'serve-command'],
+    ]) {
+      const r = await runMpy([command!, '--help'], { env: { MPY_DEBUG: 'load' } });
+      expect(r.stdout).toContain('usage: mpy ' + command);
+      expect(r.stderr).toBe(`mpy load: ${bundle}.js: from its code cache\n`);
+    }
   });
 
   it("the command's two threads start without Node's ES module loader, and the boot loads no Web Crypto until Python asks for random bytes", async () => {

@@ -23,9 +23,21 @@ export interface SubcommandEntry {
 
 /** Every subcommand, by name. A first argument equal to one of these names selects it. */
 export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
-  serve: { module: './commands/serve.js', summary: 'serve distribution packages in DIR as a package index for upip' },
-  index: { module: './commands/index-build.js', summary: 'index build DIR -o OUT: write the same index as static files' },
-  install: { module: './commands/install.js', summary: 'install packages from an index: fast, parallel, all-or-nothing' },
+  serve: {
+    module: './commands/serve.js',
+    summary: 'serve distribution packages in DIR as a package index for upip',
+    bundle: 'serve-command',
+  },
+  index: {
+    module: './commands/index-build.js',
+    summary: 'index build DIR -o OUT: write the same index as static files',
+    bundle: 'index-command',
+  },
+  install: {
+    module: './commands/install.js',
+    summary: 'install packages from an index: fast, parallel, all-or-nothing',
+    bundle: 'install-command',
+  },
   list: { module: './commands/list.js', summary: 'list the packages mpy install put into a directory' },
   uninstall: { module: './commands/uninstall.js', summary: 'remove installed packages (exactly their recorded files)' },
   lock: { module: './commands/lock.js', summary: 'write a requirements file with exact versions and hashes' },

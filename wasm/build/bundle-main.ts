@@ -45,6 +45,9 @@ const ENTRIES: Readonly<Record<BundleName, string>> = {
   'program-worker': 'host/cli/program-worker.js',
   'embed-worker': 'host/embed/worker.js',
   'compile-command': 'host/cli/commands/compile.js',
+  'install-command': 'host/cli/commands/install.js',
+  'index-command': 'host/cli/commands/index-build.js',
+  'serve-command': 'host/cli/commands/serve.js',
 };
 
 /** Each starter's entry module, below `dist/`. */
@@ -163,11 +166,16 @@ try {
     const mp = await MicroPython.create(); await mp.eval('1 + 1'); await mp.dispose();`;
   runWritingCaches(['--input-type=module', '-e', embed]);
   compileOnce();
+  // Their module graphs' top levels and option parsing (a real install needs an index).
+  for (const command of ['install', 'index', 'serve']) runWritingCaches([compiledFile('host/cli/main.js'), command, '--help']);
   const caches = [
     bundleCachePath('cli-main', 'cli'),
     bundleCachePath('program-worker', 'cli'),
     bundleCachePath('embed-worker', 'default'),
     bundleCachePath('compile-command', 'default'),
+    bundleCachePath('install-command', 'default'),
+    bundleCachePath('index-command', 'default'),
+    bundleCachePath('serve-command', 'default'),
   ];
   const missing = caches.filter((p) => !existsSync(p));
   if (missing.length > 0) throw new Error(`no cache written: ${missing.join(', ')}`);
