@@ -100,9 +100,9 @@ describe('the bundled entries', () => {
       ['install', 'install-command'],
       ['index', 'index-command'],
       ['serve', 'serve-command'],
-    ]) {
-      const r = await runMpy([command!, '--help'], { env: { MPY_DEBUG: 'load' } });
-      expect(r.stdout).toContain('usage: mpy ' + command);
+    ] as const) {
+      const r = await runMpy([command, '--help'], { env: { MPY_DEBUG: 'load' } });
+      expect(r.stdout).toContain(`usage: mpy ${command}`);
       expect(r.stderr).toBe(`mpy load: ${bundle}.js: from its code cache\n`);
     }
   });
