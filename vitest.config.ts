@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Pure logic: no interpreter, no child process, no server. Seconds in all. */
 const UNIT = [
@@ -26,6 +27,19 @@ const SLOW = [
   'test/wasm-loader.test.ts',
 ];
 
+/**
+ * vitest's order (by project name, then longest or largest first), except
+ * that the slow project's files start first: started last, as their name
+ * sorts, the longest files of the suite ran at its end with a core idle.
+ */
+class SlowFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const slow = (file: TestSpecification): boolean => file.project.name === 'slow';
+    return [...sorted.filter(slow), ...sorted.filter((file) => !slow(file))];
+  }
+}
+
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' } as const;
 
 export default defineConfig({
@@ -36,6 +50,7 @@ export default defineConfig({
     // loaded machine, pushed two time-limited tests over their limits).
     maxWorkers: Math.max(2, availableParallelism()),
     globalSetup: ['test/global-setup.ts'],
+    sequence: { sequencer: SlowFilesFirst },
     projects: [
       // One fork runs all of them (no per-file fork and import): they share no state.
       { test: { ...shared, name: 'unit', include: UNIT, isolate: false } },
