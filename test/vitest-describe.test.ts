@@ -106,6 +106,19 @@ const SHAPES = `class Square:
         return self.side * self.side
 `;
 
+// perFile: both files sleep past the suite's limit (1500 ms: a loaded machine can take 400 ms to import a file);
+// only the one perFile gives 60 s finishes. The heap's total is its bound less the allocator's own tables (a few per cent).
+const SLEEPER = (mib: number): string => `import gc, time
+
+
+def test_heap():
+    assert ${mib - 1} * 2**20 < gc.mem_free() + gc.mem_alloc() <= ${mib} * 2**20
+
+
+def test_sleeps():
+    time.sleep(2)
+`;
+
 interface Assertion {
   ancestorTitles: string[];
   title: string;
@@ -135,6 +148,19 @@ beforeAll(() => {
     `import { describePython } from ${entry};\ndescribePython('py2/**/test_*.py', { name: 'other' });\n`,
   );
   writeFileSync(join(dir, 'c.test.mjs'), `import { describePython } from ${entry};\ndescribePython('nothing/test_*.py');\n`);
+  mkdirSync(join(dir, 'perfile'));
+  writeFileSync(join(dir, 'perfile', 'test_plain.py'), SLEEPER(4));
+  writeFileSync(join(dir, 'perfile', 'test_big.py'), SLEEPER(8));
+  writeFileSync(
+    join(dir, 'd.test.mjs'),
+    `import { describePython } from ${entry};
+describePython('perfile/test_*.py', {
+  timeoutMs: 1500,
+  heapSize: '4M',
+  perFile: { 'perfile/test_b*.py': { timeoutMs: 60_000 }, './perfile/test_big.py': { heapSize: '8M' }, 'perfile/none_*.py': { heapSize: '1M' } },
+});
+`,
+  );
 });
 afterAll(() => removeDir(dir));
 
@@ -165,13 +191,20 @@ const find = (all: Assertion[], ...path: string[]): Assertion => {
 
 // The threads pool's run is made in two shards (the shard check below reads
 // the halves): one vitest child fewer than a whole run plus a shard pair.
+// The forks run also has the perFile file (d.test.mjs), read by the perFile
+// checks below: one vitest child fewer again.
+const DESCRIBE_FILES = ['a.test', 'b.test', 'c.test'];
 let shards: [Assertion[], Assertion[]];
+let forksRun: Assertion[] = [];
 const runs: Record<string, () => Assertion[]> = {
   threads: () => {
-    shards = [runVitest('--pool=threads', '--shard=1/2'), runVitest('--pool=threads', '--shard=2/2')];
+    shards = [runVitest('--pool=threads', '--shard=1/2', ...DESCRIBE_FILES), runVitest('--pool=threads', '--shard=2/2', ...DESCRIBE_FILES)];
     return [...shards[0], ...shards[1]];
   },
-  forks: () => runVitest('--pool=forks'),
+  forks: () => {
+    forksRun = runVitest('--pool=forks');
+    return forksRun.filter((a) => !a.ancestorTitles[0]?.startsWith('perfile/') && !a.title.startsWith('perFile '));
+  },
 };
 
 describe.each(['threads', 'forks'])('vitest pool %s', (pool) => {
@@ -281,5 +314,30 @@ describe('vitest --shard', () => {
     expect(both).toContain('other > py2/test_other.py > test_other');
     expect(both).toContain('files matching "nothing/test_*.py"');
     expect(both).toContain('py/test_mixed.py > TestArea > test_area');
+  });
+});
+
+describe('describePython perFile (the forks run)', () => {
+  const perFile = (file: string, title: string): Assertion => {
+    const hit = forksRun.find((a) => a.title === title && a.ancestorTitles[0] === file);
+    if (!hit) throw new Error(`no test ${file} > ${title} in ${JSON.stringify(forksRun.map((a) => [...a.ancestorTitles, a.title]))}`);
+    return hit;
+  };
+
+  it("gives the matching files their own timeoutMs and heapSize, and the others the suite's", () => {
+    expect(perFile('perfile/test_big.py', 'test_heap').failureMessages).toEqual([]);
+    expect(perFile('perfile/test_big.py', 'test_sleeps').status).toBe('passed');
+    expect(perFile('perfile/test_plain.py', 'test_heap').status).toBe('passed');
+    const plain = perFile('perfile/test_plain.py', 'test_sleeps');
+    expect(plain.status).toBe('failed');
+    expect(plain.failureMessages[0]).toContain('test_sleeps did not finish within timeoutMs (1500 ms)');
+  });
+
+  it('a key that matches no file fails, naming it', () => {
+    const none = forksRun.find((a) => a.title === 'perFile "perfile/none_*.py"');
+    expect(none?.status).toBe('failed');
+    expect(none?.failureMessages[0]).toContain(
+      'describePython: perFile key "perfile/none_*.py" matches none of the files of "perfile/test_*.py"',
+    );
   });
 });
