@@ -79,6 +79,27 @@ describe('Ctrl-C at the REPL interrupts running code', () => {
   });
 });
 
+describe('Ctrl-C typed with the Enter before it', () => {
+  // One write: the Ctrl-C reaches the main thread before the REPL has taken
+  // the Enter, and must interrupt the loop that Enter starts, not wait behind it.
+  it('interrupts the statement that Enter runs', () => {
+    const r = runMpyInPty(
+      [],
+      [
+        { expect: '>>> ' },
+        { send: `exec("while True: pass")\r${CTRL_C}` },
+        { expect: 'KeyboardInterrupt' },
+        { expect: '>>> ' },
+        { send: '6*7\r' },
+        { expect: '42\r\n>>> ' },
+        { send: CTRL_D },
+      ],
+    );
+    expect(r.failure).toBeNull();
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('Ctrl-C at the prompt right after code ran', () => {
   // Typed as soon as the prompt shows, the Ctrl-C raced the REPL's return to
   // it: taken for an interrupt of code that had just finished, it was dropped

@@ -88,17 +88,40 @@ export class StdinPump {
 
   #onData(chunk: Buffer): void {
     if (this.#flowing && chunk.includes(CTRL_C)) {
-      // Each Ctrl-C counts: a second one while the first is not taken ends the process.
-      // One that interrupts is taken out; at a prompt it stays in its place among the keys.
-      chunk = Buffer.from(chunk.filter((b) => b !== CTRL_C || !this.#repl.interruptIfRunning(this.#onCtrlC)));
+      chunk = this.#takeInterrupts(chunk);
       if (chunk.length === 0) return;
-    }
-    this.#repl.sent(chunk);
+    } else this.#repl.sent(chunk);
     if (this.#wanted !== 'none') this.#deliver(chunk);
     else {
       this.#queued.push(chunk);
       if (!this.#flowing) process.stdin.pause();
     }
+  }
+
+  /**
+   * Takes out of `chunk` each Ctrl-C that interrupts running code (each
+   * counts: a second one while the first is not taken ends the process); one
+   * typed at the prompt stays in its place among the keys. The keys before a
+   * Ctrl-C count as passed on before it is looked at: an Enter just before it
+   * makes it an interrupt of the statement that Enter runs.
+   * @returns the bytes to pass on, all told to the REPL's activity
+   */
+  #takeInterrupts(chunk: Buffer): Buffer {
+    const kept: number[] = [];
+    let from = 0;
+    for (let at = chunk.indexOf(CTRL_C); at >= 0; at = chunk.indexOf(CTRL_C, from)) {
+      const before = chunk.subarray(from, at);
+      this.#repl.sent(before);
+      for (const byte of before) kept.push(byte);
+      from = at + 1;
+      if (this.#repl.interruptIfRunning(this.#onCtrlC)) continue;
+      this.#repl.sent(chunk.subarray(at, from));
+      kept.push(CTRL_C);
+    }
+    const rest = chunk.subarray(from);
+    this.#repl.sent(rest);
+    for (const byte of rest) kept.push(byte);
+    return Buffer.from(kept);
   }
 
   #deliver(data: Buffer | null): void {
