@@ -97,12 +97,9 @@ export class ReplActivity {
 
   /** Main thread: `bytes` are passed on to the interpreter's thread (in order, after those before). */
   sent(bytes: Uint8Array): void {
-    for (let i = bytes.length - 1; i >= 0; i--) {
-      if (ReplActivity.mayRunCode(bytes[i]!)) {
-        this.#runKeyEnd = (this.#sent + i + 1) | 0;
-        break;
-      }
-    }
+    // Searched from the end by the engine: stdin piped to a program may be large.
+    const last = Math.max(bytes.lastIndexOf(CR), bytes.lastIndexOf(LF), bytes.lastIndexOf(CTRL_D));
+    if (last >= 0) this.#runKeyEnd = (this.#sent + last + 1) | 0;
     this.#sent = (this.#sent + bytes.length) | 0;
   }
 
