@@ -95,11 +95,15 @@ export class ReplActivity {
     Atomics.add(this.#words, TAKEN, count);
   }
 
-  /** Main thread: `bytes` are passed on to the interpreter's thread (in order, after those before). */
-  sent(bytes: Uint8Array): void {
-    // Searched from the end by the engine: stdin piped to a program may be large.
-    const last = Math.max(bytes.lastIndexOf(CR), bytes.lastIndexOf(LF), bytes.lastIndexOf(CTRL_D));
-    if (last >= 0) this.#runKeyEnd = (this.#sent + last + 1) | 0;
+  /**
+   * Main thread: `bytes` are passed on to the interpreter's thread (in order, after those before).
+   * @param keys whether they are keystrokes at the REPL (else stdin for a program: only counted)
+   */
+  sent(bytes: Uint8Array, keys: boolean): void {
+    if (keys) {
+      const last = Math.max(bytes.lastIndexOf(CR), bytes.lastIndexOf(LF), bytes.lastIndexOf(CTRL_D));
+      if (last >= 0) this.#runKeyEnd = (this.#sent + last + 1) | 0;
+    }
     this.#sent = (this.#sent + bytes.length) | 0;
   }
 

@@ -90,7 +90,7 @@ export class StdinPump {
     if (this.#flowing && chunk.includes(CTRL_C)) {
       chunk = this.#takeInterrupts(chunk);
       if (chunk.length === 0) return;
-    } else this.#repl.sent(chunk);
+    } else this.#repl.sent(chunk, this.#flowing);
     if (this.#wanted !== 'none') this.#deliver(chunk);
     else {
       this.#queued.push(chunk);
@@ -111,15 +111,15 @@ export class StdinPump {
     let from = 0;
     for (let at = chunk.indexOf(CTRL_C); at >= 0; at = chunk.indexOf(CTRL_C, from)) {
       const before = chunk.subarray(from, at);
-      this.#repl.sent(before);
+      this.#repl.sent(before, true);
       for (const byte of before) kept.push(byte);
       from = at + 1;
       if (this.#repl.interruptIfRunning(this.#onCtrlC)) continue;
-      this.#repl.sent(chunk.subarray(at, from));
+      this.#repl.sent(chunk.subarray(at, from), true);
       kept.push(CTRL_C);
     }
     const rest = chunk.subarray(from);
-    this.#repl.sent(rest);
+    this.#repl.sent(rest, true);
     for (const byte of rest) kept.push(byte);
     return Buffer.from(kept);
   }
