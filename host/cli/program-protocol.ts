@@ -20,6 +20,8 @@ export interface ProgramWorkerInit {
   readonly stdoutIsTTY: boolean;
   /** Where stdin chunks arrive ({@link StdinMessage}), read synchronously with `receiveMessageOnPort`. */
   readonly stdinPort: MessagePort;
+  /** The REPL's activity word (repl-activity.ts): whether a Ctrl-C typed in raw mode is a keystroke or an interrupt. */
+  readonly replActivity: SharedArrayBuffer;
 }
 
 /**

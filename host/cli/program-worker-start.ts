@@ -13,27 +13,32 @@ import { compiledFile } from '../../base/package-files.js';
 import type { RunArgs } from './args.js';
 import type { CliProcess } from './cli-process.js';
 import type { ProgramWorkerInit } from './program-protocol.js';
+import { ReplActivity } from './repl-activity.js';
 
 /** A started interpreter thread and the main thread's end of its stdin. */
 export interface StartedProgram {
   readonly worker: Worker;
   readonly stdin: MessagePort;
+  /** The REPL's activity word (repl-activity.ts), shared with the worker. */
+  readonly replActivity: SharedArrayBuffer;
 }
 
 /** Starts the worker that will run `args` (it then waits for the compiled wasm). */
 export function startProgramWorker(args: RunArgs, proc: CliProcess): StartedProgram {
   const stdin = new MessageChannel();
+  const replActivity = ReplActivity.allocate();
   const init: ProgramWorkerInit = {
     args,
     cwd: proc.cwd,
     stdinIsTTY: proc.stdinIsTTY,
     stdoutIsTTY: proc.stdoutIsTTY,
     stdinPort: stdin.port2,
+    replActivity,
   };
   const worker = new Worker(threadEntry('program-worker-entry', compiledFile('host/cli/program-worker-entry.js')), {
     workerData: init,
     transferList: [stdin.port2],
     execArgv: [],
   });
-  return { worker, stdin: stdin.port1 };
+  return { worker, stdin: stdin.port1, replActivity };
 }

@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
 import { setGlueCacheProfile } from '../../wasm/glue-script.js';
 import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
+import { ReplActivity } from './repl-activity.js';
 import { StdinChannel } from './stdin-channel.js';
 
 const init = workerData as ProgramWorkerInit;
@@ -29,16 +30,19 @@ export async function runProgramThread(finished: () => void | Promise<void>): Pr
     setGlueCacheProfile('cli');
     const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
     adoptInterpreterModule(message.module);
+    const replActivity = new ReplActivity(init.replActivity);
     const stdin = new StdinChannel(
       init.stdinPort,
       (prompt) => post({ kind: 'read', prompt }),
       (raw) => post({ kind: 'tty', raw }),
+      replActivity,
     );
     const proc = { ...currentProcess(init), cwd: init.cwd };
     const status = await runProgram(
       init.args,
       {
         stdin,
+        replActivity,
         onBoot: (interp) =>
           post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
         setRaw: (raw) => stdin.setTerminalMode(raw),

@@ -20,6 +20,7 @@ import { checkNetOptions, netOptionsFromEnv } from '../net/options.js';
 import { netHostModules } from '../net/session-modules.js';
 import type { Interpreter } from '../../runtime/interpreter.js';
 import type { StdinChannel } from './stdin-channel.js';
+import type { ReplActivity } from './repl-activity.js';
 import { currentProcess, type CliProcess } from './cli-process.js';
 import { usableProxies } from '../net/proxy.js';
 
@@ -32,6 +33,8 @@ const NETWORK_MODULES: ReadonlySet<string> = new Set(['upip', 'mip']);
 export interface ProgramHost {
   /** Stdin, fed by the main thread. */
   readonly stdin: StdinChannel;
+  /** Where the REPL says whether it is at a prompt (a Ctrl-C is a keystroke) or may run code. */
+  readonly replActivity: ReplActivity;
   /** Called once the interpreter is up, before any Python of the program runs. */
   onBoot(interpreter: Interpreter): void;
   /** Asks for the terminal in raw (REPL) or cooked mode. */
@@ -143,7 +146,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
   if (program.kind === 'none' || inspect) {
     if (proc.stdinIsTTY) {
       const { runRepl } = await import('./repl.js');
-      status = runRepl(interp, stdio, host.stdin, (raw) => host.setRaw(raw));
+      status = runRepl(interp, stdio, host.stdin, host.replActivity, (raw) => host.setRaw(raw));
     } else {
       status = session.runCode(readFileSync(0, 'utf8'));
     }

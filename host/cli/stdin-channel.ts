@@ -13,6 +13,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { HostWaits } from '../../runtime/interrupt.js';
 import { WASI_EINTR } from '../../wasm/stdio-imports.js';
 import type { StdinMessage } from './program-protocol.js';
+import { ReplActivity } from './repl-activity.js';
 
 const CR = 13;
 const LF = 10;
@@ -22,6 +23,7 @@ export class StdinChannel {
   readonly #port: MessagePort;
   readonly #ask: (prompt: boolean) => void;
   readonly #askTty: (raw: boolean) => void;
+  readonly #activity: ReplActivity;
   #waits: HostWaits | undefined;
   #buffer: Uint8Array = new Uint8Array(0);
   #asked = false;
@@ -31,11 +33,13 @@ export class StdinChannel {
    * @param port where chunks arrive
    * @param ask tells the main thread that input is wanted (once per outstanding request)
    * @param askTty asks the main thread for the terminal in raw or cooked mode
+   * @param activity the REPL's activity, told when keys that may run code and other bytes are taken
    */
-  constructor(port: MessagePort, ask: (prompt: boolean) => void, askTty: (raw: boolean) => void) {
+  constructor(port: MessagePort, ask: (prompt: boolean) => void, askTty: (raw: boolean) => void, activity: ReplActivity) {
     this.#port = port;
     this.#ask = ask;
     this.#askTty = askTty;
+    this.#activity = activity;
   }
 
   /**
@@ -79,6 +83,7 @@ export class StdinChannel {
     const n = Math.min(into.length, this.#buffer.length);
     into.set(this.#buffer.subarray(0, n));
     this.#buffer = this.#buffer.subarray(n);
+    this.#activity.took(n);
     return n;
   }
 
@@ -87,7 +92,10 @@ export class StdinChannel {
     this.#fill(true);
     if (this.#buffer.length === 0) return -1;
     const key = this.#buffer[0]!;
+    // Before the key counts as taken: a Ctrl-C typed from then on must interrupt the code it runs.
+    if (ReplActivity.mayRunCode(key)) this.#activity.running();
     this.#buffer = this.#buffer.subarray(1);
+    this.#activity.took(1);
     return key;
   }
 

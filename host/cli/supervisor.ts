@@ -17,6 +17,7 @@ import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarge
 import type { CliProcess } from './cli-process.js';
 import type { ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
 import type { StartedProgram } from './program-worker-start.js';
+import { ReplActivity } from './repl-activity.js';
 import { StdinPump } from './stdin-pump.js';
 import { INTERNAL_ERROR_STATUS, INTERRUPTED_STATUS } from '../../runtime/guest-layout.js';
 
@@ -41,12 +42,9 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
     }
     requestKeyboardInterrupt(target);
   };
-  const pump = new StdinPump(started.stdin, interrupt);
-  const onSigint = (): void => {
-    // At the REPL prompt SIGINT (from kill; a typed Ctrl-C is a keystroke there) abandons the line, as Ctrl-C does.
-    if (pump.atPrompt) pump.type(Uint8Array.of(3));
-    else interrupt();
-  };
+  const pump = new StdinPump(started.stdin, interrupt, new ReplActivity(started.replActivity));
+  // At the REPL prompt SIGINT (from kill; a typed Ctrl-C is a keystroke there) abandons the line, as Ctrl-C does.
+  const onSigint = (): void => pump.ctrlC();
   process.on('SIGINT', onSigint);
 
   // The boot's flags wait for the thread's code too: V8 takes the code cache
