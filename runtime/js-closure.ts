@@ -8,9 +8,11 @@
  * them away for good. That table is data in the wasm memory: entries of
  * (name as a tagged qstr, module address), sorted by name, so `js` and `jsffi`
  * sit side by side. Closing takes both entries' names away (see
- * {@link NO_NAME}), so no name leads to `js` or `jsffi` any more. The addresses come from Python's `id()` of each
- * module, and the pattern must match exactly once, else the instance refuses
- * to start rather than run open.
+ * {@link NO_NAME}), so no name leads to `js` or `jsffi` any more. Each entry
+ * is found by its name (Python's `id()` of the interned name is the tagged
+ * qstr the table holds) and its module's address (`id()` of the module),
+ * between sorted neighbours, and must be found exactly once, else the
+ * instance refuses to start rather than run open.
  *
  * `uctypes` is closed the same way ({@link closeBuiltinModule}): it reads and
  * writes any address of the wasm memory, where this table and the rest of the
@@ -35,73 +37,75 @@ const PROBE = '_mpy_js_probe';
  * VM's map lookup cache can still hold a closed entry's slot for that name.)
  */
 const NO_NAME = 0;
-/** Words past twice the modules' addresses searched before the whole memory. */
+/** Words past twice the module's address searched before the whole memory (the table is static data, as the modules are). */
 const STATIC_SLACK_WORDS = 64 * 1024;
 
-function moduleAddresses(interp: ClosableInterpreter): [number, number] {
-  let found: [number, number] | undefined;
+/** A built-in module's entry as the table holds it: its name as a tagged qstr, and the module's address. */
+interface Entry {
+  readonly name: string;
+  readonly qstr: number;
+  readonly address: number;
+}
+
+/** The entries of the built-in modules `names`, read through `id()` (their modules are dropped from `sys.modules` again). */
+function entriesOf(interp: ClosableInterpreter, names: readonly string[]): Entry[] {
+  const found: Entry[] = [];
   interp.registerJsModule(PROBE, {
-    report: (js: number, jsffi: number): void => {
-      found = [js, jsffi];
+    report: (qstr: number, address: number): void => {
+      const name = names[found.length];
+      if (name !== undefined) found.push({ name, qstr, address });
     },
   });
+  const list = names.map((n) => `'${n}'`).join(', ');
   interp.exec(
-    `import sys, ${PROBE}, js, jsffi\n${PROBE}.report(id(js), id(jsffi))\nfor _n in ('${PROBE}', 'js', 'jsffi'):\n  sys.modules.pop(_n, None)\ndel js, jsffi, _n, ${PROBE}`,
+    `import sys, ${PROBE}\nfor _n in (${list},):\n  ${PROBE}.report(id(_n), id(__import__(_n)))\n  sys.modules.pop(_n, None)\nsys.modules.pop('${PROBE}', None)\ndel _n, ${PROBE}`,
   );
-  if (found === undefined) throw new Error('mpy: could not locate the js modules of the interpreter');
+  if (found.length !== names.length) throw new Error(`mpy: could not locate the ${names.join(', ')} modules of the interpreter`);
   return found;
 }
 
-/** Whether word `i` is the address of a `js` entry that matches the table's layout. */
-function isTableEntry(words: Uint32Array, i: number, js: number, jsffi: number): boolean {
-  if (i < 3 || i + 2 >= words.length || words[i] !== js || words[i + 2] !== jsffi) return false;
-  return [words[i - 3]!, words[i - 1]!, words[i + 1]!].every((w) => (w & TAG_MASK) === QSTR_TAG);
-}
+const isName = (word: number): boolean => (word & TAG_MASK) === QSTR_TAG;
 
-/** Indexes (in 32-bit words) of `js` entries that match the table's layout, below word `end`. */
-function tableEntries(words: Uint32Array, js: number, jsffi: number, end: number): number[] {
+/** Word index of `entry`'s name in words below `end`, between sorted neighbours (a dict's hash table is not sorted), or -1 unless found exactly once. */
+function tableIndex(words: Uint32Array, entry: Entry, end: number): number {
   const hits: number[] = [];
-  // indexOf runs natively (bounded by the subarray: it would search the whole
-  // memory after the last hit); a plain loop runs once per process, in V8's interpreter.
-  const below = words.subarray(0, Math.max(0, end - 2));
-  for (let i = below.indexOf(js, 3); i !== -1; i = below.indexOf(js, i + 1)) {
-    if (isTableEntry(words, i, js, jsffi)) hits.push(i);
+  // indexOf runs natively (bounded by the subarray); a plain loop runs once per process, in V8's interpreter.
+  const below = words.subarray(0, Math.min(end, words.length));
+  for (let i = below.indexOf(entry.address, 3); i !== -1; i = below.indexOf(entry.address, i + 1)) {
+    const at = i - 1;
+    if (words[at] !== entry.qstr) continue;
+    const before = words[at - 2]!;
+    const after = words[at + 2] ?? 0;
+    if (isName(before) && before < entry.qstr && isName(after) && after > entry.qstr && words[at - 1] !== 0) hits.push(at);
   }
-  return hits;
+  return hits.length === 1 ? hits[0]! : -1;
 }
 
 /**
- * Where the table was found before in this thread, by the modules' addresses:
- * static data sits at the same place in every instance of one wasm, so an
- * interpreter made again in this thread (an in-thread embedded instance after
- * another's dispose) looks there first.
+ * Makes `import NAME` raise ImportError in `interp` for each built-in module
+ * of `names`: every entry is found before any loses its name (neighbours are
+ * part of the match). Call before any untrusted code runs.
+ * @throws Error when an entry is not found exactly once, or a module is still importable afterwards
  */
-const foundEntries = new Map<string, number>();
-
-/** Where each interpreter's built-in module table was found (the `js` entry), so that closing another module there scans a few words. */
-const closedTables = new WeakMap<ClosableInterpreter, number>();
-/** Words either side of the `js` entry searched first for another module's entry (the table holds a few dozen entries). */
-const TABLE_WINDOW_WORDS = 512;
-
-/**
- * Index of the `js` entry's address in the built-in module table. The table
- * is static data like the modules themselves, so it is looked for first in
- * the low memory around them (a scan of the whole memory costs tens of ms).
- */
-function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
-  const key = `${js}:${jsffi}`;
-  const known = foundEntries.get(key);
-  if (known !== undefined && isTableEntry(words, known, js, jsffi)) return known;
-  const staticEnd = Math.min(words.length, (Math.max(js, jsffi) >>> 1) + STATIC_SLACK_WORDS);
-  let hits = tableEntries(words, js, jsffi, staticEnd);
-  if (hits.length !== 1) hits = tableEntries(words, js, jsffi, words.length);
-  if (hits.length !== 1) {
-    throw new Error(
-      `mpy: cannot close the js module: the built-in module table was found ${hits.length} times (expected once); is this the pinned interpreter build?`,
-    );
-  }
-  foundEntries.set(key, hits[0]!);
-  return hits[0]!;
+function closeBuiltins(interp: ClosableInterpreter, names: readonly string[]): void {
+  const entries = entriesOf(interp, names);
+  const heap = interp.heapU8();
+  const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
+  const indexes = entries.map((entry) => {
+    let at = tableIndex(words, entry, (entry.address >>> 1) + STATIC_SLACK_WORDS);
+    if (at < 0) at = tableIndex(words, entry, words.length);
+    if (at < 0)
+      throw new Error(
+        `mpy: cannot close the ${entry.name} module: its entry in the built-in module table was not found exactly once; is this the pinned interpreter build?`,
+      );
+    return at;
+  });
+  for (const at of indexes) words[at] = NO_NAME;
+  // Checked with sys.path empty, so that the check is of the built-ins alone (a search of the mounts costs ms).
+  const list = names.map((n) => `'${n}'`).join(', ');
+  interp.exec(
+    `import sys\n_p = sys.path[:]\nsys.path.clear()\ntry:\n  for _n in (${list},):\n    try:\n      __import__(_n)\n    except ImportError:\n      pass\n    else:\n      raise RuntimeError(_n + ' still importable')\nfinally:\n  sys.path[:] = _p\n  del _p`,
+  );
 }
 
 /**
@@ -111,30 +115,7 @@ function findTableEntry(words: Uint32Array, js: number, jsffi: number): number {
  * @throws Error when the build's layout is not the expected one, or the modules are still importable afterwards
  */
 export function closeJsModules(interp: ClosableInterpreter): void {
-  const [js, jsffi] = moduleAddresses(interp);
-  const heap = interp.heapU8();
-  const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
-  const at = findTableEntry(words, js, jsffi);
-  closedTables.set(interp, at);
-  words[at - 1] = NO_NAME;
-  words[at + 1] = NO_NAME;
-  interp.exec(
-    "for _n in ('js', 'jsffi'):\n  try:\n    __import__(_n)\n  except ImportError:\n    pass\n  else:\n    raise RuntimeError(_n + ' still importable')\ndel _n",
-  );
-}
-
-/** Word index of the name of the built-in module table's entry (tagged qstr `qstr`, module at `address`), or -1 unless found exactly once. */
-function builtinEntry(words: Uint32Array, qstr: number, address: number, start: number, end: number): number {
-  const hits: number[] = [];
-  for (let i = Math.max(2, start); i + 1 < Math.min(end, words.length); i++) {
-    if (words[i] !== qstr || words[i + 1] !== address) continue;
-    // The table is sorted by name, between entries of the same shape (a dict's hash table is not).
-    const before = words[i - 2]!;
-    const after = words[i + 2] ?? 0;
-    const isName = (w: number): boolean => (w & TAG_MASK) === QSTR_TAG;
-    if (isName(before) && before < qstr && isName(after) && after > qstr && words[i - 1] !== 0) hits.push(i);
-  }
-  return hits.length === 1 ? hits[0]! : -1;
+  closeBuiltins(interp, ['js', 'jsffi']);
 }
 
 /**
@@ -143,28 +124,5 @@ function builtinEntry(words: Uint32Array, qstr: number, address: number, start: 
  * @throws Error when the entry is not found exactly once, or the module is still importable afterwards
  */
 export function closeBuiltinModule(interp: ClosableInterpreter, name: string): void {
-  let found: [number, number] | undefined;
-  interp.registerJsModule(PROBE, {
-    report: (qstr: number, address: number): void => {
-      found = [qstr, address];
-    },
-  });
-  // id() of an interned str is its tagged qstr word, as the table holds it.
-  interp.exec(
-    `import sys, ${PROBE}, ${name} as _m\n${PROBE}.report(id('${name}'), id(_m))\nfor _n in ('${PROBE}', '${name}'):\n  sys.modules.pop(_n, None)\ndel _m, _n, ${PROBE}`,
-  );
-  if (found === undefined) throw new Error(`mpy: could not locate the ${name} module of the interpreter`);
-  const heap = interp.heapU8();
-  const words = new Uint32Array(heap.buffer, 0, heap.byteLength >>> 2);
-  // Around the js entry when that was closed here, else the static data (see findTableEntry), else the whole memory.
-  const near = closedTables.get(interp);
-  let at = near === undefined ? -1 : builtinEntry(words, found[0], found[1], near - TABLE_WINDOW_WORDS, near + TABLE_WINDOW_WORDS);
-  if (at < 0) at = builtinEntry(words, found[0], found[1], 0, (found[1] >>> 1) + STATIC_SLACK_WORDS);
-  if (at < 0) at = builtinEntry(words, found[0], found[1], 0, words.length);
-  if (at < 0) throw new Error(`mpy: cannot close the ${name} module: its entry in the built-in module table was not found exactly once`);
-  words[at] = NO_NAME;
-  // Checked with sys.path empty, so that the check is of the built-ins alone (a search of the mounts costs ms).
-  interp.exec(
-    `import sys\n_p = sys.path[:]\nsys.path.clear()\ntry:\n  __import__('${name}')\nexcept ImportError:\n  pass\nelse:\n  raise RuntimeError('${name} still importable')\nfinally:\n  sys.path[:] = _p\n  del _p`,
-  );
+  closeBuiltins(interp, [name]);
 }
