@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session, type SessionStdio } from '../runtime/session.js';
 import { DEFAULT_MICROPYPATH, GUEST_LIB_DIR, RUNTIME_LIB_DIR } from '../runtime/guest-layout.js';
 import { mountHostFilesystem } from '../host/fs/mounts.js';
-import { NetBridge } from '../host/net/bridge.js';
-import { createNetModule } from '../host/net/host-module.js';
+import type { NetBridge } from '../host/net/bridge.js';
+import { netHostModules } from '../host/net/session-modules.js';
 import { ROOT } from './helpers/dist.js';
 import { buildOnce, runPython } from './fixtures/net/run.js';
 import { lineEcho, tcpServer, type Running } from './fixtures/net/servers.js';
@@ -57,18 +57,14 @@ async function runWithWorker(entry: string, code: string, prestart = false): Pro
     path: ['', ...DEFAULT_MICROPYPATH.split(':')],
     prepareFilesystem: (fs) =>
       mountHostFilesystem(fs, { kind: 'host-mirror', runtimeLib: { guest: GUEST_LIB_DIR, host: RUNTIME_LIB_DIR } }),
-    hostModules: (interp, beforeBlock) => {
-      bridge = new NetBridge({}, interp.waits, entry);
-      if (prestart) bridge.prestart();
-      return {
-        _mpy_net: createNetModule(
-          bridge,
-          () => interp.heapU8(),
-          (address, length) => interp.writableHeap(address, length),
-          beforeBlock,
-        ),
-      };
-    },
+    hostModules: netHostModules(
+      {},
+      (started) => {
+        bridge = started;
+        if (prestart) started.prestart();
+      },
+      entry,
+    ),
   });
   try {
     session.runCode(code);

@@ -17,13 +17,15 @@ import { netTraceFromEnv } from './trace.js';
  * calls are traced to stderr when `MPY_DEBUG` (in this thread's
  * environment) includes `net`.
  * @param onBridge receives the bridge (to close it, or read its stats)
+ * @param workerEntry the file URL of the network worker's service module (see {@link NetBridge}); default: mpy's own
  */
 export function netHostModules(
   options: NetOptions,
   onBridge?: (bridge: NetBridge) => void,
+  workerEntry?: string,
 ): (interp: Interpreter, beforeBlock?: () => void) => Record<string, Readonly<Record<string, unknown>>> {
   return (interp, beforeBlock) => {
-    const bridge = new NetBridge(options, interp.waits);
+    const bridge = new NetBridge(options, interp.waits, workerEntry);
     onBridge?.(bridge);
     return {
       _mpy_net: createNetModule(
