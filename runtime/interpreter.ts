@@ -1,7 +1,8 @@
 import { instantiateInterpreter, isStackOverflow, type StdioHooks } from '../wasm/instantiate.js';
 import type { EmFS, EmscriptenModule } from '../wasm/emscripten-module.js';
+import type { GlueTable } from '../wasm/glue-script.js';
 import { PythonError } from './errors.js';
-import { installProxyGlobals, registerJsObject } from './js-proxy-table.js';
+import { installProxyTable, registerJsObject } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
 import { closeJsModules } from './js-closure.js';
 import { withoutJsFactories } from './closed-js-imports.js';
@@ -137,12 +138,14 @@ export type SimpleValue = null | boolean | number | string | undefined;
 export type PlainArgument = null | boolean | number | string;
 
 /**
- * One booted MicroPython VM. The official glue keeps state on `globalThis`, so
- * at most one Interpreter may exist per JS realm (thread); isolated instances
- * each need their own worker thread.
+ * One booted MicroPython VM, with its own evaluation of the glue: the state
+ * the published glue keeps on `globalThis` is this interpreter's alone (see
+ * `wasm/glue-script.ts`), so no other interpreter or glue in the thread
+ * reaches it.
  */
 export class Interpreter {
   readonly #module: EmscriptenModule;
+  readonly #glueTable: GlueTable;
   readonly #memory: WebAssembly.Memory;
   #heap: Uint8Array;
   #recovery: StackOverflowRecovery | undefined;
@@ -159,12 +162,14 @@ export class Interpreter {
 
   private constructor(
     module: EmscriptenModule,
+    glueTable: GlueTable,
     memory: WebAssembly.Memory,
     stdio: StdioHooks,
     compiled: WebAssembly.Module,
     exports: WebAssembly.Exports,
   ) {
     this.#module = module;
+    this.#glueTable = glueTable;
     this.#callExports = {
       malloc: exports.malloc as CallExports['malloc'],
       free: exports.free as CallExports['free'],
@@ -190,7 +195,7 @@ export class Interpreter {
     let recovery: StackOverflowRecovery | undefined;
     const jsBridge = options.jsBridge ?? false;
     let wasmMemory: WebAssembly.Memory | undefined;
-    const { module, memory, exports, compiled } = await instantiateInterpreter({
+    const { module, memory, exports, compiled, glueTable } = await instantiateInterpreter({
       stdio: options.stdio,
       // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
       adaptGlueImports: (imports) => {
@@ -201,8 +206,8 @@ export class Interpreter {
       onForeignException: (e, sp) => isStackOverflow(e) && (recovery?.raise(sp) ?? false),
     });
     wasmMemory = memory;
-    installProxyGlobals(module, jsBridge ? globalThis : EMPTY_GLOBALS);
-    const interp = new Interpreter(module, memory, options.stdio, compiled, exports);
+    installProxyTable(glueTable, module, jsBridge ? globalThis : EMPTY_GLOBALS);
+    const interp = new Interpreter(module, glueTable, memory, options.stdio, compiled, exports);
     // Nothing is allocated yet: the first block sits at the start of the C heap.
     const first = module._malloc(1);
     interp.#writableFrom = first;
@@ -392,7 +397,7 @@ export class Interpreter {
     const out = m._malloc(OUT_BYTES);
     try {
       m.setValue(out, JS_OBJECT_KIND, 'i32');
-      m.setValue(out + 4, registerJsObject(sealHostModule(name, module)), 'i32');
+      m.setValue(out + 4, registerJsObject(this.#glueTable, sealHostModule(name, module)), 'i32');
       m.ccall('mp_js_register_js_module', null, ['string', 'number'], [name, out]);
     } finally {
       m._free(out);

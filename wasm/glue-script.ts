@@ -7,9 +7,15 @@
  * has and a script has not (its URL, `import()`); its two exports become
  * plain declarations. V8 accepts a cache only for the same V8 and the same flags:
  * the `mpy` command's interpreter thread (which runs under the command's
- * flags) uses the `cli` cache, every other thread the `default` one. Any
- * problem (no cache, a rejected cache, a glue whose shape this does not know)
- * falls back to importing the module as before.
+ * flags) uses the `cli` cache, every other thread the `default` one. Without
+ * a cache V8 takes, the script compiles from its text.
+ *
+ * The glue as published keeps its JS-object table and its `Module` on
+ * `globalThis`, where any other copy of the glue in the thread (the stock
+ * package's, say) reads and calls them: that copy's finalizers would free
+ * objects in this interpreter by number. The wrapper gives those names a
+ * binding of its own instead ({@link GlueTable}), one per evaluation, so
+ * each interpreter's glue state is its own and nothing of it is global.
  *
  * @module
  */
@@ -25,7 +31,42 @@ import { INTERPRETER_PACKAGE, INTERPRETER_VERSION, locateInterpreter } from './l
 import type { EmscriptenModule } from './emscripten-module.js';
 
 /** The glue's module factory. */
-export type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
+type CreateModule = (moduleArg: Record<string, unknown>) => Promise<EmscriptenModule>;
+
+/**
+ * The glue's state that the published glue keeps on `globalThis`, bound in
+ * one evaluation of the wrapped glue: the module its proxy code calls, and
+ * the table of JS objects Python holds (see `runtime/js-proxy-table.ts`).
+ */
+export interface GlueTable {
+  Module: EmscriptenModule | undefined;
+  proxy_js_ref: unknown[];
+  proxy_js_ref_next: number;
+  proxy_js_ref_map: Map<unknown, number>;
+  proxy_js_map: Map<number, WeakRef<object>>;
+  proxy_js_existing: unknown[];
+  pyProxyFinalizationRegistry: FinalizationRegistry<number> | undefined;
+}
+
+/** One evaluation of the glue: its factory and the state its code shares. */
+export interface Glue {
+  readonly createModule: CreateModule;
+  readonly table: GlueTable;
+}
+
+/** The names of {@link GlueTable}: the glue reads them as globals; the wrapper binds them. */
+const TABLE_NAMES = [
+  'Module',
+  'proxy_js_ref',
+  'proxy_js_ref_next',
+  'proxy_js_ref_map',
+  'proxy_js_map',
+  'proxy_js_existing',
+  'pyProxyFinalizationRegistry',
+] as const satisfies readonly (keyof GlueTable)[];
+
+/** `globalThis.<a table name>`, which the glue writes for some of them. */
+const GLOBAL_TABLE_NAME = new RegExp(`\\bglobalThis\\.(${TABLE_NAMES.filter((n) => n !== 'Module').join('|')})\\b`, 'g');
 
 /** Which V8 flags a thread runs under: the `mpy` command's, or the process's own. */
 export type GlueCacheProfile = CodeCacheProfile;
@@ -67,8 +108,8 @@ export function glueCachePath(which: GlueCacheProfile): string {
 
 /**
  * The glue's text as a script evaluating to an async function of (module URL,
- * dynamic import) that runs the module's body and returns the factory, or
- * undefined when the glue has other exports or static imports than this
+ * dynamic import) that runs the module's body and returns its {@link Glue},
+ * or undefined when the glue has other exports or static imports than this
  * knows (its two exports become plain declarations).
  */
 function glueScriptSource(moduleText: string): string | undefined {
@@ -80,9 +121,16 @@ function glueScriptSource(moduleText: string): string | undefined {
   if (/(^|[;}\n])\s*(export|import)\s+[{*\w]/.test(text)) return undefined;
   const wrapped = text
     .replace(CRYPTO_TEST, CRYPTO_TEST_WITHOUT_LOADING)
+    .replace(GLOBAL_TABLE_NAME, '$1')
     .replaceAll('import.meta.url', '__mpyModuleUrl')
     .replace(DYNAMIC_IMPORT, '__mpyImport(');
-  return `(async function (__mpyModuleUrl, __mpyImport) {\n"use strict";\n${wrapped}\nreturn _createMicroPythonModule;\n})`;
+  const accessors = TABLE_NAMES.map((name) => `get ${name}() { return ${name}; }, set ${name}(v) { ${name} = v; }`).join(',\n');
+  return `(async function (__mpyModuleUrl, __mpyImport) {
+"use strict";
+let ${TABLE_NAMES.join(', ')};
+${wrapped}
+return { createModule: _createMicroPythonModule, table: {\n${accessors}\n} };
+})`;
 }
 
 /**
@@ -96,19 +144,25 @@ export function compileGlueScript(cachePath?: string): Script | undefined {
   return compileCachedScript(source, path, cachePath);
 }
 
-/** Runs a compiled glue script's module body: the factory. */
-export function glueFactory(script: Script): Promise<CreateModule> {
-  const run = script.runInThisContext() as (url: string, load: (specifier: string) => Promise<unknown>) => Promise<CreateModule>;
+/** Runs a compiled glue script's module body: a {@link Glue} of its own. */
+export function glueFactory(script: Script): Promise<Glue> {
+  const run = script.runInThisContext() as (url: string, load: (specifier: string) => Promise<unknown>) => Promise<Glue>;
   return run(pathToFileURL(locateInterpreter().glue).href, glueImport);
 }
 
-/** The glue's factory: from the code cache of this thread's profile when V8 takes it, else imported as a module. */
-export async function loadGlue(): Promise<CreateModule> {
-  try {
-    const script = compileGlueScript(glueCachePath(profile));
-    if (script !== undefined) return await glueFactory(script);
-  } catch {
-    // no cache, or it does not load: import the module
+let compiled: Script | undefined;
+
+/**
+ * A fresh evaluation of the glue, compiled once per thread: from the code
+ * cache of this thread's profile when V8 takes it, else from its text.
+ * @throws Error when the installed glue does not have the shape mpy wraps
+ */
+export async function loadGlue(): Promise<Glue> {
+  compiled ??= compileGlueScript(glueCachePath(profile)) ?? compileGlueScript();
+  if (compiled === undefined) {
+    throw new Error(
+      `mpy: the interpreter's glue (${locateInterpreter().glue}) is not the ${INTERPRETER_PACKAGE} ${INTERPRETER_VERSION} mpy was built for; reinstall mpy's dependencies (npm ci)`,
+    );
   }
-  return ((await importModule(INTERPRETER_PACKAGE)) as { default: CreateModule }).default;
+  return glueFactory(compiled);
 }

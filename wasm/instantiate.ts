@@ -1,7 +1,7 @@
 import { getInterpreterModuleAsync } from './compiled-module.js';
 import { createInvokeImports, type ForeignExceptionHandler, type TrampolineTarget } from './trampolines.js';
 import type { EmscriptenModule } from './emscripten-module.js';
-import { type CreateModule, loadGlue } from './glue-script.js';
+import { type GlueTable, loadGlue } from './glue-script.js';
 import { createStdioImports, type StdioHooks, type StdioImports } from './stdio-imports.js';
 
 export type { StdioHooks } from './stdio-imports.js';
@@ -45,14 +45,14 @@ export interface InstantiatedInterpreter {
   readonly memory: WebAssembly.Memory;
   /** The compiled module it was instantiated from. */
   readonly compiled: WebAssembly.Module;
+  /** The state its glue's proxy code shares (this interpreter's own; see `runtime/js-proxy-table.ts`). */
+  readonly glueTable: GlueTable;
 }
 
 /** Whether `error` is V8 running out of stack. */
 export function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack size/i.test(error.message);
 }
-
-let createModule: CreateModule | undefined;
 
 /**
  * Instantiates the official interpreter through the glue's supported
@@ -67,7 +67,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   // sets itself up on this one.
   const compiling = getInterpreterModuleAsync();
   compiling.catch(() => {}); // observed below, once the glue asks for the instance
-  createModule ??= await loadGlue();
+  const { createModule, table } = await loadGlue();
   let instance: WebAssembly.Instance | undefined;
   let compiledModule: WebAssembly.Module | undefined;
   const { stdio, memoryLimit } = options;
@@ -125,5 +125,6 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
     exports: instance!.exports,
     memory: instance!.exports.memory as WebAssembly.Memory,
     compiled: compiledModule!,
+    glueTable: table,
   };
 }

@@ -7,15 +7,15 @@
  * (call-watchdog.ts) or a callback running inside the call (see
  * `MicroPythonOptions.thread`).
  *
- * The glue keeps its state on `globalThis`, so a thread holds one such
- * interpreter at a time: a second one while the first lives is refused.
+ * Each has its own interpreter and its own evaluation of the glue (see
+ * `wasm/glue-script.ts`), so any number live side by side in a thread, and
+ * beside other copies of the glue there.
  *
  * @module
  */
 import { RUNTIME_LIB_DIR } from '../../runtime/guest-layout.js';
 import { PythonError } from '../../runtime/errors.js';
 import { requestKeyboardInterrupt } from '../../runtime/interrupt.js';
-import { saveProxyGlobals } from '../../runtime/js-proxy-table.js';
 import { EmbeddedVm } from './embedded-vm.js';
 import { MicroPythonDisposedError, MicroPythonTimeoutError } from './errors.js';
 import { CallWatchdog } from './call-watchdog.js';
@@ -28,11 +28,6 @@ import { readReplyFrame, type Reply } from './reply-frame.js';
 import { ThreadStdio } from './thread-stdio.js';
 import { type Job, RequestQueue } from './request-queue.js';
 import type { JobResult, SendOptions, Transport } from './transport.js';
-
-/** Marks a thread whose `globalThis` holds a live in-thread interpreter (a symbol from the global registry: every copy of mpy loaded in the thread sees it). */
-const OCCUPIED = Symbol.for('mpy.in-thread-interpreter');
-
-type ThreadGlobals = { [OCCUPIED]?: boolean };
 
 /** An instance's `timeoutMs` and what enforces it. */
 interface Watchdog {
@@ -53,20 +48,11 @@ export class InThreadChannel implements Transport {
   /** Why new calls fail; set once the instance is being ended. */
   #closed: MicroPythonDisposedError | undefined;
 
-  /** Puts back the glue's globals as they were before this interpreter. */
-  readonly #restoreGlobals: () => void;
   /** With `timeoutMs`: what interrupts a call that runs past it. */
   readonly #watchdog: Watchdog | undefined;
 
-  private constructor(
-    vm: EmbeddedVm,
-    sink: OutputSink,
-    interruptedRequest: Int32Array,
-    restoreGlobals: () => void,
-    watchdog: Watchdog | undefined,
-  ) {
+  private constructor(vm: EmbeddedVm, sink: OutputSink, interruptedRequest: Int32Array, watchdog: Watchdog | undefined) {
     this.#vm = vm;
-    this.#restoreGlobals = restoreGlobals;
     this.#watchdog = watchdog;
     this.#sink = sink;
     this.#interruptedRequest = interruptedRequest;
@@ -74,21 +60,11 @@ export class InThreadChannel implements Transport {
 
   /**
    * Boots the interpreter in this thread.
-   * @throws Error when this thread already holds a live in-thread instance, or the interpreter fails to start
+   * @throws Error when the interpreter fails to start
    */
   static async open(options: ResolvedOptions, sink: OutputSink, jsModules?: JsModuleHost): Promise<InThreadChannel> {
-    const thread = globalThis as ThreadGlobals;
-    if (thread[OCCUPIED]) {
-      throw new Error(
-        "MicroPython.create: this thread already runs a MicroPython instance created with thread: 'current' (the interpreter " +
-          'keeps its state on globalThis, so one per thread); dispose it first, or leave thread out to give this instance its own worker',
-      );
-    }
-    thread[OCCUPIED] = true;
-    const restoreGlobals = saveProxyGlobals();
     const interruptedRequest = new Int32Array(new SharedArrayBuffer(4));
     let vm: EmbeddedVm;
-    let watchdog: Watchdog | undefined;
     try {
       vm = await EmbeddedVm.boot({
         settings: options.worker,
@@ -100,19 +76,11 @@ export class InThreadChannel implements Transport {
         ...(jsModules && { jsCalls: () => jsModules.inThreadCallModule() }),
       });
     } catch (e) {
-      restoreGlobals();
-      releaseThread();
       const message = e instanceof PythonError ? e.traceback : e instanceof Error ? e.message : String(e);
       throw new Error(`MicroPython.create: the interpreter failed to start: ${message}`, { cause: e });
     }
-    try {
-      if (options.timeoutMs !== undefined) watchdog = await startWatchdog(vm, interruptedRequest, options.timeoutMs);
-    } catch (e) {
-      restoreGlobals();
-      releaseThread();
-      throw e;
-    }
-    return new InThreadChannel(vm, sink, interruptedRequest, restoreGlobals, watchdog);
+    const watchdog = options.timeoutMs === undefined ? undefined : await startWatchdog(vm, interruptedRequest, options.timeoutMs);
+    return new InThreadChannel(vm, sink, interruptedRequest, watchdog);
   }
 
   /** {@inheritDoc Transport.open} */
@@ -209,12 +177,9 @@ export class InThreadChannel implements Transport {
     if (!this.#current) this.#release();
   }
 
-  /** Lets the interpreter go (its memory is collected with it) and frees the thread for another. */
+  /** Lets the interpreter go (its memory is collected with it). */
   #release(): void {
-    if (!this.#vm) return;
     this.#vm = undefined;
-    this.#restoreGlobals();
-    releaseThread();
   }
 }
 
@@ -231,8 +196,4 @@ async function startWatchdog(vm: EmbeddedVm, interruptedRequest: Int32Array, tim
   } catch (e) {
     throw new Error(`MicroPython.create: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-}
-
-function releaseThread(): void {
-  delete (globalThis as ThreadGlobals)[OCCUPIED];
 }

@@ -143,10 +143,9 @@ export interface MicroPythonOptions {
    * - the recursion limit follows this thread's stack (Node's default, 984 KiB,
    *   against a worker's 8 MB), and the heap shares this thread's process
    *   limits;
-   * - one per thread at a time: while one lives, creating another with
-   *   `'current'` in the same thread is an Error (the interpreter's glue keeps
-   *   its state on `globalThis`; so does the stock MicroPython package, which
-   *   must not be loaded in that thread either); after `dispose()` a new one can;
+   * - several may live in one thread, each its own interpreter (a call of one
+   *   made from inside a call of another runs nested in it), beside worker
+   *   instances and other copies of the MicroPython glue (the stock package);
    * - with `js: true`, `js` is this thread's `globalThis`, and a registered JS
    *   function that returns a promise raises JsError (the promise cannot
    *   settle while Python holds the thread).

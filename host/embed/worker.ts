@@ -1,8 +1,7 @@
 /**
  * The thread of an embedded MicroPython instance (started by
  * `worker-entry.ts`, from the `embed-worker` bundle or as modules): boots one
- * VM (the glue keeps its state on `globalThis`, so one VM per thread; see
- * embedded-vm.ts) and answers the main side's requests one at a time, as they
+ * VM (see embedded-vm.ts) and answers the main side's requests one at a time, as they
  * come through the call buffer (call-buffer.ts). See protocol.ts.
  *
  * @module

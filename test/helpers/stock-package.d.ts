@@ -3,6 +3,8 @@ declare module '@micropython/micropython-webassembly-pyscript' {
   /** What `loadMicroPython` resolves to, as far as tests use it. */
   export interface StockMicroPython {
     runPython(code: string): unknown;
+    /** `__main__`'s names, converted to JS (Python objects as proxies). */
+    globals: { get(name: string): unknown };
     FS: { mkdir(path: string): void; writeFile(path: string, data: string | Uint8Array): void };
   }
   /** The package's loader. */

@@ -10,7 +10,7 @@
  * cache only under the flags it was made with).
  *
  * It never fails the build: on any problem it removes the cache, says why on
- * stderr and exits 0, and the glue is imported as a module.
+ * stderr and exits 0, and the glue compiles from its text at every start.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -22,9 +22,9 @@ import { compileGlueScript, type GlueCacheProfile, glueCachePath, glueFactory } 
 async function writeCache(which: GlueCacheProfile): Promise<void> {
   const script = compileGlueScript();
   if (script === undefined) throw new Error('the glue does not have the shape the script loader expects');
-  const create = await glueFactory(script);
+  const { createModule } = await glueFactory(script);
   await new Promise<void>((resolve, reject) => {
-    create({
+    createModule({
       instantiateWasm() {
         resolve();
         return {};
@@ -46,6 +46,6 @@ try {
   process.stderr.write(`mpy build: wrote the glue's code caches (${glueCachePath('default')}, ${glueCachePath('cli')})\n`);
 } catch (e) {
   for (const p of ['default', 'cli'] as const) rmSync(glueCachePath(p), { force: true });
-  process.stderr.write(`mpy build: no code cache for the glue (${(e as Error).message}); it is imported as a module\n`);
+  process.stderr.write(`mpy build: no code cache for the glue (${(e as Error).message}); it compiles from its text at every start\n`);
 }
 process.exit(0);
