@@ -41,8 +41,9 @@ export function ringWake(wake: Int32Array): void {
 export function requestKeyboardInterrupt(target: InterruptTarget): void {
   const { memory, layout } = target;
   const words = new Int32Array(memory, 0, 1 + (Math.max(layout.pendingAddress, layout.tracebackAddress) >> 2));
-  Atomics.store(words, layout.pendingAddress >> 2, layout.exceptionAddress);
+  // The traceback first: once the exception is pending, a VM check may raise it and add to its traceback.
   Atomics.store(words, layout.tracebackAddress >> 2, 0);
+  Atomics.store(words, layout.pendingAddress >> 2, layout.exceptionAddress);
   const halves = new Int16Array(memory, 0, 1 + (layout.schedulerAddress >> 1));
   Atomics.compareExchange(halves, layout.schedulerAddress >> 1, layout.schedulerIdle, layout.schedulerPending);
   ringWake(new Int32Array(target.wake));
