@@ -45,7 +45,7 @@ const BOOT_TIERING_BUDGET = 200;
  */
 const WASM_INLINING_FLAGS: readonly string[] = ['--wasm-inlining', '--wasm-inlining-budget=20000', '--wasm-inlining-max-size=2000'];
 
-/** The V8 flags the `mpy` command sets for its whole process, before the interpreter compiles. */
+/** The V8 flags the `mpy` command sets for its whole process (its interpreter thread, first thing: see `host/cli/program-worker-entry.ts`), before the interpreter compiles. */
 export const CLI_V8_FLAGS: readonly string[] = [`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`, ...WASM_INLINING_FLAGS];
 
 /**

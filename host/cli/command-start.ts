@@ -7,10 +7,8 @@
  *
  * @module
  */
-import { setFlagsFromString } from 'node:v8';
 import { bundleIsCurrent, loadBundle, writeBundleCache } from '../../base/bundle.js';
 import { importModule } from '../../base/import-module.js';
-import { CLI_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { SUBCOMMANDS, type SubcommandModule } from './subcommands.js';
 import { INTERNAL_ERROR_STATUS } from '../../runtime/guest-layout.js';
 
@@ -28,12 +26,10 @@ async function main(argv: string[]): Promise<number> {
     if (sub.bundle !== undefined) writeBundleCache(sub.bundle);
     return status;
   }
-  // The flags go first: the wasm must compile under them, and the bundle's cache was made under them.
-  setFlagsFromString(CLI_V8_FLAGS.join(' '));
-  const command = loadBundle<Command>('cli-main', 'cli') ?? ((await importModule(sibling('./run-command.js'))) as Command);
-  const status = await command.runCommand(argv);
-  writeBundleCache('cli-main');
-  return status;
+  // Under the process's own V8 flags: the interpreter thread sets the command's (see program-worker-entry.ts).
+  const command = loadBundle<Command>('cli-main', 'default') ?? ((await importModule(sibling('./run-command.js'))) as Command);
+  // While the build writes the caches: this thread's, made before the interpreter thread changes the flags.
+  return command.runCommand(argv, () => writeBundleCache('cli-main'));
 }
 
 /**

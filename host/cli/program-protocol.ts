@@ -37,6 +37,12 @@ export type SupervisorMessage = { readonly kind: 'module'; readonly module: WebA
 /** Worker → main thread. */
 export type ProgramWorkerMessage =
   /**
+   * The thread has set the command's V8 flags (program-worker-entry.ts): the
+   * main thread may now compile the interpreter's module, which must compile
+   * under them.
+   */
+  | { readonly kind: 'flags' }
+  /**
    * The thread's code is compiled (from its bundle's code cache, under the
    * command's V8 flags) and waits for the module: the main thread may now
    * set the boot's flags, which that cache would not be taken under.

@@ -10,8 +10,11 @@ import { parseRunArgs } from './args.js';
 import { helpText } from './help.js';
 import { USAGE_STATUS } from '../../runtime/guest-layout.js';
 
-/** Runs the command line `argv` (after `mpy`); resolves to the exit status. The V8 flags are set already. */
-export async function runCommand(argv: string[]): Promise<number> {
+/**
+ * Runs the command line `argv` (after `mpy`); resolves to the exit status.
+ * @param beforeThread called just before the interpreter thread starts (which sets the command's V8 flags)
+ */
+export async function runCommand(argv: string[], beforeThread?: () => void): Promise<number> {
   const parsed = parseRunArgs(argv);
   switch (parsed.action) {
     case 'help':
@@ -33,6 +36,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         import('./cli-process.js'),
       ]);
       const proc = currentProcess();
+      beforeThread?.();
       const started = startProgramWorker(parsed.args, proc);
       const { superviseProgram } = await import('./supervisor.js');
       return superviseProgram(started, proc);

@@ -11,6 +11,7 @@
  * @module
  */
 import { setFlagsFromString } from 'node:v8';
+import type { Worker } from 'node:worker_threads';
 import { CLI_BOOT_V8_FLAGS, CLI_RUN_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
 import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
@@ -47,17 +48,12 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
   const onSigint = (): void => pump.ctrlC();
   process.on('SIGINT', onSigint);
 
-  // The boot's flags wait for the thread's code too: V8 takes the code cache
-  // of the thread's bundle only under the flags it was made under (the command's).
-  const loaded = new Promise<void>((resolve) => {
-    const onLoaded = (m: ProgramWorkerMessage): void => {
-      if (m.kind !== 'loaded') return;
-      worker.off('message', onLoaded);
-      resolve();
-    };
-    worker.on('message', onLoaded);
-  });
-  Promise.all([getInterpreterModuleAsync(), loaded]).then(
+  // The module compiles once the thread has set the command's flags; the
+  // boot's flags wait for the thread's code too: V8 takes the code cache of
+  // the thread's bundle only under the flags it was made under (the command's).
+  const flagsSet = nextMessage(worker, 'flags');
+  const loaded = nextMessage(worker, 'loaded');
+  Promise.all([flagsSet.then(() => getInterpreterModuleAsync()), loaded]).then(
     ([module]) => {
       setFlagsFromString(CLI_BOOT_V8_FLAGS.join(' '));
       worker.postMessage({ kind: 'module', module } satisfies SupervisorMessage);
@@ -107,5 +103,17 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
       if (status === undefined) reject(new Error('the interpreter thread ended without an exit status'));
       else resolve(status);
     });
+  });
+}
+
+/** Resolves when `worker` first posts a message of `kind`. */
+function nextMessage(worker: Worker, kind: ProgramWorkerMessage['kind']): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const listener = (m: ProgramWorkerMessage): void => {
+      if (m.kind !== kind) return;
+      worker.off('message', listener);
+      resolve();
+    };
+    worker.on('message', listener);
   });
 }

@@ -160,7 +160,7 @@ try {
     writeFileSync(bundleInputsPath(name), JSON.stringify(inputs));
     writeFileSync(starterPath(name), source);
   }
-  // The command's two threads (its V8 flags), then an embedded instance's thread (the process's own flags).
+  // The command's two threads (the main one under the process's own V8 flags, the interpreter's under the command's), then an embedded instance's thread.
   runWritingCaches([compiledFile('host/cli/bin.cjs'), '-c', 'pass']);
   const embed = `const { MicroPython } = await import(${JSON.stringify(pathToFileURL(compiledFile('index.js')).href)});
     const mp = await MicroPython.create(); await mp.eval('1 + 1'); await mp.dispose();`;
@@ -169,7 +169,7 @@ try {
   // Their module graphs' top levels and option parsing (a real install needs an index).
   for (const command of ['install', 'index', 'serve']) runWritingCaches([compiledFile('host/cli/main.js'), command, '--help']);
   const caches = [
-    bundleCachePath('cli-main', 'cli'),
+    bundleCachePath('cli-main', 'default'),
     bundleCachePath('program-worker', 'cli'),
     bundleCachePath('embed-worker', 'default'),
     bundleCachePath('compile-command', 'default'),
