@@ -11,6 +11,7 @@
 import type { InterruptTarget } from '../../runtime/interrupt.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { RunArgs } from './args.js';
+import type { ServiceInit } from '../net/protocol.js';
 
 /** What the worker is started with (`workerData`). */
 export interface ProgramWorkerInit {
@@ -52,6 +53,12 @@ export type ProgramWorkerMessage =
   | { readonly kind: 'booted'; readonly wake: SharedArrayBuffer; readonly target: InterruptTarget | null }
   /** The worker waits for stdin; `prompt`: the REPL waits for a keystroke (not running code). */
   | { readonly kind: 'read'; readonly prompt: boolean }
+  /**
+   * The program's first socket operation: serve its network on the main
+   * thread (host/net/service.ts), taking requests on `port` (closed: close
+   * every socket).
+   */
+  | { readonly kind: 'net'; readonly port: MessagePort; readonly init: ServiceInit }
   /** Puts the terminal in raw mode (the REPL's line editor) or back to cooked (code reading a line); answered on the stdin port. */
   | { readonly kind: 'tty'; readonly raw: boolean }
   /** The program ended with this exit status. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
 import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
 import { setGlueCacheProfile } from '../../wasm/glue-script.js';
 import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
@@ -46,6 +46,12 @@ export async function runProgramThread(finished: () => void | Promise<void>): Pr
         onBoot: (interp) =>
           post({ kind: 'booted', wake: interp.waits.wake.buffer as SharedArrayBuffer, target: interp.interruptTarget ?? null }),
         setRaw: (raw) => stdin.setTerminalMode(raw),
+        startNetService: (service) => {
+          const channel = new MessageChannel();
+          port.postMessage({ kind: 'net', port: channel.port2, init: service } satisfies ProgramWorkerMessage, [channel.port2]);
+          channel.port1.unref();
+          return { postMessage: (request) => channel.port1.postMessage(request), close: () => channel.port1.close() };
+        },
       },
       proc,
     );

@@ -17,6 +17,7 @@ import { mountHostFilesystem } from '../fs/mounts.js';
 import type { RunArgs } from './args.js';
 import { buildSysPath, sysPathForUpip } from './sys-path.js';
 import { checkNetOptions, netOptionsFromEnv } from '../net/options.js';
+import type { NetServiceStarter } from '../net/bridge.js';
 import { netHostModules } from '../net/session-modules.js';
 import type { Interpreter } from '../../runtime/interpreter.js';
 import type { StdinChannel } from './stdin-channel.js';
@@ -39,6 +40,8 @@ export interface ProgramHost {
   onBoot(interpreter: Interpreter): void;
   /** Asks for the terminal in raw (REPL) or cooked mode. */
   setRaw(raw: boolean): void;
+  /** Runs the program's network service on the main thread (see host/net/service.ts). */
+  readonly startNetService: NetServiceStarter;
 }
 
 /** What to say when the boot itself runs out of heap (a small `-X heapsize` and a long `sys.argv` or `sys.path`). */
@@ -111,7 +114,12 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
       heapLimitBytes: args.heapBytes,
       inRunGcHeapLimitBytes: CLI_HEAP_LIMIT_BYTES,
       // upip and mip open sockets first thing: their network worker starts while Python boots.
-      hostModules: netHostModules(net, program.kind === 'module' && NETWORK_MODULES.has(program.name) ? (b) => b.prestart() : undefined),
+      hostModules: netHostModules(
+        net,
+        program.kind === 'module' && NETWORK_MODULES.has(program.name) ? (b) => b.prestart() : undefined,
+        undefined,
+        host.startNetService,
+      ),
       // The user's own code keeps the build's `js` bridge, except under an
       // allow-list, which `js` (node:net, fetch) would step around.
       jsBridge: net.allow === undefined,

@@ -11,7 +11,8 @@
  * @module
  */
 import { setFlagsFromString } from 'node:v8';
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import type { ServiceInit } from '../net/protocol.js';
 import { CLI_BOOT_V8_FLAGS, CLI_RUN_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
 import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
@@ -77,6 +78,9 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
         case 'read':
           pump.request(m.prompt);
           break;
+        case 'net':
+          void serveNetworkHere(m.port, m.init);
+          break;
         case 'tty':
           setRaw(m.raw);
           pump.ttyModeSet(m.raw);
@@ -116,4 +120,18 @@ function nextMessage(worker: Worker, kind: ProgramWorkerMessage['kind']): Promis
     };
     worker.on('message', listener);
   });
+}
+
+/**
+ * Serves the program's network on this thread, which is idle while the
+ * program runs: a worker started for it would start after the interpreter
+ * thread changed V8's flags, and take ~100 ms more (see program-worker-entry.ts).
+ */
+async function serveNetworkHere(port: MessagePort, init: ServiceInit): Promise<void> {
+  // Loaded here, not at start-up: most programs never open a socket.
+  const { serveNetwork } = await import('../net/service.js');
+  const service = serveNetwork(port, init);
+  port.on('close', () => service.closeAll());
+  // As in a network worker: a bug in the service answers the waiting call with EIO, saying why, and the program goes on.
+  process.on('uncaughtException', (e) => service.failWaitingCall(e));
 }

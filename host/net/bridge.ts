@@ -1,9 +1,9 @@
 /**
- * The interpreter side of the network bridge: starts the network worker on
- * first use, or earlier when told ({@link NetBridge.prestart}; unref'd: it
- * never keeps the process alive), posts requests to
- * it and blocks in `Atomics.wait` until the reply is in the shared buffer
- * (see ./protocol.ts).
+ * The interpreter side of the network bridge: starts the network service on
+ * first use, or earlier when told ({@link NetBridge.prestart}): by default
+ * in a network worker (unref'd: it never keeps the process alive), or where
+ * a {@link NetServiceStarter} puts it; posts requests to it and blocks in
+ * `Atomics.wait` until the reply is in the shared buffer (see ./protocol.ts).
  *
  * Never silent about the worker itself: when it cannot be started, cannot
  * load, stops, or does not answer, the call fails with EIO (ETIMEDOUT for no
@@ -13,12 +13,21 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import type { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { compiledFile } from '../../base/package-files.js';
 import { ERR, type NetError, type NetResult } from './errno.js';
 import { DEFAULT_TIMEOUT_MS, type NetOptions, validateNetOptions, workerConfig } from './options.js';
-import { DATA_BYTES, HEADER_BYTES, type NetRequest, SHARED_BYTES, Slot, STATE_DONE, STATE_WAITING, type WorkerConfig } from './protocol.js';
+import {
+  DATA_BYTES,
+  HEADER_BYTES,
+  type NetRequest,
+  type ServiceInit,
+  SHARED_BYTES,
+  Slot,
+  STATE_DONE,
+  STATE_WAITING,
+  type WorkerConfig,
+} from './protocol.js';
 import { type BootData, WORKER_BOOT_SOURCE } from './worker-boot.js';
 import type { HostWaits } from '../../runtime/interrupt.js';
 
@@ -55,6 +64,21 @@ export interface BridgeCalls {
   post(request: BridgeRequest): void;
 }
 
+/** The interpreter's end of a running network service. */
+export interface NetServiceEndpoint {
+  /** Delivers a request to the service. */
+  postMessage(request: NetRequest): void;
+  /** Lets the service go: it closes every socket. */
+  close(): void;
+}
+
+/**
+ * Starts a network service for `init` somewhere other than a worker of its
+ * own (the `mpy` command: its main thread). It must serve the requests it
+ * is given with `serveNetwork` (./service.ts) and close the sockets on `close`.
+ */
+export type NetServiceStarter = (init: ServiceInit) => NetServiceEndpoint;
+
 /** The compiled network worker (its service module; ./worker-boot.ts loads it). */
 function workerFile(): string {
   return compiledFile('host/net/worker.js');
@@ -79,10 +103,11 @@ export class NetBridge implements BridgeCalls {
   readonly #config: WorkerConfig;
   readonly #timeoutMs: number;
   readonly #entry: string | undefined;
+  readonly #startService: NetServiceStarter | undefined;
   readonly #shared = new SharedArrayBuffer(SHARED_BYTES);
   readonly #header = new Int32Array(this.#shared, 0, HEADER_BYTES / 4);
   readonly #data = new Uint8Array(this.#shared, HEADER_BYTES, DATA_BYTES);
-  #worker: Worker | undefined;
+  #service: NetServiceEndpoint | undefined;
   #seq = 0;
   #nextId = 1;
   #generation = 0;
@@ -95,14 +120,16 @@ export class NetBridge implements BridgeCalls {
    *   then ends with -EINTR when a KeyboardInterrupt is pending
    * @param workerEntry the file URL of the worker's service module; default
    *   the package's own (another one is for tests of a failing worker)
+   * @param startService runs the service elsewhere than in a worker of its own
    * @throws TypeError for a bad allow-list, listen-list, index URL, DNS server or proxy
    */
-  constructor(options: NetOptions = {}, waits?: HostWaits, workerEntry?: string) {
+  constructor(options: NetOptions = {}, waits?: HostWaits, workerEntry?: string, startService?: NetServiceStarter) {
     validateNetOptions(options);
     this.#waits = waits;
     this.#config = workerConfig(options);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#entry = workerEntry;
+    this.#startService = startService;
   }
 
   /** The time limit of a blocking operation with no timeout of its own. */
@@ -148,14 +175,14 @@ export class NetBridge implements BridgeCalls {
     // Set before the worker exists: its boot code answers `Asked` if it fails to load.
     Atomics.store(this.#header, Slot.State, STATE_WAITING);
     Atomics.store(this.#header, Slot.Asked, seq);
-    let worker: Worker;
+    let service: NetServiceEndpoint;
     try {
-      worker = this.#ensureWorker();
+      service = this.#ensureService();
     } catch (e) {
       Atomics.store(this.#header, Slot.State, STATE_DONE);
       return this.#failed(ERR.EIO, `the network worker could not start: ${messageOf(e)}`);
     }
-    worker.postMessage({ ...request, seq });
+    service.postMessage({ ...request, seq });
     const limit = Math.max(limitMs + GRACE_MS, MIN_ANSWER_MS);
     const answered = this.#waitForReply(request, limit);
     if (!answered || Atomics.load(this.#header, Slot.Seq) !== seq) {
@@ -210,9 +237,9 @@ export class NetBridge implements BridgeCalls {
    * by that first call, as without this.
    */
   prestart(): void {
-    if (this.#worker !== undefined) return;
+    if (this.#service !== undefined) return;
     try {
-      this.#ensureWorker();
+      this.#ensureService();
     } catch {
       // The first call tries again and says why it failed.
     }
@@ -220,35 +247,46 @@ export class NetBridge implements BridgeCalls {
 
   /** Sends a request that needs no answer (close). */
   post(request: BridgeRequest): void {
-    this.#worker?.postMessage({ ...request, seq: 0 });
+    this.#service?.postMessage({ ...request, seq: 0 });
   }
 
   /** Ends the worker and every socket. The bridge starts a new worker if used again. */
   close(): void {
-    void this.#worker?.terminate();
-    this.#worker = undefined;
+    this.#service?.close();
+    this.#service = undefined;
   }
 
-  #ensureWorker(): Worker {
-    if (this.#worker) return this.#worker;
+  #ensureService(): NetServiceEndpoint {
+    if (this.#service) return this.#service;
+    const init: ServiceInit = {
+      shared: this.#shared,
+      config: this.#config,
+      wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined,
+    };
+    this.#service = this.#startService?.(init) ?? this.#startWorker(init);
+    return this.#service;
+  }
+
+  #startWorker(service: ServiceInit): NetServiceEndpoint {
     const entry = this.#entry ?? pathToFileURL(workerFile()).href;
     // Loaded here, not at start-up (~2.5 ms): most programs never open a socket.
     const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     const init: BootData = {
+      ...service,
       entry,
-      shared: this.#shared,
-      config: this.#config,
-      wake: this.#waits?.wake.buffer as SharedArrayBuffer | undefined,
       layout: { headerBytes: HEADER_BYTES, slots: Slot, stateWaiting: STATE_WAITING, stateDone: STATE_DONE, failure: ERR.EIO },
       owner: Atomics.add(this.#header, Slot.Owner, 1) + 1,
     };
     const worker = new Worker(WORKER_BOOT_SOURCE, { eval: true, workerData: init });
     worker.unref();
+    const endpoint: NetServiceEndpoint = {
+      postMessage: (request) => worker.postMessage(request),
+      close: () => void worker.terminate(),
+    };
     worker.on('error', () => {
-      if (this.#worker === worker) this.#worker = undefined;
+      if (this.#service === endpoint) this.#service = undefined;
     });
-    this.#worker = worker;
-    return worker;
+    return endpoint;
   }
 
   #restart(): void {

@@ -75,10 +75,8 @@ export interface WorkerConfig {
   readonly proxy: ProxySettings | null;
 }
 
-/** What the worker is started with (`workerData`). */
-export interface WorkerInit {
-  /** The file URL of the worker's service module (worker.js), which ./worker-boot.ts loads. */
-  readonly entry: string;
+/** What the network service (./service.ts) is started with, in whichever thread it runs. */
+export interface ServiceInit {
   readonly shared: SharedArrayBuffer;
   readonly config: WorkerConfig;
   /**
@@ -87,6 +85,12 @@ export interface WorkerInit {
    * interrupt. Absent: it waits on `State` alone.
    */
   readonly wake?: SharedArrayBuffer;
+}
+
+/** What the network worker is started with (`workerData`). */
+export interface WorkerInit extends ServiceInit {
+  /** The file URL of the worker's service module (worker.js), which ./worker-boot.ts loads. */
+  readonly entry: string;
 }
 
 /** Fields every request carries. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Interpreter } from '../../runtime/interpreter.js';
-import { NetBridge } from './bridge.js';
+import { NetBridge, type NetServiceStarter } from './bridge.js';
 import { createNetModule } from './host-module.js';
 import type { NetOptions } from './options.js';
 import { netTraceFromEnv } from './trace.js';
@@ -18,14 +18,16 @@ import { netTraceFromEnv } from './trace.js';
  * environment) includes `net`.
  * @param onBridge receives the bridge (to close it, or read its stats)
  * @param workerEntry the file URL of the network worker's service module (see {@link NetBridge}); default: mpy's own
+ * @param startService runs the network service elsewhere than in a worker of its own (see {@link NetBridge})
  */
 export function netHostModules(
   options: NetOptions,
   onBridge?: (bridge: NetBridge) => void,
   workerEntry?: string,
+  startService?: NetServiceStarter,
 ): (interp: Interpreter, beforeBlock?: () => void) => Record<string, Readonly<Record<string, unknown>>> {
   return (interp, beforeBlock) => {
-    const bridge = new NetBridge(options, interp.waits, workerEntry);
+    const bridge = new NetBridge(options, interp.waits, workerEntry, startService);
     onBridge?.(bridge);
     return {
       _mpy_net: createNetModule(

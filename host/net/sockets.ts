@@ -174,6 +174,11 @@ export class Sockets {
     this.#readiness.interrupt();
   }
 
+  /** Closes every socket and forgets them all. */
+  closeAll(): void {
+    for (const id of [...this.#table.keys()]) this.close(id);
+  }
+
   /** Closes `id` and forgets it. */
   close(id: number): void {
     this.#table.get(id)?.close();
