@@ -10,12 +10,8 @@
  *
  * @module
  */
+import { monotonicMs } from '../base/clock.js';
 import type { InterruptLayout } from '../wasm/interrupt-layout.js';
-
-// process.hrtime rather than `performance`, whose first use loads perf_hooks (~5 ms at start-up).
-function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
 
 /** What another thread needs to interrupt one interpreter. Structured-cloneable: post it. */
 export interface InterruptTarget {
@@ -103,10 +99,10 @@ export class HostWaits {
    * @returns 0 when the time passed, else the milliseconds left (interrupted)
    */
   sleep(ms: number): number {
-    const end = nowMs() + ms;
+    const end = monotonicMs() + ms;
     for (;;) {
       const seen = this.snapshot();
-      const left = end - nowMs();
+      const left = end - monotonicMs();
       if (left <= 0) return 0;
       if (this.pending()) return left;
       this.waitFrom(seen, left);

@@ -158,4 +158,15 @@ describe('the bundled entries', () => {
     expect(nodeScript(script)).toBe('45');
     expect(nodeScript(script, { MPY_NO_BUNDLE: '1' })).toBe('45');
   });
+
+  it("an embedded instance's thread loads neither perf_hooks nor os while it boots and answers (mpy's clock is process.hrtime)", () => {
+    const script = `
+      const { MicroPython } = await import(${JSON.stringify(`${ROOT}/dist/index.js`)});
+      const mp = await MicroPython.create({ js: true });
+      await mp.exec('print(1)');
+      const loaded = await mp.eval('[m for m in __import__("js").process.moduleLoadList if "perf_hooks" in m or m.endswith(" os")]');
+      process.stdout.write(JSON.stringify(loaded));
+      await mp.dispose();`;
+    expect(nodeScript(script)).toBe('[]');
+  });
 });

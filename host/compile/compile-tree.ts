@@ -6,6 +6,7 @@
  * in the calling thread instead: below {@link IN_THREAD_BELOW} files, starting
  * the pool costs more than the second core gives back.
  */
+import { monotonicMs } from '../../base/clock.js';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -143,7 +144,7 @@ async function makeDirectories(plan: readonly PlanEntry[]): Promise<void> {
  *   RangeError for bad `jobs`/`optimize`
  */
 export async function compileTree(options: CompileOptions): Promise<CompileSummary> {
-  const started = performance.now();
+  const started = monotonicMs();
   const optimize = options.optimize ?? 0;
   if (!Number.isInteger(optimize) || optimize < 0 || optimize > 3) throw new RangeError(`optimize must be 0..3, got ${optimize}`);
   const jobs = options.jobs ?? idleCores();
@@ -248,7 +249,7 @@ export async function compileTree(options: CompileOptions): Promise<CompileSumma
     copied,
     failed: failed.sort(byFileLine),
     keptFloats: keptFloats.sort(byFileLine),
-    seconds: (performance.now() - started) / 1000,
+    seconds: (monotonicMs() - started) / 1000,
     threads,
     inThread,
     instances: [...perThread.values()].reduce((n, s) => n + s.instances, 0),

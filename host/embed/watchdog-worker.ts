@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { monotonicMs } from '../../base/clock.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { requestKeyboardInterrupt } from '../../runtime/interrupt.js';
 import { FIRED, JOB, SEQ, SLEEPING, STOPPED, type WatchdogInit } from './call-watchdog.js';
@@ -31,7 +32,7 @@ for (let seq = Atomics.load(words, SEQ); seq !== STOPPED; seq = Atomics.load(wor
     Atomics.store(words, SLEEPING, 0);
     continue;
   }
-  const now = performance.now();
+  const now = monotonicMs();
   if (seq !== seen) {
     seen = seq;
     since = now;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { constants } from 'node:os';
+import { LINUX_ERRNO } from '../../base/errno.js';
 import { CANNOT_OPEN_STATUS, cannotOpenMessage } from '../../runtime/guest-layout.js';
 import type { Session } from '../../runtime/session.js';
 import type { RunFileRequest } from './protocol.js';
@@ -17,7 +17,7 @@ export function runFileInWorker(session: Session, stdio: EmbedStdio, req: RunFil
   // As the `mpy` command: a path that does not exist cannot be opened; a
   // directory is run, and fails as the Unix port's does (OSError EISDIR).
   if (!session.interpreter.fs.analyzePath(path).exists) {
-    stdio.write(2, new TextEncoder().encode(cannotOpenMessage(path, constants.errno.ENOENT)));
+    stdio.write(2, new TextEncoder().encode(cannotOpenMessage(path, LINUX_ERRNO.ENOENT)));
     return CANNOT_OPEN_STATUS;
   }
   const env = session.environment;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { monotonicMs } from '../../base/clock.js';
 import { awaitOutputCredit } from './output-credit.js';
 import { StdinBuffer, type EmbedStdio } from './embed-stdio.js';
 
@@ -29,7 +30,7 @@ export class WorkerStdio implements EmbedStdio {
   #fd: 1 | 2 = 1;
   #chunks: Uint8Array[] = [];
   #size = 0;
-  #lastPost = performance.now();
+  #lastPost = monotonicMs();
 
   /**
    * @param port receives `{ kind: 'output', fd, bytes }` messages
@@ -50,7 +51,7 @@ export class WorkerStdio implements EmbedStdio {
     }
     this.#chunks.push(bytes.slice());
     this.#size += bytes.length;
-    if (this.#size >= BATCH_BYTES || performance.now() - this.#lastPost >= BATCH_MS) this.flush();
+    if (this.#size >= BATCH_BYTES || monotonicMs() - this.#lastPost >= BATCH_MS) this.flush();
   }
 
   /** {@inheritDoc StdioHooks.read} */
@@ -65,7 +66,7 @@ export class WorkerStdio implements EmbedStdio {
 
   /** Posts the pending batch, if any. */
   flush(): void {
-    this.#lastPost = performance.now();
+    this.#lastPost = monotonicMs();
     if (this.#size === 0) return;
     let own = this.#chunks[0]!;
     if (this.#chunks.length > 1) {

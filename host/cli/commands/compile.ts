@@ -1,4 +1,5 @@
 /** `mpy compile SRC... [-o OUT] [-O N] [-j N]`: .py to .mpy on all cores. */
+import { monotonicMs } from '../../../base/clock.js';
 import { compileTree } from '../../compile/compile-tree.js';
 import { PlanError } from '../../compile/plan.js';
 import { parseCommandLine, usageError } from './command-line.js';
@@ -41,7 +42,7 @@ function terminalProgress(): { line: ProgressLine; onProgress: (done: number, to
   return {
     line,
     onProgress(done, total) {
-      const now = performance.now();
+      const now = monotonicMs();
       if (done < total && now - last < REDRAW_MS) return;
       last = now;
       line.draw(`${bar(done, total)} ${done}/${total} files compiled`);
