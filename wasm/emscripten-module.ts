@@ -95,7 +95,13 @@ export interface EmFS {
   readonly ErrnoError: EmErrnoErrorClass;
   readonly root: EmNode;
   /** The filesystem types the glue has; only MEMFS is built into this one. */
-  readonly filesystems: { readonly MEMFS: { readonly ops_table: EmMemfsOps | null } };
+  readonly filesystems: {
+    readonly MEMFS: {
+      readonly ops_table: EmMemfsOps | null;
+      /** Gives a file's contents array room for `capacity` bytes (called by MEMFS's write, by property lookup). */
+      expandFileStorage(node: object, capacity: number): void;
+    };
+  };
   /** Open streams by file descriptor (holes are `null` or missing). */
   readonly streams: readonly (EmStream | null | undefined)[];
   createNode(parent: EmNode | null, name: string, mode: number, rdev: number): EmNode;

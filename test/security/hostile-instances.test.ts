@@ -3,7 +3,7 @@
 // The host stays alive, the instances add under 1 GiB to its RSS (the test
 // runner's own share is not theirs), and every instance is still usable
 // afterwards. (bench/sandbox.bench.mjs prints the figures for a bare host:
-// a peak of about 750 MiB in all.)
+// a peak of 510-620 MiB in all.)
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ensureDist } from '../helpers/dist.js';
