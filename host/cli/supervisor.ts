@@ -131,7 +131,12 @@ async function serveNetworkHere(port: MessagePort, init: ServiceInit): Promise<v
   // Loaded here, not at start-up: most programs never open a socket.
   const { serveNetwork } = await import('../net/service.js');
   const service = serveNetwork(port, init);
-  port.on('close', () => service.closeAll());
   // As in a network worker: a bug in the service answers the waiting call with EIO, saying why, and the program goes on.
-  process.on('uncaughtException', (e) => service.failWaitingCall(e));
+  const onUncaught = (e: unknown): void => service.failWaitingCall(e);
+  process.on('uncaughtException', onUncaught);
+  // The bridge let this service go (it restarts one that stopped answering): its sockets and its guard go too.
+  port.on('close', () => {
+    process.off('uncaughtException', onUncaught);
+    service.closeAll();
+  });
 }
