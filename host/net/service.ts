@@ -28,7 +28,7 @@ export interface NetRequestSource {
 export interface NetService {
   /** Answers the call the interpreter waits for, if any, with EIO and `e` as the reason. */
   failWaitingCall(e: unknown): void;
-  /** Closes every socket (the interpreter's bridge has let this service go). */
+  /** Closes every socket and answers nothing more (the interpreter's bridge has let this service go). */
   closeAll(): void;
 }
 
@@ -56,7 +56,11 @@ export function serveNetwork(source: NetRequestSource, init: ServiceInit): NetSe
   };
   const sockets = new Sockets(ctx, readiness, new NetPolicy(config.listen));
 
+  /** Set once the bridge let this service go: a late answer must not land in a newer service's call. */
+  let closed = false;
+
   function reply(seq: number, result: number, bytes?: Uint8Array): void {
+    if (closed) return;
     let length = 0;
     if (bytes !== undefined) {
       length = Math.min(bytes.length, DATA_BYTES);
@@ -164,6 +168,7 @@ export function serveNetwork(source: NetRequestSource, init: ServiceInit): NetSe
       if (Atomics.load(header, Slot.State) === STATE_WAITING && header[Slot.Seq] !== asked) replyFailure(asked, e);
     },
     closeAll() {
+      closed = true;
       sockets.closeAll();
     },
   };
