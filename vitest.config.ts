@@ -15,6 +15,7 @@ const UNIT = [
   'test/pkg-tar.test.ts',
   'test/vitest-frames.test.ts',
   'test/vitest-glob.test.ts',
+  'test/wasm-gc-pointer-bounds.test.ts',
 ];
 
 /** Whole-program checks that take many seconds each (still part of npm test and CI). */

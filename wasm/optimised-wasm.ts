@@ -21,7 +21,7 @@ export const OPTIMISED_MANIFEST_FILE = 'micropython.opt.json';
  * Version of the transformation. Bump it whenever `wasm/build` changes what it
  * produces, so that copies built by an older step are ignored.
  */
-export const OPTIMISATION_FORMAT = 4;
+export const OPTIMISATION_FORMAT = 5;
 
 /** What the manifest records. */
 export interface OptimisedManifest {

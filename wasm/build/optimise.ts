@@ -9,6 +9,7 @@
  */
 import { rewriteLongjmpToEH } from './longjmp-to-eh.js';
 import { HEAP_LIMIT_EXPORT, installInRunCollector, nameStackPointer, type CollectorReport } from './gc-collect.js';
+import { boundHeapPointerTests } from './gc-pointer-bounds.js';
 import { spillPointers, type SpillReport } from './spill-pointers.js';
 import { findInterruptLayout } from './interrupt-state.js';
 import type { InterruptLayout } from '../interrupt-layout.js';
@@ -80,7 +81,13 @@ export interface OptimisedWasm {
   /** The binaryen version that produced it. */
   readonly binaryenVersion: string;
   /** The in-run garbage collection installed (see `gc-collect.ts`), or why not. */
-  readonly collector: (CollectorReport & { readonly spills: SpillReport }) | { readonly notInstalled: string };
+  readonly collector:
+    | (CollectorReport & {
+        readonly spills: SpillReport;
+        /** How many inlined heap-pointer tests reject words outside the heap's range at once (`gc-pointer-bounds.ts`). */
+        readonly pointerTests: number;
+      })
+    | { readonly notInstalled: string };
   /** Where `mp_sched_keyboard_interrupt()` writes, or why it was not found. */
   readonly interrupt: InterruptLayout | { readonly problem: string };
 }
@@ -152,7 +159,8 @@ export async function optimiseInterpreterWasm(
         collector = { notInstalled: (e as Error).message };
       }
       if (installed) {
-        collector = { ...installed, spills: spillPointers(b, m, installed.functions.gcCollect, new Set(trampolines)) };
+        const pointerTests = boundHeapPointerTests(b, m, installed.stateAddress);
+        collector = { ...installed, pointerTests, spills: spillPointers(b, m, installed.functions.gcCollect, new Set(trampolines)) };
         if (!m.validate()) throw new Error('binaryen rejects the module once pointers are spilled');
       }
     }
