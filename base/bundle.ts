@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Script } from 'node:vm';
-import { type CodeCacheProfile, compileCachedScript, traceLoad, writeCodeCache } from './cached-script.js';
+import { BUILD_CODE_CACHE_ENV, type CodeCacheProfile, compileCachedScript, traceLoad, writeCodeCache } from './cached-script.js';
 import { isSourceCheckout, PACKAGE_ROOT } from './package-files.js';
 
 /** The bundled entries, by name (their entry modules are in `wasm/build/bundle-main.ts`). */
@@ -49,12 +49,6 @@ export type StarterName = (typeof STARTER_NAMES)[number];
 
 /** The directory of the bundles and their caches. */
 export const BUNDLE_DIR: string = join(PACKAGE_ROOT, 'dist', 'bundle');
-
-/**
- * Set by the build while it runs each bundle once to write its cache: the
- * bundle is compiled without a cache and {@link writeBundleCache} writes one.
- */
-export const BUILD_CODE_CACHE_ENV = 'MPY_BUILD_CODE_CACHE';
 
 /** A bundle's script. */
 export function bundlePath(name: BundleName): string {

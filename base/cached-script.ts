@@ -19,6 +19,13 @@ import { Script } from 'node:vm';
 export type CodeCacheProfile = 'cli' | 'default';
 
 /**
+ * Set by the build while it runs each thread once to write its caches: a
+ * bundle is then compiled without a cache and `writeBundleCache` writes one;
+ * the glue's cache is written again after a boot (`writeGlueCache`).
+ */
+export const BUILD_CODE_CACHE_ENV = 'MPY_BUILD_CODE_CACHE';
+
+/**
  * `MPY_DEBUG=load`: one line on stderr per script compiled here, saying
  * whether V8 took its code cache (a cache made under other V8 flags is
  * rejected, and the thread then falls back to slower loading).

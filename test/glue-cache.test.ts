@@ -3,7 +3,10 @@
 // command and a thread of any other process start the glue from a cache;
 // and the glue run as a script boots an interpreter as the module does.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { glueScriptSource } from '../wasm/glue-script.js';
+import { locateInterpreter } from '../wasm/locate.js';
 import { runMpy } from './helpers/cli.js';
 import { ensureDist, ROOT } from './helpers/dist.js';
 
@@ -36,5 +39,16 @@ describe('the glue from a code cache', () => {
     const r = await runMpy(['-c', 'import js\nprint(js.Math.max(2, 7), list(js.Array(1, 2)))']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('7 [1, 2]\n');
+  });
+
+  it("the script leaves out the assertion getters for the build's unexported symbols, and only them", () => {
+    const glue = readFileSync(locateInterpreter().glue, 'utf8');
+    const calls = (text: string): number => text.split('unexportedRuntimeSymbol').length - 1;
+    expect(calls(glue)).toBe(3);
+    const script = glueScriptSource(glue)!;
+    // Its definition is left; the two lists of 388 symbols it was called on are gone.
+    expect(calls(script)).toBe(1);
+    expect(script).not.toContain('"SDL_gfx"');
+    expect(script.length).toBeGreaterThan(glue.length - 8000);
   });
 });

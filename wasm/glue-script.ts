@@ -23,8 +23,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import type { Script } from 'node:vm';
-import { type CodeCacheProfile, compileCachedScript } from '../base/cached-script.js';
+import { BUILD_CODE_CACHE_ENV, type CodeCacheProfile, compileCachedScript, writeCodeCache } from '../base/cached-script.js';
 import { importModule } from '../base/import-module.js';
 import { optimisedWasmDir } from './optimised-wasm.js';
 import { INTERPRETER_PACKAGE, INTERPRETER_VERSION, locateInterpreter } from './locate.js';
@@ -83,6 +84,16 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/g;
 const CRYPTO_TEST = 'void 0===globalThis.crypto&&';
 const CRYPTO_TEST_WITHOUT_LOADING = 'void 0===Object.getOwnPropertyDescriptor(globalThis,"crypto")&&';
 
+/**
+ * The glue is built with emscripten's assertions: at set-up it gives `Module`
+ * a getter for each of 388 runtime symbols the build does not export, which
+ * only turns a mistaken `Module.<symbol>` into an abort with advice (~3 ms of
+ * every thread's start, and a `Module` of 388 more accessors). mpy reads only
+ * exported symbols; without the getters a mistaken read is `undefined`.
+ */
+const UNEXPORTED_SYMBOL_GETTERS =
+  /\[(?:"[\w$]+",?)+\]\.forEach\((?:unexportedRuntimeSymbol|function\(sym\)\{unexportedRuntimeSymbol\(sym\)\})\);/g;
+
 const require = createRequire(import.meta.url);
 
 /**
@@ -112,7 +123,7 @@ export function glueCachePath(which: GlueCacheProfile): string {
  * or undefined when the glue has other exports or static imports than this
  * knows (its two exports become plain declarations).
  */
-function glueScriptSource(moduleText: string): string | undefined {
+export function glueScriptSource(moduleText: string): string | undefined {
   const parts = moduleText.split(EXPORT_DEFAULT);
   if (parts.length !== 2) return undefined;
   const body = parts.join('').split(EXPORTED_LOADER);
@@ -121,6 +132,7 @@ function glueScriptSource(moduleText: string): string | undefined {
   if (/(^|[;}\n])\s*(export|import)\s+[{*\w]/.test(text)) return undefined;
   const wrapped = text
     .replace(CRYPTO_TEST, CRYPTO_TEST_WITHOUT_LOADING)
+    .replace(UNEXPORTED_SYMBOL_GETTERS, '')
     .replace(GLOBAL_TABLE_NAME, '$1')
     .replaceAll('import.meta.url', '__mpyModuleUrl')
     .replace(DYNAMIC_IMPORT, '__mpyImport(');
@@ -165,4 +177,19 @@ export async function loadGlue(): Promise<Glue> {
     );
   }
   return glueFactory(compiled);
+}
+
+/**
+ * While the build writes the caches ({@link BUILD_CODE_CACHE_ENV}): rewrites
+ * this thread's glue cache with every glue function compiled so far. The
+ * build's first cache (`glue-cache-main.ts`) stops where the glue asks for
+ * the wasm; written again after a boot, it also holds the filesystem set-up
+ * and syscalls a start runs, which each start would otherwise compile.
+ * Otherwise does nothing.
+ * @param loadFlags the V8 flags the glue is compiled under in this thread, when they differ from the current ones (V8 takes a cache only under the flags it was written under)
+ */
+export function writeGlueCache(loadFlags?: readonly string[]): void {
+  if (compiled === undefined || process.env[BUILD_CODE_CACHE_ENV] !== '1') return;
+  if (loadFlags !== undefined) setFlagsFromString(loadFlags.join(' '));
+  writeCodeCache(compiled, glueCachePath(profile));
 }

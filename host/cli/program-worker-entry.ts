@@ -10,7 +10,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { BUILD_CODE_CACHE_ENV, loadBundle, writeBundleCache } from '../../base/bundle.js';
+import { loadBundle, writeBundleCache } from '../../base/bundle.js';
+import { BUILD_CODE_CACHE_ENV } from '../../base/cached-script.js';
 import { importModule } from '../../base/import-module.js';
 import { CLI_RUN_V8_FLAGS, CLI_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import type { ProgramWorkerMessage } from './program-protocol.js';

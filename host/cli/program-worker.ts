@@ -9,7 +9,8 @@
  */
 import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
 import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
-import { setGlueCacheProfile } from '../../wasm/glue-script.js';
+import { CLI_BOOT_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
+import { setGlueCacheProfile, writeGlueCache } from '../../wasm/glue-script.js';
 import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
 import { ReplActivity } from './repl-activity.js';
 import { StdinChannel } from './stdin-channel.js';
@@ -20,7 +21,7 @@ const post = (m: ProgramWorkerMessage): void => port.postMessage(m);
 
 /**
  * Runs the program, then posts its exit status.
- * @param finished called when the program has finished, before its status is posted (the main thread then exits)
+ * @param finished called when the program has finished, before its status is posted (the main thread then exits); it sets the flags it needs
  */
 export async function runProgramThread(finished: () => void | Promise<void>): Promise<void> {
   try {
@@ -55,6 +56,7 @@ export async function runProgramThread(finished: () => void | Promise<void>): Pr
       },
       proc,
     );
+    writeGlueCache(CLI_BOOT_V8_FLAGS);
     await finished();
     post({ kind: 'done', status });
   } catch (e) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { writeGlueCache } from '../../wasm/glue-script.js';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { PythonError } from '../../runtime/errors.js';
 import { CallBuffer, REPLY, REQUEST, waitAsync } from './call-buffer.js';
@@ -88,6 +89,7 @@ parentPort!.on('message', () => {});
 async function start(booted: () => void): Promise<EmbeddedVm | undefined> {
   try {
     const vm = await boot();
+    writeGlueCache();
     booted();
     parentPort!.postMessage({ kind: 'ready', interrupt: vm.interruptTarget ?? null });
     return vm;

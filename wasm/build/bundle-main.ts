@@ -26,7 +26,6 @@ import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin, transform } from 'esbuild';
 import {
-  BUILD_CODE_CACHE_ENV,
   BUNDLE_DIR,
   type BundleName,
   bundleCachePath,
@@ -35,6 +34,7 @@ import {
   type StarterName,
   starterPath,
 } from '../../base/bundle.js';
+import { BUILD_CODE_CACHE_ENV } from '../../base/cached-script.js';
 import { compiledFile, PACKAGE_ROOT } from '../../base/package-files.js';
 
 const DIST = join(PACKAGE_ROOT, 'dist');
