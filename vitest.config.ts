@@ -6,6 +6,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const UNIT = [
   'test/archive-reader.test.ts',
   'test/atomic-write.test.ts',
+  'test/call-buffer.test.ts',
   'test/index-version.test.ts',
   'test/install-requirements.test.ts',
   'test/net-readiness.test.ts',

@@ -72,9 +72,10 @@ bench
     await w.terminate();
   });
 
-// -- the floor of any call to a worker: an empty round trip through shared
-// memory as the instances make it (the worker blocked in Atomics.wait, this
-// thread in Atomics.waitAsync), no Python, no encoding.
+// -- an empty round trip through shared memory with both sides asleep while
+// they wait (the worker blocked in Atomics.wait, this thread in
+// Atomics.waitAsync), no Python, no encoding: what each call paid before the
+// instances polled for a short while first (host/embed/call-buffer.ts).
 const echoWords = new Int32Array(new SharedArrayBuffer(8));
 const echo = new Worker(
   `const w = new Int32Array(require('node:worker_threads').workerData);
@@ -82,7 +83,7 @@ const echo = new Worker(
   { eval: true, workerData: echoWords.buffer, execArgv: [] },
 );
 let echoCount = 0;
-bench.add('baseline: empty worker round trip through shared memory', async () => {
+bench.add('baseline: empty worker round trip through shared memory, sleeping waits', async () => {
   const n = ++echoCount;
   Atomics.store(echoWords, 0, n);
   Atomics.notify(echoWords, 0);
@@ -179,9 +180,10 @@ const summary = {
   stockRunPythonUs: mean("baseline: stock runPython('1+1')") * 1000,
   evalVsRunPython: mean("mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
   callVsRunPython: mean("mp.call('f', 2, 3)") / mean("baseline: stock runPython('f(2, 3)')"),
-  echoRoundTripUs: mean('baseline: empty worker round trip through shared memory') * 1000,
+  echoRoundTripUs: mean('baseline: empty worker round trip through shared memory, sleeping waits') * 1000,
   evalVsEchoPlusRunPython:
-    mean("mp.eval('1+1')") / (mean('baseline: empty worker round trip through shared memory') + mean("baseline: stock runPython('1+1')")),
+    mean("mp.eval('1+1')") /
+    (mean('baseline: empty worker round trip through shared memory, sleeping waits') + mean("baseline: stock runPython('1+1')")),
   evalNewVsRunPython: mean('mp.eval of a new expression each call') / mean('baseline: stock runPython of a new expression each call'),
   inThreadEvalUs: mean("in-thread mp.eval('1+1')") * 1000,
   inThreadEvalVsRunPython: mean("in-thread mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
@@ -208,7 +210,7 @@ console.log(
     `a new expression each call ${fmt(mean('mp.eval of a new expression each call'))} = ${summary.evalNewVsRunPython.toFixed(1)}x`,
 );
 console.log(
-  `an empty worker round trip through shared memory ${fmt(summary.echoRoundTripUs / 1000)}; ` +
+  `an empty worker round trip through shared memory with sleeping waits ${fmt(summary.echoRoundTripUs / 1000)}; ` +
     `eval = ${summary.evalVsEchoPlusRunPython.toFixed(1)}x (that round trip + stock runPython)`,
 );
 console.log(

@@ -79,3 +79,18 @@ type AsyncWait =
 export function waitAsync(words: Int32Array, index: number, value: number): AsyncWait {
   return (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): AsyncWait }).waitAsync(words, index, value);
 }
+
+/**
+ * Polls `words[index]` while it still holds `value`, for up to `budgetUs`
+ * microseconds: a thread that expects the other side's signal within a few
+ * microseconds sees it at once, where `Atomics.wait` / `waitAsync` would pay
+ * for going to sleep and being woken (~15 µs each on this 2-core machine).
+ * @returns whether the word moved on within the budget
+ */
+export function pollWhile(words: Int32Array, index: number, value: number, budgetUs: number): boolean {
+  const deadline = process.hrtime.bigint() + BigInt(budgetUs * 1000);
+  for (let i = 1; ; i++) {
+    if (Atomics.load(words, index) !== value) return true;
+    if ((i & 63) === 0 && process.hrtime.bigint() >= deadline) return false;
+  }
+}

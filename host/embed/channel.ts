@@ -16,7 +16,7 @@ import { failureToError } from './failure.js';
 import type { ResolvedOptions } from './options.js';
 import type { OutputSink, RecordedOutput } from './output.js';
 import type { Failure, PortMessage, Request, StartMessage, WorkerInit } from './protocol.js';
-import { CallBuffer, REPLY, REQUEST, waitAsync } from './call-buffer.js';
+import { CallBuffer, pollWhile, REPLY, REQUEST, waitAsync } from './call-buffer.js';
 import { readReplyFrame } from './reply-frame.js';
 import { type Job, RequestQueue } from './request-queue.js';
 import { abortReason, type JobResult, type SendOptions, type Transport } from './transport.js';
@@ -28,6 +28,13 @@ import type { JsCallsInit } from './js-module-host.js';
 const STACK_SIZE_MB = 8;
 /** What Node keeps back from the thread's stack for itself. */
 const STACK_RESERVE_BYTES = 256 * 1024;
+/**
+ * How long this thread polls for a reply before it waits for it with its
+ * event loop running: a short call (a small `eval`) is answered within tens
+ * of microseconds, which waking from `Atomics.waitAsync` would double. A
+ * longer call costs this thread this much CPU once.
+ */
+const REPLY_POLL_US = 50;
 
 /**
  * How long dispose waits for the worker to exit. A thread stuck in a host
@@ -336,7 +343,8 @@ export class WorkerChannel implements Transport {
     const count = ++this.#sent;
     Atomics.store(this.#calls.words, REQUEST, count);
     Atomics.notify(this.#calls.words, REQUEST);
-    this.#awaitReply(job, count, count - 1);
+    if (pollWhile(this.#calls.words, REPLY, count - 1, REPLY_POLL_US)) queueMicrotask(() => this.#onReplySignal(job, count));
+    else this.#awaitReply(job, count, count - 1);
   }
 
   /** Waits (without blocking this thread) until the call buffer's REPLY count moves on from `seen`. */

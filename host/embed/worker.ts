@@ -10,7 +10,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { writeGlueCache } from '../../wasm/glue-script.js';
 import { adoptSharedInterpreterModule } from '../../wasm/shared-module.js';
 import { PythonError } from '../../runtime/errors.js';
-import { CallBuffer, REPLY, REQUEST, waitAsync } from './call-buffer.js';
+import { CallBuffer, pollWhile, REPLY, REQUEST, waitAsync } from './call-buffer.js';
 import type { Request, WorkerInit } from './protocol.js';
 import { WorkerStdio } from './worker-stdio.js';
 import { jsCallModule } from './worker-js-calls.js';
@@ -26,6 +26,13 @@ const stdio = new WorkerStdio(data, init.settings.stdin, init.outputCredit);
  * (woken at once by a request) before it waits with its event loop running.
  */
 const BLOCKED_IDLE_MS = 50;
+/**
+ * How long the worker polls for the next request before it goes to sleep in
+ * `Atomics.wait`: a caller awaiting calls in a loop sends the next one within
+ * a few microseconds of the reply, which the worker then sees without being
+ * woken.
+ */
+const NEXT_REQUEST_POLL_US = 50;
 
 function boot(): Promise<EmbeddedVm> {
   adoptSharedInterpreterModule(init.interpreter);
@@ -69,7 +76,8 @@ function reply(outcome: Outcome, count: number): void {
 async function serve(vm: EmbeddedVm): Promise<never> {
   let seen = 0;
   for (;;) {
-    if (Atomics.wait(calls.words, REQUEST, seen, BLOCKED_IDLE_MS) === 'timed-out') {
+    const polled = pollWhile(calls.words, REQUEST, seen, NEXT_REQUEST_POLL_US);
+    if (!polled && Atomics.wait(calls.words, REQUEST, seen, BLOCKED_IDLE_MS) === 'timed-out') {
       const idle = waitAsync(calls.words, REQUEST, seen);
       if (idle.async) await idle.value;
     }
