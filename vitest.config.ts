@@ -2,13 +2,17 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Pure logic: no interpreter, no child process, no server. Seconds in all. */
+/**
+ * Pure logic: no interpreter, no child process, no server. Seconds in all.
+ * The binaryen passes' tests are here so that one fork loads binaryen (~1 s).
+ */
 const UNIT = [
   'test/archive-reader.test.ts',
   'test/atomic-write.test.ts',
   'test/call-buffer.test.ts',
   'test/index-version.test.ts',
   'test/install-requirements.test.ts',
+  'test/mpy-cross-io.test.ts',
   'test/net-readiness.test.ts',
   'test/net-units.test.ts',
   'test/pkg-manifest.test.ts',
@@ -17,6 +21,7 @@ const UNIT = [
   'test/vitest-frames.test.ts',
   'test/vitest-glob.test.ts',
   'test/wasm-gc-pointer-bounds.test.ts',
+  'test/wasm-spill-pointers.test.ts',
 ];
 
 /** Whole-program checks that take many seconds each (still part of npm test and CI). */
