@@ -18,6 +18,7 @@ import { HEAP_LIMIT_EXPORT } from '../wasm/heap-limit.js';
 import { INITIAL_HEAP_BYTES } from './guest-layout.js';
 import { withLinuxErrnos } from '../host/fs/syscall-errno.js';
 import { StackOverflowRecovery, type StackOverflowExports } from './stack-overflow.js';
+import { pythonErrorForJsThrow } from './js-throw.js';
 import { interruptLayoutOf } from '../wasm/interrupt-section.js';
 import { HostWaits, requestKeyboardInterrupt, type InterruptTarget } from './interrupt.js';
 
@@ -431,16 +432,19 @@ export class Interpreter {
   /**
    * Runs a call into the VM. When V8's stack runs out inside it and no setjmp
    * point could turn that into a Python exception (see stack-overflow.ts),
-   * puts the VM back as it was and throws the RuntimeError as a PythonError.
+   * puts the VM back as it was and throws the RuntimeError as a PythonError;
+   * so too for a JS exception Python's code caused (see js-throw.ts).
    */
   #guarded<T>(call: () => T): T {
     const before = this.#recovery?.snapshot();
     try {
       return call();
     } catch (e) {
-      if (before === undefined || !isStackOverflow(e)) throw e;
+      if (before === undefined) throw e;
+      const reported = isStackOverflow(e) ? new StackExhaustedError() : pythonErrorForJsThrow(e);
+      if (reported === undefined) throw e;
       this.#recovery!.restore(before);
-      throw new StackExhaustedError();
+      throw reported;
     }
   }
 
