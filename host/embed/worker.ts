@@ -68,10 +68,11 @@ function reply(outcome: Outcome, count: number): void {
 }
 
 /**
- * Serves requests until the worker is ended. Between requests that come in
- * quick succession the thread waits blocked (a request wakes it with no
- * event-loop turn); after {@link BLOCKED_IDLE_MS} without one it waits with
- * its event loop running, so that whatever else the thread has to do is done.
+ * Serves requests until the worker is ended. After each reply the thread
+ * polls for the next request ({@link NEXT_REQUEST_POLL_US}), then waits
+ * blocked (a request wakes it with no event-loop turn); after
+ * {@link BLOCKED_IDLE_MS} without one it waits with its event loop running,
+ * so that whatever else the thread has to do is done.
  */
 async function serve(vm: EmbeddedVm): Promise<never> {
   let seen = 0;
