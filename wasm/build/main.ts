@@ -48,6 +48,11 @@ async function optimiseAndTest(original: Uint8Array<ArrayBuffer>, inRunGc: boole
     if (output !== SELF_TEST_EXPECTED) {
       throw new Error(`the optimised wasm failed its self-test; it printed:\n${output}`);
     }
+    if ('pointerTests' in result.collector && typeof result.collector.pointerTests === 'string') {
+      process.stderr.write(
+        `mpy build: the collector tests each word against every heap area (${result.collector.pointerTests}); large heaps collect more slowly\n`,
+      );
+    }
     if (!inRunGc || 'stateAddress' in result.collector) return result;
     process.stderr.write(
       `mpy build: no garbage collection during a run (${result.collector.notInstalled}); garbage will be collected only between top-level runs\n`,

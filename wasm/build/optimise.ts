@@ -84,8 +84,8 @@ export interface OptimisedWasm {
   readonly collector:
     | (CollectorReport & {
         readonly spills: SpillReport;
-        /** How many inlined heap-pointer tests reject words outside the heap's range at once (`gc-pointer-bounds.ts`). */
-        readonly pointerTests: number;
+        /** How many inlined heap-pointer tests reject words outside the heap's range at once (`gc-pointer-bounds.ts`), or why none. */
+        readonly pointerTests: number | string;
       })
     | { readonly notInstalled: string };
   /** Where `mp_sched_keyboard_interrupt()` writes, or why it was not found. */
@@ -159,7 +159,13 @@ export async function optimiseInterpreterWasm(
         collector = { notInstalled: (e as Error).message };
       }
       if (installed) {
-        const pointerTests = boundHeapPointerTests(b, m, installed.stateAddress);
+        // A speed-up only: without it the collector is as correct, so a module without the shape keeps the collector.
+        let pointerTests: number | string;
+        try {
+          pointerTests = boundHeapPointerTests(b, m, installed.stateAddress);
+        } catch (e) {
+          pointerTests = (e as Error).message;
+        }
         collector = { ...installed, pointerTests, spills: spillPointers(b, m, installed.functions.gcCollect, new Set(trampolines)) };
         if (!m.validate()) throw new Error('binaryen rejects the module once pointers are spilled');
       }
