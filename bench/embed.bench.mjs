@@ -8,7 +8,9 @@
 //   - create + dispose 8 instances in parallel, per instance;
 //   - create + dispose with the worker importing its ES modules
 //     (MPY_NO_BUNDLE=1) instead of running its bundle from the code cache
-//     (base/bundle.ts), against create + dispose as shipped;
+//     (base/bundle.ts), and with the worker booting instead of starting from
+//     the boot image (MPY_NO_BOOT_IMAGE=1, runtime/boot-image.ts), against
+//     create + dispose as shipped;
 //   - per-call overhead: mp.eval('1+1') and mp.call('f', 2, 3) (a round
 //     trip to the worker through shared memory, the tagged encoding) against
 //     a bare runPython('1+1') / runPython('f(2, 3)') on the stock
@@ -63,6 +65,13 @@ bench
     process.env.MPY_NO_BUNDLE = '1'; // the worker takes a copy of the environment when it starts
     const created = MicroPython.create();
     delete process.env.MPY_NO_BUNDLE;
+    const mp = await created;
+    await mp.dispose();
+  })
+  .add('create + dispose, 1 instance, booted without the boot image (MPY_NO_BOOT_IMAGE=1)', async () => {
+    process.env.MPY_NO_BOOT_IMAGE = '1';
+    const created = MicroPython.create();
+    delete process.env.MPY_NO_BOOT_IMAGE;
     const mp = await created;
     await mp.dispose();
   })
@@ -176,6 +185,7 @@ const summary = {
   createVsEmptyWorker: create / mean('baseline: empty worker thread start + terminate'),
   createVsStockBoot: create / mean('baseline: stock loadMicroPython boot (same thread)'),
   createModulesVsBundle: mean('create + dispose, 1 instance, its modules imported (MPY_NO_BUNDLE=1)') / create,
+  createBootedVsImage: mean('create + dispose, 1 instance, booted without the boot image (MPY_NO_BOOT_IMAGE=1)') / create,
   evalUs: mean("mp.eval('1+1')") * 1000,
   stockRunPythonUs: mean("baseline: stock runPython('1+1')") * 1000,
   evalVsRunPython: mean("mp.eval('1+1')") / mean("baseline: stock runPython('1+1')"),
@@ -202,7 +212,8 @@ if (process.env.MPY_BENCH_JSON) writeFileSync(process.env.MPY_BENCH_JSON, JSON.s
 console.log(
   `create+dispose ${fmt(create)} (${summary.createVsEmptyWorker.toFixed(1)}x an empty worker, ` +
     `${summary.createVsStockBoot.toFixed(1)}x a stock in-thread boot); ${PARALLEL} in parallel: ${fmt(summary.createDisposeParallelPerInstanceMs)} each; ` +
-    `without the bundle (modules imported) ${summary.createModulesVsBundle.toFixed(2)}x`,
+    `without the bundle (modules imported) ${summary.createModulesVsBundle.toFixed(2)}x; ` +
+    `booted without the boot image ${summary.createBootedVsImage.toFixed(2)}x`,
 );
 console.log(
   `eval ${fmt(mean("mp.eval('1+1')"))} = ${summary.evalVsRunPython.toFixed(1)}x stock runPython; ` +

@@ -12,7 +12,9 @@
 // the CommonJS executable saves: the same command started from the ES module
 // entry (`node dist/host/cli/main.js`, Node's ES module loader in the main
 // thread); what the compiled boot modules save: the boot compiling their
-// sources (MPY_NO_COMPILED_BOOT=1).
+// sources (MPY_NO_COMPILED_BOOT=1, which also boots without the boot image,
+// captured with them); what the boot image saves: the boot run instead
+// (MPY_NO_BOOT_IMAGE=1, runtime/boot-image.ts).
 //
 // MPY_BENCH_BASELINE_CLI=/path/to/another/checkout/dist/host/cli/bin.cjs (or main.js) adds
 // that build's `mpy -c pass` as a reference (before/after a change).
@@ -103,6 +105,7 @@ const commands = {
   'mpy-c-pass-modules': { argv: [process.execPath, MPY, '-c', 'pass'], env: { MPY_NO_BUNDLE: '1' } },
   'mpy-c-pass-esm-entry': { argv: [process.execPath, MPY_ESM, '-c', 'pass'] },
   'mpy-c-pass-boot-sources': { argv: [process.execPath, MPY, '-c', 'pass'], env: { MPY_NO_COMPILED_BOOT: '1' } },
+  'mpy-c-pass-no-boot-image': { argv: [process.execPath, MPY, '-c', 'pass'], env: { MPY_NO_BOOT_IMAGE: '1' } },
   'mpy-c-pass-liftoff-only': { argv: [process.execPath, '--liftoff-only', MPY, '-c', 'pass'] },
   ...(process.env.MPY_BENCH_BASELINE_CLI
     ? { 'baseline-c-pass': { argv: [process.execPath, process.env.MPY_BENCH_BASELINE_CLI, '-c', 'pass'] } }
@@ -194,6 +197,7 @@ row('empty worker', 'empty-worker', 'node');
 row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-modules');
 row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-esm-entry');
 row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-boot-sources');
+row('mpy -c pass', 'mpy-c-pass', 'mpy-c-pass-no-boot-image');
 row('mpy -c pass, --liftoff-only', 'mpy-c-pass-liftoff-only', 'mpy-c-pass');
 if (med['baseline-c-pass']) row('mpy -c pass', 'mpy-c-pass', 'baseline-c-pass');
 row('mpy install 1 package, cold', 'mpy-install-1', 'mpy-c-pass');

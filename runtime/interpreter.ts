@@ -2,8 +2,9 @@ import { instantiateInterpreter, isStackOverflow, type StdioHooks } from '../was
 import type { EmFS, EmscriptenModule } from '../wasm/emscripten-module.js';
 import type { GlueTable } from '../wasm/glue-script.js';
 import { PythonError } from './errors.js';
-import { installProxyTable, registerJsObject } from './js-proxy-table.js';
+import { installProxyTable, registerJsObject, restoreTableContents, tableContents } from './js-proxy-table.js';
 import { EMPTY_GLOBALS, sealHostModule } from './host-surface.js';
+import { type BootImage, dataExtent, type InterpreterImageState, restorePages, type TableSlot } from './boot-image.js';
 import { closeJsModules } from './js-closure.js';
 import { withoutJsFactories } from './closed-js-imports.js';
 import {
@@ -71,7 +72,19 @@ export interface InterpreterOptions {
    * both raise ImportError and no JS object Python can reach leads to the realm.
    */
   readonly jsBridge?: boolean;
+  /**
+   * Start from this boot image (runtime/boot-image.ts) instead of
+   * initialising the VM: it must have been captured from an interpreter
+   * created with the same options. The caller then fills the JS-object
+   * table with {@link Interpreter.restoreTable} before any call into Python.
+   */
+  readonly image?: BootImage;
+  /** This interpreter will be captured ({@link Interpreter.captureImage}): keep what that needs. Default: `false`. */
+  readonly capturing?: boolean;
 }
+
+/** The host modules and members an image's JS-object table held could not be found in a restore (see {@link Interpreter.restoreTable}). */
+export class BootImageMismatch extends Error {}
 
 const DEFAULT_PYSTACK_WORDS = 16 * 1024;
 /** Room left for the C side (lexers, file buffers) beside a bounded GC heap. */
@@ -132,6 +145,17 @@ function largestAllocation(module: EmscriptenModule): number {
   return lo;
 }
 
+/**
+ * A module registered during a boot only (to probe the VM), as a restored
+ * table holds it: each member the image names is a function that fails.
+ */
+function bootOnlyModule(name: string, members: readonly string[]): object {
+  const failing = (member: string) => (): never => {
+    throw new TypeError(`mpy: ${name}.${member} belongs to the boot and cannot be called now`);
+  };
+  return sealHostModule(name, Object.fromEntries(members.map((member) => [member, failing(member)])));
+}
+
 /** A plain value a top-level run can return directly. */
 export type SimpleValue = null | boolean | number | string | undefined;
 
@@ -160,6 +184,17 @@ export class Interpreter {
   #scratch = 0;
   /** The lowest address {@link writableHeap} hands out: the C heap's start (below it: the VM's static data and first stack). */
   #writableFrom = 0;
+  /** The stack pointer between calls, and the thread state's word index (c-stack.ts): kept for {@link captureImage}. */
+  #stackTop = 0;
+  #stateIndex = -1;
+  /** Every module registered, in order, as Python sees it: what {@link captureImage} names the table's slots by. */
+  readonly #registered: { readonly name: string; readonly surface: object }[] = [];
+  /** The modules this class registers itself, by name: {@link restoreTable} puts them back. */
+  readonly #ownModules = new Map<string, object>();
+  /** Where a fresh instance's memory ends (set when capturing). */
+  #freshExtent = 0;
+  /** The image this interpreter started from, until {@link restoreTable}. */
+  #image: BootImage | undefined;
 
   private constructor(
     module: EmscriptenModule,
@@ -196,7 +231,7 @@ export class Interpreter {
     let recovery: StackOverflowRecovery | undefined;
     const jsBridge = options.jsBridge ?? false;
     let wasmMemory: WebAssembly.Memory | undefined;
-    const { module, memory, exports, compiled, glueTable } = await instantiateInterpreter({
+    const { module, memory, exports, compiled, glueTable, resizeHeap } = await instantiateInterpreter({
       stdio: options.stdio,
       // Syscalls report errors in Linux numbering, as MicroPython's errno module expects.
       adaptGlueImports: (imports) => {
@@ -209,34 +244,59 @@ export class Interpreter {
     wasmMemory = memory;
     installProxyTable(glueTable, module, jsBridge ? globalThis : EMPTY_GLOBALS);
     const interp = new Interpreter(module, glueTable, memory, options.stdio, compiled, exports);
-    // Nothing is allocated yet: the first block sits at the start of the C heap.
-    const first = module._malloc(1);
-    interp.#writableFrom = first;
-    module._free(first);
+    if (options.capturing) interp.#freshExtent = dataExtent(memory.buffer);
     const pystackWords = options.pystackWords ?? DEFAULT_PYSTACK_WORDS;
-    const stackTop = relocateShadowStack(exports as unknown as StackExports, (n) => module._malloc(n));
-    module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
     const gcHeapLimit = exports[HEAP_LIMIT_EXPORT];
     const inRunGc = gcHeapLimit instanceof WebAssembly.Global;
-    const state = findThreadState(memory, stackTop, pystackWords);
-    // A wasm that collects during a run scans the C stack up to stack_top.
-    if (inRunGc && !setStackTop(memory, state, stackTop)) {
-      throw new Error(
-        'mpy: the interpreter wasm collects garbage during a run but its thread state was not found; rebuild with MPY_NO_INRUN_GC=1 (npm run build)',
-      );
+    const image = options.image;
+    const stackExports = exports as unknown as StackExports;
+    if (image !== undefined) {
+      const { state } = image;
+      if (memory.buffer.byteLength < state.memoryBytes && !resizeHeap(state.memoryBytes)) {
+        throw new Error(`mpy: the interpreter's memory cannot grow to its boot image's ${state.memoryBytes} bytes`);
+      }
+      restorePages(memory.buffer, image);
+      stackExports._emscripten_stack_restore(state.stackTop);
+      interp.#writableFrom = state.writableFrom;
+      interp.#stackTop = state.stackTop;
+      interp.#stateIndex = state.stateIndex;
+      interp.#image = image;
+    } else {
+      // Nothing is allocated yet: the first block sits at the start of the C heap.
+      const first = module._malloc(1);
+      interp.#writableFrom = first;
+      module._free(first);
+      const stackTop = relocateShadowStack(stackExports, (n) => module._malloc(n));
+      module.ccall('mp_js_init', null, ['number', 'number'], [pystackWords, heapBytes]);
+      const state = findThreadState(memory, stackTop, pystackWords);
+      // A wasm that collects during a run scans the C stack up to stack_top.
+      if (inRunGc && !setStackTop(memory, state, stackTop)) {
+        throw new Error(
+          'mpy: the interpreter wasm collects garbage during a run but its thread state was not found; rebuild with MPY_NO_INRUN_GC=1 (npm run build)',
+        );
+      }
+      interp.#stackTop = stackTop;
+      interp.#stateIndex = state;
     }
+    const state = interp.#stateIndex;
     widenStackLimit(memory, state, options.v8StackBytes, inRunGc ? V8_BYTES_PER_SHADOW_BYTE_SPILLED : undefined);
-    module.ccall('proxy_c_init', null, [], []);
     const guard = new StackOverflowRecovery(memory, state, exports as unknown as StackOverflowExports);
     interp.#recovery = guard;
-    interp.registerJsModule(STACK_GUARD_MODULE, {
+    const stackGuardModule = {
       arm: (address: number): boolean => {
         const armed = guard.arm(address);
         if (armed) recovery = guard;
         return armed;
       },
-    });
-    if (!jsBridge) closeJsModules(interp);
+    };
+    if (image !== undefined) {
+      if (image.state.guard !== null && guard.rearm(image.state.guard)) recovery = guard;
+      interp.#ownModules.set(STACK_GUARD_MODULE, sealHostModule(STACK_GUARD_MODULE, stackGuardModule));
+    } else {
+      module.ccall('proxy_c_init', null, [], []);
+      interp.registerJsModule(STACK_GUARD_MODULE, stackGuardModule);
+      if (!jsBridge) closeJsModules(interp);
+    }
     if (inRunGc) {
       const bound = options.heapLimitBytes ?? options.inRunGcHeapLimitBytes;
       if (bound !== undefined) gcHeapLimit.value = bound;
@@ -397,12 +457,92 @@ export class Interpreter {
     const m = this.#module;
     const out = m._malloc(OUT_BYTES);
     try {
+      const surface = sealHostModule(name, module);
       m.setValue(out, JS_OBJECT_KIND, 'i32');
-      m.setValue(out + 4, registerJsObject(this.#glueTable, sealHostModule(name, module)), 'i32');
+      m.setValue(out + 4, registerJsObject(this.#glueTable, surface), 'i32');
       m.ccall('mp_js_register_js_module', null, ['string', 'number'], [name, out]);
+      this.#registered.push({ name, surface });
     } finally {
       m._free(out);
     }
+  }
+
+  /**
+   * This interpreter's state as a boot image keeps it (runtime/boot-image.ts):
+   * call between top-level runs, on an interpreter created with `capturing`.
+   * @throws Error when the state cannot be kept: the glue holds Python
+   *   objects for JS, or a JS object Python holds is not a registered module
+   *   or one of its members
+   */
+  captureImage(): InterpreterImageState {
+    if (this.#freshExtent === 0) throw new Error('mpy: this interpreter was not created for capturing');
+    const contents = tableContents(this.#glueTable);
+    if (contents === undefined) throw new Error('mpy: the glue holds Python objects for JS; a boot image cannot carry them');
+    const slots: TableSlot[] = [];
+    for (const [slot, obj] of contents.objects) {
+      const found = this.#registeredAs(obj);
+      if (found === undefined)
+        throw new Error(`mpy: slot ${slot} of the JS-object table holds an object that is not a registered module or member`);
+      slots.push({ slot, ...found });
+    }
+    const guard = this.#recovery?.arming ?? null;
+    return {
+      stackTop: this.#stackTop,
+      stateIndex: this.#stateIndex,
+      writableFrom: this.#writableFrom,
+      guard,
+      tableLength: contents.length,
+      tableNext: contents.next,
+      slots,
+      freshExtent: this.#freshExtent,
+      memoryBytes: this.#memory.buffer.byteLength,
+    };
+  }
+
+  /** Which registered module `obj` is, or which module's member (the latest registration first). */
+  #registeredAs(obj: object): { module: string; member: string | null } | undefined {
+    for (let i = this.#registered.length - 1; i >= 0; i--) {
+      const { name, surface } = this.#registered[i]!;
+      if (surface === obj) return { module: name, member: null };
+      for (const [member, value] of Object.entries(surface)) if (value === obj) return { module: name, member };
+    }
+    return undefined;
+  }
+
+  /**
+   * Fills the JS-object table of an interpreter created from a boot image:
+   * each slot gets the object of this run that stands where the captured one
+   * stood, from `modules` (the host modules the boot registered, by name, as
+   * given to {@link registerJsModule}) or this class's own. A module the image
+   * names but neither has was registered for the boot alone (to probe the
+   * VM): its slots get members that fail if called.
+   * @throws BootImageMismatch when a module in `modules` lacks a member the image names (the interpreter is then unusable)
+   */
+  restoreTable(modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>): void {
+    const image = this.#image;
+    if (image === undefined) throw new Error('mpy: this interpreter did not start from a boot image');
+    this.#image = undefined;
+    const surfaces = new Map(this.#ownModules);
+    for (const [name, module] of Object.entries(modules)) surfaces.set(name, sealHostModule(name, module));
+    const bootOnly = new Map<string, string[]>();
+    for (const { module, member } of image.state.slots) {
+      if (surfaces.has(module)) continue;
+      const members = bootOnly.get(module) ?? [];
+      if (member !== null) members.push(member);
+      bootOnly.set(module, members);
+    }
+    for (const [name, members] of bootOnly) surfaces.set(name, bootOnlyModule(name, members));
+    const objects = new Map<number, object>();
+    for (const { slot, module, member } of image.state.slots) {
+      const surface = surfaces.get(module)!;
+      const obj = member === null ? surface : (surface as Record<string, unknown>)[member];
+      if (typeof obj !== 'object' && typeof obj !== 'function') {
+        throw new BootImageMismatch(`mpy: the boot image names ${module}.${member ?? ''}, which this run's host module does not have`);
+      }
+      objects.set(slot, obj as object);
+    }
+    restoreTableContents(this.#glueTable, { length: image.state.tableLength, next: image.state.tableNext, objects });
+    for (const [name, surface] of surfaces) this.#registered.push({ name, surface });
   }
 
   /** Starts the build's event-driven REPL: prints the banner and the first prompt. */

@@ -40,3 +40,38 @@ export function registerJsObject(table: GlueTable, obj: object): number {
   table.proxy_js_ref_map.set(obj, id);
   return id;
 }
+
+/** The table's slots past the fixed ones, as a boot image keeps them (runtime/boot-image.ts). */
+export interface TableContents {
+  /** The table's length; slots past the fixed ones that are not in `objects` are free. */
+  readonly length: number;
+  /** Where the glue looks for a free slot first. */
+  readonly next: number;
+  /** The objects, by slot. */
+  readonly objects: ReadonlyMap<number, object>;
+}
+
+/**
+ * What the table holds past its fixed slots, for a boot image: the objects
+ * Python can reach by slot number. Undefined when the glue also holds
+ * Python objects for JS (a boot image cannot carry those).
+ */
+export function tableContents(table: GlueTable): TableContents | undefined {
+  if (table.proxy_js_map.size !== 0 || table.proxy_js_existing.length > 1) return undefined;
+  const objects = new Map<number, object>();
+  for (let slot = FIRST_FREE_SLOT; slot < table.proxy_js_ref.length; slot++) {
+    const obj = table.proxy_js_ref[slot];
+    if (obj !== undefined) objects.set(slot, obj as object);
+  }
+  return { length: table.proxy_js_ref.length, next: table.proxy_js_ref_next, objects };
+}
+
+/** Fills a freshly installed table ({@link installProxyTable}) as `contents` describes. */
+export function restoreTableContents(table: GlueTable, contents: TableContents): void {
+  table.proxy_js_ref.length = contents.length;
+  for (const [slot, obj] of contents.objects) {
+    table.proxy_js_ref[slot] = obj;
+    table.proxy_js_ref_map.set(obj, slot);
+  }
+  table.proxy_js_ref_next = contents.next;
+}

@@ -1,11 +1,21 @@
 import type { StdioHooks } from '../wasm/instantiate.js';
 import type { EmFS } from '../wasm/emscripten-module.js';
-import { Interpreter } from './interpreter.js';
+import { BootImageMismatch, Interpreter } from './interpreter.js';
+import {
+  type BootImage,
+  type BootImageProfile,
+  CAPTURE_BOOT_IMAGE_ENV,
+  NO_BOOT_IMAGE_ENV,
+  readBootImage,
+  traceBootImage,
+  writeBootImage,
+} from './boot-image.js';
 import { PythonError } from './errors.js';
 import { closeBuiltinModule } from './js-closure.js';
 import { createHostApi } from './host-api.js';
 import { pyString, pyStringList } from './py-literal.js';
-import { FROZEN_PATH_ENTRY, GUEST_LIB_DIR, INTERRUPTED_STATUS, UNCAUGHT_EXCEPTION_STATUS } from './guest-layout.js';
+import { FROZEN_PATH_ENTRY, GUEST_LIB_DIR, INITIAL_HEAP_BYTES, INTERRUPTED_STATUS, UNCAUGHT_EXCEPTION_STATUS } from './guest-layout.js';
+import { WASM_CHOICE_ENV } from '../wasm/compiled-module.js';
 import { LINUX_ERRNO } from '../base/errno.js';
 
 /** The stdio a session writes to, with a way to push out buffered output. */
@@ -47,6 +57,28 @@ export interface SessionOptions {
    * (guest-layout.ts, `compiledBootModulesDir`), searched first while booting. Default: none (the boot compiles the sources).
    */
   readonly bootModulesDir?: string;
+  /**
+   * Start from this profile's boot image when the build made one for these
+   * options (runtime/boot-image.ts); the boot is the same either way. With
+   * `MPY_CAPTURE_BOOT_IMAGE=1` (the build) this boot captures the image
+   * instead. Default: none (every boot runs).
+   */
+  readonly bootImage?: BootImageProfile;
+}
+
+/**
+ * The options that shape the state a boot leaves (what a boot image is
+ * captured under): the heap's first area, the `js` bridge, the preloaded
+ * modules, the compiled boot modules, and the wasm chosen.
+ */
+function bootImageKey(options: SessionOptions): string {
+  return JSON.stringify({
+    heapBytes: options.heapBytes ?? INITIAL_HEAP_BYTES,
+    jsBridge: options.jsBridge ?? false,
+    preload: options.preload ?? [],
+    bootModulesDir: options.bootModulesDir ?? null,
+    wasm: process.env[WASM_CHOICE_ENV] || 'auto',
+  });
 }
 
 /**
@@ -67,6 +99,25 @@ export class Session {
 
   /** Creates the interpreter, mounts filesystems, registers host modules and boots. */
   static async start(options: SessionOptions): Promise<Session> {
+    const profile = options.bootImage;
+    const capture = profile !== undefined && process.env[CAPTURE_BOOT_IMAGE_ENV] === '1';
+    const key = bootImageKey(options);
+    const image = profile === undefined || capture || process.env[NO_BOOT_IMAGE_ENV] === '1' ? undefined : readBootImage(profile, key);
+    try {
+      return await Session.#start(options, image, capture ? profile : undefined, key);
+    } catch (e) {
+      if (!(e instanceof BootImageMismatch)) throw e;
+      traceBootImage(`${profile}: not used: ${e.message}`);
+      return Session.#start(options, undefined, undefined, key);
+    }
+  }
+
+  static async #start(
+    options: SessionOptions,
+    image: BootImage | undefined,
+    capture: BootImageProfile | undefined,
+    key: string,
+  ): Promise<Session> {
     const interpreter = await Interpreter.create({
       stdio: options.stdio,
       heapBytes: options.heapBytes,
@@ -74,13 +125,14 @@ export class Session {
       inRunGcHeapLimitBytes: options.inRunGcHeapLimitBytes,
       v8StackBytes: options.v8StackBytes,
       jsBridge: options.jsBridge,
+      image,
+      capturing: capture !== undefined,
     });
     const session = new Session(interpreter, options.stdio, new Map(options.env ?? []));
     options.prepareFilesystem?.(interpreter.fs);
     if (options.cwd !== undefined) interpreter.fs.chdir(options.cwd);
-    interpreter.registerJsModule(
-      '_mpy_host',
-      createHostApi({
+    const bootModules = {
+      _mpy_host: createHostApi({
         env: session.#env,
         writableHeap: (address, length) => interpreter.writableHeap(address, length),
         beforeBlock: () => options.stdio.flush(),
@@ -89,22 +141,35 @@ export class Session {
           session.#status = status;
         },
       }),
-    );
-    // The errno numbers of the host's own Python modules (usocket, select, asyncio, ...), from the one table.
-    interpreter.registerJsModule('_mpy_errno', LINUX_ERRNO);
+      // The errno numbers of the host's own Python modules (usocket, select, asyncio, ...), from the one table.
+      _mpy_errno: LINUX_ERRNO,
+    };
+    if (image !== undefined) {
+      interpreter.restoreTable(bootModules);
+    } else {
+      for (const [name, module] of Object.entries(bootModules)) interpreter.registerJsModule(name, module);
+      // Booting searches only mpy's lib directory and the frozen modules: files
+      // the user has in the working directory or on MICROPYPATH cannot replace
+      // the boot's own imports (os, time, the runner).
+      const bootPath = [...(options.bootModulesDir === undefined ? [] : [options.bootModulesDir]), GUEST_LIB_DIR, FROZEN_PATH_ENTRY];
+      interpreter.exec(
+        `__import__('sys').path[:] = ${pyStringList(bootPath)}\n` +
+          `__import__('_mpy_boot').boot(${pyString(GUEST_LIB_DIR)}, ${pyStringList(options.preload ?? [])})`,
+      );
+      // The boot keeps what mpy's modules need of uctypes (addressof); Python without the js bridge gets none of it.
+      if (!options.jsBridge) closeBuiltinModule(interpreter, 'uctypes');
+      if (capture !== undefined) {
+        writeBootImage(capture, key, interpreter.captureImage(), interpreter.heapU8().buffer);
+        traceBootImage(`${capture}: captured`);
+      }
+    }
+    // What differs per run comes after the state a boot image holds.
     for (const [name, module] of Object.entries(options.hostModules?.(interpreter, () => options.stdio.flush()) ?? {})) {
       interpreter.registerJsModule(name, module);
     }
-    // Booting searches only mpy's lib directory and the frozen modules: files
-    // the user has in the working directory or on MICROPYPATH cannot replace
-    // the boot's own imports (os, time, the runner).
-    const bootPath = [...(options.bootModulesDir === undefined ? [] : [options.bootModulesDir]), GUEST_LIB_DIR, FROZEN_PATH_ENTRY];
     interpreter.exec(
-      `__import__('sys').path[:] = ${pyStringList(bootPath)}\n` +
-        `__import__('_mpy_boot').boot(${pyStringList(options.argv ?? [])}, ${pyStringList(options.path)}, ${pyString(GUEST_LIB_DIR)}, ${pyStringList(options.preload ?? [])})`,
+      `__import__('sys').argv[:] = ${pyStringList(options.argv ?? [])}\n__import__('sys').path[:] = ${pyStringList(options.path)}`,
     );
-    // The boot keeps what mpy's modules need of uctypes (addressof); Python without the js bridge gets none of it.
-    if (!options.jsBridge) closeBuiltinModule(interpreter, 'uctypes');
     return session;
   }
 

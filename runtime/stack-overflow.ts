@@ -59,6 +59,12 @@ const PYSTACK_FIELD_SEARCH_BYTES = 512;
 const EXC_TRACEBACK_SIZES = 4;
 const EXC_TRACEBACK_DATA = 8;
 
+/** How the recovery was armed: the exception it raises, and where an nlr buffer keeps its `pystack` word. */
+export interface StackGuardArming {
+  readonly exception: number;
+  readonly pystackField: number;
+}
+
 /** Converts stack overflows into a MicroPython RuntimeError once armed. */
 export class StackOverflowRecovery {
   readonly #memory: WebAssembly.Memory;
@@ -110,6 +116,24 @@ export class StackOverflowRecovery {
     }
     this.#pystackField = field;
     this.#exception = exceptionAddress;
+    return true;
+  }
+
+  /** What {@link arm} found, for a boot image (runtime/boot-image.ts); null when not armed. */
+  get arming(): StackGuardArming | null {
+    return this.armed ? { exception: this.#exception, pystackField: this.#pystackField } : null;
+  }
+
+  /**
+   * Arms the recovery as {@link arming} recorded it, in a VM restored from a
+   * boot image (whose memory holds the same exception and buffers).
+   * @returns whether it is armed (false: the recorded arming is not usable)
+   */
+  rearm(arming: StackGuardArming): boolean {
+    if (this.#state < 0 || !Number.isInteger(arming.exception) || arming.exception <= 0 || !Number.isInteger(arming.pystackField))
+      return false;
+    this.#exception = arming.exception;
+    this.#pystackField = arming.pystackField;
     return true;
   }
 

@@ -47,6 +47,11 @@ function optimisedPath(choice: InterpreterWasmChoice): string | undefined {
   return optimised?.path;
 }
 
+/** The wasm file the interpreter is compiled from under `MPY_WASM` (the original when the optimised one is not built). */
+export function interpreterWasmFile(): string {
+  return optimisedPath(choiceFromEnv()) ?? locateInterpreter().wasm;
+}
+
 /**
  * Compiles a fresh interpreter module (no caching; most callers want
  * {@link getInterpreterModule}). With `auto`, an optimised copy that this

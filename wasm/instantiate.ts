@@ -47,6 +47,8 @@ export interface InstantiatedInterpreter {
   readonly compiled: WebAssembly.Module;
   /** The state its glue's proxy code shares (this interpreter's own; see `runtime/js-proxy-table.ts`). */
   readonly glueTable: GlueTable;
+  /** Grows the memory to at least `bytes` as the heap's own growth does (the glue's views follow); false when it cannot. */
+  readonly resizeHeap: (bytes: number) => boolean;
 }
 
 /** Whether `error` is V8 running out of stack. */
@@ -70,6 +72,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
   const { createModule, table } = await loadGlue();
   let instance: WebAssembly.Instance | undefined;
   let compiledModule: WebAssembly.Module | undefined;
+  let resizeHeap: (bytes: number) => boolean = () => false;
   const { stdio, memoryLimit } = options;
   const onForeign = options.onForeignException ?? ((): boolean => false);
   let failed!: (e: unknown) => void;
@@ -84,6 +87,7 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
       .map((i) => i.name);
     const invokes = createInvokeImports(envNames, () => instance!.exports as unknown as TrampolineTarget, onForeign);
     const glueResize = info.env.emscripten_resize_heap as (size: number) => boolean;
+    resizeHeap = glueResize;
     const env = {
       ...info.env,
       ...invokes,
@@ -126,5 +130,6 @@ export async function instantiateInterpreter(options: InstantiateOptions): Promi
     memory: instance!.exports.memory as WebAssembly.Memory,
     compiled: compiledModule!,
     glueTable: table,
+    resizeHeap,
   };
 }

@@ -109,6 +109,7 @@ export async function runProgram(args: RunArgs, host: ProgramHost, proc: CliProc
           ...(compiledBoot && { bootModules: { guest: GUEST_BOOT_DIR, host: compiledBoot } }),
         }),
       ...(compiledBoot && { bootModulesDir: GUEST_BOOT_DIR }),
+      bootImage: 'cli',
       cwd: proc.cwd,
       heapBytes: args.heapBytes,
       heapLimitBytes: args.heapBytes,

@@ -135,6 +135,7 @@ export class EmbeddedVm {
       }),
       preload: ['_mpy_embed'],
       ...(compiledBoot && { bootModulesDir: GUEST_BOOT_DIR }),
+      bootImage: 'embed',
     });
     const run = session.interpreter.keepFunction(RUN);
     init.stdio.flush();

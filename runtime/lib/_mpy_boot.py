@@ -98,14 +98,13 @@ def _check_paths():
     os.rename = _paths_checked(os.rename, 2)
 
 
-def boot(argv, path, lib, preload=()):
+def boot(lib, preload=()):
     """Extends the built-in modules, loads the host's runner modules (and
-    `preload`), then sets argv and sys.path and starts the import ranking
-    (_mpy_resolve), all before the user's paths are searched. `lib` is mpy's
-    module directory."""
+    `preload`) and starts the import ranking (_mpy_resolve), all before the
+    user's paths are searched. `lib` is mpy's module directory. The host sets
+    argv and sys.path afterwards: a boot image holds the state up to here."""
     global LIB
     LIB = lib
-    sys.argv[:] = argv
     # The guard's JS module is needed once: keep it out of the program's reach.
     import _mpy_stack
 
@@ -129,5 +128,4 @@ def boot(argv, path, lib, preload=()):
 
     for name in preload:
         __import__(name)
-    sys.path[:] = path
     _mpy_resolve.install(lib)
