@@ -5,12 +5,20 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { glueScriptSource } from '../wasm/glue-script.js';
+import { glueScriptPath, glueScriptSource } from '../wasm/glue-script.js';
 import { locateInterpreter } from '../wasm/locate.js';
 import { runMpy } from './helpers/cli.js';
 import { ensureDist, ROOT } from './helpers/dist.js';
 
-ensureDist(['wasm'], ['dist/wasm/glue-script.js', 'dist/wasm/glue-1.27.0-default.v8cache', 'dist/wasm/glue-1.27.0-cli.v8cache']);
+ensureDist(
+  ['wasm'],
+  [
+    'dist/wasm/glue-script.js',
+    'dist/wasm/glue-1.27.0.script.js',
+    'dist/wasm/glue-1.27.0-default.v8cache',
+    'dist/wasm/glue-1.27.0-cli.v8cache',
+  ],
+);
 
 /** Which caches V8 rejects in a fresh process, with the flags the `mpy` command's interpreter thread loads the glue under, or not. */
 function rejections(withCliFlags: boolean): string {
@@ -39,6 +47,11 @@ describe('the glue from a code cache', () => {
     const r = await runMpy(['-c', 'import js\nprint(js.Math.max(2, 7), list(js.Array(1, 2)))']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('7 [1, 2]\n');
+  });
+
+  it("the build's copy of the script, which threads read as it is, is the script made from the installed glue", () => {
+    const glue = readFileSync(locateInterpreter().glue, 'utf8');
+    expect(readFileSync(glueScriptPath(), 'utf8')).toBe(glueScriptSource(glue));
   });
 
   it("the script leaves out the assertion getters for the build's unexported symbols, and only them", () => {

@@ -4,7 +4,8 @@
  * `wasm/glue-script.ts`): compiles the glue as a script, runs its module
  * body and its set-up up to the point where it asks for the wasm instance (so
  * the functions a start runs are in the cache too), and writes the cache.
- * The `default` cache is made in this process, the `cli` one in a child
+ * First it writes the glue as a script (`glueScriptPath`), which threads
+ * then read as it is. The `default` cache is made in this process, the `cli` one in a child
  * running under the V8 flags the `mpy` command's interpreter thread loads the
  * glue under: the command's flags and the boot's tiering budget (V8 takes a
  * cache only under the flags it was made with).
@@ -17,7 +18,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLI_BOOT_V8_FLAGS, CLI_V8_FLAGS } from '../cli-v8-flags.js';
 import { writeCodeCache } from '../../base/cached-script.js';
-import { compileGlueScript, type GlueCacheProfile, glueCachePath, glueFactory } from '../glue-script.js';
+import { compileGlueScript, type GlueCacheProfile, glueCachePath, glueFactory, glueScriptPath, writeGlueScript } from '../glue-script.js';
 
 async function writeCache(which: GlueCacheProfile): Promise<void> {
   const script = compileGlueScript();
@@ -41,11 +42,13 @@ if (which !== undefined) {
   process.exit(0);
 }
 try {
+  if (!writeGlueScript()) throw new Error('the glue does not have the shape the script loader expects');
   await writeCache('default');
   execFileSync(process.execPath, [...CLI_V8_FLAGS, ...CLI_BOOT_V8_FLAGS, fileURLToPath(import.meta.url), 'cli'], { stdio: 'inherit' });
   process.stderr.write(`mpy build: wrote the glue's code caches (${glueCachePath('default')}, ${glueCachePath('cli')})\n`);
 } catch (e) {
   for (const p of ['default', 'cli'] as const) rmSync(glueCachePath(p), { force: true });
+  rmSync(glueScriptPath(), { force: true });
   process.stderr.write(`mpy build: no code cache for the glue (${(e as Error).message}); it compiles from its text at every start\n`);
 }
 process.exit(0);
