@@ -22,7 +22,12 @@ const { parentPort, workerData } = require('node:worker_threads');
   const shared = await import(${JSON.stringify(dist('wasm/shared-module.js'))});
   const compiled = await import(${JSON.stringify(dist('wasm/compiled-module.js'))});
   const { Interpreter } = await import(${JSON.stringify(dist('runtime/interpreter.js'))});
+  const { locateInterpreter } = await import(${JSON.stringify(dist('wasm/locate.js'))});
   const adopted = shared.adoptSharedInterpreterModule(workerData.interpreter);
+  let located = null;
+  try {
+    located = locateInterpreter().marker ?? 'unmarked';
+  } catch {}
   let out = '';
   try {
     const interp = await Interpreter.create({ stdio: { write: (_fd, b) => { out += Buffer.from(b).toString(); }, read: () => 0 } });
@@ -34,16 +39,24 @@ const { parentPort, workerData } = require('node:worker_threads');
   try {
     kind = compiled.interpreterWasmKind(compiled.getInterpreterModule());
   } catch {}
-  parentPort.postMessage({ adopted, out, kind });
+  parentPort.postMessage({ adopted, out, kind, located });
 })();
 `;
 
-function runWorker(workerData: unknown): Promise<{ adopted: boolean; out: string; kind: string | null }> {
+interface WorkerReport {
+  adopted: boolean;
+  out: string;
+  kind: string | null;
+  /** The located package's `marker`: set only on what a parent shared, so it shows the worker did not resolve the package itself. */
+  located: string | null;
+}
+
+function runWorker(workerData: unknown): Promise<WorkerReport> {
   const worker = new Worker(WORKER, { eval: true, workerData, env: { ...process.env, [WASM_CHOICE_ENV]: 'no-such-choice' } });
   return new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
-  }).finally(() => worker.terminate()) as Promise<{ adopted: boolean; out: string; kind: string | null }>;
+  }).finally(() => worker.terminate()) as Promise<WorkerReport>;
 }
 
 describe('sharing the compiled module with workers', () => {
@@ -58,7 +71,14 @@ describe('sharing the compiled module with workers', () => {
 
   it('a worker adopts the posted module and runs Python without compiling', async () => {
     const r = await runWorker({ interpreter: shareInterpreterModule() });
-    expect(r).toEqual({ adopted: true, out: 'worker w\n', kind: 'optimised' });
+    expect(r).toEqual({ adopted: true, out: 'worker w\n', kind: 'optimised', located: 'unmarked' });
+  }, 60_000);
+
+  it('a worker takes the interpreter package location from its parent instead of resolving it again', async () => {
+    const shared = shareInterpreterModule();
+    const r = await runWorker({ interpreter: { ...shared, files: { ...shared.files, marker: 'from the parent' } } });
+    expect(r).toEqual({ adopted: true, out: 'worker w\n', kind: 'optimised', located: 'from the parent' });
+    expect(isSharedInterpreterModule({ ...shared, files: undefined })).toBe(false);
   }, 60_000);
 
   it('a worker given nothing usable does not adopt (and would have to compile)', async () => {

@@ -17,6 +17,7 @@
  * ```
  */
 import { adoptInterpreterModule, getInterpreterModule } from './compiled-module.js';
+import { adoptInterpreterFiles, type InterpreterFiles, locateInterpreter } from './locate.js';
 
 const TAG = 'mpy.interpreter-module';
 
@@ -26,6 +27,8 @@ export interface SharedInterpreterModule {
   readonly tag: typeof TAG;
   /** The compiled interpreter module (structured-cloneable within the process). */
   readonly module: WebAssembly.Module;
+  /** Where the interpreter package is, as this thread found it. */
+  readonly files: InterpreterFiles;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface SharedInterpreterModule {
  * it was not yet, then reused for every later worker).
  */
 export function shareInterpreterModule(): SharedInterpreterModule {
-  return { tag: TAG, module: getInterpreterModule() };
+  return { tag: TAG, module: getInterpreterModule(), files: locateInterpreter() };
 }
 
 /** Whether `value` is what {@link shareInterpreterModule} returned, after a trip through a thread boundary. */
@@ -42,18 +45,21 @@ export function isSharedInterpreterModule(value: unknown): value is SharedInterp
     typeof value === 'object' &&
     value !== null &&
     (value as { tag?: unknown }).tag === TAG &&
-    (value as { module?: unknown }).module instanceof WebAssembly.Module
+    (value as { module?: unknown }).module instanceof WebAssembly.Module &&
+    typeof (value as { files?: { glue?: unknown } }).files?.glue === 'string' &&
+    typeof (value as { files?: { wasm?: unknown } }).files?.wasm === 'string'
   );
 }
 
 /**
  * In a worker: uses the module the parent shared, so that this thread never
- * compiles the interpreter.
+ * compiles the interpreter, and the package location it found.
  * @returns false (and changes nothing) when `value` is not a shared module,
  *   e.g. a worker started without one, which then compiles on first use
  */
 export function adoptSharedInterpreterModule(value: unknown): boolean {
   if (!isSharedInterpreterModule(value)) return false;
   adoptInterpreterModule(value.module);
+  adoptInterpreterFiles(value.files);
   return true;
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { InterruptTarget } from '../../runtime/interrupt.js';
+import type { InterpreterFiles } from '../../wasm/locate.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { RunArgs } from './args.js';
 import type { ServiceInit } from '../net/protocol.js';
@@ -32,8 +33,8 @@ export interface ProgramWorkerInit {
  */
 export type StdinMessage = { readonly data: Uint8Array | null } | { readonly ttyMode: 'raw' | 'cooked' };
 
-/** Main thread → worker, on `parentPort`. */
-export type SupervisorMessage = { readonly kind: 'module'; readonly module: WebAssembly.Module };
+/** Main thread → worker, on `parentPort`: the compiled interpreter, and where its package is (the worker then resolves nothing). */
+export type SupervisorMessage = { readonly kind: 'module'; readonly module: WebAssembly.Module; readonly files: InterpreterFiles };
 
 /** Worker → main thread. */
 export type ProgramWorkerMessage =

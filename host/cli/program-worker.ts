@@ -9,6 +9,7 @@
  */
 import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
 import { adoptInterpreterModule } from '../../wasm/compiled-module.js';
+import { adoptInterpreterFiles } from '../../wasm/locate.js';
 import { CLI_BOOT_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { setGlueCacheProfile, writeGlueCache } from '../../wasm/glue-script.js';
 import type { ProgramWorkerInit, ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
@@ -31,6 +32,7 @@ export async function runProgramThread(finished: () => void | Promise<void>): Pr
     setGlueCacheProfile('cli');
     const [{ runProgram, currentProcess }, message] = await Promise.all([import('./run.js'), received]);
     adoptInterpreterModule(message.module);
+    adoptInterpreterFiles(message.files);
     const replActivity = new ReplActivity(init.replActivity);
     const stdin = new StdinChannel(
       init.stdinPort,

@@ -15,6 +15,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import type { ServiceInit } from '../net/protocol.js';
 import { CLI_BOOT_V8_FLAGS, CLI_RUN_V8_FLAGS } from '../../wasm/cli-v8-flags.js';
 import { getInterpreterModuleAsync } from '../../wasm/compiled-module.js';
+import { locateInterpreter } from '../../wasm/locate.js';
 import { keyboardInterruptPending, requestKeyboardInterrupt, type InterruptTarget } from '../../runtime/interrupt.js';
 import type { CliProcess } from './cli-process.js';
 import type { ProgramWorkerMessage, SupervisorMessage } from './program-protocol.js';
@@ -57,7 +58,7 @@ export function superviseProgram(started: StartedProgram, proc: CliProcess): Pro
   Promise.all([flagsSet.then(() => getInterpreterModuleAsync()), loaded]).then(
     ([module]) => {
       setFlagsFromString(CLI_BOOT_V8_FLAGS.join(' '));
-      worker.postMessage({ kind: 'module', module } satisfies SupervisorMessage);
+      worker.postMessage({ kind: 'module', module, files: locateInterpreter() } satisfies SupervisorMessage);
     },
     (e: unknown) => {
       proc.writeError(`mpy: cannot load the interpreter: ${(e as Error)?.message ?? String(e)}\n`);
