@@ -245,6 +245,21 @@ export function staleInput(inputs: readonly string[], builtMs: number, root = PA
   return undefined;
 }
 
+/**
+ * Whether a profile's image is there, whole and, in a checkout, not older
+ * than its inputs (whatever options it was captured under): what the test
+ * set-up checks before it rebuilds the images.
+ */
+export function bootImageIsCurrent(profile: BootImageProfile): boolean {
+  const path = bootImagePath(profile);
+  try {
+    const image = parseBootImage(readFileSync(path));
+    return typeof image !== 'string' && (!isSourceCheckout() || staleInput(image.inputs, statSync(path).mtimeMs) === undefined);
+  } catch {
+    return false;
+  }
+}
+
 /** An image file's contents, or what is wrong with it. */
 export function parseBootImage(file: Uint8Array): (BootImage & { readonly inputs: readonly string[] }) | string {
   const magic = Buffer.from(file.buffer, file.byteOffset, Math.min(MAGIC.length, file.byteLength)).toString('latin1');

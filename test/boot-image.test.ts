@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  bootImageIsCurrent,
   bootImagePath,
   IMAGE_PAGE_BYTES,
   nonZeroPages,
@@ -123,6 +124,11 @@ describe('the image file', () => {
 
   it('is used only under the key it was captured for', () => {
     expect(built).toBeUndefined();
+  });
+
+  it('is current after the build (the test set-up rebuilds it otherwise)', () => {
+    expect(bootImageIsCurrent('cli')).toBe(true);
+    expect(bootImageIsCurrent('embed')).toBe(true);
   });
 
   it('is refused when it is not an image, truncated, of another format or out of order', () => {

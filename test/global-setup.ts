@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ROOT } from './helpers/dist.js';
 import { BUNDLE_NAMES, bundleIsCurrent } from '../base/bundle.js';
 import { compiledBootModulesDir } from '../runtime/guest-layout.js';
+import { bootImageIsCurrent } from '../runtime/boot-image.js';
 
 const SOURCE_DIRS = ['base', 'host', 'runtime', 'wasm'];
 
@@ -19,6 +20,7 @@ const WASM_BUILD_STEPS = [
   ['micropython.opt.json', 'main.js'],
   ['mpy-cross.opt.json', 'mpy-cross-main.js'],
   ['glue-1.27.0-default.v8cache', 'glue-cache-main.js'],
+  ['glue-1.27.0.script.js', 'glue-cache-main.js'],
 ] as const;
 
 /** tsc's record of the last build of tsconfig.json (composite: it lives in dist/ with the outputs). */
@@ -57,6 +59,9 @@ export default function setup(): void {
   // The compiled boot modules: missing, or older than a source in runtime/lib (the boot would compile the sources).
   if (compiledBootModulesDir({}) === undefined)
     execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', 'boot-modules-main.js')], { stdio: 'inherit' });
+  // The boot images: missing, or older than the files they were captured from (tsc above, a build step run by hand).
+  if (!bootImageIsCurrent('cli') || !bootImageIsCurrent('embed'))
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', 'boot-image-main.js')], { stdio: 'inherit' });
   // The bundles are made from dist/: a module newer than its bundle (tsc above, or run by hand) makes the bundle unused, so rebuild.
   if (!BUNDLE_NAMES.every(bundleIsCurrent))
     execFileSync(process.execPath, [join(ROOT, 'dist', 'wasm', 'build', 'bundle-main.js')], { stdio: 'inherit' });

@@ -15,4 +15,10 @@ export async function requireBuilt() {
     throw new Error(
       `the bundles ${stale.join(', ')} are older than dist/ (they would not be used): run \`node dist/wasm/build/bundle-main.js\``,
     );
+  const { bootImageIsCurrent } = await import('../../dist/runtime/boot-image.js');
+  const staleImages = ['cli', 'embed'].filter((profile) => !bootImageIsCurrent(profile));
+  if (staleImages.length > 0)
+    throw new Error(
+      `the boot images ${staleImages.join(', ')} are missing or older than dist/ (they would not be used): run \`node dist/wasm/build/boot-image-main.js && node dist/wasm/build/bundle-main.js\``,
+    );
 }
