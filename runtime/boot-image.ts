@@ -203,29 +203,41 @@ export function removeBootImage(profile: BootImageProfile): void {
  */
 export function readBootImage(profile: BootImageProfile, key: string): BootImage | undefined {
   const path = bootImagePath(profile);
-  let file: Buffer;
-  try {
-    file = readFileSync(path);
-  } catch {
-    traceBootImage(`${profile}: none (${path})`);
-    return undefined;
-  }
-  const image = parseBootImage(file);
+  const image = readImageFile(path);
   if (typeof image === 'string') {
-    traceBootImage(`${profile}: not used: ${image}`);
+    traceBootImage(`${profile}: ${image}`);
     return undefined;
   }
   if (image.key !== key) {
     traceBootImage(`${profile}: not used: captured for ${image.key}, this boot is ${key}`);
     return undefined;
   }
-  const stale = isSourceCheckout() ? staleInput(image.inputs, statSync(path).mtimeMs) : undefined;
+  const stale = staleInputOf(image, path);
   if (stale !== undefined) {
     traceBootImage(`${profile}: not used: ${stale} is newer or gone (run "npm run build")`);
     return undefined;
   }
   traceBootImage(`${profile}: used (${image.pages.length} pages)`);
   return image;
+}
+
+type ImageFile = BootImage & { readonly inputs: readonly string[] };
+
+/** The image file at `path`, or why it cannot be used (missing, not whole). */
+function readImageFile(path: string): ImageFile | string {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch {
+    return `none (${path})`;
+  }
+  const image = parseBootImage(file);
+  return typeof image === 'string' ? `not used: ${image}` : image;
+}
+
+/** In a checkout, the first of the image's inputs newer than the image at `path` (or gone); else undefined. */
+function staleInputOf(image: ImageFile, path: string): string | undefined {
+  return isSourceCheckout() ? staleInput(image.inputs, statSync(path).mtimeMs) : undefined;
 }
 
 /**
@@ -252,16 +264,12 @@ export function staleInput(inputs: readonly string[], builtMs: number, root = PA
  */
 export function bootImageIsCurrent(profile: BootImageProfile): boolean {
   const path = bootImagePath(profile);
-  try {
-    const image = parseBootImage(readFileSync(path));
-    return typeof image !== 'string' && (!isSourceCheckout() || staleInput(image.inputs, statSync(path).mtimeMs) === undefined);
-  } catch {
-    return false;
-  }
+  const image = readImageFile(path);
+  return typeof image !== 'string' && staleInputOf(image, path) === undefined;
 }
 
 /** An image file's contents, or what is wrong with it. */
-export function parseBootImage(file: Uint8Array): (BootImage & { readonly inputs: readonly string[] }) | string {
+export function parseBootImage(file: Uint8Array): ImageFile | string {
   const magic = Buffer.from(file.buffer, file.byteOffset, Math.min(MAGIC.length, file.byteLength)).toString('latin1');
   if (magic !== MAGIC || file.byteLength < MAGIC.length + 4) return 'not a boot image';
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
